@@ -1,0 +1,44 @@
+package io.github.idem.dialect;
+
+/**
+ * The database families Idem ships dialects for. Wire-compatible variants (CockroachDB and
+ * YugabyteDB speak the PostgreSQL protocol, TiDB the MySQL protocol) are families of their own
+ * because their SQL and retry rules differ.
+ *
+ * <pre>{@code
+ * if (dialect.family() == DatabaseFamily.POSTGRESQL) { ... }
+ * }</pre>
+ */
+public enum DatabaseFamily {
+  /** PostgreSQL 12 and later. */
+  POSTGRESQL("PostgreSQL"),
+  /** CockroachDB (PostgreSQL wire protocol). */
+  COCKROACHDB("CockroachDB"),
+  /** YugabyteDB YSQL (PostgreSQL wire protocol). */
+  YUGABYTEDB("YugabyteDB"),
+  /** MySQL 8.0 and later. */
+  MYSQL("MySQL"),
+  /** TiDB (MySQL wire protocol). */
+  TIDB("TiDB"),
+  /** MariaDB 10.5 and later. */
+  MARIADB("MariaDB"),
+  /** H2 2.x in its default (non-compatibility) mode. */
+  H2("H2"),
+  /** SQLite 3.35 and later. */
+  SQLITE("SQLite");
+
+  private final String displayName;
+
+  DatabaseFamily(String displayName) {
+    this.displayName = displayName;
+  }
+
+  /**
+   * Returns the product name as people write it.
+   *
+   * @return e.g. {@code "PostgreSQL"}
+   */
+  public String displayName() {
+    return displayName;
+  }
+}

@@ -1,0 +1,97 @@
+package io.github.idem.dialect;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A database server version: major, minor, patch. Immutable value.
+ *
+ * <pre>{@code
+ * DatabaseVersion v = DatabaseVersion.parse("8.0.36-log");
+ * v.isAtLeast(8, 0, 19); // true
+ * }</pre>
+ *
+ * @param major major version
+ * @param minor minor version
+ * @param patch patch version
+ */
+public record DatabaseVersion(int major, int minor, int patch) implements Comparable<DatabaseVersion> {
+  private static final Pattern NUMBERS = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
+
+  /** Validates the components. */
+  public DatabaseVersion {
+    if (major < 0 || minor < 0 || patch < 0) {
+      throw new IllegalArgumentException(
+          "version components must be >= 0, was " + major + "." + minor + "." + patch);
+    }
+  }
+
+  /**
+   * Creates a version with patch 0.
+   *
+   * @param major major version
+   * @param minor minor version
+   * @return the version
+   */
+  public static DatabaseVersion of(int major, int minor) {
+    return new DatabaseVersion(major, minor, 0);
+  }
+
+  /**
+   * Creates a version.
+   *
+   * @param major major version
+   * @param minor minor version
+   * @param patch patch version
+   * @return the version
+   */
+  public static DatabaseVersion of(int major, int minor, int patch) {
+    return new DatabaseVersion(major, minor, patch);
+  }
+
+  /**
+   * Reads the first {@code major[.minor[.patch]]} group of a product version string such as {@code
+   * "10.11.9-MariaDB-log"} or {@code "16.4 (Debian 16.4-1)"}.
+   *
+   * @param text the version text reported by the driver
+   * @return the version
+   * @throws IllegalArgumentException if the text holds no number
+   */
+  public static DatabaseVersion parse(String text) {
+    Matcher m = NUMBERS.matcher(text);
+    if (!m.find()) {
+      throw new IllegalArgumentException("no version number in '" + text + "'");
+    }
+    return new DatabaseVersion(number(m.group(1)), number(m.group(2)), number(m.group(3)));
+  }
+
+  private static int number(String group) {
+    return group == null ? 0 : Integer.parseInt(group);
+  }
+
+  /**
+   * Tells whether this version is the given one or newer.
+   *
+   * @param major major version
+   * @param minor minor version
+   * @param patch patch version
+   * @return {@code true} when {@code this >= major.minor.patch}
+   */
+  public boolean isAtLeast(int major, int minor, int patch) {
+    return compareTo(new DatabaseVersion(major, minor, patch)) >= 0;
+  }
+
+  @Override
+  public int compareTo(DatabaseVersion other) {
+    int c = Integer.compare(major, other.major);
+    if (c == 0) {
+      c = Integer.compare(minor, other.minor);
+    }
+    return c == 0 ? Integer.compare(patch, other.patch) : c;
+  }
+
+  @Override
+  public String toString() {
+    return major + "." + minor + "." + patch;
+  }
+}

@@ -1,0 +1,100 @@
+package io.github.idem.dialect;
+
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Everything Idem needs to know about one database engine and version: identifier rules, the SQL
+ * of upsert and insert-if-absent with the way to read each row's outcome, and the meaning of its
+ * errors. Implementations are immutable and thread-safe. Third-party dialects register a {@link
+ * DialectProvider} through {@link java.util.ServiceLoader}.
+ *
+ * <pre>{@code
+ * Dialect dialect = Dialects.detect(connection);
+ * WritePlan plan = dialect.plan(WriteSpec.insertIfAbsent("inbox", List.of("id"), List.of("id")),
+ *     CountMode.FOUND);
+ * }</pre>
+ */
+public interface Dialect {
+
+  /**
+   * Returns the engine family.
+   *
+   * @return the family
+   */
+  DatabaseFamily family();
+
+  /**
+   * Returns the server version this dialect renders for.
+   *
+   * @return the version
+   */
+  DatabaseVersion version();
+
+  /**
+   * Returns what the engine can do.
+   *
+   * @return the capabilities
+   */
+  Capabilities capabilities();
+
+  /**
+   * Returns the identifier rules.
+   *
+   * @return the rules
+   */
+  Identifiers identifiers();
+
+  /**
+   * Renders a statement. Called once per statement; the result is executed many times.
+   *
+   * @param spec what to write
+   * @param countMode how the driver counts unchanged rows (MySQL protocol only)
+   * @return the SQL and how to read outcomes
+   * @throws InvalidIdentifierException when a name is refused
+   * @throws UnsupportedFeatureException when the engine cannot do what the spec asks
+   */
+  WritePlan plan(WriteSpec spec, CountMode countMode);
+
+  /**
+   * Classifies an exception by vendor code first, SQLSTATE second, walking causes and chained
+   * exceptions.
+   *
+   * @param exception the failure
+   * @return what it means
+   */
+  ClassifiedError classify(SQLException exception);
+
+  /**
+   * Classifies an exception raised by {@code Connection.commit()}: a lost connection there leaves
+   * the outcome unknown.
+   *
+   * @param exception the failure
+   * @return what it means
+   */
+  default ClassifiedError classifyCommitFailure(SQLException exception) {
+    ClassifiedError error = classify(exception);
+    if (error.kind() == ErrorKind.CONNECTION_LOST) {
+      return new ClassifiedError(ErrorKind.OUTCOME_UNKNOWN, error.decisive(), null);
+    }
+    return error;
+  }
+
+  /**
+   * Returns the SQL that finds the driver's {@link CountMode}, for engines where it matters.
+   *
+   * @return the probe, or empty
+   */
+  default Optional<CountModeProbe> countModeProbe() {
+    return Optional.empty();
+  }
+
+  /**
+   * Returns a short description such as {@code "PostgreSQL 16.4.0"}.
+   *
+   * @return the description
+   */
+  default String describe() {
+    return family().displayName() + " " + version();
+  }
+}

@@ -1,0 +1,78 @@
+package io.github.idem.dialect;
+
+import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * H2 2.x in its default mode. Thread-safe and immutable.
+ *
+ * <p>H2's {@code MERGE … KEY} reports 1 for both insert and update, and its standard {@code MERGE}
+ * can raise a unique violation under a concurrent insert (dialects.md §5), so H2 uses the
+ * update-then-insert plan: a failed statement rolls back only itself, and the INSERT waits for a
+ * concurrent uncommitted insert of the same key before reporting the duplicate.
+ *
+ * <pre>{@code
+ * Dialect dialect = new H2Dialect(DatabaseVersion.of(2, 3, 232));
+ * }</pre>
+ */
+public final class H2Dialect extends SqlDialect {
+  static final DatabaseVersion FLOOR = DatabaseVersion.of(2, 0);
+  static final DatabaseVersion TESTED = DatabaseVersion.of(2, 99);
+  private static final Identifiers IDENTIFIERS = Identifiers.h2();
+
+  /**
+   * Creates the dialect.
+   *
+   * @param version H2 version
+   * @throws UnsupportedDatabaseException below H2 2.0
+   */
+  public H2Dialect(DatabaseVersion version) {
+    super(version, FLOOR);
+  }
+
+  @Override
+  public DatabaseFamily family() {
+    return DatabaseFamily.H2;
+  }
+
+  @Override
+  public Identifiers identifiers() {
+    return IDENTIFIERS;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(false, false, false, false, false);
+  }
+
+  @Override
+  public WritePlan plan(WriteSpec spec, CountMode countMode) {
+    return updateThenInsert(spec);
+  }
+
+  @Override
+  @Nullable ErrorKind kindOf(SQLException e) {
+    return switch (e.getErrorCode()) {
+      case 23505 -> ErrorKind.UNIQUE_VIOLATION; // DUPLICATE_KEY_1
+      case 40001 -> ErrorKind.DEADLOCK; // DEADLOCK_1: the transaction is rolled back
+      case 50200 -> ErrorKind.LOCK_TIMEOUT_STATEMENT; // LOCK_TIMEOUT_1 (SQLSTATE HYT00)
+      case 90131 -> ErrorKind.SERIALIZATION_FAILURE; // CONCURRENT_UPDATE_1
+      case 90067, // CONNECTION_BROKEN_1
+          90098, // DATABASE_IS_CLOSED
+          90121 -> // DATABASE_CALLED_AT_SHUTDOWN
+      ErrorKind.CONNECTION_LOST;
+      default -> null;
+    };
+  }
+
+  @Override
+  @Nullable String constraintOf(SQLException e) {
+    // Unique index or primary key violation: "PUBLIC.PRIMARY_KEY_4 ON PUBLIC.T(K) VALUES ..."
+    String quoted = between(e.getMessage(), "violation:", '"', '"');
+    if (quoted == null) {
+      return null;
+    }
+    int on = quoted.indexOf(" ON ");
+    return on < 0 ? quoted : quoted.substring(0, on);
+  }
+}

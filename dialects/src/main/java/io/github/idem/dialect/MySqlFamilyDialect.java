@@ -1,0 +1,133 @@
+package io.github.idem.dialect;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * MySQL-protocol rendering. With a driver that reports affected rows, one {@code INSERT … ON
+ * DUPLICATE KEY UPDATE} is exact (1 inserted, 2 updated, 0 unchanged) and takes an exclusive lock
+ * on a duplicate, avoiding the shared-lock deadlock of a plain INSERT (dialects.md §3.3). With the
+ * drivers' default found-rows count an unchanged row reports 1 like an insert (§1.2), so the
+ * update-then-insert plan is used instead. Never {@code INSERT IGNORE}: it turns data errors into
+ * warnings (§3.1).
+ */
+abstract class MySqlFamilyDialect extends SqlDialect {
+  private static final Identifiers IDENTIFIERS = Identifiers.mysql();
+
+  MySqlFamilyDialect(DatabaseVersion version, DatabaseVersion floor) {
+    super(version, floor);
+  }
+
+  @Override
+  public final Identifiers identifiers() {
+    return IDENTIFIERS;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(false, rowAliasClause() != null, false, true, false);
+  }
+
+  @Override
+  public final java.util.Optional<CountModeProbe> countModeProbe() {
+    return java.util.Optional.of(
+        new CountModeProbe(
+            List.of(
+                "CREATE TEMPORARY TABLE idem_count_probe (k INT PRIMARY KEY, v INT)",
+                "INSERT INTO idem_count_probe (k, v) VALUES (1, 1)"),
+            "INSERT INTO idem_count_probe (k, v) VALUES (1, 1) ON DUPLICATE KEY UPDATE v = 1",
+            0,
+            List.of("DROP TEMPORARY TABLE idem_count_probe")));
+  }
+
+  @Override
+  public final WritePlan plan(WriteSpec spec, CountMode countMode) {
+    if (countMode == CountMode.FOUND) {
+      return updateThenInsert(spec);
+    }
+    StringBuilder sql = new StringBuilder(insertStatement(spec));
+    String alias = rowAliasClause();
+    if (alias != null) {
+      sql.append(alias);
+    }
+    sql.append(" ON DUPLICATE KEY UPDATE ");
+    if (spec.updateColumns().isEmpty()) {
+      // A no-op assignment: the duplicate takes an exclusive lock and counts 0 affected rows.
+      String key = IDENTIFIERS.quote(spec.conflictKey().get(0));
+      sql.append(key).append(" = ").append(key);
+      return new WritePlan.Counted(
+          sql.toString(), allColumns(spec), new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+    }
+    StringJoiner set = new StringJoiner(", ");
+    String guard = spec.guardColumn();
+    String newer =
+        guard == null ? null : incoming(IDENTIFIERS.quote(guard)) + " > " + IDENTIFIERS.quote(guard);
+    // updateColumns ends with the guard column: MySQL assigns left to right, so every earlier
+    // IF() still compares against the stored version (dialects.md §1.4).
+    for (String column : spec.updateColumns()) {
+      String quoted = IDENTIFIERS.quote(column);
+      String value =
+          newer == null ? incoming(quoted) : "IF(" + newer + ", " + incoming(quoted) + ", " + quoted + ")";
+      set.add(quoted + " = " + value);
+    }
+    sql.append(set);
+    return new WritePlan.Counted(
+        sql.toString(),
+        allColumns(spec),
+        new Outcome[] {whenNothingChanged(spec), Outcome.INSERTED, Outcome.UPDATED});
+  }
+
+  /** The row alias clause ({@code " AS idem_new"}), or {@code null} where unsupported. */
+  abstract @Nullable String rowAliasClause();
+
+  /** Reference to the value the INSERT proposed for a column. */
+  abstract String incoming(String quotedColumn);
+
+  @Override
+  String nullSafeEqualsParameter(String quotedColumn) {
+    return quotedColumn + " <=> ?";
+  }
+
+  @Override
+  @Nullable ErrorKind kindOf(SQLException e) {
+    switch (e.getErrorCode()) {
+      case 1062: // ER_DUP_ENTRY
+      case 1586: // ER_DUP_ENTRY_WITH_KEY_NAME
+      case 1022: // ER_DUP_KEY
+      case 1169: // ER_DUP_UNIQUE
+        return ErrorKind.UNIQUE_VIOLATION;
+      case 1213: // ER_LOCK_DEADLOCK: the whole transaction was rolled back
+        return ErrorKind.DEADLOCK;
+      case 1205: // ER_LOCK_WAIT_TIMEOUT: only the statement (Connector/J still says 40001)
+      case 3572: // ER_LOCK_NOWAIT
+        return ErrorKind.LOCK_TIMEOUT_STATEMENT;
+      case 1020: // MariaDB ER_CHECKREAD: snapshot isolation write conflict, transaction rolled back
+      case 3101: // ER_TRANSACTION_ROLLBACK_DURING_COMMIT (group replication)
+        return ErrorKind.SERIALIZATION_FAILURE;
+      case 1180: // ER_ERROR_DURING_COMMIT
+        return ErrorKind.OUTCOME_UNKNOWN;
+      case 1053: // ER_SERVER_SHUTDOWN
+      case 1159: // ER_NET_READ_INTERRUPTED
+      case 1927: // MariaDB ER_CONNECTION_KILLED
+      case 2006: // CR_SERVER_GONE_ERROR
+      case 2013: // CR_SERVER_LOST
+      case 4031: // ER_CLIENT_INTERACTION_TIMEOUT
+        return ErrorKind.CONNECTION_LOST;
+      default:
+        break;
+    }
+    String state = e.getSQLState();
+    if (state != null && state.startsWith("08")) {
+      return ErrorKind.CONNECTION_LOST; // communication link failure (08S01) and friends
+    }
+    return null;
+  }
+
+  @Override
+  @Nullable String constraintOf(SQLException e) {
+    // Duplicate entry '1' for key 'PRIMARY' (MariaDB) / for key 'payments.PRIMARY' (MySQL 8)
+    return between(e.getMessage(), "for key", '\'', '\'');
+  }
+}

@@ -1,0 +1,48 @@
+package io.github.idem.dialect;
+
+/**
+ * PostgreSQL 12 and later (tested on 15 and 18). Thread-safe and immutable.
+ *
+ * <p>Upsert: {@code INSERT … ON CONFLICT (key) DO UPDATE SET … WHERE <changed or newer> RETURNING
+ * <inserted flag>}. On 18 and later the flag is {@code old.<key> IS NULL} ({@code RETURNING old},
+ * documented); before 18 it is {@code xmax = 0}, an implementation detail that every supported
+ * release keeps and that the conformance suite checks on each tested version. Insert-if-absent:
+ * {@code ON CONFLICT (key) DO NOTHING} and the update count.
+ *
+ * <pre>{@code
+ * Dialect dialect = new PostgresDialect(DatabaseVersion.of(16, 4));
+ * }</pre>
+ */
+public final class PostgresDialect extends PostgresFamilyDialect {
+  static final DatabaseVersion FLOOR = DatabaseVersion.of(12, 0);
+  static final DatabaseVersion TESTED = DatabaseVersion.of(18, 99);
+
+  /**
+   * Creates the dialect.
+   *
+   * @param version server version
+   * @throws UnsupportedDatabaseException below PostgreSQL 12
+   */
+  public PostgresDialect(DatabaseVersion version) {
+    super(version, FLOOR);
+  }
+
+  @Override
+  public DatabaseFamily family() {
+    return DatabaseFamily.POSTGRESQL;
+  }
+
+  @Override
+  String insertedFlag(WriteSpec spec) {
+    if (version().isAtLeast(18, 0, 0)) {
+      // The old row of a fresh insert is all NULL; a conflicting row has a non-NULL key.
+      return "old." + identifiers().quote(spec.conflictKey().get(0)) + " IS NULL";
+    }
+    return "t.xmax = 0";
+  }
+
+  @Override
+  boolean insertedFlagDistinguishes() {
+    return true;
+  }
+}

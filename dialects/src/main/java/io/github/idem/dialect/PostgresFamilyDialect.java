@@ -1,0 +1,113 @@
+package io.github.idem.dialect;
+
+import java.sql.SQLException;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * PostgreSQL-protocol rendering: {@code INSERT … ON CONFLICT}, which is race-free in READ COMMITTED
+ * and never raises a unique violation for its arbiter key, so a caller's transaction is never
+ * aborted by a lost race (dialects.md §2.3). Variants override the insert flag and error codes.
+ */
+abstract class PostgresFamilyDialect extends SqlDialect {
+  private static final Identifiers IDENTIFIERS = Identifiers.postgres();
+
+  PostgresFamilyDialect(DatabaseVersion version, DatabaseVersion floor) {
+    super(version, floor);
+  }
+
+  @Override
+  public final Identifiers identifiers() {
+    return IDENTIFIERS;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(true, false, true, false, false);
+  }
+
+  @Override
+  public final WritePlan plan(WriteSpec spec, CountMode countMode) {
+    String table = IDENTIFIERS.quoteTable(spec.table());
+    String conflict = " ON CONFLICT (" + columnList(spec.conflictKey()) + ")";
+    if (spec.updateColumns().isEmpty()) {
+      String sql = insertStatement(spec) + conflict + " DO NOTHING";
+      return new WritePlan.Counted(
+          sql, allColumns(spec), new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+    }
+    StringJoiner set = new StringJoiner(", ");
+    StringJoiner current = new StringJoiner(", ");
+    StringJoiner incoming = new StringJoiner(", ");
+    for (String column : spec.updateColumns()) {
+      String quoted = IDENTIFIERS.quote(column);
+      set.add(quoted + " = EXCLUDED." + quoted);
+      current.add("t." + quoted);
+      incoming.add("EXCLUDED." + quoted);
+    }
+    String guard = spec.guardColumn();
+    String condition;
+    if (guard != null) {
+      String quoted = IDENTIFIERS.quote(guard);
+      condition = "t." + quoted + " < EXCLUDED." + quoted;
+    } else {
+      // Without this, DO UPDATE writes a new row version even for identical values and reports it
+      // as updated (dialects.md §2.2); with it, an unchanged row returns nothing.
+      condition = "(" + current + ") IS DISTINCT FROM (" + incoming + ")";
+    }
+    String sql =
+        "INSERT INTO "
+            + table
+            + " AS t ("
+            + columnList(spec.columns())
+            + ") VALUES ("
+            + placeholders(spec.columns().size())
+            + ")"
+            + conflict
+            + " DO UPDATE SET "
+            + set
+            + " WHERE "
+            + condition
+            + " RETURNING "
+            + insertedFlag(spec);
+    return new WritePlan.Returning(
+        sql, allColumns(spec), whenNothingChanged(spec), insertedFlagDistinguishes());
+  }
+
+  /** A boolean expression over the written row: true when inserted, false when updated. */
+  abstract String insertedFlag(WriteSpec spec);
+
+  abstract boolean insertedFlagDistinguishes();
+
+  @Override
+  @Nullable ErrorKind kindOf(SQLException e) {
+    String state = e.getSQLState();
+    if (state == null) {
+      return null;
+    }
+    return switch (state) {
+      case "23505" -> ErrorKind.UNIQUE_VIOLATION; // unique_violation
+      case "40001" -> ErrorKind.SERIALIZATION_FAILURE; // serialization_failure
+      case "40P01" -> ErrorKind.DEADLOCK; // deadlock_detected
+      // lock_not_available (lock_timeout, NOWAIT): any error aborts a PostgreSQL transaction
+      case "55P03" -> ErrorKind.LOCK_TIMEOUT_TRANSACTION;
+      case "08007" -> ErrorKind.OUTCOME_UNKNOWN; // transaction_resolution_unknown
+      case "08000", // connection_exception
+          "08001", // sqlclient_unable_to_establish_sqlconnection
+          "08003", // connection_does_not_exist
+          "08004", // sqlserver_rejected_establishment_of_sqlconnection
+          "08006", // connection_failure
+          "08P01", // protocol_violation
+          "57P01", // admin_shutdown (pg_terminate_backend, server stop)
+          "57P02", // crash_shutdown
+          "57P03" -> // cannot_connect_now
+      ErrorKind.CONNECTION_LOST;
+      default -> null;
+    };
+  }
+
+  @Override
+  @Nullable String constraintOf(SQLException e) {
+    // duplicate key value violates unique constraint "payments_pkey"
+    return between(e.getMessage(), "unique constraint", '"', '"');
+  }
+}

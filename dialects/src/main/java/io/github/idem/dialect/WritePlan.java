@@ -1,0 +1,204 @@
+package io.github.idem.dialect;
+
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Rendered SQL for one {@link WriteSpec} plus how to read each row's {@link Outcome}. Produced once
+ * by {@link Dialect#plan}; executing only binds values. Bind arrays hold 0-based positions into the
+ * spec's column list, in placeholder order. Immutable.
+ *
+ * <pre>{@code
+ * WritePlan plan = dialect.plan(spec, CountMode.FOUND);
+ * if (plan instanceof WritePlan.Counted counted) {
+ *   Outcome outcome = counted.outcomeFor(statement.executeUpdate());
+ * }
+ * }</pre>
+ */
+public sealed interface WritePlan {
+
+  /**
+   * Returns every SQL text of the plan, for logs and tests.
+   *
+   * @return the SQL, one statement per line
+   */
+  String sql();
+
+  /**
+   * One statement whose update count decides the outcome: {@code outcomeByCount[n]} is the outcome
+   * for count {@code n}. Used for PostgreSQL insert-if-absent ({@code ON CONFLICT DO NOTHING}) and
+   * MySQL-family upserts when the driver reports affected rows (1 inserted, 2 updated, 0
+   * unchanged).
+   *
+   * @param statement the SQL
+   * @param bind column positions per placeholder
+   * @param outcomeByCount outcome per update count
+   */
+  record Counted(String statement, int[] bind, Outcome[] outcomeByCount) implements WritePlan {
+    /** Copies the arrays. */
+    public Counted {
+      bind = bind.clone();
+      outcomeByCount = outcomeByCount.clone();
+    }
+
+    @Override
+    public int[] bind() {
+      return bind.clone();
+    }
+
+    @Override
+    public Outcome[] outcomeByCount() {
+      return outcomeByCount.clone();
+    }
+
+    /**
+     * Maps a driver update count to an outcome.
+     *
+     * @param count the update count
+     * @return the outcome, or {@code null} when the count is outside the plan (e.g. {@code
+     *     SUCCESS_NO_INFO} from a rewritten batch)
+     */
+    public @Nullable Outcome outcomeFor(int count) {
+      return count >= 0 && count < outcomeByCount.length ? outcomeByCount[count] : null;
+    }
+
+    @Override
+    public String sql() {
+      return statement;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Counted c
+          && statement.equals(c.statement)
+          && Arrays.equals(bind, c.bind)
+          && Arrays.equals(outcomeByCount, c.outcomeByCount);
+    }
+
+    @Override
+    public int hashCode() {
+      return statement.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Counted[" + statement + "]";
+    }
+  }
+
+  /**
+   * One statement that returns a row with one boolean column for each row it wrote: {@code true}
+   * when inserted, {@code false} when updated. No row means the conflict left the stored row alone,
+   * reported as {@code whenNoRow} (UNCHANGED, or SKIPPED under a guard). When {@code
+   * flagDistinguishes} is false the engine cannot tell an insert from an update and every written
+   * row is {@link Outcome#WRITTEN}.
+   *
+   * @param statement the SQL, ending in {@code RETURNING}
+   * @param bind column positions per placeholder
+   * @param whenNoRow outcome when nothing is returned
+   * @param flagDistinguishes whether the returned flag separates inserts from updates
+   */
+  record Returning(String statement, int[] bind, Outcome whenNoRow, boolean flagDistinguishes)
+      implements WritePlan {
+    /** Copies the array. */
+    public Returning {
+      bind = bind.clone();
+    }
+
+    @Override
+    public int[] bind() {
+      return bind.clone();
+    }
+
+    @Override
+    public String sql() {
+      return statement;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Returning r
+          && statement.equals(r.statement)
+          && Arrays.equals(bind, r.bind)
+          && whenNoRow == r.whenNoRow
+          && flagDistinguishes == r.flagDistinguishes;
+    }
+
+    @Override
+    public int hashCode() {
+      return statement.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Returning[" + statement + "]";
+    }
+  }
+
+  /**
+   * For engines whose one-statement forms cannot report an exact outcome, or are not race-free
+   * (H2, SQLite, MySQL-family drivers in {@link CountMode#FOUND}): a conditional UPDATE (count 1 =
+   * UPDATED), then an INSERT (success = INSERTED), and after a unique violation a retry of the
+   * UPDATE and a locking existence read (present = {@code whenUnchanged}). Only valid on engines
+   * where a failed statement does not abort the transaction.
+   *
+   * @param update conditional UPDATE, or {@code null} for insert-if-absent
+   * @param updateBind column positions for the UPDATE
+   * @param insert plain INSERT
+   * @param insertBind column positions for the INSERT
+   * @param exists locking read of the key, returns a row when present
+   * @param existsBind column positions for the read
+   * @param whenUnchanged outcome when the key is present and the UPDATE changed nothing
+   */
+  record UpdateThenInsert(
+      @Nullable String update,
+      int[] updateBind,
+      String insert,
+      int[] insertBind,
+      String exists,
+      int[] existsBind,
+      Outcome whenUnchanged)
+      implements WritePlan {
+    /** Copies the arrays. */
+    public UpdateThenInsert {
+      updateBind = updateBind.clone();
+      insertBind = insertBind.clone();
+      existsBind = existsBind.clone();
+    }
+
+    @Override
+    public int[] updateBind() {
+      return updateBind.clone();
+    }
+
+    @Override
+    public int[] insertBind() {
+      return insertBind.clone();
+    }
+
+    @Override
+    public int[] existsBind() {
+      return existsBind.clone();
+    }
+
+    @Override
+    public String sql() {
+      return (update == null ? "" : update + "\n") + insert + "\n" + exists;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof UpdateThenInsert u && sql().equals(u.sql()) && whenUnchanged == u.whenUnchanged;
+    }
+
+    @Override
+    public int hashCode() {
+      return sql().hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "UpdateThenInsert[" + sql().replace('\n', ';') + "]";
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.github.idem.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+
+/** Environment, system properties and small process facts; stateless, thread-safe. */
+final class Settings {
+  static final String POSTGRES_URL_ENV = "IDEM_TEST_POSTGRES_URL";
+  static final String POSTGRES_URL_PROPERTY = "idem.test.postgres.url";
+  static final String MARIADB_URL_ENV = "IDEM_TEST_MARIADB_URL";
+  static final String MARIADB_URL_PROPERTY = "idem.test.mariadb.url";
+
+  /**
+   * How embedded PostgreSQL is started when the JVM runs as root: {@code auto} (default: zonky's
+   * own {@code unshare -U} if it works, else {@code setpriv}), {@code unshare} or {@code setpriv}.
+   */
+  static final String POSTGRES_ROOT_MODE_PROPERTY = "idem.test.postgres.root-mode";
+
+  private static final char[] NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+  private Settings() {}
+
+  static boolean ci() {
+    return "true".equalsIgnoreCase(trimToNull(System.getenv("CI")));
+  }
+
+  /** The system property if set, else the environment variable; blank counts as unset. */
+  static @Nullable String setting(String env, String property) {
+    String fromProperty = trimToNull(System.getProperty(property));
+    return fromProperty != null ? fromProperty : trimToNull(System.getenv(env));
+  }
+
+  static String postgresRootMode() {
+    String mode = trimToNull(System.getProperty(POSTGRES_ROOT_MODE_PROPERTY));
+    return mode == null ? "auto" : mode.toLowerCase(Locale.ROOT);
+  }
+
+  static boolean isRoot() {
+    try {
+      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    } catch (LinkageError | RuntimeException e) {
+      // not Unix (Windows), or the jdk.security.auth module is absent from a trimmed runtime
+      return "root".equals(System.getProperty("user.name"));
+    }
+  }
+
+  /** A new database / file name: {@code idem_} and 12 random lower-case letters or digits. */
+  static String randomName() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    StringBuilder name = new StringBuilder("idem_");
+    for (int i = 0; i < 12; i++) {
+      name.append(NAME_CHARS[random.nextInt(NAME_CHARS.length)]);
+    }
+    return name.toString();
+  }
+
+  /** A port free on the loopback interface right now (a small race remains, as everywhere). */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not find a free port", e);
+    }
+  }
+
+  static void announce(String line) {
+    System.err.println("[idem-test-fixtures] " + line);
+  }
+
+  private static @Nullable String trimToNull(@Nullable String value) {
+    if (value == null) {
+      return null;
+    }
+    String trimmed = value.trim();
+    return trimmed.isEmpty() ? null : trimmed;
+  }
+}

@@ -1,0 +1,23 @@
+package io.github.idem;
+
+import io.github.idem.dialect.IdemException;
+
+/**
+ * The driver returned an update count that carries no per-row information, typically {@code
+ * Statement.SUCCESS_NO_INFO} because batch rewriting ({@code reWriteBatchedInserts}, {@code
+ * rewriteBatchedStatements}) is enabled. Idem reports this instead of guessing. The statement has
+ * run: in Idem's own transaction it was rolled back; in the caller's transaction the caller
+ * decides. Immutable.
+ *
+ * <pre>{@code
+ * // jdbc:postgresql://db/app?reWriteBatchedInserts=true
+ * insert.executeBatch(rows); // OutcomeUnavailableException: disable batch rewriting
+ * }</pre>
+ */
+public final class OutcomeUnavailableException extends IdemException {
+  private static final long serialVersionUID = 1L;
+
+  OutcomeUnavailableException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,95 @@
+package io.github.idem;
+
+import io.github.idem.dialect.ClassifiedError;
+import io.github.idem.dialect.Dialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * Runs work on a connection Idem borrows: in autocommit (one statement, or a per-row sequence that
+ * is safe statement by statement) or in one transaction it commits, retrying the whole unit when
+ * the engine asks for a retry. Thread-safe.
+ */
+final class Transactions {
+  /** Work on a borrowed connection. */
+  interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final int attempts;
+
+  Transactions(DataSource dataSource, Dialect dialect, int attempts) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.attempts = attempts;
+  }
+
+  /**
+   * Runs work with autocommit on: each statement commits by itself, so locks are held only for a
+   * statement. Used for single rows, where every plan is correct statement by statement.
+   */
+  <T> T autocommit(String subject, Work<T> work) {
+    return run(subject, work, false);
+  }
+
+  /** Runs work in one transaction that commits at the end, or rolls back on any failure. */
+  <T> T transaction(String subject, Work<T> work) {
+    return run(subject, work, true);
+  }
+
+  private <T> T run(String subject, Work<T> work, boolean transactional) {
+    for (int attempt = 1; ; attempt++) {
+      boolean committing = false;
+      try (Connection connection = dataSource.getConnection()) {
+        boolean original = connection.getAutoCommit();
+        boolean wanted = !transactional;
+        if (original != wanted) {
+          connection.setAutoCommit(wanted);
+        }
+        try {
+          T result = work.run(connection);
+          if (transactional) {
+            committing = true;
+            connection.commit();
+          }
+          return result;
+        } catch (SQLException | RuntimeException | Error e) {
+          if (transactional) {
+            rollbackQuietly(connection, e);
+          }
+          throw e;
+        } finally {
+          if (original != wanted) {
+            restoreQuietly(connection, original);
+          }
+        }
+      } catch (SQLException e) {
+        ClassifiedError error = committing ? dialect.classifyCommitFailure(e) : dialect.classify(e);
+        if (!error.kind().retryTransaction() || attempt >= attempts) {
+          throw new IdemSqlException(subject, error, e);
+        }
+      }
+    }
+  }
+
+  private static void restoreQuietly(Connection connection, boolean autoCommit) {
+    try {
+      if (!connection.isClosed()) {
+        connection.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      // The pool resets autocommit on return; a broken connection is already being reported.
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection, Throwable primary) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      primary.addSuppressed(e);
+    }
+  }
+}
