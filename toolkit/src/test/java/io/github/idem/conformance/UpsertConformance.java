@@ -3,6 +3,7 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.idem.WriteStatement;
+import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.Outcome;
 import io.github.idem.testing.Engine;
@@ -27,6 +28,20 @@ public abstract class UpsertConformance extends ConformanceBase {
     assertThat(upsert.execute(1L, 11, "b")).isEqualTo(Outcome.UNCHANGED);
 
     assertThat(rows("SELECT id, amount, note FROM " + t)).containsExactly(row("1", "11", "b"));
+  }
+
+  @Test
+  void shouldProbeHowTheDriverCountsUnchangedRows() {
+    String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER");
+    WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
+    boolean affectedRows = driverProperties() != null && driverProperties().contains("useAffectedRows=true");
+
+    if (isMySqlProtocol()) {
+      assertThat(idem.countMode()).isEqualTo(affectedRows ? CountMode.AFFECTED : CountMode.FOUND);
+      assertThat(upsert.sql().contains("ON DUPLICATE KEY UPDATE")).isEqualTo(affectedRows);
+    } else {
+      assertThat(idem.countMode()).isEqualTo(CountMode.AFFECTED);
+    }
   }
 
   @Test
@@ -115,7 +130,8 @@ public abstract class UpsertConformance extends ConformanceBase {
   @Test
   void shouldQuoteReservedWords() {
     Identifiers ids = idem.dialect().identifiers();
-    // Runs once per engine per shared database, so the reserved word itself can be the name.
+    // The reserved word itself is the name, so driver variants sharing a database take turns.
+    sql("DROP TABLE IF EXISTS " + ids.quote("order"));
     sql("CREATE TABLE " + ids.quote("order") + " (" + ids.quote("select") + " BIGINT PRIMARY KEY, "
         + ids.quote("from") + " INTEGER)");
     WriteStatement upsert = idem.upsert("order").columns("select", "from").conflictKey("select").build();
