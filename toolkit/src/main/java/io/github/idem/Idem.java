@@ -121,7 +121,8 @@ public final class Idem {
 
     private Builder(DataSource dataSource) {
       if (dataSource == null) {
-        throw new IllegalArgumentException("dataSource is null; pass the DataSource Idem should use");
+        throw new IllegalArgumentException(
+            "dataSource is null; pass the DataSource Idem should use");
       }
       this.dataSource = dataSource;
     }

@@ -3,8 +3,8 @@ package io.github.idem;
 import io.github.idem.dialect.IdemException;
 
 /**
- * A connection handed to Idem cannot be used: it is null or closed. Raised before anything is
- * sent. Immutable.
+ * A connection handed to Idem cannot be used: it is null or closed. Raised before anything is sent.
+ * Immutable.
  *
  * <pre>{@code
  * upsert.execute(closedConnection, 42L, 1999, 3); // InvalidConnectionException

@@ -70,7 +70,10 @@ final class SchemaCheck {
   }
 
   private record Location(
-      @Nullable String catalog, @Nullable String schema, String table, Set<String> columns,
+      @Nullable String catalog,
+      @Nullable String schema,
+      String table,
+      Set<String> columns,
       List<String> columnNames) {}
 
   private static @Nullable Location locate(
@@ -152,7 +155,9 @@ final class SchemaCheck {
     if (escape == null || escape.isEmpty()) {
       return name;
     }
-    return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
+    return name.replace(escape, escape + escape)
+        .replace("_", escape + "_")
+        .replace("%", escape + "%");
   }
 
   /** Column names compare case-insensitively: MySQL, SQLite and folded names all agree on that. */

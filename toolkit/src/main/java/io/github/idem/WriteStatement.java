@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A built upsert or insert-if-absent: validated against the table and rendered once, executed
- * many times. Thread-safe and immutable; share one instance.
+ * A built upsert or insert-if-absent: validated against the table and rendered once, executed many
+ * times. Thread-safe and immutable; share one instance.
  *
  * <p>Two transaction styles. Without a connection, Idem borrows one from the data source: a single
  * row runs in autocommit (each statement its own transaction, retried when the engine asks), a

@@ -1,6 +1,6 @@
 /**
- * Idem: database writes that are safe to replay. Create one {@link io.github.idem.Idem} per
- * {@link javax.sql.DataSource}; build statements once; execute them many times.
+ * Idem: database writes that are safe to replay. Create one {@link io.github.idem.Idem} per {@link
+ * javax.sql.DataSource}; build statements once; execute them many times.
  *
  * <pre>{@code
  * Idem idem = Idem.create(dataSource);

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param decisive the exception in the cause chain whose code decided the kind
  * @param constraintName the constraint or index named by a unique violation, or {@code null}
  */
-public record ClassifiedError(ErrorKind kind, SQLException decisive, @Nullable String constraintName) {
+public record ClassifiedError(
+    ErrorKind kind, SQLException decisive, @Nullable String constraintName) {
 
   /**
    * Returns the constraint or index a unique violation named, when the engine's message names one.

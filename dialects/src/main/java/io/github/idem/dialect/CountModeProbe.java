@@ -3,8 +3,8 @@ package io.github.idem.dialect;
 import java.util.List;
 
 /**
- * SQL that tells which {@link CountMode} a connection's driver uses: run {@code setup}, then
- * {@code probe}, whose update count is {@code unchangedCountWhenAffected} under {@link
+ * SQL that tells which {@link CountMode} a connection's driver uses: run {@code setup}, then {@code
+ * probe}, whose update count is {@code unchangedCountWhenAffected} under {@link
  * CountMode#AFFECTED}, then {@code cleanup}. Uses a temporary table, so it neither commits nor
  * touches user tables. Immutable.
  *

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * @param minor minor version
  * @param patch patch version
  */
-public record DatabaseVersion(int major, int minor, int patch) implements Comparable<DatabaseVersion> {
+public record DatabaseVersion(int major, int minor, int patch)
+    implements Comparable<DatabaseVersion> {
   private static final Pattern NUMBERS = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
 
   /** Validates the components. */

@@ -4,8 +4,8 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * Everything Idem needs to know about one database engine and version: identifier rules, the SQL
- * of upsert and insert-if-absent with the way to read each row's outcome, and the meaning of its
+ * Everything Idem needs to know about one database engine and version: identifier rules, the SQL of
+ * upsert and insert-if-absent with the way to read each row's outcome, and the meaning of its
  * errors. Implementations are immutable and thread-safe. Third-party dialects register a {@link
  * DialectProvider} through {@link java.util.ServiceLoader}.
  *

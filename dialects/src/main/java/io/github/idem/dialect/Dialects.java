@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Chooses a {@link Dialect} from what a connection reports. Thread-safe; holds no state besides
- * the once-per-family warnings.
+ * Chooses a {@link Dialect} from what a connection reports. Thread-safe; holds no state besides the
+ * once-per-family warnings.
  *
  * <p>Order: {@link DialectProvider}s found by {@link ServiceLoader} first (they only add engines),
  * then the built-ins in a fixed order. An unknown product fails; there is no generic fallback,
@@ -93,13 +93,15 @@ public final class Dialects {
     // version such as "5.5.5-10.11.6-MariaDB"); TiDB before MySQL ("8.0.11-TiDB-v7.5.0");
     // CockroachDB and YugabyteDB before PostgreSQL (both report "PostgreSQL").
     if (name.contains("mariadb") || version.contains("MariaDB")) {
-      return Optional.of(checked(new MariaDbDialect(mariaDbVersion(version)), MariaDbDialect.TESTED));
+      return Optional.of(
+          checked(new MariaDbDialect(mariaDbVersion(version)), MariaDbDialect.TESTED));
     }
     if (name.contains("mysql") && version.contains("TiDB")) {
       return Optional.of(new TiDbDialect(after(version, "TiDB-v")));
     }
     if (name.contains("mysql")) {
-      return Optional.of(checked(new MySqlDialect(DatabaseVersion.parse(version)), MySqlDialect.TESTED));
+      return Optional.of(
+          checked(new MySqlDialect(DatabaseVersion.parse(version)), MySqlDialect.TESTED));
     }
     if (name.contains("postgres") && query.contains("CockroachDB")) {
       return Optional.of(new CockroachDbDialect(after(query, " v")));

@@ -38,8 +38,7 @@ public enum ErrorKind {
   /**
    * Tells whether rerunning the complete transaction is the documented remedy.
    *
-   * @return {@code true} for serialization failures, deadlocks and transaction-level lock
-   *     timeouts
+   * @return {@code true} for serialization failures, deadlocks and transaction-level lock timeouts
    */
   public boolean retryTransaction() {
     return retryTransaction;

@@ -60,7 +60,7 @@ public final class H2Dialect extends SqlDialect {
       case 90067, // CONNECTION_BROKEN_1
           90098, // DATABASE_IS_CLOSED
           90121 -> // DATABASE_CALLED_AT_SHUTDOWN
-      ErrorKind.CONNECTION_LOST;
+          ErrorKind.CONNECTION_LOST;
       default -> null;
     };
   }

@@ -139,7 +139,8 @@ public final class Identifiers {
   public String normalize(String name) {
     requireText(name);
     String body;
-    boolean exact = name.length() >= 2 && name.charAt(0) == '"' && name.charAt(name.length() - 1) == '"';
+    boolean exact =
+        name.length() >= 2 && name.charAt(0) == '"' && name.charAt(name.length() - 1) == '"';
     body = exact ? name.substring(1, name.length() - 1) : name;
     if (!PLAIN.matcher(body).matches()) {
       throw new InvalidIdentifierException(
@@ -190,7 +191,8 @@ public final class Identifiers {
 
   private static void requireText(String name) {
     if (name == null || name.isEmpty()) {
-      throw new InvalidIdentifierException("identifier is null or empty; pass a table or column name");
+      throw new InvalidIdentifierException(
+          "identifier is null or empty; pass a table or column name");
     }
   }
 

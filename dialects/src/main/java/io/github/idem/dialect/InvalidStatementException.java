@@ -1,9 +1,9 @@
 package io.github.idem.dialect;
 
 /**
- * A statement description is inconsistent or does not match the table: a conflict key outside
- * the column list, an unknown column, no columns at all. Raised when a statement is built; nothing
- * has been sent to the database. Immutable.
+ * A statement description is inconsistent or does not match the table: a conflict key outside the
+ * column list, an unknown column, no columns at all. Raised when a statement is built; nothing has
+ * been sent to the database. Immutable.
  *
  * <pre>{@code
  * idem.upsert("payments").columns("id", "amount").conflictKey("order_id").build();

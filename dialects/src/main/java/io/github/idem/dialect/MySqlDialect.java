@@ -3,8 +3,8 @@ package io.github.idem.dialect;
 import org.jspecify.annotations.Nullable;
 
 /**
- * MySQL 5.7 and later. Thread-safe and immutable. From 8.0.19 the upsert refers to the proposed
- * row through a row alias ({@code VALUES (…) AS idem_new}); before that through {@code VALUES(c)},
+ * MySQL 5.7 and later. Thread-safe and immutable. From 8.0.19 the upsert refers to the proposed row
+ * through a row alias ({@code VALUES (…) AS idem_new}); before that through {@code VALUES(c)},
  * deprecated since 8.0.20. No MySQL server runs in this project's CI: the SQL is checked by
  * golden-string tests, and the shared behaviour by the MariaDB conformance suite through MySQL
  * Connector/J.

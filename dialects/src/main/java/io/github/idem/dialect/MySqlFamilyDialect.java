@@ -63,13 +63,17 @@ abstract class MySqlFamilyDialect extends SqlDialect {
     StringJoiner set = new StringJoiner(", ");
     String guard = spec.guardColumn();
     String newer =
-        guard == null ? null : incoming(IDENTIFIERS.quote(guard)) + " > " + IDENTIFIERS.quote(guard);
+        guard == null
+            ? null
+            : incoming(IDENTIFIERS.quote(guard)) + " > " + IDENTIFIERS.quote(guard);
     // updateColumns ends with the guard column: MySQL assigns left to right, so every earlier
     // IF() still compares against the stored version (dialects.md §1.4).
     for (String column : spec.updateColumns()) {
       String quoted = IDENTIFIERS.quote(column);
       String value =
-          newer == null ? incoming(quoted) : "IF(" + newer + ", " + incoming(quoted) + ", " + quoted + ")";
+          newer == null
+              ? incoming(quoted)
+              : "IF(" + newer + ", " + incoming(quoted) + ", " + quoted + ")";
       set.add(quoted + " = " + value);
     }
     sql.append(set);

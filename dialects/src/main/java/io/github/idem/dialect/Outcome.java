@@ -1,8 +1,8 @@
 package io.github.idem.dialect;
 
 /**
- * What one row of an upsert or insert-if-absent did. Every outcome is exact: where an engine
- * cannot tell two outcomes apart, the outcome says so ({@link #WRITTEN}) instead of guessing.
+ * What one row of an upsert or insert-if-absent did. Every outcome is exact: where an engine cannot
+ * tell two outcomes apart, the outcome says so ({@link #WRITTEN}) instead of guessing.
  *
  * <pre>{@code
  * Outcome outcome = upsert.execute(42L, "paid", 3);
@@ -25,9 +25,9 @@ public enum Outcome {
    */
   SKIPPED,
   /**
-   * The row was inserted or updated, and the engine cannot report which (CockroachDB and
-   * YugabyteDB have no per-row insert flag on {@code ON CONFLICT}). Never returned by H2,
-   * PostgreSQL, MySQL, MariaDB or SQLite.
+   * The row was inserted or updated, and the engine cannot report which (CockroachDB and YugabyteDB
+   * have no per-row insert flag on {@code ON CONFLICT}). Never returned by H2, PostgreSQL, MySQL,
+   * MariaDB or SQLite.
    */
   WRITTEN;
 

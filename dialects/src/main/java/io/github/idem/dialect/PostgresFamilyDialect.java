@@ -100,7 +100,7 @@ abstract class PostgresFamilyDialect extends SqlDialect {
           "57P01", // admin_shutdown (pg_terminate_backend, server stop)
           "57P02", // crash_shutdown
           "57P03" -> // cannot_connect_now
-      ErrorKind.CONNECTION_LOST;
+          ErrorKind.CONNECTION_LOST;
       default -> null;
     };
   }

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name {@code DatabaseMetaData.getDatabaseProductName()}
  * @param version {@code DatabaseMetaData.getDatabaseProductVersion()}
- * @param versionQuery the result of {@code SELECT version()} where the wire protocol hides the
- *     real engine (PostgreSQL-compatible servers), or {@code null}
+ * @param versionQuery the result of {@code SELECT version()} where the wire protocol hides the real
+ *     engine (PostgreSQL-compatible servers), or {@code null}
  */
 public record ProductInfo(String name, String version, @Nullable String versionQuery) {}

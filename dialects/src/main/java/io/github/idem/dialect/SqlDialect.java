@@ -185,9 +185,9 @@ abstract class SqlDialect implements Dialect {
   }
 
   /**
-   * The update-then-insert plan shared by the engines whose failed statements leave the
-   * transaction usable. The UPDATE's WHERE clause matches only rows it would change (or, with a
-   * guard, rows with an older version), so its count is exact under any driver count mode.
+   * The update-then-insert plan shared by the engines whose failed statements leave the transaction
+   * usable. The UPDATE's WHERE clause matches only rows it would change (or, with a guard, rows
+   * with an older version), so its count is exact under any driver count mode.
    */
   final WritePlan.UpdateThenInsert updateThenInsert(WriteSpec spec) {
     String table = identifiers().quoteTable(spec.table());

@@ -136,8 +136,8 @@ public sealed interface WritePlan {
   }
 
   /**
-   * For engines whose one-statement forms cannot report an exact outcome, or are not race-free
-   * (H2, SQLite, MySQL-family drivers in {@link CountMode#FOUND}): a conditional UPDATE (count 1 =
+   * For engines whose one-statement forms cannot report an exact outcome, or are not race-free (H2,
+   * SQLite, MySQL-family drivers in {@link CountMode#FOUND}): a conditional UPDATE (count 1 =
    * UPDATED), then an INSERT (success = INSERTED), and after a unique violation a retry of the
    * UPDATE and a locking existence read (present = {@code whenUnchanged}). Only valid on engines
    * where a failed statement does not abort the transaction.
@@ -188,7 +188,9 @@ public sealed interface WritePlan {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof UpdateThenInsert u && sql().equals(u.sql()) && whenUnchanged == u.whenUnchanged;
+      return o instanceof UpdateThenInsert u
+          && sql().equals(u.sql())
+          && whenUnchanged == u.whenUnchanged;
     }
 
     @Override

@@ -82,11 +82,13 @@ public record WriteSpec(
     }
     if (kind == Kind.INSERT_IF_ABSENT && (!updateColumns.isEmpty() || guardColumn != null)) {
       throw new InvalidStatementException(
-          subject + ": insert-if-absent updates nothing; use an upsert for update columns or a guard");
+          subject
+              + ": insert-if-absent updates nothing; use an upsert for update columns or a guard");
     }
     if (guardColumn != null) {
       if (guardColumn.isBlank()) {
-        throw new InvalidStatementException(subject + ": guard column is blank; name a version column");
+        throw new InvalidStatementException(
+            subject + ": guard column is blank; name a version column");
       }
       requireAmong(subject, "guard column", guardColumn, columns);
       if (containsName(conflictKey, guardColumn)) {
@@ -141,7 +143,8 @@ public record WriteSpec(
       updates.addAll(updateColumns);
     }
     if (guardColumn != null && !guardColumn.isBlank()) {
-      // MySQL assigns left to right, so the guard column must be the last assignment (dialects.md 1.4).
+      // MySQL assigns left to right, so the guard column must be the last assignment (dialects.md
+      // 1.4).
       updates.removeIf(c -> c != null && c.equalsIgnoreCase(guardColumn));
       updates.add(guardColumn);
     }
@@ -156,7 +159,8 @@ public record WriteSpec(
    * @param conflictKey conflict key columns
    * @return the validated spec
    */
-  public static WriteSpec insertIfAbsent(String table, List<String> columns, List<String> conflictKey) {
+  public static WriteSpec insertIfAbsent(
+      String table, List<String> columns, List<String> conflictKey) {
     return new WriteSpec(Kind.INSERT_IF_ABSENT, table, columns, conflictKey, List.of(), null);
   }
 
@@ -186,7 +190,8 @@ public record WriteSpec(
 
   private static List<String> copyNames(String subject, String what, @Nullable List<String> names) {
     if (names == null) {
-      throw new InvalidStatementException(subject + ": " + what + " list is null; pass a list of names");
+      throw new InvalidStatementException(
+          subject + ": " + what + " list is null; pass a list of names");
     }
     List<String> copy = new ArrayList<>(names.size());
     for (String name : names) {

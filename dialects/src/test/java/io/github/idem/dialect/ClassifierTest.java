@@ -25,7 +25,8 @@ class ClassifierTest {
 
   @Test
   void shouldNotTreatEveryIntegrityViolationAsUnique() {
-    SQLException notNull = new SQLIntegrityConstraintViolationException("Column 'a' cannot be null", "23000", 1048);
+    SQLException notNull =
+        new SQLIntegrityConstraintViolationException("Column 'a' cannot be null", "23000", 1048);
     assertThat(mysql.classify(notNull).kind()).isEqualTo(ErrorKind.OTHER);
     SQLException fk = new SQLException("violates foreign key constraint", "23503", 0);
     assertThat(pg.classify(fk).kind()).isEqualTo(ErrorKind.OTHER);
@@ -34,7 +35,8 @@ class ClassifierTest {
   @Test
   void shouldFindTheDecisiveExceptionDownTheChain() {
     SQLException batch = new SQLException("Batch entry 3 was aborted", "42000", 0);
-    SQLException root = new SQLException("duplicate key value violates unique constraint \"t_pkey\"", "23505", 0);
+    SQLException root =
+        new SQLException("duplicate key value violates unique constraint \"t_pkey\"", "23505", 0);
     batch.setNextException(root);
     ClassifiedError error = pg.classify(batch);
     assertThat(error.kind()).isEqualTo(ErrorKind.UNIQUE_VIOLATION);
@@ -53,7 +55,10 @@ class ClassifierTest {
 
   @Test
   void shouldClassifyCodesThatCannotBeProvokedHere() {
-    assertThat(mariadb.classify(new SQLException("Record has changed since last read", "HY000", 1020)).kind())
+    assertThat(
+            mariadb
+                .classify(new SQLException("Record has changed since last read", "HY000", 1020))
+                .kind())
         .isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
     assertThat(mysql.classify(new SQLException("rolled back during commit", "40000", 3101)).kind())
         .isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
@@ -67,7 +72,11 @@ class ClassifierTest {
         .isEqualTo(ErrorKind.OUTCOME_UNKNOWN);
     assertThat(crdb.classify(new SQLException("restart transaction", "40001", 0)).kind())
         .isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
-    assertThat(pg.classify(new SQLException("terminating connection due to administrator command", "57P01", 0)).kind())
+    assertThat(
+            pg.classify(
+                    new SQLException(
+                        "terminating connection due to administrator command", "57P01", 0))
+                .kind())
         .isEqualTo(ErrorKind.CONNECTION_LOST);
     assertThat(pg.classify(new SQLException("could not obtain lock", "55P03", 0)).kind())
         .isEqualTo(ErrorKind.LOCK_TIMEOUT_TRANSACTION);
@@ -75,7 +84,8 @@ class ClassifierTest {
 
   @Test
   void shouldTurnAConnectionLossDuringCommitIntoAnUnknownOutcome() {
-    SQLException lost = new SQLException("An I/O error occurred while sending to the backend.", "08006", 0);
+    SQLException lost =
+        new SQLException("An I/O error occurred while sending to the backend.", "08006", 0);
     assertThat(pg.classify(lost).kind()).isEqualTo(ErrorKind.CONNECTION_LOST);
     assertThat(pg.classifyCommitFailure(lost).kind()).isEqualTo(ErrorKind.OUTCOME_UNKNOWN);
   }
@@ -93,7 +103,8 @@ class ClassifierTest {
     SQLException notNull =
         new SQLException("[SQLITE_CONSTRAINT_NOTNULL] A NOT NULL constraint failed", null, 19);
     assertThat(sqlite.classify(notNull).kind()).isEqualTo(ErrorKind.OTHER);
-    SQLException snapshot = new SQLException("[SQLITE_BUSY_SNAPSHOT] Another database connection", null, 5);
+    SQLException snapshot =
+        new SQLException("[SQLITE_BUSY_SNAPSHOT] Another database connection", null, 5);
     assertThat(sqlite.classify(snapshot).kind()).isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
   }
 }

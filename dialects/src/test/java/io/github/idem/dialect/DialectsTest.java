@@ -24,7 +24,8 @@ class DialectsTest {
 
   @Test
   void shouldDetectMySqlAndTiDb() {
-    assertThat(Dialects.detect(new ProductInfo("MySQL", "8.0.36", null))).isInstanceOf(MySqlDialect.class);
+    assertThat(Dialects.detect(new ProductInfo("MySQL", "8.0.36", null)))
+        .isInstanceOf(MySqlDialect.class);
     Dialect tidb = Dialects.detect(new ProductInfo("MySQL", "8.0.11-TiDB-v7.5.1", null));
     assertThat(tidb).isInstanceOf(TiDbDialect.class);
     assertThat(tidb.version()).isEqualTo(DatabaseVersion.of(7, 5, 1));
@@ -34,34 +35,41 @@ class DialectsTest {
   void shouldDetectPostgresWireVariantsFromSelectVersion() {
     assertThat(
             Dialects.detect(
-                new ProductInfo("PostgreSQL", "13.0.0", "CockroachDB CCL v24.1.3 (x86_64-pc-linux-gnu)")))
+                new ProductInfo(
+                    "PostgreSQL", "13.0.0", "CockroachDB CCL v24.1.3 (x86_64-pc-linux-gnu)")))
         .isInstanceOf(CockroachDbDialect.class);
     assertThat(
             Dialects.detect(
-                new ProductInfo("PostgreSQL", "15.2", "PostgreSQL 15.2-YB-2024.2.0.0-b0 on x86_64")))
+                new ProductInfo(
+                    "PostgreSQL", "15.2", "PostgreSQL 15.2-YB-2024.2.0.0-b0 on x86_64")))
         .isInstanceOf(YugabyteDbDialect.class);
-    Dialect pg = Dialects.detect(new ProductInfo("PostgreSQL", "16.4 (Debian 16.4-1)", "PostgreSQL 16.4"));
+    Dialect pg =
+        Dialects.detect(new ProductInfo("PostgreSQL", "16.4 (Debian 16.4-1)", "PostgreSQL 16.4"));
     assertThat(pg).isInstanceOf(PostgresDialect.class);
     assertThat(pg.version()).isEqualTo(DatabaseVersion.of(16, 4, 0));
   }
 
   @Test
   void shouldDetectH2AndSqlite() {
-    assertThat(Dialects.detect(new ProductInfo("H2", "2.3.232 (2024-08-11)", null))).isInstanceOf(H2Dialect.class);
-    assertThat(Dialects.detect(new ProductInfo("SQLite", "3.50.3", null))).isInstanceOf(SqliteDialect.class);
+    assertThat(Dialects.detect(new ProductInfo("H2", "2.3.232 (2024-08-11)", null)))
+        .isInstanceOf(H2Dialect.class);
+    assertThat(Dialects.detect(new ProductInfo("SQLite", "3.50.3", null)))
+        .isInstanceOf(SqliteDialect.class);
   }
 
   @Test
   void shouldRefuseAnUnknownProductAndListTheSupportedOnes() {
     assertThatThrownBy(() -> Dialects.detect(new ProductInfo("Apache Derby", "10.17.1.0", null)))
         .isInstanceOf(UnsupportedDatabaseException.class)
-        .hasMessageStartingWith("Unsupported database 'Apache Derby' (version 10.17.1.0). Supported: PostgreSQL 12+")
+        .hasMessageStartingWith(
+            "Unsupported database 'Apache Derby' (version 10.17.1.0). Supported: PostgreSQL 12+")
         .hasMessageEndingWith("Pass a Dialect explicitly to override.");
   }
 
   @Test
   void shouldRefuseVersionsBelowTheFloor() {
-    assertThatThrownBy(() -> Dialects.detect(new ProductInfo("PostgreSQL", "11.22", "PostgreSQL 11.22")))
+    assertThatThrownBy(
+            () -> Dialects.detect(new ProductInfo("PostgreSQL", "11.22", "PostgreSQL 11.22")))
         .isInstanceOf(UnsupportedDatabaseException.class)
         .hasMessageContaining("PostgreSQL 11.22.0 is below the supported floor 12.0.0");
     assertThatThrownBy(() -> new SqliteDialect(DatabaseVersion.of(3, 23)))
@@ -74,6 +82,7 @@ class DialectsTest {
     assertThat(DatabaseVersion.parse("16")).isEqualTo(DatabaseVersion.of(16, 0, 0));
     assertThat(DatabaseVersion.of(8, 0, 19).isAtLeast(8, 0, 19)).isTrue();
     assertThat(DatabaseVersion.of(8, 0, 18).isAtLeast(8, 0, 19)).isFalse();
-    assertThatThrownBy(() -> DatabaseVersion.parse("unknown")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DatabaseVersion.parse("unknown"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -11,7 +11,8 @@ class GoldenSqlTest {
   private static final WriteSpec UPSERT =
       WriteSpec.upsert("payments", List.of("id", "amount", "note"), List.of("id"), List.of(), null);
   private static final WriteSpec GUARDED =
-      WriteSpec.upsert("payments", List.of("id", "amount", "version"), List.of("id"), List.of(), "version");
+      WriteSpec.upsert(
+          "payments", List.of("id", "amount", "version"), List.of("id"), List.of(), "version");
   private static final WriteSpec INSERT =
       WriteSpec.insertIfAbsent("inbox", List.of("id", "payload"), List.of("id"));
 
@@ -36,14 +37,16 @@ class GoldenSqlTest {
 
     @Test
     void shouldUseReturningOldFrom18() {
-      assertThat(pg18.plan(UPSERT, CountMode.FOUND).sql()).endsWith(" RETURNING old.\"id\" IS NULL");
+      assertThat(pg18.plan(UPSERT, CountMode.FOUND).sql())
+          .endsWith(" RETURNING old.\"id\" IS NULL");
     }
 
     @Test
     void shouldRenderTheGuardAsTheUpdateCondition() {
       WritePlan.Returning plan = (WritePlan.Returning) pg16.plan(GUARDED, CountMode.FOUND);
       assertThat(plan.sql())
-          .contains("DO UPDATE SET \"amount\" = EXCLUDED.\"amount\", \"version\" = EXCLUDED.\"version\"")
+          .contains(
+              "DO UPDATE SET \"amount\" = EXCLUDED.\"amount\", \"version\" = EXCLUDED.\"version\"")
           .contains(" WHERE t.\"version\" < EXCLUDED.\"version\" RETURNING");
       assertThat(plan.whenNoRow()).isEqualTo(Outcome.SKIPPED);
     }
@@ -105,7 +108,8 @@ class GoldenSqlTest {
     @Test
     void shouldReadCountsAsOneInsertedTwoUpdatedZeroUnchanged() {
       WritePlan.Counted plan =
-          (WritePlan.Counted) new MySqlDialect(DatabaseVersion.of(8, 4)).plan(UPSERT, CountMode.AFFECTED);
+          (WritePlan.Counted)
+              new MySqlDialect(DatabaseVersion.of(8, 4)).plan(UPSERT, CountMode.AFFECTED);
       assertThat(plan.outcomeFor(0)).isEqualTo(Outcome.UNCHANGED);
       assertThat(plan.outcomeFor(1)).isEqualTo(Outcome.INSERTED);
       assertThat(plan.outcomeFor(2)).isEqualTo(Outcome.UPDATED);
@@ -123,13 +127,15 @@ class GoldenSqlTest {
     @Test
     void shouldFallBackToUpdateThenInsertUnderFoundRows() {
       WritePlan.UpdateThenInsert plan =
-          (WritePlan.UpdateThenInsert) new MySqlDialect(DatabaseVersion.of(8, 4)).plan(UPSERT, CountMode.FOUND);
+          (WritePlan.UpdateThenInsert)
+              new MySqlDialect(DatabaseVersion.of(8, 4)).plan(UPSERT, CountMode.FOUND);
       assertThat(plan.update())
           .isEqualTo(
               "UPDATE `payments` SET `amount` = ?, `note` = ? WHERE `id` = ?"
                   + " AND NOT (`amount` <=> ? AND `note` <=> ?)");
       assertThat(plan.updateBind()).containsExactly(1, 2, 0, 1, 2);
-      assertThat(plan.insert()).isEqualTo("INSERT INTO `payments` (`id`, `amount`, `note`) VALUES (?, ?, ?)");
+      assertThat(plan.insert())
+          .isEqualTo("INSERT INTO `payments` (`id`, `amount`, `note`) VALUES (?, ?, ?)");
       assertThat(plan.exists()).isEqualTo("SELECT 1 FROM `payments` WHERE `id` = ? FOR UPDATE");
     }
   }
@@ -177,7 +183,8 @@ class GoldenSqlTest {
     @Test
     void shouldRenderH2UpdateThenInsertWithUpperCaseNames() {
       WritePlan.UpdateThenInsert plan =
-          (WritePlan.UpdateThenInsert) new H2Dialect(DatabaseVersion.of(2, 3)).plan(GUARDED, CountMode.FOUND);
+          (WritePlan.UpdateThenInsert)
+              new H2Dialect(DatabaseVersion.of(2, 3)).plan(GUARDED, CountMode.FOUND);
       assertThat(plan.update())
           .isEqualTo(
               "UPDATE \"PAYMENTS\" SET \"AMOUNT\" = ?, \"VERSION\" = ? WHERE \"ID\" = ? AND \"VERSION\" < ?");
@@ -189,7 +196,8 @@ class GoldenSqlTest {
     @Test
     void shouldRenderSqliteNullSafeComparisonWithIs() {
       WritePlan.UpdateThenInsert plan =
-          (WritePlan.UpdateThenInsert) new SqliteDialect(DatabaseVersion.of(3, 46)).plan(UPSERT, CountMode.FOUND);
+          (WritePlan.UpdateThenInsert)
+              new SqliteDialect(DatabaseVersion.of(3, 46)).plan(UPSERT, CountMode.FOUND);
       assertThat(plan.update())
           .isEqualTo(
               "UPDATE \"payments\" SET \"amount\" = ?, \"note\" = ? WHERE \"id\" = ?"
@@ -201,7 +209,8 @@ class GoldenSqlTest {
     @Test
     void shouldSkipTheUpdateForInsertIfAbsent() {
       WritePlan.UpdateThenInsert plan =
-          (WritePlan.UpdateThenInsert) new H2Dialect(DatabaseVersion.of(2, 3)).plan(INSERT, CountMode.FOUND);
+          (WritePlan.UpdateThenInsert)
+              new H2Dialect(DatabaseVersion.of(2, 3)).plan(INSERT, CountMode.FOUND);
       assertThat(plan.update()).isNull();
       assertThat(plan.whenUnchanged()).isEqualTo(Outcome.UNCHANGED);
     }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Identifier validation, folding, quoting and length limits per engine. */
 class IdentifiersTest {
@@ -28,8 +28,10 @@ class IdentifiersTest {
 
   @Test
   void shouldSplitQualifiedTableNames() {
-    assertThat(Identifiers.postgres().quoteTable("billing.Payments")).isEqualTo("\"billing\".\"payments\"");
-    assertThat(Identifiers.postgres().normalizeTable("\"Billing\".payments")).isEqualTo(List.of("Billing", "payments"));
+    assertThat(Identifiers.postgres().quoteTable("billing.Payments"))
+        .isEqualTo("\"billing\".\"payments\"");
+    assertThat(Identifiers.postgres().normalizeTable("\"Billing\".payments"))
+        .isEqualTo(List.of("Billing", "payments"));
   }
 
   @ParameterizedTest
@@ -50,7 +52,8 @@ class IdentifiersTest {
       })
   void shouldRefuseHostileOrMalformedNames(String name) {
     for (Identifiers rules :
-        List.of(Identifiers.postgres(), Identifiers.mysql(), Identifiers.h2(), Identifiers.sqlite())) {
+        List.of(
+            Identifiers.postgres(), Identifiers.mysql(), Identifiers.h2(), Identifiers.sqlite())) {
       assertThatThrownBy(() -> rules.quoteTable(name))
           .isInstanceOf(InvalidIdentifierException.class)
           .hasMessageContaining("is not allowed");

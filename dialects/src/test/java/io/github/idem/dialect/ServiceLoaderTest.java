@@ -20,11 +20,13 @@ class ServiceLoaderTest {
 
   @Test
   void shouldAddAThirdPartyEngine() {
-    assertThat(Dialects.detect(new ProductInfo("ExtraDB", "1.0", null))).isInstanceOf(SqliteDialect.class);
+    assertThat(Dialects.detect(new ProductInfo("ExtraDB", "1.0", null)))
+        .isInstanceOf(SqliteDialect.class);
   }
 
   @Test
   void shouldStillDetectBuiltInsWhenAProviderDeclines() {
-    assertThat(Dialects.detect(new ProductInfo("H2", "2.3.232", null))).isInstanceOf(H2Dialect.class);
+    assertThat(Dialects.detect(new ProductInfo("H2", "2.3.232", null)))
+        .isInstanceOf(H2Dialect.class);
   }
 }

@@ -13,7 +13,8 @@ class WriteSpecTest {
   @Test
   void shouldUpdateEveryNonKeyColumnByDefaultAndTheGuardLast() {
     WriteSpec spec =
-        WriteSpec.upsert("t", List.of("id", "version", "a", "b"), List.of("id"), List.of(), "version");
+        WriteSpec.upsert(
+            "t", List.of("id", "version", "a", "b"), List.of("id"), List.of(), "version");
     assertThat(spec.updateColumns()).containsExactly("a", "b", "version");
   }
 
@@ -29,24 +30,37 @@ class WriteSpecTest {
     assertThatThrownBy(() -> WriteSpec.upsert("t", List.of("id"), List.of(), List.of(), null))
         .isInstanceOf(InvalidStatementException.class)
         .hasMessage("upsert into t: no conflict key; name the primary key or unique key columns");
-    assertThatThrownBy(() -> WriteSpec.upsert("t", List.of("id", "id"), List.of("id"), List.of(), null))
+    assertThatThrownBy(
+            () -> WriteSpec.upsert("t", List.of("id", "id"), List.of("id"), List.of(), null))
         .hasMessage("upsert into t: columns name 'id' twice; list each column once");
-    assertThatThrownBy(() -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of("id"), null))
+    assertThatThrownBy(
+            () -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of("id"), null))
         .hasMessageContaining("update column 'id' is part of the conflict key [id]");
-    assertThatThrownBy(() -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of("b"), null))
+    assertThatThrownBy(
+            () -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of("b"), null))
         .hasMessageContaining("update column 'b' is not among the columns [id, a]");
-    assertThatThrownBy(() -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of(), "id"))
+    assertThatThrownBy(
+            () -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of(), "id"))
         .hasMessageContaining("guard column 'id' is part of the conflict key");
-    assertThatThrownBy(() -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of(), " "))
+    assertThatThrownBy(
+            () -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of(), " "))
         .hasMessageContaining("guard column is blank");
     assertThatThrownBy(() -> WriteSpec.insertIfAbsent("t", null, List.of("id")))
         .hasMessage("insert-if-absent into t: columns list is null; pass a list of names");
-    assertThatThrownBy(() -> WriteSpec.insertIfAbsent("t", Arrays.asList("id", null), List.of("id")))
+    assertThatThrownBy(
+            () -> WriteSpec.insertIfAbsent("t", Arrays.asList("id", null), List.of("id")))
         .hasMessageContaining("contain a null or blank name");
     assertThatThrownBy(() -> WriteSpec.insertIfAbsent(" ", List.of("id"), List.of("id")))
         .hasMessageContaining("table name is null or blank");
     assertThatThrownBy(
-            () -> new WriteSpec(WriteSpec.Kind.INSERT_IF_ABSENT, "t", List.of("id", "a"), List.of("id"), List.of("a"), null))
+            () ->
+                new WriteSpec(
+                    WriteSpec.Kind.INSERT_IF_ABSENT,
+                    "t",
+                    List.of("id", "a"),
+                    List.of("id"),
+                    List.of("a"),
+                    null))
         .hasMessageContaining("insert-if-absent updates nothing");
   }
 
@@ -56,6 +70,7 @@ class WriteSpecTest {
     WriteSpec spec = WriteSpec.insertIfAbsent("t", columns, List.of("id"));
     columns.add("b");
     assertThat(spec.columns()).containsExactly("id", "a");
-    assertThatThrownBy(() -> spec.columns().add("c")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.columns().add("c"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

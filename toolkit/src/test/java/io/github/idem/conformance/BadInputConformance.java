@@ -65,7 +65,12 @@ public abstract class BadInputConformance extends ConformanceBase {
   void shouldRefuseAGuardOutsideTheColumns() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, version INTEGER");
     assertThatThrownBy(
-            () -> idem.upsert(t).columns("id", "amount").conflictKey("id").newerWins("version").build())
+            () ->
+                idem.upsert(t)
+                    .columns("id", "amount")
+                    .conflictKey("id")
+                    .newerWins("version")
+                    .build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("guard column 'version' is not among the columns");
   }
@@ -76,7 +81,8 @@ public abstract class BadInputConformance extends ConformanceBase {
     assertThatThrownBy(() -> idem.upsert(t + "_missing").columns("id").conflictKey("id").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("does not exist");
-    assertThatThrownBy(() -> idem.upsert(t).columns("id", "amount", "colour").conflictKey("id").build())
+    assertThatThrownBy(
+            () -> idem.upsert(t).columns("id", "amount", "colour").conflictKey("id").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("column 'colour' does not exist");
   }
@@ -84,7 +90,8 @@ public abstract class BadInputConformance extends ConformanceBase {
   @Test
   void shouldRefuseAConflictKeyThatIsNotUnique() {
     String t = newTable("id BIGINT PRIMARY KEY, email VARCHAR(100), amount INTEGER");
-    assertThatThrownBy(() -> idem.upsert(t).columns("id", "email", "amount").conflictKey("email").build())
+    assertThatThrownBy(
+            () -> idem.upsert(t).columns("id", "email", "amount").conflictKey("email").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("is not the primary key or a unique key");
   }

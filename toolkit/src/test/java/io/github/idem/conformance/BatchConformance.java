@@ -22,7 +22,11 @@ public abstract class BatchConformance extends ConformanceBase {
   void shouldReportEveryOutcomeInInputOrder() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, version INTEGER");
     WriteStatement upsert =
-        idem.upsert(t).columns("id", "amount", "version").conflictKey("id").newerWins("version").build();
+        idem.upsert(t)
+            .columns("id", "amount", "version")
+            .conflictKey("id")
+            .newerWins("version")
+            .build();
     upsert.execute(2L, 20, 5);
     upsert.execute(3L, 30, 5);
 
@@ -37,7 +41,8 @@ public abstract class BatchConformance extends ConformanceBase {
     assertThat(outcomes)
         .containsExactly(Outcome.INSERTED, Outcome.UPDATED, Outcome.SKIPPED, Outcome.INSERTED);
     assertThat(rows("SELECT id, amount, version FROM " + t + " ORDER BY id"))
-        .containsExactly(row("1", "10", "1"), row("2", "21", "6"), row("3", "30", "5"), row("4", "40", "1"));
+        .containsExactly(
+            row("1", "10", "1"), row("2", "21", "6"), row("3", "30", "5"), row("4", "40", "1"));
   }
 
   @Test
@@ -46,7 +51,9 @@ public abstract class BatchConformance extends ConformanceBase {
     WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
     upsert.execute(1L, 10);
 
-    assertThat(upsert.executeBatch(List.of(new Object[] {1L, 10}, new Object[] {2L, 20}, new Object[] {1L, 11})))
+    assertThat(
+            upsert.executeBatch(
+                List.of(new Object[] {1L, 10}, new Object[] {2L, 20}, new Object[] {1L, 11})))
         .containsExactly(Outcome.UNCHANGED, Outcome.INSERTED, Outcome.UPDATED);
   }
 
@@ -66,7 +73,8 @@ public abstract class BatchConformance extends ConformanceBase {
   @Test
   void shouldReportEachDuplicateOfAnInsertIfAbsentBatch() {
     String t = newTable("id VARCHAR(40) PRIMARY KEY, payload VARCHAR(100)");
-    WriteStatement insert = idem.insertIfAbsent(t).columns("id", "payload").conflictKey("id").build();
+    WriteStatement insert =
+        idem.insertIfAbsent(t).columns("id", "payload").conflictKey("id").build();
     insert.execute("old", "x");
 
     List<Outcome> outcomes =

@@ -57,7 +57,8 @@ public abstract class CallerTransactionConformance extends ConformanceBase {
     String log = newTable("id BIGINT PRIMARY KEY");
     sql("INSERT INTO " + t + " (id, amount) VALUES (1, 10)");
     WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
-    WriteStatement insert = idem.insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
+    WriteStatement insert =
+        idem.insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
     try (Connection c = dataSource().getConnection()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -74,14 +75,19 @@ public abstract class CallerTransactionConformance extends ConformanceBase {
       c.setAutoCommit(true);
     }
     assertThat(rows("SELECT id FROM " + log + " ORDER BY id")).containsExactly(row("1"), row("2"));
-    assertThat(rows("SELECT id, amount FROM " + t + " ORDER BY id")).containsExactly(row("1", "10"), row("2", "20"));
+    assertThat(rows("SELECT id, amount FROM " + t + " ORDER BY id"))
+        .containsExactly(row("1", "10"), row("2", "20"));
   }
 
   @Test
   void shouldSeeItsOwnUncommittedRows() throws Exception {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, version INTEGER");
     WriteStatement upsert =
-        idem.upsert(t).columns("id", "amount", "version").conflictKey("id").newerWins("version").build();
+        idem.upsert(t)
+            .columns("id", "amount", "version")
+            .conflictKey("id")
+            .newerWins("version")
+            .build();
     try (Connection c = dataSource().getConnection()) {
       c.setAutoCommit(false);
       assertThat(upsert.execute(c, 1L, 10, 1)).isEqualTo(Outcome.INSERTED);

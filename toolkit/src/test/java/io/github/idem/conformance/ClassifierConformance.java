@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The error classifier against exceptions raised by the live engine and driver: each case
- * provokes the real condition (a held lock, a deadlock cycle, a killed session) and classifies
- * what the driver threw.
+ * The error classifier against exceptions raised by the live engine and driver: each case provokes
+ * the real condition (a held lock, a deadlock cycle, a killed session) and classifies what the
+ * driver threw.
  */
 public abstract class ClassifierConformance extends ConformanceBase {
 
@@ -63,7 +63,8 @@ public abstract class ClassifierConformance extends ConformanceBase {
 
       SQLException e =
           catchThrowableOfType(
-              SQLException.class, () -> execute(waiter, "UPDATE " + t + " SET amount = 3 WHERE id = 1"));
+              SQLException.class,
+              () -> execute(waiter, "UPDATE " + t + " SET amount = 3 WHERE id = 1"));
       waiter.rollback();
       holder.rollback();
 
@@ -90,10 +91,12 @@ public abstract class ClassifierConformance extends ConformanceBase {
       b.setAutoCommit(false);
       execute(a, "UPDATE " + t + " SET amount = 10 WHERE id = 1");
       execute(b, "UPDATE " + t + " SET amount = 20 WHERE id = 2");
-      Future<?> first = pool.submit(() -> {
-        execute(a, "UPDATE " + t + " SET amount = 11 WHERE id = 2");
-        return null;
-      });
+      Future<?> first =
+          pool.submit(
+              () -> {
+                execute(a, "UPDATE " + t + " SET amount = 11 WHERE id = 2");
+                return null;
+              });
       // Whichever order the two requests reach the server in, they close the cycle.
       SQLException fromB = null;
       try {
@@ -145,7 +148,8 @@ public abstract class ClassifierConformance extends ConformanceBase {
 
       SQLException e =
           catchThrowableOfType(
-              SQLException.class, () -> execute(reader, "UPDATE " + t + " SET amount = 3 WHERE id = 1"));
+              SQLException.class,
+              () -> execute(reader, "UPDATE " + t + " SET amount = 3 WHERE id = 1"));
       reader.rollback();
 
       assertThat((Throwable) e).isNotNull();
@@ -171,9 +175,11 @@ public abstract class ClassifierConformance extends ConformanceBase {
 
       SQLException onCommit = catchThrowableOfType(SQLException.class, victim::commit);
       assertThat((Throwable) onCommit).isNotNull();
-      assertThat(idem.dialect().classifyCommitFailure(onCommit).kind()).isEqualTo(ErrorKind.OUTCOME_UNKNOWN);
+      assertThat(idem.dialect().classifyCommitFailure(onCommit).kind())
+          .isEqualTo(ErrorKind.OUTCOME_UNKNOWN);
 
-      SQLException afterwards = catchThrowableOfType(SQLException.class, () -> execute(victim, "SELECT 1"));
+      SQLException afterwards =
+          catchThrowableOfType(SQLException.class, () -> execute(victim, "SELECT 1"));
       assertThat((Throwable) afterwards).isNotNull();
       assertThat(idem.dialect().classify(afterwards).kind()).isEqualTo(ErrorKind.CONNECTION_LOST);
     }
@@ -190,7 +196,8 @@ public abstract class ClassifierConformance extends ConformanceBase {
   }
 
   private String sessionId(Connection c) throws SQLException {
-    String query = engine == Engine.POSTGRESQL ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()";
+    String query =
+        engine == Engine.POSTGRESQL ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()";
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(query)) {
       rs.next();
@@ -199,7 +206,9 @@ public abstract class ClassifierConformance extends ConformanceBase {
   }
 
   private String killStatement(String session) {
-    return engine == Engine.POSTGRESQL ? "SELECT pg_terminate_backend(" + session + ")" : "KILL " + session;
+    return engine == Engine.POSTGRESQL
+        ? "SELECT pg_terminate_backend(" + session + ")"
+        : "KILL " + session;
   }
 
   private SQLException failure(String statement) {

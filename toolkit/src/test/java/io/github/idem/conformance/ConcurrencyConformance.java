@@ -42,13 +42,15 @@ public abstract class ConcurrencyConformance extends ConformanceBase {
 
     assertOneInsertPerKey(byThread, Outcome.UNCHANGED);
     assertThat(count(t)).isEqualTo(KEYS);
-    assertThat(rows("SELECT COUNT(*) FROM " + t + " WHERE amount = id * 10")).containsExactly(row(String.valueOf(KEYS)));
+    assertThat(rows("SELECT COUNT(*) FROM " + t + " WHERE amount = id * 10"))
+        .containsExactly(row(String.valueOf(KEYS)));
   }
 
   @Test
   void shouldInsertEachKeyExactlyOnceUnderConcurrentInsertIfAbsent() throws Exception {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER");
-    WriteStatement insert = idem.insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
+    WriteStatement insert =
+        idem.insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
 
     List<List<Outcome>> byThread = race(key -> insert.execute(key, 1));
 
@@ -60,9 +62,14 @@ public abstract class ConcurrencyConformance extends ConformanceBase {
   void shouldKeepTheNewestVersionUnderConcurrentGuardedUpserts() throws Exception {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, version INTEGER");
     WriteStatement upsert =
-        idem.upsert(t).columns("id", "amount", "version").conflictKey("id").newerWins("version").build();
+        idem.upsert(t)
+            .columns("id", "amount", "version")
+            .conflictKey("id")
+            .newerWins("version")
+            .build();
 
-    List<List<Outcome>> byThread = raceIndexed((thread, key) -> upsert.execute(key, thread * 100, thread));
+    List<List<Outcome>> byThread =
+        raceIndexed((thread, key) -> upsert.execute(key, thread * 100, thread));
 
     for (int k = 0; k < KEYS; k++) {
       int inserted = 0;
@@ -75,7 +82,14 @@ public abstract class ConcurrencyConformance extends ConformanceBase {
       assertThat(inserted).as("INSERTED count for key %d", k).isEqualTo(1);
     }
     int newest = THREADS - 1;
-    assertThat(rows("SELECT COUNT(*) FROM " + t + " WHERE version = " + newest + " AND amount = " + newest * 100))
+    assertThat(
+            rows(
+                "SELECT COUNT(*) FROM "
+                    + t
+                    + " WHERE version = "
+                    + newest
+                    + " AND amount = "
+                    + newest * 100))
         .containsExactly(row(String.valueOf(KEYS)));
   }
 
@@ -99,7 +113,8 @@ public abstract class ConcurrencyConformance extends ConformanceBase {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Connection holder = db.openConnection()) {
       holder.setAutoCommit(false);
-      try (PreparedStatement ps = holder.prepareStatement("INSERT INTO " + t + " (id, amount) VALUES (1, 5)")) {
+      try (PreparedStatement ps =
+          holder.prepareStatement("INSERT INTO " + t + " (id, amount) VALUES (1, 5)")) {
         ps.executeUpdate();
       }
       Future<Outcome> writer = pool.submit(() -> upsert.execute(1L, 5));
@@ -168,7 +183,10 @@ public abstract class ConcurrencyConformance extends ConformanceBase {
       for (List<Outcome> outcomes : byThread) {
         tally.merge(outcomes.get(k), 1, Integer::sum);
       }
-      assertThat(tally).as("outcomes for key %d", k).containsEntry(Outcome.INSERTED, 1).containsEntry(others, THREADS - 1);
+      assertThat(tally)
+          .as("outcomes for key %d", k)
+          .containsEntry(Outcome.INSERTED, 1)
+          .containsEntry(others, THREADS - 1);
     }
   }
 }

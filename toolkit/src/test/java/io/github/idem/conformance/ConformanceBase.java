@@ -2,6 +2,8 @@ package io.github.idem.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabase;
@@ -16,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +40,8 @@ public abstract class ConformanceBase {
   }
 
   /**
-   * Driver properties appended to the engine's URL for a driver-setting variant (for example
-   * {@code useAffectedRows=true}), or {@code null} for the driver defaults.
+   * Driver properties appended to the engine's URL for a driver-setting variant (for example {@code
+   * useAffectedRows=true}), or {@code null} for the driver defaults.
    */
   protected String driverProperties() {
     return null;
@@ -72,7 +72,9 @@ public abstract class ConformanceBase {
   void checkLeaks() {
     db.assertNoLeakedConnections();
     if (dataSource instanceof HikariDataSource pool) {
-      assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("borrowed connections").isZero();
+      assertThat(pool.getHikariPoolMXBean().getActiveConnections())
+          .as("borrowed connections")
+          .isZero();
     }
   }
 

@@ -20,7 +20,8 @@ public abstract class InsertIfAbsentConformance extends ConformanceBase {
   @Test
   void shouldInsertOnceAndReportPresenceAfterwards() {
     String t = newTable("id VARCHAR(40) PRIMARY KEY, payload VARCHAR(100)");
-    WriteStatement insert = idem.insertIfAbsent(t).columns("id", "payload").conflictKey("id").build();
+    WriteStatement insert =
+        idem.insertIfAbsent(t).columns("id", "payload").conflictKey("id").build();
 
     assertThat(insert.execute("m1", "first")).isEqualTo(Outcome.INSERTED);
     assertThat(insert.execute("m1", "second")).isEqualTo(Outcome.UNCHANGED);
@@ -33,7 +34,8 @@ public abstract class InsertIfAbsentConformance extends ConformanceBase {
   @Test
   void shouldSurfaceNotNullViolationsAndWriteNothing() {
     String t = newTable("id VARCHAR(40) PRIMARY KEY, payload VARCHAR(100) NOT NULL");
-    WriteStatement insert = idem.insertIfAbsent(t).columns("id", "payload").conflictKey("id").build();
+    WriteStatement insert =
+        idem.insertIfAbsent(t).columns("id", "payload").conflictKey("id").build();
 
     assertThatThrownBy(() -> insert.execute("m1", null))
         .isInstanceOf(IdemSqlException.class)
@@ -62,8 +64,10 @@ public abstract class InsertIfAbsentConformance extends ConformanceBase {
 
   @Test
   void shouldTreatAnUpsertWithNothingToUpdateAsInsertIfAbsent() {
-    String t = newTable("tenant VARCHAR(20) NOT NULL, id BIGINT NOT NULL, PRIMARY KEY (tenant, id)");
-    WriteStatement upsert = idem.upsert(t).columns("tenant", "id").conflictKey("tenant", "id").build();
+    String t =
+        newTable("tenant VARCHAR(20) NOT NULL, id BIGINT NOT NULL, PRIMARY KEY (tenant, id)");
+    WriteStatement upsert =
+        idem.upsert(t).columns("tenant", "id").conflictKey("tenant", "id").build();
 
     assertThat(upsert.execute("a", 1L)).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute("a", 1L)).isEqualTo(Outcome.UNCHANGED);

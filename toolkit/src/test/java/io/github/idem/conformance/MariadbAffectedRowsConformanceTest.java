@@ -3,7 +3,10 @@ package io.github.idem.conformance;
 import io.github.idem.testing.Engine;
 import org.junit.jupiter.api.Nested;
 
-/** The conformance suite on mariadb with useAffectedRows=true: the one-statement ON DUPLICATE KEY UPDATE plan. */
+/**
+ * The conformance suite on mariadb with useAffectedRows=true: the one-statement ON DUPLICATE KEY
+ * UPDATE plan.
+ */
 class MariadbAffectedRowsConformanceTest {
   static final Engine ENGINE = Engine.MARIADB;
 

@@ -3,7 +3,10 @@ package io.github.idem.conformance;
 import io.github.idem.testing.Engine;
 import org.junit.jupiter.api.Nested;
 
-/** The conformance suite on mariadb: MariaDB through MariaDB Connector/J with default settings (found rows). */
+/**
+ * The conformance suite on mariadb: MariaDB through MariaDB Connector/J with default settings
+ * (found rows).
+ */
 class MariadbConformanceTest {
   static final Engine ENGINE = Engine.MARIADB;
 

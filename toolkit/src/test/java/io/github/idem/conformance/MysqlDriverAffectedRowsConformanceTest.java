@@ -3,7 +3,10 @@ package io.github.idem.conformance;
 import io.github.idem.testing.Engine;
 import org.junit.jupiter.api.Nested;
 
-/** The conformance suite on mysql-driver with useAffectedRows=true: the one-statement ON DUPLICATE KEY UPDATE plan. */
+/**
+ * The conformance suite on mysql-driver with useAffectedRows=true: the one-statement ON DUPLICATE
+ * KEY UPDATE plan.
+ */
 class MysqlDriverAffectedRowsConformanceTest {
   static final Engine ENGINE = Engine.MYSQL_DRIVER;
 

@@ -3,7 +3,10 @@ package io.github.idem.conformance;
 import io.github.idem.testing.Engine;
 import org.junit.jupiter.api.Nested;
 
-/** The conformance suite on mysql-driver: MariaDB through MySQL Connector/J with default settings (found rows). */
+/**
+ * The conformance suite on mysql-driver: MariaDB through MySQL Connector/J with default settings
+ * (found rows).
+ */
 class MysqlDriverConformanceTest {
   static final Engine ENGINE = Engine.MYSQL_DRIVER;
 

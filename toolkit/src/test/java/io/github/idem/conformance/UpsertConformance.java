@@ -19,7 +19,8 @@ public abstract class UpsertConformance extends ConformanceBase {
   @Test
   void shouldReportInsertedThenUnchangedThenUpdated() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, note VARCHAR(100)");
-    WriteStatement upsert = idem.upsert(t).columns("id", "amount", "note").conflictKey("id").build();
+    WriteStatement upsert =
+        idem.upsert(t).columns("id", "amount", "note").conflictKey("id").build();
 
     assertThat(upsert.execute(1L, 10, "a")).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute(1L, 10, "a")).isEqualTo(Outcome.UNCHANGED);
@@ -34,7 +35,8 @@ public abstract class UpsertConformance extends ConformanceBase {
   void shouldProbeHowTheDriverCountsUnchangedRows() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER");
     WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
-    boolean affectedRows = driverProperties() != null && driverProperties().contains("useAffectedRows=true");
+    boolean affectedRows =
+        driverProperties() != null && driverProperties().contains("useAffectedRows=true");
 
     if (isMySqlProtocol()) {
       assertThat(idem.countMode()).isEqualTo(affectedRows ? CountMode.AFFECTED : CountMode.FOUND);
@@ -48,7 +50,11 @@ public abstract class UpsertConformance extends ConformanceBase {
   void shouldLetOnlyNewerVersionsWin() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, version INTEGER");
     WriteStatement upsert =
-        idem.upsert(t).columns("id", "amount", "version").conflictKey("id").newerWins("version").build();
+        idem.upsert(t)
+            .columns("id", "amount", "version")
+            .conflictKey("id")
+            .newerWins("version")
+            .build();
 
     assertThat(upsert.execute(1L, 10, 1)).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute(1L, 20, 2)).isEqualTo(Outcome.UPDATED);
@@ -64,7 +70,11 @@ public abstract class UpsertConformance extends ConformanceBase {
   void shouldNeverLetNullVersionsWin() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, version INTEGER");
     WriteStatement upsert =
-        idem.upsert(t).columns("id", "amount", "version").conflictKey("id").newerWins("version").build();
+        idem.upsert(t)
+            .columns("id", "amount", "version")
+            .conflictKey("id")
+            .newerWins("version")
+            .build();
 
     assertThat(upsert.execute(1L, 10, null)).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute(1L, 20, 5)).isEqualTo(Outcome.SKIPPED);
@@ -79,7 +89,11 @@ public abstract class UpsertConformance extends ConformanceBase {
   void shouldUpdateOnlyTheChosenColumns() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, note VARCHAR(100)");
     WriteStatement upsert =
-        idem.upsert(t).columns("id", "amount", "note").conflictKey("id").updateColumns("amount").build();
+        idem.upsert(t)
+            .columns("id", "amount", "note")
+            .conflictKey("id")
+            .updateColumns("amount")
+            .build();
 
     assertThat(upsert.execute(1L, 10, "first")).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute(1L, 20, "second")).isEqualTo(Outcome.UPDATED);
@@ -91,7 +105,8 @@ public abstract class UpsertConformance extends ConformanceBase {
   @Test
   void shouldTreatNullsAsValues() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER, note VARCHAR(100)");
-    WriteStatement upsert = idem.upsert(t).columns("id", "amount", "note").conflictKey("id").build();
+    WriteStatement upsert =
+        idem.upsert(t).columns("id", "amount", "note").conflictKey("id").build();
 
     assertThat(upsert.execute(1L, null, null)).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute(1L, null, null)).isEqualTo(Outcome.UNCHANGED);
@@ -103,7 +118,9 @@ public abstract class UpsertConformance extends ConformanceBase {
 
   @Test
   void shouldUseACompositeKey() {
-    String t = newTable("tenant VARCHAR(20) NOT NULL, id BIGINT NOT NULL, amount INTEGER, PRIMARY KEY (tenant, id)");
+    String t =
+        newTable(
+            "tenant VARCHAR(20) NOT NULL, id BIGINT NOT NULL, amount INTEGER, PRIMARY KEY (tenant, id)");
     WriteStatement upsert =
         idem.upsert(t).columns("tenant", "id", "amount").conflictKey("tenant", "id").build();
 
@@ -117,7 +134,11 @@ public abstract class UpsertConformance extends ConformanceBase {
 
   @Test
   void shouldUseANamedUniqueKey() {
-    String t = newTable("email VARCHAR(100) NOT NULL, amount INTEGER, CONSTRAINT uq_email_" + System.nanoTime() % 100000 + " UNIQUE (email)");
+    String t =
+        newTable(
+            "email VARCHAR(100) NOT NULL, amount INTEGER, CONSTRAINT uq_email_"
+                + System.nanoTime() % 100000
+                + " UNIQUE (email)");
     WriteStatement upsert = idem.upsert(t).columns("email", "amount").conflictKey("email").build();
 
     assertThat(upsert.execute("x@example.com", 10)).isEqualTo(Outcome.INSERTED);
@@ -132,9 +153,16 @@ public abstract class UpsertConformance extends ConformanceBase {
     Identifiers ids = idem.dialect().identifiers();
     // The reserved word itself is the name, so driver variants sharing a database take turns.
     sql("DROP TABLE IF EXISTS " + ids.quote("order"));
-    sql("CREATE TABLE " + ids.quote("order") + " (" + ids.quote("select") + " BIGINT PRIMARY KEY, "
-        + ids.quote("from") + " INTEGER)");
-    WriteStatement upsert = idem.upsert("order").columns("select", "from").conflictKey("select").build();
+    sql(
+        "CREATE TABLE "
+            + ids.quote("order")
+            + " ("
+            + ids.quote("select")
+            + " BIGINT PRIMARY KEY, "
+            + ids.quote("from")
+            + " INTEGER)");
+    WriteStatement upsert =
+        idem.upsert("order").columns("select", "from").conflictKey("select").build();
 
     assertThat(upsert.execute(1L, 2)).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute(1L, 3)).isEqualTo(Outcome.UPDATED);
@@ -145,9 +173,16 @@ public abstract class UpsertConformance extends ConformanceBase {
   void shouldUseExactNamesVerbatim() {
     Identifiers ids = idem.dialect().identifiers();
     String table = "\"Mixed" + newTable("x INTEGER") + "\"";
-    sql("CREATE TABLE " + ids.quote(table) + " (" + ids.quote("\"Id\"") + " BIGINT PRIMARY KEY, "
-        + ids.quote("\"Val\"") + " INTEGER)");
-    WriteStatement upsert = idem.upsert(table).columns("\"Id\"", "\"Val\"").conflictKey("\"Id\"").build();
+    sql(
+        "CREATE TABLE "
+            + ids.quote(table)
+            + " ("
+            + ids.quote("\"Id\"")
+            + " BIGINT PRIMARY KEY, "
+            + ids.quote("\"Val\"")
+            + " INTEGER)");
+    WriteStatement upsert =
+        idem.upsert(table).columns("\"Id\"", "\"Val\"").conflictKey("\"Id\"").build();
 
     assertThat(upsert.execute(1L, 2)).isEqualTo(Outcome.INSERTED);
     assertThat(upsert.execute(1L, 3)).isEqualTo(Outcome.UPDATED);
