@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
 final class SchemaCheck {
   private SchemaCheck() {}
 
-  static void verify(Connection connection, Dialect dialect, WriteSpec spec) throws SQLException {
+  /** Verifies the spec and returns how many unique keys (primary key included) the table has. */
+  static int verify(Connection connection, Dialect dialect, WriteSpec spec) throws SQLException {
     Identifiers ids = dialect.identifiers();
     List<String> parts = ids.normalizeTable(spec.table());
     String schema = parts.size() == 2 ? parts.get(0) : null;
@@ -67,6 +68,7 @@ final class SchemaCheck {
               + uniqueKeys
               + "); name one of them or add a unique constraint");
     }
+    return uniqueKeys.size();
   }
 
   private record Location(

@@ -1,5 +1,6 @@
 package io.github.idem;
 
+import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.IdemException;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
@@ -67,12 +68,22 @@ final class StatementBuilder
             : WriteSpec.insertIfAbsent(table, columns, conflictKey);
     // Validate every name and render before touching the database: a hostile name never
     // reaches the server, not even as a metadata lookup.
-    WritePlan plan = idem.dialect().plan(spec, idem.countMode());
+    CountMode countMode = idem.countMode();
+    WritePlan plan = idem.dialect().plan(spec, countMode);
+    int uniqueKeys;
     try (Connection connection = idem.dataSource().getConnection()) {
-      SchemaCheck.verify(connection, idem.dialect(), spec);
+      uniqueKeys = SchemaCheck.verify(connection, idem.dialect(), spec);
     } catch (SQLException e) {
       throw new IdemException(
           spec.subject() + ": cannot read the table's metadata: " + e.getMessage(), e);
+    }
+    if (uniqueKeys > 1
+        && countMode == CountMode.AFFECTED
+        && idem.dialect().capabilities().countModeMatters()) {
+      // ON DUPLICATE KEY UPDATE resolves a conflict on ANY unique key, so with a second unique key
+      // it could update a row other than the one the conflict key names (dialects.md §3.1). The
+      // update-then-insert plan addresses rows by the conflict key only.
+      plan = idem.dialect().plan(spec, CountMode.FOUND);
     }
     return new WriteStatement(idem, spec, plan);
   }

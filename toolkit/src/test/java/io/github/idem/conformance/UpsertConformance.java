@@ -1,9 +1,12 @@
 package io.github.idem.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.IdemSqlException;
 import io.github.idem.WriteStatement;
 import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.ErrorKind;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.Outcome;
 import io.github.idem.testing.Engine;
@@ -146,6 +149,22 @@ public abstract class UpsertConformance extends ConformanceBase {
     assertThat(upsert.execute("x@example.com", 20)).isEqualTo(Outcome.UNCHANGED);
 
     assertThat(rows("SELECT email, amount FROM " + t)).containsExactly(row("x@example.com", "20"));
+  }
+
+  @Test
+  void shouldNeverUpdateARowFoundThroughAnotherUniqueKey() {
+    String t =
+        newTable("id BIGINT PRIMARY KEY, email VARCHAR(100) NOT NULL UNIQUE, amount INTEGER");
+    WriteStatement upsert =
+        idem.upsert(t).columns("id", "email", "amount").conflictKey("id").build();
+    assertThat(upsert.execute(1L, "x@example.com", 10)).isEqualTo(Outcome.INSERTED);
+
+    assertThatThrownBy(() -> upsert.execute(2L, "x@example.com", 20))
+        .isInstanceOf(IdemSqlException.class)
+        .satisfies(
+            e -> assertThat(((IdemSqlException) e).kind()).isEqualTo(ErrorKind.UNIQUE_VIOLATION));
+    assertThat(rows("SELECT id, email, amount FROM " + t))
+        .containsExactly(row("1", "x@example.com", "10"));
   }
 
   @Test
