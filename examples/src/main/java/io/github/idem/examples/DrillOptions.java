@@ -35,7 +35,11 @@ record DrillOptions(int clients, int operations, long seed) {
   DrillOptions {
     if (clients < 1 || operations < 1 || seed < 1) {
       throw new IllegalArgumentException(
-          "clients, operations and seed must be positive: " + clients + ", " + operations + ", "
+          "clients, operations and seed must be positive: "
+              + clients
+              + ", "
+              + operations
+              + ", "
               + seed);
     }
   }

@@ -74,20 +74,12 @@ final class DrillScenario {
       version[account]++;
       Event event =
           new Event(
-              i,
-              String.format("evt-%07d", i),
-              account,
-              amount,
-              version[account],
-              balance[account]);
+              i, String.format("evt-%07d", i), account, amount, version[account], balance[account]);
       events.add(event);
       finalSnapshots.put((long) account, event);
     }
     return new DrillScenario(
-        List.copyOf(events),
-        schedule(events, random),
-        Map.copyOf(finalSnapshots),
-        accounts);
+        List.copyOf(events), schedule(events, random), Map.copyOf(finalSnapshots), accounts);
   }
 
   private record Slot(long position, int tiebreak, Event event) {}

@@ -1,0 +1,115 @@
+package io.github.idem.examples;
+
+import io.github.idem.dialect.IdemException;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+/**
+ * Command-line entry point of the examples: {@code java -jar idem-examples.jar drill [options]}.
+ * Stateless and thread-safe; each call of {@link #run} is independent.
+ *
+ * <p>Exit status: 0 when the command passed, 1 when it ran and found a problem (a drill mismatch, a
+ * database error), 2 for a usage error.
+ */
+public final class Main {
+  static final int EXIT_OK = 0;
+  static final int EXIT_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+
+  static final String USAGE =
+      "usage: java -jar idem-examples.jar <command> [options]\n"
+          + "commands:\n"
+          + "  drill   concurrent redelivered events against embedded H2, then verify\n\n"
+          + DrillOptions.USAGE;
+
+  /** Where the drill runs; DB_CLOSE_DELAY keeps the in-memory database between connections. */
+  static final String DRILL_URL = "jdbc:h2:mem:drill;DB_CLOSE_DELAY=-1";
+
+  private Main() {}
+
+  /**
+   * Runs a command and exits with its status.
+   *
+   * @param args the command and its options
+   */
+  public static void main(String[] args) {
+    int status = run(args, System.out, System.err);
+    // Returning normally on success keeps `mvn exec:java` alive to report; a failure must reach
+    // the shell as an exit status.
+    if (status != EXIT_OK) {
+      System.exit(status);
+    }
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    List<String> arguments = Arrays.asList(args);
+    if (arguments.isEmpty()) {
+      err.println(USAGE);
+      return EXIT_USAGE;
+    }
+    String command = arguments.get(0);
+    List<String> options = arguments.subList(1, arguments.size());
+    if (command.equals("help") || isHelp(command) || options.stream().anyMatch(Main::isHelp)) {
+      out.println(USAGE);
+      return EXIT_OK;
+    }
+    if (!command.equals("drill")) {
+      err.println("unknown command '" + command + "'");
+      err.println(USAGE);
+      return EXIT_USAGE;
+    }
+    DrillOptions drillOptions;
+    try {
+      drillOptions = DrillOptions.parse(options);
+    } catch (UsageException e) {
+      err.println("drill: " + e.getMessage());
+      err.println(DrillOptions.USAGE);
+      return EXIT_USAGE;
+    }
+    return drill(drillOptions, DRILL_URL, out, err);
+  }
+
+  /** Runs the drill on a fresh database at {@code url}, which is gone again afterwards. */
+  static int drill(DrillOptions options, String url, PrintStream out, PrintStream err) {
+    JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
+    // One connection per client plus one for Idem's own lookups and the verification.
+    pool.setMaxConnections(options.clients() + 2);
+    try {
+      DrillReport report = new UpsertDrill(pool, options, err).run();
+      out.println(report.summaryLine());
+      out.print(report.table());
+      out.flush();
+      return report.passed() ? EXIT_OK : EXIT_FAILED;
+    } catch (IdemException | SQLException e) {
+      err.println("drill: " + e.getMessage());
+      return EXIT_FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("drill: interrupted");
+      return EXIT_FAILED;
+    } finally {
+      shutdown(pool, err);
+    }
+  }
+
+  /** Drops the in-memory database, so a second run in the same JVM starts from empty tables. */
+  private static void shutdown(JdbcConnectionPool pool, PrintStream err) {
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("SHUTDOWN");
+    } catch (SQLException e) {
+      err.println("drill: could not shut the database down: " + e.getMessage());
+    } finally {
+      pool.dispose();
+    }
+  }
+
+  private static boolean isHelp(String arg) {
+    return arg.equals("--help") || arg.equals("-h");
+  }
+}

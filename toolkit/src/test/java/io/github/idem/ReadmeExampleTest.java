@@ -1,0 +1,90 @@
+package io.github.idem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.idem.dialect.Outcome;
+import io.github.idem.testing.Engine;
+import io.github.idem.testing.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the README's example honest: it compiles here, runs on H2, and matches the README. */
+class ReadmeExampleTest {
+
+  @Test
+  void shouldRunTheReadmeExample() throws SQLException {
+    DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT, version BIGINT)");
+      s.execute("CREATE TABLE inbox (message_id VARCHAR(64) PRIMARY KEY, received_at TIMESTAMP)");
+    }
+    List<Outcome> seen = example(dataSource);
+    assertThat(seen)
+        .containsExactly(
+            Outcome.INSERTED,
+            Outcome.UPDATED,
+            Outcome.SKIPPED,
+            Outcome.INSERTED,
+            Outcome.UNCHANGED);
+  }
+
+  private static List<Outcome> example(DataSource dataSource) {
+    // README:start
+    Idem idem = Idem.create(dataSource); // once per DataSource; thread-safe
+
+    WriteStatement saveAccount =
+        idem.upsert("accounts")
+            .columns("id", "balance", "version")
+            .conflictKey("id")
+            .newerWins("version") // a stale replay never overwrites newer data
+            .build(); // validated against the table and rendered once
+
+    Outcome first = saveAccount.execute(7L, 100L, 1L); // INSERTED
+    Outcome newer = saveAccount.execute(7L, 120L, 2L); // UPDATED
+    Outcome stale = saveAccount.execute(7L, 90L, 1L); // SKIPPED: version 1 is older
+
+    WriteStatement markReceived =
+        idem.insertIfAbsent("inbox")
+            .columns("message_id", "received_at")
+            .conflictKey("message_id")
+            .build();
+    java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+    Outcome fresh = markReceived.execute("msg-42", now); // INSERTED: process the message
+    Outcome again = markReceived.execute("msg-42", now); // UNCHANGED: a redelivery, skip it
+    // README:end
+    return List.of(first, newer, stale, fresh, again);
+  }
+
+  @Test
+  void shouldMatchTheSnippetInTheReadme() throws IOException {
+    Path self = Path.of("src/test/java/io/github/idem/ReadmeExampleTest.java");
+    Path readme = Path.of("../README.md");
+    String source = Files.readString(self);
+    Matcher marked =
+        Pattern.compile("// README:start\\n(.*?)\\n\\s*// README:end", Pattern.DOTALL)
+            .matcher(source);
+    assertThat(marked.find()).isTrue();
+    Matcher block =
+        Pattern.compile("```java\\n(.*?)\\n```", Pattern.DOTALL).matcher(Files.readString(readme));
+    assertThat(block.find()).as("README has a java block").isTrue();
+    assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
+  }
+
+  private static String normalize(String code) {
+    return code.lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty())
+        .collect(Collectors.joining("\n"));
+  }
+}
