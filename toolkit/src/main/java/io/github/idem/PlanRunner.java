@@ -1,11 +1,8 @@
 package io.github.idem;
 
-import io.github.idem.dialect.ClassifiedError;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.ErrorKind;
 import io.github.idem.dialect.Outcome;
-import io.github.idem.dialect.WritePlan;
-import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,50 +26,53 @@ final class PlanRunner implements AutoCloseable {
 
   private final Connection connection;
   private final Dialect dialect;
-  private final WriteSpec spec;
-  private final WritePlan plan;
-  private @Nullable PreparedStatement first;
-  private @Nullable PreparedStatement second;
-  private @Nullable PreparedStatement third;
+  private final ExecutablePlan plan;
+  private @Nullable PreparedStatement main;
+  private @Nullable PreparedStatement insert;
+  private @Nullable PreparedStatement exists;
 
-  PlanRunner(Connection connection, Dialect dialect, WriteSpec spec, WritePlan plan) {
+  PlanRunner(Connection connection, Dialect dialect, ExecutablePlan plan) {
     this.connection = connection;
     this.dialect = dialect;
-    this.spec = spec;
     this.plan = plan;
   }
 
   Outcome runOne(Object[] values) throws SQLException {
-    if (plan instanceof WritePlan.Counted counted) {
-      PreparedStatement ps = first(counted.statement());
-      bind(ps, counted.bind(), values);
-      return counted(counted, ps.executeUpdate());
+    switch (plan.shape) {
+      case COUNTED:
+        {
+          PreparedStatement ps = main(false);
+          bind(ps, plan.mainBind, values);
+          return counted(ps.executeUpdate());
+        }
+      case RETURNING:
+        {
+          PreparedStatement ps = main(false);
+          bind(ps, plan.mainBind, values);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? written(rs.getBoolean(1)) : plan.whenNothingChanged;
+          }
+        }
+      default:
+        return updateThenInsert(values);
     }
-    if (plan instanceof WritePlan.Returning returning) {
-      PreparedStatement ps = first(returning.statement());
-      bind(ps, returning.bind(), values);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? written(returning, rs.getBoolean(1)) : returning.whenNoRow();
-      }
-    }
-    return updateThenInsert((WritePlan.UpdateThenInsert) plan, values);
   }
 
   List<Outcome> runBatch(List<Object[]> rows) throws SQLException {
     List<Outcome> outcomes = new ArrayList<>(rows.size());
-    if (plan instanceof WritePlan.Counted counted && !dialect.capabilities().countModeMatters()) {
-      PreparedStatement ps = first(counted.statement());
+    if (plan.shape == ExecutablePlan.Shape.COUNTED && !dialect.capabilities().countModeMatters()) {
+      PreparedStatement ps = main(false);
       for (Object[] row : rows) {
-        bind(ps, counted.bind(), row);
+        bind(ps, plan.mainBind, row);
         ps.addBatch();
       }
       for (int count : ps.executeBatch()) {
-        outcomes.add(counted(counted, count));
+        outcomes.add(counted(count));
       }
       return outcomes;
     }
-    if (plan instanceof WritePlan.Returning returning) {
-      return returningBatch(returning, rows);
+    if (plan.shape == ExecutablePlan.Shape.RETURNING) {
+      return returningBatch(rows);
     }
     // MySQL-protocol batches lose per-row counts (bulk protocol, rewriting, summed ODKU counts;
     // dialects.md §1.1), and update-then-insert is a per-row conversation: run row by row.
@@ -82,16 +82,12 @@ final class PlanRunner implements AutoCloseable {
     return outcomes;
   }
 
-  private List<Outcome> returningBatch(WritePlan.Returning returning, List<Object[]> rows)
-      throws SQLException {
-    if (first == null) {
-      // RETURN_GENERATED_KEYS lets the driver accept result rows from a batch; the SQL already
-      // ends in RETURNING, so the driver adds nothing.
-      first = connection.prepareStatement(returning.statement(), Statement.RETURN_GENERATED_KEYS);
-    }
-    PreparedStatement ps = first;
+  private List<Outcome> returningBatch(List<Object[]> rows) throws SQLException {
+    // RETURN_GENERATED_KEYS lets the driver accept result rows from a batch; the SQL already ends
+    // in RETURNING, so the driver adds nothing.
+    PreparedStatement ps = main(true);
     for (Object[] row : rows) {
-      bind(ps, returning.bind(), row);
+      bind(ps, plan.mainBind, row);
       ps.addBatch();
     }
     int[] counts = ps.executeBatch();
@@ -101,9 +97,9 @@ final class PlanRunner implements AutoCloseable {
     try (ResultSet rs = ps.getGeneratedKeys()) {
       for (int count : counts) {
         if (count == 0) {
-          outcomes.add(returning.whenNoRow());
+          outcomes.add(plan.whenNothingChanged);
         } else if (count == 1 && rs.next()) {
-          outcomes.add(written(returning, rs.getBoolean(1)));
+          outcomes.add(written(rs.getBoolean(1)));
         } else {
           throw unavailable(count);
         }
@@ -112,34 +108,32 @@ final class PlanRunner implements AutoCloseable {
     return outcomes;
   }
 
-  private Outcome updateThenInsert(WritePlan.UpdateThenInsert p, Object[] values)
-      throws SQLException {
+  private Outcome updateThenInsert(Object[] values) throws SQLException {
     SQLException duplicate = null;
     for (int round = 0; round < UPDATE_THEN_INSERT_ROUNDS; round++) {
-      if (updated(p, values)) {
+      if (updated(values)) {
         return Outcome.UPDATED;
       }
-      PreparedStatement insert = second(p.insert());
-      bind(insert, p.insertBind(), values);
+      PreparedStatement ps = insert();
+      bind(ps, plan.insertBind, values);
       try {
-        insert.executeUpdate();
+        ps.executeUpdate();
         return Outcome.INSERTED;
       } catch (SQLException e) {
-        ClassifiedError error = dialect.classify(e);
-        if (error.kind() != ErrorKind.UNIQUE_VIOLATION) {
+        if (dialect.classify(e).kind() != ErrorKind.UNIQUE_VIOLATION) {
           throw e;
         }
         duplicate = e;
       }
       // The key exists now: a concurrent writer may have inserted it after our UPDATE looked.
-      if (updated(p, values)) {
+      if (updated(values)) {
         return Outcome.UPDATED;
       }
-      PreparedStatement exists = third(p.exists());
-      bind(exists, p.existsBind(), values);
-      try (ResultSet rs = exists.executeQuery()) {
+      PreparedStatement read = exists();
+      bind(read, plan.existsBind, values);
+      try (ResultSet rs = read.executeQuery()) {
         if (rs.next()) {
-          return p.whenUnchanged();
+          return plan.whenNothingChanged;
         }
       }
       // Absent after a duplicate: the violation was on another unique key, or the row was
@@ -148,26 +142,25 @@ final class PlanRunner implements AutoCloseable {
     throw duplicate;
   }
 
-  private boolean updated(WritePlan.UpdateThenInsert p, Object[] values) throws SQLException {
-    String update = p.update();
-    if (update == null) {
+  private boolean updated(Object[] values) throws SQLException {
+    if (plan.main == null) {
       return false;
     }
-    PreparedStatement ps = first(update);
-    bind(ps, p.updateBind(), values);
+    PreparedStatement ps = main(false);
+    bind(ps, plan.mainBind, values);
     return ps.executeUpdate() > 0;
   }
 
-  private Outcome counted(WritePlan.Counted counted, int count) {
-    Outcome outcome = counted.outcomeFor(count);
+  private Outcome counted(int count) {
+    Outcome outcome = plan.outcomeForCount(count);
     if (outcome == null) {
       throw unavailable(count);
     }
     return outcome;
   }
 
-  private static Outcome written(WritePlan.Returning returning, boolean inserted) {
-    if (!returning.flagDistinguishes()) {
+  private Outcome written(boolean inserted) {
+    if (!plan.flagDistinguishes) {
       return Outcome.WRITTEN;
     }
     return inserted ? Outcome.INSERTED : Outcome.UPDATED;
@@ -175,12 +168,13 @@ final class PlanRunner implements AutoCloseable {
 
   private OutcomeUnavailableException unavailable(int count) {
     return new OutcomeUnavailableException(
-        spec.subject()
+        plan.subject
             + ": the driver reported update count "
             + count
             + (count == Statement.SUCCESS_NO_INFO ? " (SUCCESS_NO_INFO)" : "")
             + ", which says nothing about individual rows; disable batch rewriting"
-            + " (reWriteBatchedInserts, rewriteBatchedStatements, useBulkStmts) for this data source");
+            + " (reWriteBatchedInserts, rewriteBatchedStatements, useBulkStmts) for this data"
+            + " source");
   }
 
   private static void bind(PreparedStatement ps, int[] bind, Object[] values) throws SQLException {
@@ -189,31 +183,34 @@ final class PlanRunner implements AutoCloseable {
     }
   }
 
-  private PreparedStatement first(String sql) throws SQLException {
-    if (first == null) {
-      first = connection.prepareStatement(sql);
+  private PreparedStatement main(boolean returningRows) throws SQLException {
+    if (main == null) {
+      main =
+          returningRows
+              ? connection.prepareStatement(plan.main, Statement.RETURN_GENERATED_KEYS)
+              : connection.prepareStatement(plan.main);
     }
-    return first;
+    return main;
   }
 
-  private PreparedStatement second(String sql) throws SQLException {
-    if (second == null) {
-      second = connection.prepareStatement(sql);
+  private PreparedStatement insert() throws SQLException {
+    if (insert == null) {
+      insert = connection.prepareStatement(plan.insert);
     }
-    return second;
+    return insert;
   }
 
-  private PreparedStatement third(String sql) throws SQLException {
-    if (third == null) {
-      third = connection.prepareStatement(sql);
+  private PreparedStatement exists() throws SQLException {
+    if (exists == null) {
+      exists = connection.prepareStatement(plan.exists);
     }
-    return third;
+    return exists;
   }
 
   @Override
   public void close() throws SQLException {
     SQLException failure = null;
-    for (PreparedStatement ps : new PreparedStatement[] {first, second, third}) {
+    for (PreparedStatement ps : new PreparedStatement[] {main, insert, exists}) {
       if (ps != null) {
         try {
           ps.close();

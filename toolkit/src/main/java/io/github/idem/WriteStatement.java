@@ -41,11 +41,15 @@ public final class WriteStatement {
   private final Idem idem;
   private final WriteSpec spec;
   private final WritePlan plan;
+  private final ExecutablePlan executable;
+  private final String subject;
 
   WriteStatement(Idem idem, WriteSpec spec, WritePlan plan) {
     this.idem = idem;
     this.spec = spec;
     this.plan = plan;
+    this.subject = spec.subject();
+    this.executable = new ExecutablePlan(subject, plan);
   }
 
   /**
@@ -76,7 +80,7 @@ public final class WriteStatement {
    */
   public Outcome execute(Object... values) {
     Object[] row = checkedRow(values, 0);
-    return idem.transactions().autocommit(spec.subject(), c -> runOne(c, row));
+    return idem.transactions().autocommit(subject, c -> runOne(c, row));
   }
 
   /**
@@ -95,7 +99,7 @@ public final class WriteStatement {
     try {
       return runOne(connection, row);
     } catch (SQLException e) {
-      throw new IdemSqlException(spec.subject(), idem.dialect().classify(e), e);
+      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
     }
   }
 
@@ -112,7 +116,7 @@ public final class WriteStatement {
     if (checked.isEmpty()) {
       return List.of();
     }
-    return idem.transactions().transaction(spec.subject(), c -> runBatch(c, checked));
+    return idem.transactions().transaction(subject, c -> runBatch(c, checked));
   }
 
   /**
@@ -134,23 +138,23 @@ public final class WriteStatement {
     try {
       return runBatch(connection, checked);
     } catch (SQLException e) {
-      throw new IdemSqlException(spec.subject(), idem.dialect().classify(e), e);
+      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
     }
   }
 
   @Override
   public String toString() {
-    return spec.subject() + " [" + plan.sql().replace('\n', ';') + "]";
+    return subject + " [" + plan.sql().replace('\n', ';') + "]";
   }
 
   private Outcome runOne(Connection connection, Object[] row) throws SQLException {
-    try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), spec, plan)) {
+    try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), executable)) {
       return runner.runOne(row);
     }
   }
 
   private List<Outcome> runBatch(Connection connection, List<Object[]> rows) throws SQLException {
-    try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), spec, plan)) {
+    try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), executable)) {
       return runner.runBatch(rows);
     }
   }
@@ -158,24 +162,24 @@ public final class WriteStatement {
   private void checkConnection(Connection connection) {
     if (connection == null) {
       throw new InvalidConnectionException(
-          spec.subject() + ": connection is null; pass an open connection or use execute(values)");
+          subject + ": connection is null; pass an open connection or use execute(values)");
     }
     boolean closed;
     try {
       closed = connection.isClosed();
     } catch (SQLException e) {
       throw new InvalidConnectionException(
-          spec.subject() + ": cannot tell whether the connection is open: " + e.getMessage(), e);
+          subject + ": cannot tell whether the connection is open: " + e.getMessage(), e);
     }
     if (closed) {
       throw new InvalidConnectionException(
-          spec.subject() + ": connection is closed; pass an open connection");
+          subject + ": connection is closed; pass an open connection");
     }
   }
 
   private List<Object[]> checkedRows(List<Object[]> rows) {
     if (rows == null) {
-      throw new InvalidValuesException(spec.subject() + ": rows list is null; pass a list of rows");
+      throw new InvalidValuesException(subject + ": rows list is null; pass a list of rows");
     }
     List<Object[]> copy = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
@@ -188,7 +192,7 @@ public final class WriteStatement {
     int expected = spec.columns().size();
     if (values == null) {
       throw new InvalidValuesException(
-          spec.subject()
+          subject
               + ": row "
               + index
               + " is null; pass "
@@ -199,7 +203,7 @@ public final class WriteStatement {
     }
     if (values.length != expected) {
       throw new InvalidValuesException(
-          spec.subject()
+          subject
               + ": row "
               + index
               + " has "

@@ -1,0 +1,76 @@
+package io.github.idem;
+
+import io.github.idem.dialect.Outcome;
+import io.github.idem.dialect.WritePlan;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link WritePlan} unpacked once per statement into plain fields, so executing binds from arrays
+ * read here instead of copies the immutable plan hands out on every access. Immutable.
+ */
+final class ExecutablePlan {
+  enum Shape {
+    COUNTED,
+    RETURNING,
+    UPDATE_THEN_INSERT
+  }
+
+  final Shape shape;
+  final String subject;
+
+  /** COUNTED and RETURNING: the statement; UPDATE_THEN_INSERT: the UPDATE, or null. */
+  final @Nullable String main;
+
+  final int[] mainBind;
+  final Outcome[] outcomeByCount;
+  final Outcome whenNothingChanged;
+  final boolean flagDistinguishes;
+  final @Nullable String insert;
+  final int[] insertBind;
+  final @Nullable String exists;
+  final int[] existsBind;
+
+  ExecutablePlan(String subject, WritePlan plan) {
+    this.subject = subject;
+    if (plan instanceof WritePlan.Counted counted) {
+      shape = Shape.COUNTED;
+      main = counted.statement();
+      mainBind = counted.bind();
+      outcomeByCount = counted.outcomeByCount();
+      whenNothingChanged = Outcome.UNCHANGED;
+      flagDistinguishes = true;
+      insert = null;
+      insertBind = new int[0];
+      exists = null;
+      existsBind = new int[0];
+    } else if (plan instanceof WritePlan.Returning returning) {
+      shape = Shape.RETURNING;
+      main = returning.statement();
+      mainBind = returning.bind();
+      outcomeByCount = new Outcome[0];
+      whenNothingChanged = returning.whenNoRow();
+      flagDistinguishes = returning.flagDistinguishes();
+      insert = null;
+      insertBind = new int[0];
+      exists = null;
+      existsBind = new int[0];
+    } else {
+      WritePlan.UpdateThenInsert p = (WritePlan.UpdateThenInsert) plan;
+      shape = Shape.UPDATE_THEN_INSERT;
+      main = p.update();
+      mainBind = p.updateBind();
+      outcomeByCount = new Outcome[0];
+      whenNothingChanged = p.whenUnchanged();
+      flagDistinguishes = true;
+      insert = p.insert();
+      insertBind = p.insertBind();
+      exists = p.exists();
+      existsBind = p.existsBind();
+    }
+  }
+
+  /** The outcome for an update count, or {@code null} when the count says nothing per row. */
+  @Nullable Outcome outcomeForCount(int count) {
+    return count >= 0 && count < outcomeByCount.length ? outcomeByCount[count] : null;
+  }
+}
