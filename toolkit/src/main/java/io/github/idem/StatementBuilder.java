@@ -2,6 +2,7 @@ package io.github.idem;
 
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.IdemException;
+import io.github.idem.dialect.InvalidStatementException;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
@@ -46,14 +47,19 @@ final class StatementBuilder
 
   @Override
   public StatementBuilder updateColumns(String... names) {
-    this.updateColumns = names == null ? null : Arrays.asList(names);
+    if (names == null) {
+      // WriteSpec reads an empty list as "every non-key column"; null must not mean the same.
+      throw new InvalidStatementException(
+          "upsert into " + table + ": update columns list is null; pass the columns to update");
+    }
+    this.updateColumns = Arrays.asList(names);
     return this;
   }
 
   @Override
   public StatementBuilder newerWins(String versionColumn) {
     if (versionColumn == null) {
-      throw new io.github.idem.dialect.InvalidStatementException(
+      throw new InvalidStatementException(
           "upsert into " + table + ": newerWins column is null; name a version column");
     }
     this.guard = versionColumn;

@@ -34,6 +34,15 @@ public enum DatabaseFamily {
   }
 
   /**
+   * Returns a short lower-case id for reports and test names, e.g. {@code "postgresql"}.
+   *
+   * @return the id
+   */
+  public String id() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
    * Returns the product name as people write it.
    *
    * @return e.g. {@code "PostgreSQL"}

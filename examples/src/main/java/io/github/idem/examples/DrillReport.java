@@ -79,7 +79,11 @@ record DrillReport(
     row(out, "engine", engineDescription, "");
     row(out, "clients", clients, "");
     row(out, "seed", seed, "rerun this schedule with --seed " + seed);
-    row(out, "events", operations, "across " + accounts + " accounts");
+    row(
+        out,
+        "events",
+        operations,
+        "across " + accounts + (accounts == 1 ? " account" : " accounts"));
     row(out, "deliveries", deliveries, String.format(Locale.ROOT, "%.2f per event", perEvent()));
     row(out, "inbox inserted", inserted, "first delivery: act on it");
     row(out, "inbox duplicate", duplicates, "redelivery: already handled");

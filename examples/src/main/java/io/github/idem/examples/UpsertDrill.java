@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -75,7 +74,7 @@ final class UpsertDrill {
 
     DrillVerifier.Result verdict = verify();
     return new DrillReport(
-        idem.dialect().family().name().toLowerCase(Locale.ROOT),
+        idem.dialect().family().id(),
         idem.dialect().describe(),
         options.clients(),
         options.seed(),

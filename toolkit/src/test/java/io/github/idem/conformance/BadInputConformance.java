@@ -40,6 +40,14 @@ public abstract class BadInputConformance extends ConformanceBase {
     assertThatThrownBy(() -> idem.upsert(t).columns("id", "").conflictKey("id").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("null or blank name");
+    assertThatThrownBy(
+            () ->
+                idem.upsert(t)
+                    .columns("id", "amount")
+                    .conflictKey("id")
+                    .updateColumns((String[]) null))
+        .isInstanceOf(InvalidStatementException.class)
+        .hasMessageContaining("update columns list is null");
     assertThatThrownBy(() -> idem.upsert(t).columns((String[]) null).conflictKey("id").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("columns list is null");
