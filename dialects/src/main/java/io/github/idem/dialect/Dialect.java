@@ -57,6 +57,24 @@ public interface Dialect {
   WritePlan plan(WriteSpec spec, CountMode countMode);
 
   /**
+   * Renders the SQL of a processed-operations table.
+   *
+   * @param table table name, optionally {@code schema.table}
+   * @return the DDL and statements
+   * @throws InvalidIdentifierException when the name is refused
+   */
+  OperationsSql operations(String table);
+
+  /**
+   * Renders the claim of a processed-operations table for a driver count mode.
+   *
+   * @param table table name
+   * @param countMode how the driver counts unchanged rows
+   * @return the claim plan; values as described in {@link OperationsSql}
+   */
+  WritePlan claimPlan(String table, CountMode countMode);
+
+  /**
    * Classifies an exception by vendor code first, SQLSTATE second, walking causes and chained
    * exceptions.
    *

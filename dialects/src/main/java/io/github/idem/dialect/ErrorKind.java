@@ -22,6 +22,11 @@ public enum ErrorKind {
   LOCK_TIMEOUT_STATEMENT(false),
   /** A lock wait timed out and the transaction is aborted or must be restarted. */
   LOCK_TIMEOUT_TRANSACTION(true),
+  /**
+   * The statement ran past its query timeout or was cancelled. PostgreSQL then aborts the
+   * transaction; MySQL, MariaDB, H2 and SQLite roll back only the statement.
+   */
+  STATEMENT_TIMEOUT(false),
   /** The connection broke; work not yet committed is lost. */
   CONNECTION_LOST(false),
   /** The commit may or may not have taken effect; check before retrying. */

@@ -46,8 +46,23 @@ public final class H2Dialect extends SqlDialect {
   }
 
   @Override
-  public WritePlan plan(WriteSpec spec, CountMode countMode) {
-    return updateThenInsert(spec);
+  WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
+    return updateThenInsert(spec, values);
+  }
+
+  @Override
+  String nowMillis() {
+    return "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
+  }
+
+  @Override
+  String bytesType() {
+    return "VARBINARY";
+  }
+
+  @Override
+  String purgeStatement(String table, String scope, String key, String expires, String now) {
+    return "DELETE FROM " + table + " WHERE " + expires + " < " + now + " FETCH FIRST ? ROWS ONLY";
   }
 
   @Override
@@ -57,6 +72,7 @@ public final class H2Dialect extends SqlDialect {
       case 40001 -> ErrorKind.DEADLOCK; // DEADLOCK_1: the transaction is rolled back
       case 50200 -> ErrorKind.LOCK_TIMEOUT_STATEMENT; // LOCK_TIMEOUT_1 (SQLSTATE HYT00)
       case 90131 -> ErrorKind.SERIALIZATION_FAILURE; // CONCURRENT_UPDATE_1
+      case 57014 -> ErrorKind.STATEMENT_TIMEOUT; // STATEMENT_WAS_CANCELED
       case 90067, // CONNECTION_BROKEN_1
           90098, // DATABASE_IS_CLOSED
           90121 -> // DATABASE_CALLED_AT_SHUTDOWN

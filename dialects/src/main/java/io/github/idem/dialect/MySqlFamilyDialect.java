@@ -43,11 +43,11 @@ abstract class MySqlFamilyDialect extends SqlDialect {
   }
 
   @Override
-  public final WritePlan plan(WriteSpec spec, CountMode countMode) {
+  final WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
     if (countMode == CountMode.FOUND) {
-      return updateThenInsert(spec);
+      return updateThenInsert(spec, values);
     }
-    StringBuilder sql = new StringBuilder(insertStatement(spec));
+    StringBuilder sql = new StringBuilder(insertStatement(spec, values));
     String alias = rowAliasClause();
     if (alias != null) {
       sql.append(alias);
@@ -58,7 +58,9 @@ abstract class MySqlFamilyDialect extends SqlDialect {
       String key = IDENTIFIERS.quote(spec.conflictKey().get(0));
       sql.append(key).append(" = ").append(key);
       return new WritePlan.Counted(
-          sql.toString(), allColumns(spec), new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+          sql.toString(),
+          insertBind(spec, values),
+          new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
     }
     StringJoiner set = new StringJoiner(", ");
     String guard = spec.guardColumn();
@@ -81,6 +83,51 @@ abstract class MySqlFamilyDialect extends SqlDialect {
         sql.toString(),
         allColumns(spec),
         new Outcome[] {whenNothingChanged(spec), Outcome.INSERTED, Outcome.UPDATED});
+  }
+
+  @Override
+  String nowMillis() {
+    // SYSDATE, not NOW: NOW is frozen at statement start and shifted by replication settings.
+    return "CAST(ROUND(UNIX_TIMESTAMP(SYSDATE(3)) * 1000) AS SIGNED)";
+  }
+
+  @Override
+  String textType(int length) {
+    // Binary collation: keys compare byte for byte, so 'aBc' and 'ABC' stay distinct.
+    return "VARCHAR(" + length + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+  }
+
+  @Override
+  String bytesType() {
+    return "LONGBLOB";
+  }
+
+  @Override
+  java.util.List<String> createTable(String table, String columns, String index, String expires) {
+    // MySQL has no CREATE INDEX IF NOT EXISTS: the index goes inside the idempotent CREATE TABLE.
+    return java.util.List.of(
+        "CREATE TABLE IF NOT EXISTS "
+            + table
+            + " ("
+            + columns
+            + ", KEY "
+            + index
+            + " ("
+            + expires
+            + ")) ENGINE=InnoDB");
+  }
+
+  @Override
+  String purgeStatement(String table, String scope, String key, String expires, String now) {
+    return "DELETE FROM "
+        + table
+        + " WHERE "
+        + expires
+        + " < "
+        + now
+        + " ORDER BY "
+        + expires
+        + " LIMIT ?";
   }
 
   /** The row alias clause ({@code " AS idem_new"}), or {@code null} where unsupported. */
@@ -110,6 +157,10 @@ abstract class MySqlFamilyDialect extends SqlDialect {
       case 1020: // MariaDB ER_CHECKREAD: snapshot isolation write conflict, transaction rolled back
       case 3101: // ER_TRANSACTION_ROLLBACK_DURING_COMMIT (group replication)
         return ErrorKind.SERIALIZATION_FAILURE;
+      case 1317: // ER_QUERY_INTERRUPTED (KILL QUERY, Connector/J query timeout)
+      case 1969: // MariaDB ER_STATEMENT_TIMEOUT (max_statement_time)
+      case 3024: // ER_QUERY_TIMEOUT (max_execution_time)
+        return ErrorKind.STATEMENT_TIMEOUT;
       case 1180: // ER_ERROR_DURING_COMMIT
         return ErrorKind.OUTCOME_UNKNOWN;
       case 1053: // ER_SERVER_SHUTDOWN

@@ -27,13 +27,13 @@ abstract class PostgresFamilyDialect extends SqlDialect {
   }
 
   @Override
-  public final WritePlan plan(WriteSpec spec, CountMode countMode) {
+  final WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
     String table = IDENTIFIERS.quoteTable(spec.table());
     String conflict = " ON CONFLICT (" + columnList(spec.conflictKey()) + ")";
     if (spec.updateColumns().isEmpty()) {
-      String sql = insertStatement(spec) + conflict + " DO NOTHING";
+      String sql = insertStatement(spec, values) + conflict + " DO NOTHING";
       return new WritePlan.Counted(
-          sql, allColumns(spec), new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+          sql, insertBind(spec, values), new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
     }
     StringJoiner set = new StringJoiner(", ");
     StringJoiner current = new StringJoiner(", ");
@@ -73,6 +73,76 @@ abstract class PostgresFamilyDialect extends SqlDialect {
         sql, allColumns(spec), whenNothingChanged(spec), insertedFlagDistinguishes());
   }
 
+  @Override
+  String nowMillis() {
+    // clock_timestamp(), not now(): now() is frozen at transaction start.
+    return "CAST(EXTRACT(EPOCH FROM CLOCK_TIMESTAMP()) * 1000 AS BIGINT)";
+  }
+
+  @Override
+  String bytesType() {
+    return "BYTEA";
+  }
+
+  @Override
+  String purgeStatement(String table, String scope, String key, String expires, String now) {
+    // No DELETE … LIMIT in PostgreSQL. SKIP LOCKED lets several purgers take disjoint chunks
+    // instead of queueing on each other's rows.
+    return "DELETE FROM "
+        + table
+        + " WHERE ("
+        + scope
+        + ", "
+        + key
+        + ") IN (SELECT "
+        + scope
+        + ", "
+        + key
+        + " FROM "
+        + table
+        + " WHERE "
+        + expires
+        + " < "
+        + now
+        + " ORDER BY "
+        + expires
+        + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+  }
+
+  @Override
+  String claimManyStatement(
+      String table,
+      String scope,
+      String key,
+      String status,
+      String created,
+      String expires,
+      String now) {
+    return "INSERT INTO "
+        + table
+        + " ("
+        + scope
+        + ", "
+        + key
+        + ", "
+        + status
+        + ", "
+        + created
+        + ", "
+        + expires
+        + ") SELECT ?, k, ?, "
+        + now
+        + ", "
+        + now
+        + " + ? FROM unnest(CAST(? AS VARCHAR[])) AS k"
+        + " ON CONFLICT ("
+        + scope
+        + ", "
+        + key
+        + ") DO NOTHING RETURNING "
+        + key;
+  }
+
   /** A boolean expression over the written row: true when inserted, false when updated. */
   abstract String insertedFlag(WriteSpec spec);
 
@@ -90,6 +160,7 @@ abstract class PostgresFamilyDialect extends SqlDialect {
       case "40P01" -> ErrorKind.DEADLOCK; // deadlock_detected
       // lock_not_available (lock_timeout, NOWAIT): any error aborts a PostgreSQL transaction
       case "55P03" -> ErrorKind.LOCK_TIMEOUT_TRANSACTION;
+      case "57014" -> ErrorKind.STATEMENT_TIMEOUT; // query_canceled (statement_timeout, cancel)
       case "08007" -> ErrorKind.OUTCOME_UNKNOWN; // transaction_resolution_unknown
       case "08000", // connection_exception
           "08001", // sqlclient_unable_to_establish_sqlconnection

@@ -41,15 +41,162 @@ abstract class SqlDialect implements Dialect {
     return describe();
   }
 
+  @Override
+  public final WritePlan plan(WriteSpec spec, CountMode countMode) {
+    return render(spec, countMode, null);
+  }
+
+  /**
+   * Renders a plan. {@code values} optionally replaces the {@code ?} of an INSERT column with
+   * dialect-generated SQL (never user input): a template holds zero or one placeholder, and a
+   * column whose template holds none is not bound. Only insert-if-absent plans take templates.
+   */
+  abstract WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values);
+
+  // ---- processed-operations table --------------------------------------------------------------
+
+  @Override
+  public final OperationsSql operations(String tableName) {
+    Identifiers ids = identifiers();
+    String table = ids.quoteTable(tableName);
+    List<String> parts = ids.normalizeTable(tableName);
+    String index =
+        ids.quote("\"" + parts.get(parts.size() - 1) + "_" + ids.normalize("expires_at") + "\"");
+    String scope = ids.quote("scope");
+    String key = ids.quote("op_key");
+    String fingerprint = ids.quote("fingerprint");
+    String status = ids.quote("status");
+    String result = ids.quote("result");
+    String created = ids.quote("created_at");
+    String expires = ids.quote("expires_at");
+    String leaseUntil = ids.quote("lease_until");
+    String attempt = ids.quote("attempt");
+    String columns =
+        scope
+            + " "
+            + textType(OperationsSql.MAX_SCOPE_LENGTH)
+            + " NOT NULL, "
+            + key
+            + " "
+            + textType(OperationsSql.MAX_KEY_LENGTH)
+            + " NOT NULL, "
+            + fingerprint
+            + " "
+            + textType(64)
+            + ", "
+            + status
+            + " "
+            + textType(16)
+            + " NOT NULL, "
+            + result
+            + " "
+            + bytesType()
+            + ", "
+            + created
+            + " BIGINT NOT NULL, "
+            + expires
+            + " BIGINT NOT NULL, "
+            // lease mode (a later release) fills these; they exist now so the schema never changes
+            + leaseUntil
+            + " BIGINT, "
+            + attempt
+            + " INTEGER NOT NULL DEFAULT 1, "
+            + "PRIMARY KEY ("
+            + scope
+            + ", "
+            + key
+            + ")";
+    List<String> ddl = createTable(table, columns, index, expires);
+    String now = nowMillis();
+    String keyPredicate = " WHERE " + scope + " = ? AND " + key + " = ?";
+    List<String> stored = new ArrayList<>();
+    for (String column :
+        List.of(
+            "scope",
+            "op_key",
+            "fingerprint",
+            "status",
+            "result",
+            "created_at",
+            "expires_at",
+            "lease_until",
+            "attempt")) {
+      stored.add(ids.normalize(column));
+    }
+    return new OperationsSql(
+        table,
+        ddl,
+        stored,
+        "SELECT " + fingerprint + ", " + status + ", " + result + " FROM " + table + keyPredicate,
+        "UPDATE " + table + " SET " + result + " = ?" + keyPredicate,
+        "DELETE FROM " + table + keyPredicate,
+        purgeStatement(table, scope, key, expires, now),
+        claimManyStatement(table, scope, key, status, created, expires, now),
+        now);
+  }
+
+  @Override
+  public final WritePlan claimPlan(String tableName, CountMode countMode) {
+    String now = nowMillis();
+    return render(
+        WriteSpec.insertIfAbsent(
+            tableName, OperationsSql.CLAIM_COLUMNS, List.of("scope", "op_key")),
+        countMode,
+        new String[] {"?", "?", "?", "?", now, now + " + ?"});
+  }
+
+  /** A bounded-length text column compared byte for byte. */
+  String textType(int length) {
+    return "VARCHAR(" + length + ")";
+  }
+
+  String bytesType() {
+    return "BLOB";
+  }
+
+  /** Idempotent DDL for the table and its expiry index. */
+  List<String> createTable(String table, String columns, String index, String expires) {
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ")",
+        "CREATE INDEX IF NOT EXISTS " + index + " ON " + table + " (" + expires + ")");
+  }
+
+  /** The database clock in epoch milliseconds. */
+  abstract String nowMillis();
+
+  /** Deletes up to {@code ?} rows whose {@code expires_at} has passed. */
+  abstract String purgeStatement(
+      String table, String scope, String key, String expires, String now);
+
+  /** A single-statement claim of many keys that returns the new ones, where the engine has one. */
+  @Nullable String claimManyStatement(
+      String table,
+      String scope,
+      String key,
+      String status,
+      String created,
+      String expires,
+      String now) {
+    return null;
+  }
+
   // ---- classification -------------------------------------------------------------------------
 
   @Override
   public final ClassifiedError classify(SQLException exception) {
-    for (SQLException candidate : chain(exception)) {
+    List<SQLException> chain = chain(exception);
+    for (SQLException candidate : chain) {
       ErrorKind kind = kindOf(candidate);
       if (kind != null) {
         String constraint = kind == ErrorKind.UNIQUE_VIOLATION ? constraintOf(candidate) : null;
         return new ClassifiedError(kind, candidate, constraint);
+      }
+    }
+    for (SQLException candidate : chain) {
+      // Drivers that enforce Statement.setQueryTimeout on the client (MySQL Connector/J) report
+      // it with no server code, only as this JDBC type.
+      if (candidate instanceof java.sql.SQLTimeoutException) {
+        return new ClassifiedError(ErrorKind.STATEMENT_TIMEOUT, candidate, null);
       }
     }
     return new ClassifiedError(ErrorKind.OTHER, exception, null);
@@ -162,14 +309,39 @@ abstract class SqlDialect implements Dialect {
     return out;
   }
 
-  final String insertStatement(WriteSpec spec) {
+  final String insertStatement(WriteSpec spec, String @Nullable [] values) {
+    String list;
+    if (values == null) {
+      list = placeholders(spec.columns().size());
+    } else {
+      StringJoiner joiner = new StringJoiner(", ");
+      for (String value : values) {
+        joiner.add(value);
+      }
+      list = joiner.toString();
+    }
     return "INSERT INTO "
         + identifiers().quoteTable(spec.table())
         + " ("
         + columnList(spec.columns())
         + ") VALUES ("
-        + placeholders(spec.columns().size())
+        + list
         + ")";
+  }
+
+  /** Bind positions of an INSERT: every column, except those whose template binds nothing. */
+  static int[] insertBind(WriteSpec spec, String @Nullable [] values) {
+    if (values == null) {
+      return allColumns(spec);
+    }
+    int[] out = new int[spec.columns().size()];
+    int n = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i].indexOf('?') >= 0) {
+        out[n++] = i;
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
   }
 
   final String keyPredicate(WriteSpec spec) {
@@ -189,15 +361,16 @@ abstract class SqlDialect implements Dialect {
    * usable. The UPDATE's WHERE clause matches only rows it would change (or, with a guard, rows
    * with an older version), so its count is exact under any driver count mode.
    */
-  final WritePlan.UpdateThenInsert updateThenInsert(WriteSpec spec) {
+  final WritePlan.UpdateThenInsert updateThenInsert(WriteSpec spec, String @Nullable [] values) {
     String table = identifiers().quoteTable(spec.table());
     int[] keyBind = positions(spec, spec.conflictKey());
     String exists = "SELECT 1 FROM " + table + " WHERE " + keyPredicate(spec) + lockingReadSuffix();
-    String insert = insertStatement(spec);
+    String insert = insertStatement(spec, values);
+    int[] insertBind = insertBind(spec, values);
     Outcome unchanged = whenNothingChanged(spec);
     if (spec.updateColumns().isEmpty()) {
       return new WritePlan.UpdateThenInsert(
-          null, new int[0], insert, allColumns(spec), exists, keyBind, unchanged);
+          null, new int[0], insert, insertBind, exists, keyBind, unchanged);
     }
     StringJoiner set = new StringJoiner(", ");
     for (String column : spec.updateColumns()) {
@@ -221,7 +394,7 @@ abstract class SqlDialect implements Dialect {
         "UPDATE " + table + " SET " + set + " WHERE " + keyPredicate(spec) + " AND " + condition;
     int[] updateBind = concat(positions(spec, spec.updateColumns()), keyBind, conditionBind);
     return new WritePlan.UpdateThenInsert(
-        update, updateBind, insert, allColumns(spec), exists, keyBind, unchanged);
+        update, updateBind, insert, insertBind, exists, keyBind, unchanged);
   }
 
   /** {@code column <null-safe => ?} in the engine's spelling. */

@@ -47,8 +47,8 @@ public final class SqliteDialect extends SqlDialect {
   }
 
   @Override
-  public WritePlan plan(WriteSpec spec, CountMode countMode) {
-    return updateThenInsert(spec);
+  WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
+    return updateThenInsert(spec, values);
   }
 
   @Override
@@ -60,6 +60,25 @@ public final class SqliteDialect extends SqlDialect {
   String lockingReadSuffix() {
     // One writer per database: after the UPDATE this transaction already holds the write lock.
     return "";
+  }
+
+  @Override
+  String nowMillis() {
+    return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+  }
+
+  @Override
+  String purgeStatement(String table, String scope, String key, String expires, String now) {
+    // DELETE … LIMIT needs a compile-time option the xerial build does not promise.
+    return "DELETE FROM "
+        + table
+        + " WHERE rowid IN (SELECT rowid FROM "
+        + table
+        + " WHERE "
+        + expires
+        + " < "
+        + now
+        + " LIMIT ?)";
   }
 
   @Override
@@ -78,6 +97,8 @@ public final class SqliteDialect extends SqlDialect {
             : ErrorKind.LOCK_TIMEOUT_TRANSACTION;
       case 6: // SQLITE_LOCKED
         return ErrorKind.LOCK_TIMEOUT_TRANSACTION;
+      case 9: // SQLITE_INTERRUPT: the driver's query timeout interrupted the statement
+        return ErrorKind.STATEMENT_TIMEOUT;
       default:
         return null;
     }

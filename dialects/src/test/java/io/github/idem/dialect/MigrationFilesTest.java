@@ -1,0 +1,50 @@
+package io.github.idem.dialect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The migration scripts shipped in the jar (usable as a Flyway or Liquibase location) hold exactly
+ * the DDL the dialects render at runtime.
+ */
+class MigrationFilesTest {
+
+  @Test
+  void shouldShipTheRenderedDdlForEveryEngine() throws IOException {
+    Map<String, Dialect> engines =
+        Map.of(
+            "postgresql", new PostgresDialect(DatabaseVersion.of(18, 0)),
+            "mysql", new MySqlDialect(DatabaseVersion.of(8, 4)),
+            "mariadb", new MariaDbDialect(DatabaseVersion.of(10, 11)),
+            "h2", new H2Dialect(DatabaseVersion.of(2, 3)),
+            "sqlite", new SqliteDialect(DatabaseVersion.of(3, 50)));
+    for (Map.Entry<String, Dialect> e : engines.entrySet()) {
+      String path = "/io/github/idem/migrations/" + e.getKey() + "/V1__idem_operations.sql";
+      try (InputStream in = MigrationFilesTest.class.getResourceAsStream(path)) {
+        assertThat(in).as(path).isNotNull();
+        String file = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        String withoutHeader = file.substring(file.indexOf('\n') + 1);
+        assertThat(withoutHeader)
+            .as(path)
+            .isEqualTo(e.getValue().operations(OperationsSql.DEFAULT_TABLE).script());
+      }
+    }
+  }
+
+  @Test
+  void shouldValidateTheOperationsTableName() {
+    Dialect pg = new PostgresDialect(DatabaseVersion.of(18, 0));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> pg.operations("ops; drop table x"))
+        .isInstanceOf(InvalidIdentifierException.class);
+    // The index name derives from the table name and must fit the engine's limit too.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> pg.operations("o".repeat(60)))
+        .isInstanceOf(InvalidIdentifierException.class)
+        .hasMessageContaining("this engine keeps at most 63");
+    assertThat(pg.operations("billing.ops").table()).isEqualTo("\"billing\".\"ops\"");
+  }
+}
