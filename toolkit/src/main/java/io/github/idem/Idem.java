@@ -35,12 +35,18 @@ public final class Idem {
   private final Dialect dialect;
   private final CountMode countMode;
   private final Transactions transactions;
+  private final OperationsTable operationsTable;
+  private final IdemListener listener;
+  private final int purgeChunkSize;
 
-  private Idem(DataSource dataSource, Dialect dialect, CountMode countMode, int attempts) {
-    this.dataSource = dataSource;
+  private Idem(Builder b, Dialect dialect, CountMode countMode) {
+    this.dataSource = b.dataSource;
     this.dialect = dialect;
     this.countMode = countMode;
-    this.transactions = new Transactions(dataSource, dialect, attempts);
+    this.transactions = new Transactions(b.dataSource, dialect, b.transactionAttempts);
+    this.operationsTable = new OperationsTable(b.dataSource, dialect, b.operationsTable);
+    this.listener = b.listener;
+    this.purgeChunkSize = b.purgeChunkSize;
   }
 
   /**
@@ -88,6 +94,81 @@ public final class Idem {
   }
 
   /**
+   * Starts a guarded operation: a unit of work that takes effect once per {@code (scope, key)}.
+   *
+   * @param scope namespace of the keys, e.g. {@code "payments"} or a tenant id
+   * @param codec how results are stored for replays
+   * @param <R> the result type
+   * @return a builder
+   * @throws InvalidKeyException when the scope is null, empty, too long or has control characters
+   */
+  public <R> GuardedOperation.Builder<R> operation(String scope, ResultCodec<R> codec) {
+    return new GuardedOperation.Builder<>(this, scope, codec);
+  }
+
+  /**
+   * Returns message deduplication for one consumer: each message id is processed at most once, in
+   * the same transaction as its effects.
+   *
+   * @param consumerName the consumer's name, used as the scope
+   * @return the consumer's dedupe
+   * @throws OperationsTableException when the operations table is missing or incomplete
+   */
+  public ConsumerDedupe consumer(String consumerName) {
+    return new ConsumerDedupe(this, Keys.scope(consumerName));
+  }
+
+  /**
+   * Returns the processed-operations table: DDL, creation, verification.
+   *
+   * @return the table
+   */
+  public OperationsTable operationsTable() {
+    return operationsTable;
+  }
+
+  /**
+   * Deletes expired key records in chunks, each chunk in its own short transaction, until none is
+   * left. Safe to run from several instances at once. A key purged this way counts as new if it
+   * arrives again.
+   *
+   * @return how many rows were deleted
+   */
+  public int purgeExpired() {
+    String purge = operationsTable.sql().purge();
+    int total = 0;
+    while (true) {
+      int deleted =
+          transactions.autocommit(
+              "purge " + operationsTable.name(),
+              c -> {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(purge)) {
+                  ps.setInt(1, purgeChunkSize);
+                  return ps.executeUpdate();
+                }
+              });
+      total += deleted;
+      if (deleted < purgeChunkSize) {
+        break;
+      }
+    }
+    int purged = total;
+    notify(l -> l.purged(purged));
+    return total;
+  }
+
+  void notify(java.util.function.Consumer<IdemListener> event) {
+    if (listener == IdemListener.NONE) {
+      return;
+    }
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "IdemListener threw; ignored", e);
+    }
+  }
+
+  /**
    * Returns the dialect in use.
    *
    * @return the dialect
@@ -118,6 +199,9 @@ public final class Idem {
     private final DataSource dataSource;
     private @Nullable Dialect dialect;
     private int transactionAttempts = 5;
+    private String operationsTable = io.github.idem.dialect.OperationsSql.DEFAULT_TABLE;
+    private IdemListener listener = IdemListener.NONE;
+    private int purgeChunkSize = 1000;
 
     private Builder(DataSource dataSource) {
       if (dataSource == null) {
@@ -154,6 +238,46 @@ public final class Idem {
     }
 
     /**
+     * Names the processed-operations table (default {@code idem_operations}).
+     *
+     * @param table table name, optionally {@code schema.table}
+     * @return this builder
+     */
+    public Builder operationsTable(String table) {
+      if (table == null || table.isBlank()) {
+        throw new IllegalArgumentException("operationsTable must be a table name, was " + table);
+      }
+      this.operationsTable = table;
+      return this;
+    }
+
+    /**
+     * Sets the listener for operation events.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(IdemListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Sets how many expired rows one purge statement deletes; each chunk is its own transaction, so
+     * locks stay short.
+     *
+     * @param rows at least 1 (default 1000)
+     * @return this builder
+     */
+    public Builder purgeChunkSize(int rows) {
+      if (rows < 1) {
+        throw new IllegalArgumentException("purgeChunkSize must be >= 1, was " + rows);
+      }
+      this.purgeChunkSize = rows;
+      return this;
+    }
+
+    /**
      * Detects what is missing and creates the root.
      *
      * @return the root
@@ -162,7 +286,7 @@ public final class Idem {
       try (Connection connection = dataSource.getConnection()) {
         Dialect chosen = dialect != null ? dialect : Dialects.detect(connection);
         CountMode mode = probe(connection, chosen);
-        return new Idem(dataSource, chosen, mode, transactionAttempts);
+        return new Idem(this, chosen, mode);
       } catch (SQLException e) {
         throw new IdemException(
             "cannot inspect the database (SQLSTATE "

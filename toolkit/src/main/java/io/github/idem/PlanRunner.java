@@ -27,14 +27,24 @@ final class PlanRunner implements AutoCloseable {
   private final Connection connection;
   private final Dialect dialect;
   private final ExecutablePlan plan;
+  private final int queryTimeoutSeconds;
   private @Nullable PreparedStatement main;
   private @Nullable PreparedStatement insert;
   private @Nullable PreparedStatement exists;
 
   PlanRunner(Connection connection, Dialect dialect, ExecutablePlan plan) {
+    this(connection, dialect, plan, 0);
+  }
+
+  /**
+   * Creates a runner whose statements time out after {@code queryTimeoutSeconds} (0 = never): this
+   * bounds how long a claim waits behind another transaction holding the same key.
+   */
+  PlanRunner(Connection connection, Dialect dialect, ExecutablePlan plan, int queryTimeoutSeconds) {
     this.connection = connection;
     this.dialect = dialect;
     this.plan = plan;
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
   }
 
   Outcome runOne(Object[] values) throws SQLException {
@@ -189,6 +199,7 @@ final class PlanRunner implements AutoCloseable {
           returningRows
               ? connection.prepareStatement(plan.main, Statement.RETURN_GENERATED_KEYS)
               : connection.prepareStatement(plan.main);
+      timeout(main);
     }
     return main;
   }
@@ -196,6 +207,7 @@ final class PlanRunner implements AutoCloseable {
   private PreparedStatement insert() throws SQLException {
     if (insert == null) {
       insert = connection.prepareStatement(plan.insert);
+      timeout(insert);
     }
     return insert;
   }
@@ -203,8 +215,15 @@ final class PlanRunner implements AutoCloseable {
   private PreparedStatement exists() throws SQLException {
     if (exists == null) {
       exists = connection.prepareStatement(plan.exists);
+      timeout(exists);
     }
     return exists;
+  }
+
+  private void timeout(PreparedStatement ps) throws SQLException {
+    if (queryTimeoutSeconds > 0) {
+      ps.setQueryTimeout(queryTimeoutSeconds);
+    }
   }
 
   @Override

@@ -71,6 +71,16 @@ final class SchemaCheck {
     return uniqueKeys.size();
   }
 
+  /** Returns the lower-cased column names of a table, or null when the table does not exist. */
+  static @Nullable Set<String> columnsOf(Connection connection, Dialect dialect, String tableName)
+      throws SQLException {
+    List<String> parts = dialect.identifiers().normalizeTable(tableName);
+    String schema = parts.size() == 2 ? parts.get(0) : null;
+    Location location =
+        locate(connection, connection.getMetaData(), schema, parts.get(parts.size() - 1));
+    return location == null ? null : location.columns;
+  }
+
   private record Location(
       @Nullable String catalog,
       @Nullable String schema,

@@ -85,6 +85,29 @@ final class Transactions {
     }
   }
 
+  /** Refuses a connection that cannot hold a unit of work spanning several statements. */
+  static void requireTransaction(Connection connection, String subject) {
+    if (connection == null) {
+      throw new InvalidConnectionException(
+          subject + ": connection is null; pass a connection in a transaction");
+    }
+    try {
+      if (connection.isClosed()) {
+        throw new InvalidConnectionException(
+            subject + ": connection is closed; pass an open connection in a transaction");
+      }
+      if (connection.getAutoCommit()) {
+        throw new InvalidConnectionException(
+            subject
+                + ": connection is in autocommit mode, so the key record and the body's writes"
+                + " would commit separately; call setAutoCommit(false) first");
+      }
+    } catch (SQLException e) {
+      throw new InvalidConnectionException(
+          subject + ": cannot inspect the connection: " + e.getMessage(), e);
+    }
+  }
+
   private static void rollbackQuietly(Connection connection, Throwable primary) {
     try {
       connection.rollback();

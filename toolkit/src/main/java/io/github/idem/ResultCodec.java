@@ -1,0 +1,98 @@
+package io.github.idem;
+
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns an operation's result into the bytes Idem stores, and back for a replay. Supplied by the
+ * caller, so no serialization library is forced on anyone. Implementations must be thread-safe.
+ *
+ * <pre>{@code
+ * ResultCodec<Receipt> json = ResultCodec.of(
+ *     receipt -> mapper.writeValueAsBytes(receipt),
+ *     bytes -> mapper.readValue(bytes, Receipt.class));
+ * }</pre>
+ *
+ * @param <R> the result type
+ */
+public interface ResultCodec<R> {
+
+  /**
+   * Encodes a result.
+   *
+   * @param value the body's result, possibly null
+   * @return the bytes to store, or null to store NULL
+   * @throws Exception when the value cannot be encoded; the operation then fails and rolls back
+   */
+  byte @Nullable [] encode(@Nullable R value) throws Exception;
+
+  /**
+   * Decodes a stored result.
+   *
+   * @param bytes the stored bytes, or null for NULL
+   * @return the result
+   * @throws Exception when the bytes cannot be decoded; reported as {@link ResultDecodingException}
+   */
+  @Nullable R decode(byte @Nullable [] bytes) throws Exception;
+
+  /** An encoder step for {@link #of}. */
+  interface Encoder<R> {
+    byte @Nullable [] encode(@Nullable R value) throws Exception;
+  }
+
+  /** A decoder step for {@link #of}. */
+  interface Decoder<R> {
+    @Nullable R decode(byte @Nullable [] bytes) throws Exception;
+  }
+
+  /**
+   * Builds a codec from two functions.
+   *
+   * @param encoder value to bytes
+   * @param decoder bytes to value
+   * @param <R> the result type
+   * @return the codec
+   */
+  static <R> ResultCodec<R> of(Encoder<R> encoder, Decoder<R> decoder) {
+    return new ResultCodec<>() {
+      @Override
+      public byte @Nullable [] encode(@Nullable R value) throws Exception {
+        return encoder.encode(value);
+      }
+
+      @Override
+      public @Nullable R decode(byte @Nullable [] bytes) throws Exception {
+        return decoder.decode(bytes);
+      }
+    };
+  }
+
+  /**
+   * Stores bytes as they are.
+   *
+   * @return the codec
+   */
+  static ResultCodec<byte[]> bytes() {
+    return of(value -> value == null ? null : value.clone(), bytes -> bytes);
+  }
+
+  /**
+   * Stores a string as UTF-8.
+   *
+   * @return the codec
+   */
+  static ResultCodec<String> string() {
+    return of(
+        value -> value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+        bytes -> bytes == null ? null : new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Stores nothing: for operations whose replay needs no result.
+   *
+   * @return the codec
+   */
+  static ResultCodec<Void> none() {
+    return of(value -> null, bytes -> null);
+  }
+}
