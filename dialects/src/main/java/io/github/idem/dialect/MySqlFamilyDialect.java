@@ -93,8 +93,15 @@ abstract class MySqlFamilyDialect extends SqlDialect {
 
   @Override
   String textType(int length) {
-    // Binary collation: keys compare byte for byte, so 'aBc' and 'ABC' stay distinct.
     return "VARCHAR(" + length + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+  }
+
+  @Override
+  String keyType(int characters) {
+    // Not VARCHAR … utf8mb4_bin: that collation is PAD SPACE, so 'k' and 'k ' would be one key
+    // (seen on MariaDB 10.11; MySQL 8's NO PAD utf8mb4_0900_bin is missing from MariaDB, 5.7 and
+    // TiDB). VARBINARY compares bytes on every version; 4 bytes per utf8mb4 character.
+    return "VARBINARY(" + 4 * characters + ")";
   }
 
   @Override

@@ -74,11 +74,11 @@ abstract class SqlDialect implements Dialect {
     String columns =
         scope
             + " "
-            + textType(OperationsSql.MAX_SCOPE_LENGTH)
+            + keyType(OperationsSql.MAX_SCOPE_LENGTH)
             + " NOT NULL, "
             + key
             + " "
-            + textType(OperationsSql.MAX_KEY_LENGTH)
+            + keyType(OperationsSql.MAX_KEY_LENGTH)
             + " NOT NULL, "
             + fingerprint
             + " "
@@ -145,9 +145,14 @@ abstract class SqlDialect implements Dialect {
         new String[] {"?", "?", "?", "?", now, now + " + ?"});
   }
 
-  /** A bounded-length text column compared byte for byte. */
+  /** A bounded-length text column. */
   String textType(int length) {
     return "VARCHAR(" + length + ")";
+  }
+
+  /** A key column: compared byte for byte, no case folding, no trailing-space padding. */
+  String keyType(int characters) {
+    return textType(characters);
   }
 
   String bytesType() {

@@ -55,4 +55,25 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class GuardedOperation extends GuardedOperationConformance {
+    GuardedOperation() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Retention extends RetentionConformance {
+    Retention() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class ConsumerDedupe extends ConsumerDedupeConformance {
+    ConsumerDedupe() {
+      super(ENGINE);
+    }
+  }
 }

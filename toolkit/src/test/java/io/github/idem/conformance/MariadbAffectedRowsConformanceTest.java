@@ -69,4 +69,40 @@ class MariadbAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class GuardedOperation extends GuardedOperationConformance {
+    GuardedOperation() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class Retention extends RetentionConformance {
+    Retention() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class ConsumerDedupe extends ConsumerDedupeConformance {
+    ConsumerDedupe() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

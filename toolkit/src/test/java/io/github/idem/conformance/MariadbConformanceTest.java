@@ -58,4 +58,25 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class GuardedOperation extends GuardedOperationConformance {
+    GuardedOperation() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Retention extends RetentionConformance {
+    Retention() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class ConsumerDedupe extends ConsumerDedupeConformance {
+    ConsumerDedupe() {
+      super(ENGINE);
+    }
+  }
 }

@@ -1,0 +1,442 @@
+package io.github.idem.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.github.idem.GuardedOperation;
+import io.github.idem.Idem;
+import io.github.idem.InvalidConnectionException;
+import io.github.idem.InvalidKeyException;
+import io.github.idem.KeyReusedException;
+import io.github.idem.OperationInProgressException;
+import io.github.idem.OperationResult;
+import io.github.idem.OperationsTableException;
+import io.github.idem.ResultCodec;
+import io.github.idem.ResultDecodingException;
+import io.github.idem.testing.Engine;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rules of DESIGN.md §3 for guarded operations in transactional mode. */
+public abstract class GuardedOperationConformance extends ConformanceBase {
+  protected String charges;
+  protected String scope;
+  protected final AtomicInteger bodyRuns = new AtomicInteger();
+
+  protected GuardedOperationConformance(Engine engine) {
+    super(engine);
+  }
+
+  @BeforeEach
+  void createTables() {
+    idem.operationsTable().createIfMissing();
+    charges = newTable("id VARCHAR(64) PRIMARY KEY, op_key VARCHAR(255) NOT NULL, amount BIGINT");
+    scope = "s-" + UUID.randomUUID();
+  }
+
+  /** A body that inserts one charge and returns its id. */
+  protected String charge(Connection c, String key, long amount) throws SQLException {
+    bodyRuns.incrementAndGet();
+    String id = "ch-" + UUID.randomUUID();
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO " + charges + " (id, op_key, amount) VALUES (?, ?, ?)")) {
+      ps.setString(1, id);
+      ps.setString(2, key);
+      ps.setLong(3, amount);
+      ps.executeUpdate();
+    }
+    return id;
+  }
+
+  protected GuardedOperation<String> operation() {
+    return idem.operation(scope, ResultCodec.string()).build();
+  }
+
+  protected long chargesFor(String key) {
+    return Long.parseLong(
+        rows("SELECT COUNT(*) FROM " + charges + " WHERE op_key = '" + key + "'").get(0).get(0));
+  }
+
+  @Test
+  void shouldRunOnceAndReplayTheStoredResult() throws Exception {
+    GuardedOperation<String> op = operation();
+
+    OperationResult<String> first = op.execute("k1", "amount=10", c -> charge(c, "k1", 10));
+    OperationResult<String> again = op.execute("k1", "amount=10", c -> charge(c, "k1", 10));
+
+    assertThat(first.replayed()).isFalse();
+    assertThat(again.replayed()).isTrue();
+    assertThat(again.value()).isEqualTo(first.value()).startsWith("ch-");
+    assertThat(bodyRuns).hasValue(1);
+    assertThat(chargesFor("k1")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRecordNothingWhenTheBodyThrows() throws Exception {
+    GuardedOperation<String> op = operation();
+    IOException failure = new IOException("card declined");
+
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                op.<Exception>execute(
+                    "k1",
+                    "amount=10",
+                    c -> {
+                      charge(c, "k1", 10);
+                      throw failure;
+                    }));
+
+    assertThat(thrown).isSameAs(failure);
+    assertThat(chargesFor("k1")).isZero();
+    OperationResult<String> retry = op.execute("k1", "amount=10", c -> charge(c, "k1", 10));
+    assertThat(retry.replayed()).isFalse();
+    assertThat(chargesFor("k1")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseAReusedKeyWithADifferentRequest() throws Exception {
+    GuardedOperation<String> op = operation();
+    op.execute("k1", "amount=10", c -> charge(c, "k1", 10));
+
+    assertThatThrownBy(() -> op.execute("k1", "amount=99", c -> charge(c, "k1", 99)))
+        .isInstanceOf(KeyReusedException.class)
+        .hasMessageContaining(
+            "scope '" + scope + "' key 'k1' - already used for a different request");
+    assertThatThrownBy(() -> op.execute("k1", (String) null, c -> charge(c, "k1", 10)))
+        .isInstanceOf(KeyReusedException.class);
+    assertThat(chargesFor("k1")).isEqualTo(1);
+    assertThat(bodyRuns).hasValue(1);
+  }
+
+  @Test
+  void shouldKeepScopesApart() throws Exception {
+    GuardedOperation<String> tenantA = operation();
+    GuardedOperation<String> tenantB = idem.operation(scope + "-b", ResultCodec.string()).build();
+
+    String a = tenantA.execute("k1", "r", c -> charge(c, "k1", 1)).value();
+    OperationResult<String> b = tenantB.execute("k1", "r", c -> charge(c, "k1", 2));
+
+    assertThat(b.replayed()).isFalse();
+    assertThat(b.value()).isNotEqualTo(a);
+  }
+
+  @Test
+  void shouldJoinTheCallersTransaction() throws Exception {
+    GuardedOperation<String> op = operation();
+    try (Connection c = dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      op.execute(c, "rolled-back", "r", x -> charge(x, "rolled-back", 1));
+      c.rollback();
+      OperationResult<String> kept =
+          op.execute(c, "committed", "r", x -> charge(x, "committed", 1));
+      c.commit();
+      c.setAutoCommit(true);
+      assertThat(kept.replayed()).isFalse();
+    }
+    assertThat(chargesFor("rolled-back")).isZero();
+    assertThat(op.execute("rolled-back", "r", x -> charge(x, "rolled-back", 1)).replayed())
+        .isFalse();
+    assertThat(op.execute("committed", "r", x -> charge(x, "committed", 1)).replayed()).isTrue();
+    assertThat(chargesFor("committed")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldReleaseTheKeyWhenTheBodyFailsInTheCallersTransaction() throws Exception {
+    GuardedOperation<String> op = operation();
+    try (Connection c = dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      assertThatThrownBy(
+              () ->
+                  op.execute(
+                      c,
+                      "k1",
+                      "r",
+                      x -> {
+                        throw new IllegalStateException("declined");
+                      }))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("declined");
+      if (engine == Engine.POSTGRESQL) {
+        c.rollback(); // any error aborts a PostgreSQL transaction; here the body's did not
+      }
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    assertThat(op.execute("k1", "r", x -> charge(x, "k1", 1)).replayed()).isFalse();
+  }
+
+  @Test
+  void shouldRefuseConnectionsThatCannotHoldATransaction() throws Exception {
+    GuardedOperation<String> op = operation();
+    try (Connection c = dataSource().getConnection()) {
+      assertThatThrownBy(() -> op.execute(c, "k1", "r", x -> charge(x, "k1", 1)))
+          .isInstanceOf(InvalidConnectionException.class)
+          .hasMessageContaining("autocommit");
+    }
+    Connection closed = dataSource().getConnection();
+    closed.close();
+    assertThatThrownBy(() -> op.execute(closed, "k1", "r", x -> charge(x, "k1", 1)))
+        .isInstanceOf(InvalidConnectionException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> op.execute((Connection) null, "k1", "r", x -> charge(x, "k1", 1)))
+        .isInstanceOf(InvalidConnectionException.class);
+    assertThat(bodyRuns).hasValue(0);
+  }
+
+  @Test
+  void shouldRefuseBadScopesAndKeysAndWriteNothing() throws Exception {
+    GuardedOperation<String> op = operation();
+    for (String key :
+        new String[] {null, "", "k".repeat(256), "tab\there", "nul\u0000", "\ud800lone"}) {
+      assertThatThrownBy(() -> op.execute(key, "r", c -> charge(c, "x", 1)))
+          .as(String.valueOf(key))
+          .isInstanceOf(InvalidKeyException.class);
+    }
+    assertThat(op.execute("k".repeat(255), "r", c -> charge(c, "long", 1)).replayed()).isFalse();
+    for (String badScope : new String[] {null, "", "s".repeat(129), "line\nbreak"}) {
+      assertThatThrownBy(() -> idem.operation(badScope, ResultCodec.string()))
+          .as(String.valueOf(badScope))
+          .isInstanceOf(InvalidKeyException.class);
+    }
+    assertThat(bodyRuns).hasValue(1);
+  }
+
+  @Test
+  void shouldCompareKeysByteForByte() throws Exception {
+    GuardedOperation<String> op = operation();
+    op.execute("Key-A", "r", c -> charge(c, "Key-A", 1));
+    assertThat(op.execute("key-a", "r", c -> charge(c, "key-a", 1)).replayed()).isFalse();
+    assertThat(op.execute("Key-A ", "r", c -> charge(c, "Key-A ", 1)).replayed()).isFalse();
+    assertThat(bodyRuns).hasValue(3);
+  }
+
+  @Test
+  void shouldRefuseBadConfiguration() throws Exception {
+    assertThatThrownBy(() -> idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("waitTimeout must be >= 1s, was PT0S");
+    assertThatThrownBy(() -> idem.operation(scope, ResultCodec.string()).retention(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retention must be > 0, was PT0S");
+    assertThatThrownBy(() -> idem.operation(scope, null)).hasMessageContaining("codec is null");
+  }
+
+  @Test
+  void shouldNameTheDdlWhenTheOperationsTableIsMissing() throws Exception {
+    Idem missing = Idem.builder(dataSource()).operationsTable("idem_missing_ops").build();
+    assertThatThrownBy(() -> missing.operation(scope, ResultCodec.string()).build())
+        .isInstanceOf(OperationsTableException.class)
+        .hasMessageContaining("does not exist")
+        .hasMessageContaining("CREATE TABLE IF NOT EXISTS");
+  }
+
+  @Test
+  void shouldReportAResultTheCodecCannotDecode() throws Exception {
+    operation().execute("k1", "r", c -> charge(c, "k1", 1));
+    GuardedOperation<String> strict =
+        idem.operation(
+                scope,
+                ResultCodec.<String>of(
+                    v -> null,
+                    bytes -> {
+                      throw new IllegalArgumentException("not a receipt");
+                    }))
+            .build();
+
+    assertThatThrownBy(() -> strict.execute("k1", "r", c -> charge(c, "k1", 1)))
+        .isInstanceOf(ResultDecodingException.class)
+        .hasMessageContaining("could not be decoded")
+        .hasMessageContaining("not a receipt");
+    assertThat(bodyRuns).hasValue(1);
+  }
+
+  @Test
+  void shouldMakeAConcurrentDuplicateWaitAndReplay() throws Exception {
+    GuardedOperation<String> op = operation();
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<OperationResult<String>> first =
+          pool.submit(
+              () ->
+                  op.execute(
+                      "k1",
+                      "r",
+                      c -> {
+                        String id = charge(c, "k1", 1);
+                        entered.countDown();
+                        release.await(60, TimeUnit.SECONDS);
+                        return id;
+                      }));
+      assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+      // The first execution holds the key, uncommitted, until released.
+      Future<OperationResult<String>> duplicate =
+          pool.submit(() -> op.execute("k1", "r", c -> charge(c, "k1", 1)));
+      release.countDown();
+
+      OperationResult<String> original = first.get(60, TimeUnit.SECONDS);
+      OperationResult<String> replay = duplicate.get(60, TimeUnit.SECONDS);
+      assertThat(original.replayed()).isFalse();
+      assertThat(replay.replayed()).isTrue();
+      assertThat(replay.value()).isEqualTo(original.value());
+      assertThat(chargesFor("k1")).isEqualTo(1);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldRunTheBodyWhenTheFirstHolderRollsBack() throws Exception {
+    GuardedOperation<String> op = operation();
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<OperationResult<String>> first =
+          pool.submit(
+              () ->
+                  op.<Exception>execute(
+                      "k1",
+                      "r",
+                      c -> {
+                        charge(c, "k1", 1);
+                        entered.countDown();
+                        release.await(60, TimeUnit.SECONDS);
+                        throw new IOException("gateway timeout");
+                      }));
+      assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+      Future<OperationResult<String>> second =
+          pool.submit(() -> op.execute("k1", "r", c -> charge(c, "k1", 2)));
+      release.countDown();
+
+      assertThat(catchThrowable(() -> first.get(60, TimeUnit.SECONDS)))
+          .hasCauseInstanceOf(IOException.class);
+      OperationResult<String> taken = second.get(60, TimeUnit.SECONDS);
+      assertThat(taken.replayed()).isFalse();
+      assertThat(rows("SELECT amount FROM " + charges)).containsExactly(row("2"));
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldGiveUpWaitingAfterTheBound() throws Exception {
+    GuardedOperation<String> patient = operation();
+    GuardedOperation<String> impatient =
+        idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ofSeconds(1)).build();
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(1);
+    try {
+      Future<OperationResult<String>> holder =
+          pool.submit(
+              () ->
+                  patient.execute(
+                      "k1",
+                      "r",
+                      c -> {
+                        String id = charge(c, "k1", 1);
+                        entered.countDown();
+                        release.await(60, TimeUnit.SECONDS);
+                        return id;
+                      }));
+      assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+
+      assertThatThrownBy(() -> impatient.execute("k1", "r", c -> charge(c, "k1", 1)))
+          .isInstanceOf(OperationInProgressException.class)
+          .hasMessageContaining(
+              "scope '" + scope + "' key 'k1' - operation still in progress after")
+          .hasMessageContaining("retry later or raise waitTimeout");
+
+      release.countDown();
+      assertThat(holder.get(60, TimeUnit.SECONDS).replayed()).isFalse();
+      assertThat(impatient.execute("k1", "r", c -> charge(c, "k1", 1)).replayed()).isTrue();
+      assertThat(chargesFor("k1")).isEqualTo(1);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldTakeEffectOncePerKeyUnderConcurrentSubmissions() throws Exception {
+    int threads = 16;
+    int keys = 500;
+    int submissions = 4;
+    GuardedOperation<String> op = operation();
+    List<String> keyList = new ArrayList<>();
+    for (int i = 0; i < keys; i++) {
+      keyList.add("key-" + i);
+    }
+    // Every key is submitted `submissions` times, spread over the threads in different orders.
+    List<List<String>> work = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      work.add(new ArrayList<>());
+    }
+    for (int s = 0; s < submissions; s++) {
+      for (int k = 0; k < keys; k++) {
+        work.get((k * 7 + s * 5) % threads).add(keyList.get((k + s * 131) % keys));
+      }
+    }
+    String[][] results = new String[keys][submissions];
+    AtomicInteger[] seen = new AtomicInteger[keys];
+    for (int k = 0; k < keys; k++) {
+      seen[k] = new AtomicInteger();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<Integer>> futures = new ArrayList<>();
+      for (List<String> mine : work) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int replays = 0;
+                  for (String key : mine) {
+                    OperationResult<String> r =
+                        op.execute(key, "request-" + key, c -> charge(c, key, 1));
+                    int k = Integer.parseInt(key.substring(4));
+                    results[k][seen[k].getAndIncrement()] = r.value();
+                    replays += r.replayed() ? 1 : 0;
+                  }
+                  return replays;
+                }));
+      }
+      start.countDown();
+      int replays = 0;
+      for (Future<Integer> f : futures) {
+        replays += f.get(10, TimeUnit.MINUTES);
+      }
+      assertThat(replays).isEqualTo(keys * (submissions - 1));
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(bodyRuns).hasValue(keys);
+    assertThat(rows("SELECT COUNT(DISTINCT op_key), COUNT(*) FROM " + charges))
+        .containsExactly(row(String.valueOf(keys), String.valueOf(keys)));
+    for (int k = 0; k < keys; k++) {
+      assertThat(results[k]).as("results for key %d", k).containsOnly(results[k][0]);
+      assertThat(results[k][0]).isNotNull();
+    }
+  }
+}
