@@ -38,9 +38,6 @@ import org.jspecify.annotations.Nullable;
  * @param <R> the result type
  */
 public final class GuardedOperation<R> {
-  /** Claims that block at least this long are reported to {@link IdemListener#waited}. */
-  private static final long WAIT_REPORT_NANOS = 10_000_000L;
-
   /** A purge can remove a key between its claim and its read; claim again this many times. */
   private static final int CLAIM_ROUNDS = 3;
 
@@ -83,7 +80,8 @@ public final class GuardedOperation<R> {
    * or deadlock.
    *
    * @param key the operation key, e.g. the client's Idempotency-Key
-   * @param request bytes identifying the request (hashed with SHA-256), or null to skip the check
+   * @param request bytes identifying the request (hashed with SHA-256), or null to skip the check;
+   *     the check also passes when the key was first recorded without a request
    * @param body the work
    * @param <X> the body's exception type
    * @return the result and whether it was replayed
@@ -225,7 +223,7 @@ public final class GuardedOperation<R> {
       throw e;
     }
     long waited = System.nanoTime() - started;
-    if (waited >= WAIT_REPORT_NANOS) {
+    if (waited >= idem.waitReportNanos()) {
       idem.notify(l -> l.waited(scope, key, Duration.ofNanos(waited)));
     }
     return outcome == Outcome.INSERTED;
@@ -294,7 +292,8 @@ public final class GuardedOperation<R> {
         result = rs.getBytes(3);
       }
     }
-    if (!Objects.equals(stored, fingerprint)) {
+    // No fingerprint on either side means the caller opted out of the check for that request.
+    if (stored != null && fingerprint != null && !stored.equals(fingerprint)) {
       idem.notify(l -> l.keyReused(scope, key));
       throw new KeyReusedException(
           "scope '"

@@ -38,6 +38,7 @@ public final class Idem {
   private final OperationsTable operationsTable;
   private final IdemListener listener;
   private final int purgeChunkSize;
+  private final long waitReportNanos;
 
   private Idem(Builder b, Dialect dialect, CountMode countMode) {
     this.dataSource = b.dataSource;
@@ -47,6 +48,11 @@ public final class Idem {
     this.operationsTable = new OperationsTable(b.dataSource, dialect, b.operationsTable);
     this.listener = b.listener;
     this.purgeChunkSize = b.purgeChunkSize;
+    this.waitReportNanos = b.waitReportThreshold.toNanos();
+  }
+
+  long waitReportNanos() {
+    return waitReportNanos;
   }
 
   /**
@@ -202,6 +208,7 @@ public final class Idem {
     private String operationsTable = io.github.idem.dialect.OperationsSql.DEFAULT_TABLE;
     private IdemListener listener = IdemListener.NONE;
     private int purgeChunkSize = 1000;
+    private java.time.Duration waitReportThreshold = java.time.Duration.ofMillis(10);
 
     private Builder(DataSource dataSource) {
       if (dataSource == null) {
@@ -259,6 +266,22 @@ public final class Idem {
      */
     public Builder listener(IdemListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Sets how long a claim must block before {@link IdemListener#waited} hears of it. The engines
+     * do not say whether a statement waited for a lock, so Idem reports claims that took at least
+     * this long; most are concurrent duplicates waiting for the first execution.
+     *
+     * @param threshold greater than zero (default 10 ms)
+     * @return this builder
+     */
+    public Builder waitReportThreshold(java.time.Duration threshold) {
+      if (threshold == null || threshold.isNegative() || threshold.isZero()) {
+        throw new IllegalArgumentException("waitReportThreshold must be > 0, was " + threshold);
+      }
+      this.waitReportThreshold = threshold;
       return this;
     }
 

@@ -1,10 +1,13 @@
 package io.github.idem.examples;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Settings of one drill run, parsed from {@code --clients N --operations N --seed N}. Immutable.
+ * Settings of one upsert-drill run, parsed from {@code --clients N --operations N --seed N}.
+ * Immutable.
  *
  * @param clients concurrent clients delivering events
  * @param operations distinct events (each delivered one to four times)
@@ -19,7 +22,7 @@ record DrillOptions(int clients, int operations, long seed) {
   static final int MAX_OPERATIONS = 1_000_000;
 
   static final String USAGE =
-      "usage: drill [--clients N] [--operations N] [--seed N]\n"
+      "usage: upsert-drill [--clients N] [--operations N] [--seed N]\n"
           + "  --clients N     concurrent clients, 1.."
           + MAX_CLIENTS
           + " (default "
@@ -45,55 +48,24 @@ record DrillOptions(int clients, int operations, long seed) {
   }
 
   /**
-   * Parses the arguments after {@code drill}. Accepts {@code --name value} and {@code
+   * Parses the arguments after {@code upsert-drill}. Accepts {@code --name value} and {@code
    * --name=value}.
    */
   static DrillOptions parse(List<String> args) throws UsageException {
+    Map<String, String> options =
+        CommandLine.options(args, Set.of("--clients", "--operations", "--seed"));
     int clients = DEFAULT_CLIENTS;
     int operations = DEFAULT_OPERATIONS;
     long seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      String name;
-      String value;
-      int equals = arg.indexOf('=');
-      if (arg.startsWith("--") && equals > 0) {
-        name = arg.substring(0, equals);
-        value = arg.substring(equals + 1);
-      } else {
-        name = arg;
-        if (!isOption(name)) {
-          throw new UsageException("unknown option '" + arg + "'");
-        }
-        if (i + 1 >= args.size()) {
-          throw new UsageException(name + " needs a value");
-        }
-        value = args.get(++i);
-      }
+    for (Map.Entry<String, String> option : options.entrySet()) {
+      String name = option.getKey();
+      String value = option.getValue();
       switch (name) {
-        case "--clients" -> clients = (int) positive(name, value, MAX_CLIENTS);
-        case "--operations" -> operations = (int) positive(name, value, MAX_OPERATIONS);
-        case "--seed" -> seed = positive(name, value, Long.MAX_VALUE);
-        default -> throw new UsageException("unknown option '" + arg + "'");
+        case "--clients" -> clients = (int) CommandLine.positive(name, value, MAX_CLIENTS);
+        case "--operations" -> operations = (int) CommandLine.positive(name, value, MAX_OPERATIONS);
+        default -> seed = CommandLine.positive(name, value, Long.MAX_VALUE);
       }
     }
     return new DrillOptions(clients, operations, seed);
-  }
-
-  private static boolean isOption(String name) {
-    return name.equals("--clients") || name.equals("--operations") || name.equals("--seed");
-  }
-
-  private static long positive(String name, String value, long max) throws UsageException {
-    long parsed;
-    try {
-      parsed = Long.parseLong(value.strip());
-    } catch (NumberFormatException e) {
-      throw new UsageException(name + " must be a whole number, was '" + value + "'");
-    }
-    if (parsed < 1 || parsed > max) {
-      throw new UsageException(name + " must be between 1 and " + max + ", was " + parsed);
-    }
-    return parsed;
   }
 }

@@ -14,12 +14,18 @@ final class ProgressBar {
 
   private final PrintStream out;
   private final long total;
+  private final String unit;
   private final long startNanos;
   private boolean drawn;
 
-  ProgressBar(PrintStream out, long total) {
+  /**
+   * @param total the count at which the bar is full
+   * @param unit what is counted, plural ({@code deliveries})
+   */
+  ProgressBar(PrintStream out, long total, String unit) {
     this.out = out;
     this.total = Math.max(1, total);
+    this.unit = unit;
     this.startNanos = System.nanoTime();
   }
 
@@ -52,7 +58,8 @@ final class ProgressBar {
             + clamped
             + "/"
             + total
-            + " deliveries");
+            + " "
+            + unit);
     out.flush();
     drawn = true;
   }

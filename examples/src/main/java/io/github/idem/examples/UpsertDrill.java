@@ -133,7 +133,7 @@ final class UpsertDrill {
       }
       clients.shutdown();
       startGate.countDown();
-      ProgressBar progress = new ProgressBar(progressOut, schedule.size());
+      ProgressBar progress = new ProgressBar(progressOut, schedule.size(), "deliveries");
       while (!clients.awaitTermination(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS)) {
         progress.update(tally.completed());
       }

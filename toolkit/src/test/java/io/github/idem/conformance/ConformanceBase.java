@@ -134,6 +134,78 @@ public abstract class ConformanceBase {
     return out;
   }
 
+  /**
+   * Returns once another session of this database is blocked waiting for a row lock, observed from
+   * a separate connection in the engine's own lock views. Used to release a lock holder only after
+   * the waiter is provably waiting. H2 and SQLite expose no such view: see {@link
+   * #canSeeLockWaiters()}.
+   */
+  protected void awaitLockWaiter(java.util.concurrent.Future<?> waiter) throws Exception {
+    String query =
+        switch (engine) {
+          case POSTGRESQL ->
+              "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                  + " AND datname = current_database()";
+          // InnoDB's lock views miss an insert waiting on another's uncommitted duplicate; a
+          // claim still executing while the holder holds the key is necessarily waiting.
+          case MARIADB, MYSQL_DRIVER ->
+              "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
+                  + " AND COMMAND <> 'Sleep' AND INFO LIKE '%idem_operations%'";
+          case H2, SQLITE ->
+              // H2 retries a blocked insert internally and SQLite spins in its busy handler:
+              // neither shows the waiter where another session can see it.
+              throw new IllegalStateException(engine.id() + " exposes no lock waits");
+        };
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    try (Connection c = db.openConnection();
+        Statement s = c.createStatement()) {
+      while (System.nanoTime() < deadline) {
+        if (waiter.isDone()) {
+          Object result;
+          try {
+            result = waiter.get();
+          } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("the waiter finished instead of waiting", e.getCause());
+          }
+          throw new AssertionError("the waiter finished instead of waiting: " + result);
+        }
+        try (ResultSet rs = s.executeQuery(query)) {
+          if (rs.next() && rs.getLong(1) > 0) {
+            return;
+          }
+        }
+        Thread.onSpinWait();
+      }
+    }
+    throw new AssertionError("no session started waiting for a lock within 60 s: " + diagnostics());
+  }
+
+  private String diagnostics() {
+    String query =
+        switch (engine) {
+          case POSTGRESQL -> "SELECT pid, state, wait_event_type, query FROM pg_stat_activity";
+          case MARIADB, MYSQL_DRIVER ->
+              "SELECT id, command, time, state, info FROM information_schema.PROCESSLIST WHERE command <> 'Sleep'";
+          default -> "SELECT 1";
+        };
+    StringBuilder threads = new StringBuilder();
+    Thread.getAllStackTraces()
+        .forEach(
+            (t, stack) -> {
+              if (t.getName().startsWith("pool-")) {
+                threads.append("\n").append(t.getName()).append(" ").append(t.getState());
+                for (int i = 0; i < Math.min(25, stack.length); i++) {
+                  threads.append("\n    at ").append(stack[i]);
+                }
+              }
+            });
+    return rows(query) + threads.toString();
+  }
+
+  protected boolean canSeeLockWaiters() {
+    return engine != Engine.H2 && engine != Engine.SQLITE;
+  }
+
   protected boolean isPostgresFamily() {
     return engine == Engine.POSTGRESQL;
   }

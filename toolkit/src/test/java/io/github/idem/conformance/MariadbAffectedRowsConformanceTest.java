@@ -105,4 +105,16 @@ class MariadbAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class RoundTrip extends RoundTripConformance {
+    RoundTrip() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

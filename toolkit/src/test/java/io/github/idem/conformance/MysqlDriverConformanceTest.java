@@ -79,4 +79,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class RoundTrip extends RoundTripConformance {
+    RoundTrip() {
+      super(ENGINE);
+    }
+  }
 }

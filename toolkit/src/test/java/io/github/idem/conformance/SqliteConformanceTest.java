@@ -76,4 +76,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class RoundTrip extends RoundTripConformance {
+    RoundTrip() {
+      super(ENGINE);
+    }
+  }
 }

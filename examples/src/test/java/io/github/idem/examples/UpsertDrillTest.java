@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class DrillTest {
+class UpsertDrillTest {
   private static final Pattern SUMMARY =
       Pattern.compile(
           "drill: engine=(?<engine>[a-z0-9]+) operations=(?<operations>\\d+)"
@@ -33,7 +33,7 @@ class DrillTest {
   void drillPassesAndPrintsTheSummaryLineFirst() {
     int status =
         Main.run(
-            new String[] {"drill", "--clients", "4", "--operations", "300", "--seed", "7"},
+            new String[] {"upsert-drill", "--clients", "4", "--operations", "300", "--seed", "7"},
             stream(stdout),
             stream(stderr));
 
@@ -55,7 +55,7 @@ class DrillTest {
 
   @Test
   void drillCanRunTwiceInOneJvm() {
-    String[] args = {"drill", "--clients", "2", "--operations", "50", "--seed", "3"};
+    String[] args = {"upsert-drill", "--clients", "2", "--operations", "50", "--seed", "3"};
     assertThat(Main.run(args, stream(stdout), stream(stderr))).isEqualTo(Main.EXIT_OK);
     assertThat(Main.run(args, stream(stdout), stream(stderr)))
         .as("second run; stderr: %s", text(stderr))
@@ -110,15 +110,15 @@ class DrillTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "drill --bogus 1",
-        "drill --clients",
-        "drill --clients x",
-        "drill --clients 0",
-        "drill --operations -5",
-        "drill --seed 0",
-        "drill --clients=1.5",
-        "drill --clients 100000",
-        "drill extra",
+        "upsert-drill --bogus 1",
+        "upsert-drill --clients",
+        "upsert-drill --clients x",
+        "upsert-drill --clients 0",
+        "upsert-drill --operations -5",
+        "upsert-drill --seed 0",
+        "upsert-drill --clients=1.5",
+        "upsert-drill --clients 100000",
+        "upsert-drill extra",
         "launch",
         ""
       })
@@ -134,7 +134,7 @@ class DrillTest {
 
   @Test
   void helpGoesToStdoutAndSucceeds() {
-    assertThat(Main.run(new String[] {"drill", "--help"}, stream(stdout), stream(stderr)))
+    assertThat(Main.run(new String[] {"upsert-drill", "--help"}, stream(stdout), stream(stderr)))
         .isEqualTo(Main.EXIT_OK);
     assertThat(text(stdout)).contains("--operations N");
   }

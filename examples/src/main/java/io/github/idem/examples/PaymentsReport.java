@@ -1,0 +1,160 @@
+package io.github.idem.examples;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The result of one payments drill: what the clients saw, what the charges table holds, the verdict
+ * and how long the payments took. Immutable.
+ *
+ * @param engine engine family, lower case ({@code h2}, {@code postgresql}, {@code mariadb})
+ * @param engineDescription engine name and version, for people
+ * @param runId prefix of this run's keys and tag of its charges
+ * @param clients concurrent clients
+ * @param seed seed of the plan, to rerun it
+ * @param operations distinct payments
+ * @param requests calls of the service, every retry and duplicate included
+ * @param executed replies with a new charge
+ * @param replayed replies with the stored charge of an earlier request
+ * @param rejectedReused requests refused because their key was used for another amount (422)
+ * @param reuseAccepted requests with a reused key the service accepted: must be 0
+ * @param inProgress requests answered 409 and resubmitted by the client
+ * @param concurrentDuplicates payments whose first request was sent twice at the same instant
+ * @param lostReplies successful replies the network lost
+ * @param gaveUp payments whose client gave up after a lost reply
+ * @param randomRetries requests repeated after a good reply
+ * @param acknowledged payments whose client received a successful reply
+ * @param charges charge rows of this run, counted in the database
+ * @param doubleCharges payments with more than one charge row: must be 0
+ * @param lost acknowledged payments with no charge row: must be 0
+ * @param replyMismatches payments whose replies name differing or unstored charges: must be 0
+ * @param errors requests that failed for good (database errors, 409 past the client's patience)
+ * @param otherProblems anything else the verification found wrong
+ * @param problemExamples the first few problems, described
+ * @param elapsedMillis wall time of the payments, setup and verification excluded
+ */
+record PaymentsReport(
+    String engine,
+    String engineDescription,
+    String runId,
+    int clients,
+    long seed,
+    int operations,
+    long requests,
+    long executed,
+    long replayed,
+    long rejectedReused,
+    long reuseAccepted,
+    long inProgress,
+    long concurrentDuplicates,
+    long lostReplies,
+    long gaveUp,
+    long randomRetries,
+    long acknowledged,
+    long charges,
+    long doubleCharges,
+    long lost,
+    long replyMismatches,
+    long errors,
+    long otherProblems,
+    List<String> problemExamples,
+    long elapsedMillis) {
+
+  PaymentsReport {
+    problemExamples = List.copyOf(problemExamples);
+  }
+
+  /** No double charge, nothing lost, every reply consistent, no errors. */
+  boolean passed() {
+    return doubleCharges == 0
+        && lost == 0
+        && replyMismatches == 0
+        && reuseAccepted == 0
+        && errors == 0
+        && otherProblems == 0;
+  }
+
+  /** One machine-readable line; scripts and the tests parse it, so its shape is fixed. */
+  String summaryLine() {
+    return "drill: engine="
+        + engine
+        + " operations="
+        + operations
+        + " requests="
+        + requests
+        + " replayed="
+        + replayed
+        + " rejected_reused="
+        + rejectedReused
+        + " charges="
+        + charges
+        + " double_charges="
+        + doubleCharges
+        + " lost="
+        + lost
+        + " elapsed_ms="
+        + elapsedMillis;
+  }
+
+  /** A few lines for people, after the summary line. */
+  String table() {
+    StringBuilder out = new StringBuilder();
+    text(out, "engine", engineDescription);
+    row(out, "clients", clients, "");
+    row(out, "seed", seed, "rerun this plan with --seed " + seed);
+    text(out, "run id", runId + "  (prefix of this run's keys)");
+    row(out, "payments", operations, "");
+    row(
+        out,
+        "requests",
+        requests,
+        String.format(Locale.ROOT, "%.2f per payment", perPayment(requests)));
+    row(out, "  new charge", executed, "body ran, charge created");
+    row(out, "  replayed", replayed, "body skipped, the first charge returned");
+    row(out, "  rejected reused", rejectedReused, "same key, other amount: 422, nothing charged");
+    row(out, "  in progress", inProgress, "409 after waiting for a duplicate; resubmitted");
+    row(out, "concurrent dups", concurrentDuplicates, "payments sent twice at the same instant");
+    row(out, "lost replies", lostReplies, "charged, reply lost on the way back; retried");
+    row(out, "gave up", gaveUp, "client stopped after a lost reply: charged, unacknowledged");
+    row(out, "random retries", randomRetries, "repeated after a good reply");
+    row(out, "acknowledged", acknowledged, "payments whose client saw a successful reply");
+    row(out, "charges", charges, "rows in the charges table for this run");
+    row(out, "double charges", doubleCharges, verdict(doubleCharges, "charged once at most"));
+    row(out, "lost", lost, verdict(lost, "every acknowledged payment charged"));
+    row(
+        out,
+        "reply mismatches",
+        replyMismatches,
+        verdict(replyMismatches, "every reply names the stored charge"));
+    row(out, "reuse accepted", reuseAccepted, verdict(reuseAccepted, "every reused key refused"));
+    row(out, "errors", errors, verdict(errors, "no request failed for good"));
+    row(out, "other problems", otherProblems, verdict(otherProblems, "amounts and keys match"));
+    for (String example : problemExamples) {
+      out.append("    - ").append(example).append('\n');
+    }
+    row(out, "result", passed() ? "PASSED" : "FAILED", "");
+    row(
+        out,
+        "throughput",
+        String.format(Locale.ROOT, "%.0f", requests * 1000.0 / Math.max(1, elapsedMillis)),
+        "requests/s over " + elapsedMillis + " ms");
+    return out.toString();
+  }
+
+  private double perPayment(long count) {
+    return operations == 0 ? 0 : (double) count / operations;
+  }
+
+  private static String verdict(long count, String good) {
+    return count == 0 ? good : "DRILL FAILED";
+  }
+
+  private static void text(StringBuilder out, String name, String value) {
+    out.append(String.format(Locale.ROOT, "  %-18s %s", name, value).stripTrailing()).append('\n');
+  }
+
+  private static void row(StringBuilder out, String name, Object value, String note) {
+    String line = String.format(Locale.ROOT, "  %-18s %12s  %s", name, value, note);
+    out.append(line.stripTrailing()).append('\n');
+  }
+}

@@ -1,0 +1,277 @@
+package io.github.idem.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.idem.testing.Engine;
+import io.github.idem.testing.TestDatabase;
+import io.github.idem.testing.TestDatabases;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PaymentsDrillTest {
+  /** The summary line exactly as the issue specifies it. */
+  private static final Pattern SUMMARY =
+      Pattern.compile(
+          "drill: engine=(?<engine>[a-z0-9]+) operations=(?<operations>\\d+)"
+              + " requests=(?<requests>\\d+) replayed=(?<replayed>\\d+)"
+              + " rejected_reused=(?<rejected>\\d+) charges=(?<charges>\\d+)"
+              + " double_charges=(?<double>\\d+) lost=(?<lost>\\d+) elapsed_ms=(?<elapsed>\\d+)");
+
+  private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+  @Test
+  void drillOnH2ChargesEachPaymentOnceAndPrintsTheSummaryLineFirst() {
+    Matcher summary = runAndParse("drill", "--clients", "4", "--operations", "400", "--seed", "7");
+
+    assertThat(summary.group("engine")).isEqualTo("h2");
+    assertThat(number(summary, "operations")).isEqualTo(400);
+    assertThat(number(summary, "double")).isZero();
+    assertThat(number(summary, "lost")).isZero();
+    // Every payment is submitted at least once and succeeds: exactly one charge each.
+    assertThat(number(summary, "charges")).isEqualTo(400);
+    assertThat(number(summary, "requests")).isGreaterThan(400);
+    assertThat(number(summary, "replayed")).isPositive();
+    assertThat(number(summary, "rejected")).isPositive();
+    assertThat(text(stdout)).contains("result                   PASSED");
+  }
+
+  @Test
+  void drillWithOneClientStillSendsConcurrentDuplicates() {
+    Matcher summary = runAndParse("drill", "--clients", "1", "--operations", "100", "--seed", "3");
+
+    assertThat(number(summary, "double")).isZero();
+    assertThat(number(summary, "lost")).isZero();
+    assertThat(text(stdout)).containsPattern("concurrent dups +[1-9]");
+  }
+
+  @Test
+  void drillOnAJdbcUrlCreatesItsTablesOnceAndCountsOnlyItsOwnRun() {
+    String url = "jdbc:h2:mem:payments-url-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    try {
+      Matcher first = runAndParse("drill", "--clients", "3", "--operations", "120", "--db", url);
+      Matcher second = runAndParse("drill", "--clients", "3", "--operations", "80", "--db", url);
+
+      assertThat(number(first, "charges")).isEqualTo(120);
+      assertThat(number(second, "charges"))
+          .as("the first run's charges do not count")
+          .isEqualTo(80);
+      assertThat(number(second, "double")).isZero();
+      assertThat(number(second, "lost")).isZero();
+    } finally {
+      try (Connection c = java.sql.DriverManager.getConnection(url);
+          PreparedStatement shutdown = c.prepareStatement("SHUTDOWN")) {
+        shutdown.execute();
+      } catch (SQLException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Test
+  void verificationCatchesDoubleChargesLostChargesAndMismatchedReplies() throws Exception {
+    try (TestDatabase db = TestDatabases.fresh(Engine.H2)) {
+      DataSource dataSource = db.dataSource();
+      PaymentsDrill drill =
+          new PaymentsDrill(
+              dataSource, new PaymentsDrillOptions(3, 200, 11, DatabaseTarget.H2), stream(stderr));
+      PaymentsReport report = drill.run();
+      assertThat(report.passed()).as("%s", report.problemExamples()).isTrue();
+
+      List<PaymentPlan.Payment> acknowledged =
+          drill.plan().payments().stream().filter(p -> !p.givesUp()).toList();
+      String doubled = acknowledged.get(0).key();
+      String deleted = acknowledged.get(1).key();
+      String renamed = acknowledged.get(2).key();
+      // A second charge row, a missing one, and a charge whose id no reply named.
+      execute(
+          dataSource,
+          "INSERT INTO charges (id, run_id, payment_key, amount, currency)"
+              + " SELECT 'extra-charge', run_id, payment_key, amount, currency FROM charges"
+              + " WHERE payment_key = ?",
+          doubled);
+      execute(dataSource, "DELETE FROM charges WHERE payment_key = ?", deleted);
+      execute(dataSource, "UPDATE charges SET id = 'other-charge' WHERE payment_key = ?", renamed);
+
+      PaymentsDrill.Verdict verdict = drill.verify();
+      assertThat(verdict.doubleCharges()).isEqualTo(1);
+      assertThat(verdict.lost()).isEqualTo(1);
+      assertThat(verdict.replyMismatches()).isEqualTo(1);
+      assertThat(verdict.charges()).isEqualTo(200);
+      assertThat(verdict.examples())
+          .anySatisfy(e -> assertThat(e).startsWith(doubled + ": charged 2 times"))
+          .anySatisfy(e -> assertThat(e).isEqualTo(deleted + ": acknowledged but not charged"))
+          .anySatisfy(e -> assertThat(e).contains(renamed + ": replies name charge"));
+    }
+  }
+
+  @Test
+  void aFailedVerificationMakesTheExitStatusNonZero() {
+    PaymentsReport report =
+        new PaymentsReport(
+            "h2", "H2", "run", 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 0, 0, 0, 0,
+            List.of(), 1);
+
+    assertThat(report.passed()).isFalse();
+    assertThat(report.summaryLine()).matches(SUMMARY);
+  }
+
+  @Test
+  void planMixesEveryKindOfHostileSubmissionAndDependsOnTheSeedAlone() {
+    PaymentPlan plan = PaymentPlan.generate(5000, 42, "runtest");
+
+    Set<String> keys = new HashSet<>();
+    int duplicates = 0;
+    int lost = 0;
+    int givesUp = 0;
+    int retries = 0;
+    int reused = 0;
+    for (PaymentPlan.Payment payment : plan.payments()) {
+      assertThat(payment.key()).startsWith("runtest-").hasSizeLessThanOrEqualTo(64);
+      keys.add(payment.key());
+      duplicates += payment.concurrentDuplicate() ? 1 : 0;
+      lost += payment.lostReplies() > 0 ? 1 : 0;
+      givesUp += payment.givesUp() ? 1 : 0;
+      retries += payment.extraRetries() > 0 ? 1 : 0;
+      PaymentRequest other = payment.reused();
+      if (other != null) {
+        reused++;
+        assertThat(other.amountCents()).isNotEqualTo(payment.request().amountCents());
+        assertThat(other.wire()).isNotEqualTo(payment.request().wire());
+      }
+    }
+    assertThat(keys).hasSize(5000);
+    assertThat(duplicates).isBetween(500, 1000);
+    assertThat(lost).isBetween(500, 1000);
+    assertThat(givesUp).isBetween(50, 200);
+    assertThat(retries).isBetween(1000, 1500);
+    assertThat(reused).isBetween(100, 250);
+    assertThat(PaymentPlan.generate(5000, 42, "runtest").payments()).isEqualTo(plan.payments());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "drill --bogus 1",
+        "drill --clients",
+        "drill --clients x",
+        "drill --clients 0",
+        "drill --operations -5",
+        "drill --seed 0",
+        "drill --clients=1.5",
+        "drill --clients 100000",
+        "drill --db",
+        "drill --db oracle",
+        "drill --db=",
+        "drill extra",
+      })
+  void badArgumentsPrintUsageAndExitTwo(String line) {
+    int status = Main.run(line.split(" "), stream(stdout), stream(stderr));
+
+    assertThat(status).isEqualTo(Main.EXIT_USAGE);
+    assertThat(text(stderr)).contains("usage: drill");
+    assertThat(text(stdout)).isEmpty();
+  }
+
+  @Test
+  void unreachableDatabaseIsAClearFailure() {
+    int status =
+        Main.run(
+            new String[] {
+              "drill",
+              "--operations",
+              "1",
+              "--db",
+              "jdbc:postgresql://127.0.0.1:1/none?password=s3cret"
+            },
+            stream(stdout),
+            stream(stderr));
+
+    assertThat(status).isEqualTo(Main.EXIT_FAILED);
+    assertThat(text(stderr))
+        .startsWith("drill: could not connect to jdbc:postgresql://127.0.0.1:1/none?password=***")
+        .doesNotContain("s3cret");
+    assertThat(text(stdout)).isEmpty();
+  }
+
+  @Test
+  void helpListsBothDrills() {
+    assertThat(Main.run(new String[] {"drill", "--help"}, stream(stdout), stream(stderr)))
+        .isEqualTo(Main.EXIT_OK);
+    assertThat(text(stdout)).contains("--db TARGET").contains("upsert-drill");
+  }
+
+  @Test
+  @Timeout(60)
+  void drillOnEmbeddedPostgresql() {
+    onEmbedded(Engine.POSTGRESQL, "postgres", "postgresql");
+  }
+
+  @Test
+  @Timeout(60)
+  void drillOnEmbeddedMariadb() {
+    onEmbedded(Engine.MARIADB, "mariadb", "mariadb");
+  }
+
+  /** Skips (outside CI) when the engine cannot start, as the other engine tests do. */
+  private void onEmbedded(Engine engine, String option, String id) {
+    TestDatabases.fresh(engine).close();
+
+    Matcher summary =
+        runAndParse(
+            "drill", "--clients", "6", "--operations", "300", "--seed", "5", "--db", option);
+
+    assertThat(summary.group("engine")).isEqualTo(id);
+    assertThat(number(summary, "double")).isZero();
+    assertThat(number(summary, "lost")).isZero();
+    assertThat(number(summary, "charges")).isEqualTo(300);
+    assertThat(number(summary, "replayed")).isPositive();
+    assertThat(number(summary, "rejected")).isPositive();
+  }
+
+  private Matcher runAndParse(String... args) {
+    stdout.reset();
+    int status = Main.run(args, stream(stdout), stream(stderr));
+    assertThat(status)
+        .as("exit status; stdout: %s stderr: %s", text(stdout), text(stderr))
+        .isEqualTo(Main.EXIT_OK);
+    String firstLine = text(stdout).lines().findFirst().orElse("");
+    Matcher summary = SUMMARY.matcher(firstLine);
+    assertThat(summary.matches()).as("summary line: %s", firstLine).isTrue();
+    return summary;
+  }
+
+  private static void execute(DataSource dataSource, String sql, String key) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement statement = c.prepareStatement(sql)) {
+      statement.setString(1, key);
+      statement.executeUpdate();
+    }
+  }
+
+  private static long number(Matcher summary, String group) {
+    return Long.parseLong(summary.group(group));
+  }
+
+  private static PrintStream stream(ByteArrayOutputStream bytes) {
+    return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  }
+
+  private static String text(ByteArrayOutputStream bytes) {
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,226 @@
+package io.github.idem.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.idem.GuardedOperation;
+import io.github.idem.Idem;
+import io.github.idem.IdemListener;
+import io.github.idem.ResultCodec;
+import io.github.idem.testing.Engine;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How many statements each path of a guarded operation sends, counted at the JDBC boundary
+ * (executions and commits; the drivers' transaction-start and autocommit switches come on top and
+ * are driver-specific), and which listener events each path fires. The counts are documented in the
+ * README; a change to them is a change to the design and must update the table there.
+ */
+public abstract class RoundTripConformance extends ConformanceBase {
+  private final AtomicInteger statements = new AtomicInteger();
+  private final List<String> events = new ArrayList<>();
+  private final List<Duration> waits = new ArrayList<>();
+  private String business;
+  private String scope;
+
+  protected RoundTripConformance(Engine engine) {
+    super(engine);
+  }
+
+  @BeforeEach
+  void countStatements() {
+    idem.operationsTable().createIfMissing();
+    business = newTable("id VARCHAR(64) PRIMARY KEY");
+    scope = "rt-" + UUID.randomUUID();
+    idem =
+        Idem.builder(counting(dataSource()))
+            .listener(
+                new IdemListener() {
+                  @Override
+                  public synchronized void executed(String scope, String key) {
+                    events.add("executed");
+                  }
+
+                  @Override
+                  public synchronized void replayed(String scope, String key) {
+                    events.add("replayed");
+                  }
+
+                  @Override
+                  public synchronized void waited(String scope, String key, Duration waited) {
+                    waits.add(waited);
+                  }
+
+                  @Override
+                  public synchronized void inProgress(String scope, String key, Duration waited) {
+                    events.add("inProgress");
+                  }
+
+                  @Override
+                  public synchronized void keyReused(String scope, String key) {
+                    events.add("keyReused");
+                  }
+                })
+            .waitReportThreshold(Duration.ofNanos(1))
+            .build();
+  }
+
+  /** Statements a first execution sends besides the body's own. */
+  protected int expectedFirstRun() {
+    return 3; // claim, store result, commit
+  }
+
+  /** Statements a replay sends. */
+  protected int expectedReplay() {
+    // claim (conflict), read the stored row, commit; update-then-insert claims (H2, SQLite,
+    // found-rows MySQL) learn of the conflict from a failed INSERT and a locking read: one more.
+    boolean updateThenInsert =
+        engine == Engine.H2
+            || engine == Engine.SQLITE
+            || (isMySqlProtocol() && idem.countMode() == io.github.idem.dialect.CountMode.FOUND);
+    return updateThenInsert ? 4 : 3;
+  }
+
+  @Test
+  void shouldCountTheStatementsOfEachPath() throws Exception {
+    GuardedOperation<String> op = idem.operation(scope, ResultCodec.string()).build();
+
+    statements.set(0);
+    op.execute("k1", "r", this::insertBusinessRow);
+    int first = statements.get() - 1;
+    statements.set(0);
+    op.execute("k1", "r", this::insertBusinessRow);
+    int replay = statements.get();
+
+    System.out.printf(
+        "round trips on %s%s: first run %d + body, replay %d%n",
+        engine.id(),
+        driverProperties() == null ? "" : " (" + driverProperties() + ")",
+        first,
+        replay);
+    assertThat(first).isEqualTo(expectedFirstRun());
+    assertThat(replay).isEqualTo(expectedReplay());
+    assertThat(events).containsExactly("executed", "replayed");
+  }
+
+  @Test
+  void shouldReportAWaitBehindAConcurrentDuplicate() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        canSeeLockWaiters(), "no view of a session waiting for the key on " + engine.id());
+    GuardedOperation<String> op = idem.operation(scope, ResultCodec.string()).build();
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> holder =
+          pool.submit(
+              () ->
+                  op.execute(
+                      "k1",
+                      "r",
+                      c -> {
+                        entered.countDown();
+                        release.await(60, TimeUnit.SECONDS);
+                        return insertBusinessRow(c);
+                      }));
+      assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+      Future<?> duplicate = pool.submit(() -> op.execute("k1", "r", this::insertBusinessRow));
+      // Release only once the duplicate provably waits on the holder's key.
+      awaitLockWaiter(duplicate);
+      long blockedSeen = System.nanoTime();
+      release.countDown();
+      long releasedAt = System.nanoTime();
+      holder.get(60, TimeUnit.SECONDS);
+      duplicate.get(60, TimeUnit.SECONDS);
+      synchronized (this) {
+        assertThat(events).containsExactly("executed", "replayed");
+        // The duplicate's claim started before it was seen blocked and ended after the release.
+        assertThat(waits).isNotEmpty();
+        assertThat(waits.stream().mapToLong(Duration::toNanos).max().orElseThrow())
+            .isGreaterThanOrEqualTo(releasedAt - blockedSeen);
+      }
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  private String insertBusinessRow(Connection c) throws java.sql.SQLException {
+    String id = UUID.randomUUID().toString();
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO " + business + " (id) VALUES (?)")) {
+      ps.setString(1, id);
+      ps.executeUpdate();
+    }
+    return id;
+  }
+
+  /** Counts executions and commits on every connection and statement the data source hands out. */
+  private DataSource counting(DataSource real) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (p, m, a) -> {
+              Object result = invoke(real, m, a);
+              return result instanceof Connection c ? connection(c) : result;
+            });
+  }
+
+  private Connection connection(Connection real) {
+    return (Connection)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (p, m, a) -> {
+              if (m.getName().equals("commit")) {
+                statements.incrementAndGet();
+              }
+              Object result = invoke(real, m, a);
+              if (result instanceof PreparedStatement ps) {
+                return statement(ps, PreparedStatement.class);
+              }
+              if (result instanceof Statement s) {
+                return statement(s, Statement.class);
+              }
+              return result;
+            });
+  }
+
+  private Object statement(Statement real, Class<?> type) {
+    return Proxy.newProxyInstance(
+        getClass().getClassLoader(),
+        new Class<?>[] {type},
+        (p, m, a) -> {
+          if (m.getName().startsWith("execute")) {
+            statements.incrementAndGet();
+          }
+          return invoke(real, m, a);
+        });
+  }
+
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}
