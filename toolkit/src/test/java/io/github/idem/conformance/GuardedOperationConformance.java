@@ -248,6 +248,21 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldNameTheMissingColumnsOfAnIncompleteOperationsTable() throws Exception {
+    String incomplete = newTable("scope VARCHAR(128) NOT NULL, op_key VARCHAR(255) NOT NULL");
+    Idem partial = Idem.builder(dataSource()).operationsTable(incomplete).build();
+
+    assertThatThrownBy(() -> partial.operationsTable().verify())
+        .isInstanceOf(OperationsTableException.class)
+        .hasMessageContaining("lacks columns")
+        .satisfies(
+            e ->
+                assertThat(e.getMessage().toLowerCase(java.util.Locale.ROOT))
+                    .contains("fingerprint", "expires_at", "create table if not exists"));
+    idem.operationsTable().verify(); // the complete table passes
+  }
+
+  @Test
   void shouldReportAResultTheCodecCannotDecode() throws Exception {
     operation().execute("k1", "r", c -> charge(c, "k1", 1));
     GuardedOperation<String> strict =

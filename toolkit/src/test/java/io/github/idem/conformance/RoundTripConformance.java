@@ -1,6 +1,7 @@
 package io.github.idem.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
@@ -118,6 +119,10 @@ public abstract class RoundTripConformance extends ConformanceBase {
     assertThat(first).isEqualTo(expectedFirstRun());
     assertThat(replay).isEqualTo(expectedReplay());
     assertThat(events).containsExactly("executed", "replayed");
+
+    assertThatThrownBy(() -> op.execute("k1", "another request", this::insertBusinessRow))
+        .isInstanceOf(io.github.idem.KeyReusedException.class);
+    assertThat(events).containsExactly("executed", "replayed", "keyReused");
   }
 
   @Test
