@@ -67,18 +67,65 @@ class ReadmeExampleTest {
   }
 
   @Test
-  void shouldMatchTheSnippetInTheReadme() throws IOException {
+  void shouldRunTheGuardedOperationExample() throws SQLException {
+    DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE charges (id VARCHAR(64) PRIMARY KEY, amount BIGINT)");
+    }
+    assertThat(guarded(dataSource)).containsExactly(false, true);
+  }
+
+  private static List<Boolean> guarded(DataSource dataSource) throws SQLException {
+    Idem idem = Idem.create(dataSource);
+    String idempotencyKey = "order-17";
+    String requestBody = "{\"amount\":1999}";
+    // README:start
+    idem.operationsTable().createIfMissing(); // or ship the bundled migration script
+
+    GuardedOperation<String> pay = idem.operation("payments", ResultCodec.string()).build();
+
+    OperationResult<String> result =
+        pay.execute(
+            idempotencyKey, // e.g. the client's Idempotency-Key header
+            requestBody, // fingerprinted: the same key with another body is refused
+            connection -> insertCharge(connection, 1999)); // same transaction as the key record
+    // result.value(): the charge id; result.replayed(): false now, true for every retry
+    // README:end
+    OperationResult<String> retry =
+        pay.execute(idempotencyKey, requestBody, connection -> insertCharge(connection, 1999));
+    assertThat(retry.value()).isEqualTo(result.value());
+    return List.of(result.replayed(), retry.replayed());
+  }
+
+  private static String insertCharge(Connection connection, long amount) throws SQLException {
+    String id = java.util.UUID.randomUUID().toString();
+    try (java.sql.PreparedStatement ps =
+        connection.prepareStatement("INSERT INTO charges (id, amount) VALUES (?, ?)")) {
+      ps.setString(1, id);
+      ps.setLong(2, amount);
+      ps.executeUpdate();
+    }
+    return id;
+  }
+
+  @Test
+  void shouldMatchTheSnippetsInTheReadme() throws IOException {
     Path self = Path.of("src/test/java/io/github/idem/ReadmeExampleTest.java");
     Path readme = Path.of("../README.md");
-    String source = Files.readString(self);
     Matcher marked =
         Pattern.compile("// README:start\\n(.*?)\\n\\s*// README:end", Pattern.DOTALL)
-            .matcher(source);
-    assertThat(marked.find()).isTrue();
+            .matcher(Files.readString(self));
     Matcher block =
         Pattern.compile("```java\\n(.*?)\\n```", Pattern.DOTALL).matcher(Files.readString(readme));
-    assertThat(block.find()).as("README has a java block").isTrue();
-    assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
+    int snippets = 0;
+    while (marked.find()) {
+      assertThat(block.find()).as("README java block %d", snippets).isTrue();
+      assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
+      snippets++;
+    }
+    assertThat(snippets).isEqualTo(2);
+    assertThat(block.find()).as("a README java block no test compiles").isFalse();
   }
 
   private static String normalize(String code) {
