@@ -93,6 +93,10 @@ public final class ConsumerDedupe {
     if (ids.isEmpty()) {
       return fresh;
     }
+    // Claims lock keys; two consumers taking overlapping batches in different orders would
+    // deadlock, so every batch locks in one global order (dialects.md §2.3).
+    java.util.List<String> ordered = new java.util.ArrayList<>(ids);
+    java.util.Collections.sort(ordered);
     try {
       String many = sql.claimMany();
       if (many != null) {
@@ -101,7 +105,7 @@ public final class ConsumerDedupe {
           ps.setString(1, consumer);
           ps.setString(2, OperationsSql.DONE);
           ps.setLong(3, retentionMillis);
-          Array array = connection.createArrayOf("varchar", ids.toArray());
+          Array array = connection.createArrayOf("varchar", ordered.toArray());
           ps.setArray(4, array);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -118,11 +122,17 @@ public final class ConsumerDedupe {
         }
         return fresh;
       }
+      Set<String> claimed = new java.util.HashSet<>();
       try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), claim)) {
-        for (String id : ids) {
+        for (String id : ordered) {
           if (claimOne(runner, id)) {
-            fresh.add(id);
+            claimed.add(id);
           }
+        }
+      }
+      for (String id : ids) {
+        if (claimed.contains(id)) {
+          fresh.add(id);
         }
       }
       return fresh;
@@ -142,11 +152,7 @@ public final class ConsumerDedupe {
    */
   public <X extends Exception> boolean process(String messageId, OperationBody<Void, X> body)
       throws X {
-    GuardedOperation<Void> operation =
-        idem.operation(consumer, ResultCodec.none())
-            .retention(Duration.ofMillis(retentionMillis))
-            .build();
-    return !operation.execute(messageId, (byte[]) null, body).replayed();
+    return !processing.execute(messageId, (byte[]) null, body).replayed();
   }
 
   private boolean claimOne(PlanRunner runner, String id) throws SQLException {

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -75,9 +76,10 @@ public final class GuardedOperation<R> {
   }
 
   /**
-   * Runs the operation in a transaction Idem opens and commits. Retries the whole unit (body
-   * included, its writes having been rolled back) when the engine reports a serialization failure
-   * or deadlock.
+   * Runs the operation in a transaction Idem opens and commits. When one of Idem's own statements
+   * (the claim, the completion, the commit) hits a serialization failure or deadlock, the whole
+   * unit runs again, body included, its writes having been rolled back. An exception from the body,
+   * SQL errors included, is never retried: it propagates unchanged after the rollback.
    *
    * @param key the operation key, e.g. the client's Idempotency-Key
    * @param request bytes identifying the request (hashed with SHA-256), or null to skip the check;
@@ -95,8 +97,7 @@ public final class GuardedOperation<R> {
     String fingerprint = Keys.fingerprint(request);
     Objects.requireNonNull(body, "body");
     try {
-      return idem.transactions()
-          .transaction(subject, c -> run(c, checked, fingerprint, body, false));
+      return idem.transactions().transaction(subject, c -> run(c, checked, fingerprint, body));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -138,12 +139,42 @@ public final class GuardedOperation<R> {
     String checked = Keys.key(scope, key);
     String fingerprint = Keys.fingerprint(request);
     Objects.requireNonNull(body, "body");
+    // A savepoint confines every failure to this operation: a cancelled wait (which aborts a
+    // PostgreSQL transaction), the key record, and a failed body's partial writes all roll back
+    // to it, and the caller's transaction stays usable. Two extra round trips, caller mode only.
+    Savepoint savepoint;
     try {
-      return run(connection, checked, fingerprint, body, true);
-    } catch (BodyFailure failure) {
-      throw failure.<X>rethrow();
+      savepoint = connection.setSavepoint();
     } catch (SQLException e) {
       throw new IdemSqlException(subject, idem.dialect().classify(e), e);
+    }
+    OperationResult<R> result;
+    try {
+      result = run(connection, checked, fingerprint, body);
+    } catch (BodyFailure failure) {
+      rollbackQuietly(connection, savepoint, failure.getCause());
+      throw failure.<X>rethrow();
+    } catch (SQLException e) {
+      IdemSqlException wrapped = new IdemSqlException(subject, idem.dialect().classify(e), e);
+      rollbackQuietly(connection, savepoint, wrapped);
+      throw wrapped;
+    } catch (RuntimeException | Error e) {
+      rollbackQuietly(connection, savepoint, e);
+      throw e;
+    }
+    try {
+      connection.releaseSavepoint(savepoint);
+    } catch (SQLException e) {
+      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
+    }
+    return result;
+  }
+
+  private static void rollbackQuietly(Connection c, Savepoint savepoint, Throwable primary) {
+    try {
+      c.rollback(savepoint);
+    } catch (SQLException e) {
+      primary.addSuppressed(e);
     }
   }
 
@@ -165,15 +196,11 @@ public final class GuardedOperation<R> {
   }
 
   private OperationResult<R> run(
-      Connection c,
-      String key,
-      @Nullable String fingerprint,
-      OperationBody<R, ?> body,
-      boolean callerOwnsTransaction)
+      Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
       throws SQLException {
     for (int round = 1; ; round++) {
       if (claim(c, key, fingerprint)) {
-        return firstRun(c, key, body, callerOwnsTransaction);
+        return firstRun(c, key, body);
       }
       OperationResult<R> replay = replay(c, key, fingerprint);
       if (replay != null || round >= CLAIM_ROUNDS) {
@@ -200,7 +227,7 @@ public final class GuardedOperation<R> {
     try (PlanRunner runner = new PlanRunner(c, idem.dialect(), claim, waitSeconds)) {
       outcome =
           runner.runOne(
-              new Object[] {scope, key, fingerprint, OperationsSql.DONE, null, retentionMillis});
+              new Object[] {scope, key, fingerprint, OperationsSql.RUNNING, null, retentionMillis});
     } catch (SQLException e) {
       ErrorKind kind = idem.dialect().classify(e).kind();
       if (kind == ErrorKind.STATEMENT_TIMEOUT
@@ -229,57 +256,39 @@ public final class GuardedOperation<R> {
     return outcome == Outcome.INSERTED;
   }
 
-  private OperationResult<R> firstRun(
-      Connection c, String key, OperationBody<R, ?> body, boolean callerOwnsTransaction)
+  private OperationResult<R> firstRun(Connection c, String key, OperationBody<R, ?> body)
       throws SQLException {
     R value;
     try {
       value = body.run(c);
     } catch (Exception | Error e) {
-      if (callerOwnsTransaction) {
-        release(c, key, e);
-      }
       throw new BodyFailure(e);
     }
     byte[] encoded;
     try {
       encoded = codec.encode(value);
     } catch (Exception e) {
-      if (callerOwnsTransaction) {
-        release(c, key, e);
-      }
       throw new IdemException(
           "scope '" + scope + "' key '" + key + "' - the codec could not encode the result: " + e,
           e);
     }
-    if (encoded != null) {
-      try (PreparedStatement ps = c.prepareStatement(sql.storeResult())) {
-        ps.setBytes(1, encoded);
-        ps.setString(2, scope);
-        ps.setString(3, key);
-        ps.executeUpdate();
-      }
+    // The claim wrote RUNNING: if a body commits its transaction midway (it must not), duplicates
+    // see an unfinished operation instead of replaying a result that was never stored.
+    try (PreparedStatement ps = c.prepareStatement(sql.complete())) {
+      ps.setString(1, OperationsSql.DONE);
+      ps.setBytes(2, encoded);
+      ps.setString(3, scope);
+      ps.setString(4, key);
+      ps.executeUpdate();
     }
     idem.notify(l -> l.executed(scope, key));
     return new OperationResult<>(value, false);
   }
 
-  /** Removes this execution's key record from the caller's transaction after the body failed. */
-  private void release(Connection c, String key, Throwable primary) {
-    try (PreparedStatement ps = c.prepareStatement(sql.release())) {
-      ps.setString(1, scope);
-      ps.setString(2, key);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      // PostgreSQL refuses statements in a transaction the body's failure aborted; the caller must
-      // roll that transaction back anyway, which removes the record.
-      primary.addSuppressed(e);
-    }
-  }
-
   private @Nullable OperationResult<R> replay(
       Connection c, String key, @Nullable String fingerprint) throws SQLException {
     String stored;
+    String status;
     byte[] result;
     try (PreparedStatement ps = c.prepareStatement(sql.select())) {
       ps.setString(1, scope);
@@ -289,6 +298,7 @@ public final class GuardedOperation<R> {
           return null;
         }
         stored = rs.getString(1);
+        status = rs.getString(2);
         result = rs.getBytes(3);
       }
     }
@@ -305,6 +315,17 @@ public final class GuardedOperation<R> {
               + ", this request "
               + abbreviate(fingerprint)
               + "); use a new key for a new request");
+    }
+    if (!OperationsSql.DONE.equals(status)) {
+      throw new OperationInProgressException(
+          "scope '"
+              + scope
+              + "' key '"
+              + key
+              + "' - recorded as "
+              + status
+              + ", not completed: a body committed its transaction before the operation finished"
+              + " (bodies must not commit, roll back or close the connection); retry later");
     }
     R value;
     try {
@@ -384,6 +405,9 @@ public final class GuardedOperation<R> {
     public Builder<R> waitTimeout(Duration timeout) {
       if (timeout == null || timeout.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException("waitTimeout must be >= 1s, was " + timeout);
+      }
+      if (timeout.compareTo(Duration.ofHours(24)) > 0) {
+        throw new IllegalArgumentException("waitTimeout must be <= 24h, was " + timeout);
       }
       this.waitTimeout = timeout;
       return this;

@@ -34,8 +34,12 @@ public final class IdemSqlException extends IdemException {
     this.constraint = error.constraintName();
   }
 
+  /**
+   * Names the kind, codes and constraint but not the driver's text: drivers quote the offending
+   * values there (pgjdbc's "Key (id)=(…)", MySQL's "Duplicate entry '…'"), and bound values can be
+   * personal data. The driver's exception stays available as the cause.
+   */
   private static String message(String subject, ClassifiedError error) {
-    String text = error.decisive().getMessage();
     return subject
         + ": "
         + error.kind()
@@ -43,10 +47,10 @@ public final class IdemSqlException extends IdemException {
         + error.sqlState()
         + ", vendor code "
         + error.vendorCode()
+        + ", "
+        + error.decisive().getClass().getSimpleName()
         + ")"
         + error.constraint().map(c -> " on '" + c + "'").orElse("")
-        + ": "
-        + (text == null ? "" : text.strip())
         + hint(error.kind());
   }
 
@@ -59,7 +63,9 @@ public final class IdemSqlException extends IdemException {
               + " back, then retry";
       case OUTCOME_UNKNOWN -> "; the commit may or may not have happened: check before retrying";
       case CONNECTION_LOST -> "; uncommitted work is lost: retry on a new connection";
-      default -> "";
+      case UNIQUE_VIOLATION -> "; a row with this key already exists";
+      case STATEMENT_TIMEOUT -> "; the statement ran past its timeout";
+      default -> "; see the cause for the database's message";
     };
   }
 

@@ -54,7 +54,7 @@ final class Keys {
                 + i
                 + "; use printable characters");
       }
-      if (Character.isSurrogate((char) cp)) {
+      if (cp <= Character.MAX_VALUE && Character.isSurrogate((char) cp)) {
         throw new InvalidKeyException(
             subject + " contains an unpaired surrogate at index " + i + "; pass valid Unicode");
       }

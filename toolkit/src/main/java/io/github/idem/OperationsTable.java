@@ -2,7 +2,9 @@ package io.github.idem;
 
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.IdemException;
+import io.github.idem.dialect.InvalidStatementException;
 import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -107,6 +109,24 @@ public final class OperationsTable {
               + missing
               + "; it was not created by Idem or predates this version. Expected DDL:\n"
               + ddl());
+    }
+    // Without a unique (scope, op_key) every claim would succeed and every duplicate run again.
+    try (Connection c = dataSource.getConnection()) {
+      SchemaCheck.verify(
+          c,
+          dialect,
+          WriteSpec.insertIfAbsent(name, OperationsSql.CLAIM_COLUMNS, List.of("scope", "op_key")));
+    } catch (InvalidStatementException e) {
+      throw new OperationsTableException(
+          "operations table "
+              + name
+              + ": (scope, op_key) is not its primary key or a unique key, so duplicates would"
+              + " not be detected. Expected DDL:\n"
+              + ddl(),
+          e);
+    } catch (SQLException e) {
+      throw new IdemException(
+          "operations table " + name + ": cannot read metadata: " + e.getMessage(), e);
     }
   }
 

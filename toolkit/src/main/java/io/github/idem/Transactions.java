@@ -42,8 +42,14 @@ final class Transactions {
 
   private <T> T run(String subject, Work<T> work, boolean transactional) {
     for (int attempt = 1; ; attempt++) {
+      Connection connection;
+      try {
+        connection = dataSource.getConnection();
+      } catch (SQLException e) {
+        throw new IdemSqlException(subject, dialect.classify(e), e);
+      }
       boolean committing = false;
-      try (Connection connection = dataSource.getConnection()) {
+      try {
         boolean original = connection.getAutoCommit();
         boolean wanted = !transactional;
         if (original != wanted) {
@@ -71,7 +77,19 @@ final class Transactions {
         if (!error.kind().retryTransaction() || attempt >= attempts) {
           throw new IdemSqlException(subject, error, e);
         }
+      } finally {
+        // Closing returns the connection to the pool. A failure here comes after the outcome is
+        // settled (committed, rolled back or reported), so it must not turn into a retry.
+        closeQuietly(connection);
       }
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // The pool discards a connection it cannot reset; nothing is left to do here.
     }
   }
 

@@ -51,6 +51,11 @@ public final class H2Dialect extends SqlDialect {
   }
 
   @Override
+  String currentReadSuffix() {
+    return " FOR UPDATE";
+  }
+
+  @Override
   String nowMillis() {
     return "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
   }
@@ -58,6 +63,12 @@ public final class H2Dialect extends SqlDialect {
   @Override
   String bytesType() {
     return "VARBINARY";
+  }
+
+  @Override
+  String keyType(int characters) {
+    // H2 measures VARCHAR in UTF-16 units; a key of supplementary characters needs two each.
+    return "VARCHAR(" + 2 * characters + ")";
   }
 
   @Override

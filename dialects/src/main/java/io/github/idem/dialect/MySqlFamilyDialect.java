@@ -86,6 +86,11 @@ abstract class MySqlFamilyDialect extends SqlDialect {
   }
 
   @Override
+  String currentReadSuffix() {
+    return " LOCK IN SHARE MODE";
+  }
+
+  @Override
   String nowMillis() {
     // SYSDATE, not NOW: NOW is frozen at statement start and shifted by replication settings.
     return "CAST(ROUND(UNIX_TIMESTAMP(SYSDATE(3)) * 1000) AS SIGNED)";

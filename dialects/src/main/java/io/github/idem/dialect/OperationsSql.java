@@ -21,9 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param table the quoted table name
  * @param createTable idempotent DDL ({@code IF NOT EXISTS}) creating the table and its index
  * @param columns the table's columns as the engine stores their names, for verification
- * @param select {@code fingerprint, status, result} of one key; binds scope, key
- * @param storeResult sets the result; binds result, scope, key
- * @param release deletes one key; binds scope, key
+ * @param select {@code fingerprint, status, result} of one key, read so that a transaction in
+ *     REPEATABLE READ still sees the latest committed row; binds scope, key
+ * @param complete sets status and result; binds status, result, scope, key
  * @param purge deletes up to N expired rows; binds N
  * @param claimMany one-statement claim of many keys returning the new ones (PostgreSQL), or null
  * @param nowMillis the database's current time in epoch milliseconds, as an SQL expression
@@ -33,8 +33,7 @@ public record OperationsSql(
     List<String> createTable,
     List<String> columns,
     String select,
-    String storeResult,
-    String release,
+    String complete,
     String purge,
     @Nullable String claimMany,
     String nowMillis) {
@@ -54,6 +53,12 @@ public record OperationsSql(
 
   /** Status of a completed operation. */
   public static final String DONE = "DONE";
+
+  /**
+   * Status of a claimed operation whose body has not completed. In transactional mode other
+   * sessions never see it unless a body committed its transaction midway.
+   */
+  public static final String RUNNING = "RUNNING";
 
   /** Copies the lists. */
   public OperationsSql {

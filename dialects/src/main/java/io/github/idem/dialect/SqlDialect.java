@@ -127,9 +127,17 @@ abstract class SqlDialect implements Dialect {
         table,
         ddl,
         stored,
-        "SELECT " + fingerprint + ", " + status + ", " + result + " FROM " + table + keyPredicate,
-        "UPDATE " + table + " SET " + result + " = ?" + keyPredicate,
-        "DELETE FROM " + table + keyPredicate,
+        "SELECT "
+            + fingerprint
+            + ", "
+            + status
+            + ", "
+            + result
+            + " FROM "
+            + table
+            + keyPredicate
+            + currentReadSuffix(),
+        "UPDATE " + table + " SET " + status + " = ?, " + result + " = ?" + keyPredicate,
         purgeStatement(table, scope, key, expires, now),
         claimManyStatement(table, scope, key, status, created, expires, now),
         now);
@@ -405,6 +413,14 @@ abstract class SqlDialect implements Dialect {
   /** {@code column <null-safe => ?} in the engine's spelling. */
   String nullSafeEqualsParameter(String quotedColumn) {
     return quotedColumn + " IS NOT DISTINCT FROM ?";
+  }
+
+  /**
+   * Suffix that makes a read see the latest committed row even in a REPEATABLE READ snapshot
+   * (InnoDB and H2 serve plain reads from the snapshot; locking reads read the latest version).
+   */
+  String currentReadSuffix() {
+    return "";
   }
 
   /** Suffix that makes the existence read lock the row, e.g. {@code " FOR UPDATE"}. */

@@ -25,6 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 /**
  * Base of every conformance test: one shared database per engine per JVM, one new table per test
  * (so tests never see each other's rows), and a connection-leak check after each test.
+ *
+ * <p>Each engine class declares its own nested subclasses of the capability classes. Inheriting
+ * them from a shared superclass would be shorter, but JUnit then names every engine's results
+ * after that superclass and Surefire overwrites one engine's report with the next.
  */
 public abstract class ConformanceBase {
   private static final AtomicInteger TABLES = new AtomicInteger();

@@ -72,6 +72,19 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
         rows("SELECT COUNT(*) FROM " + charges + " WHERE op_key = '" + key + "'").get(0).get(0));
   }
 
+  private static void sqlOn(Connection c, String statement) throws SQLException {
+    try (java.sql.Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  private static void rowsOn(Connection c, String query) throws SQLException {
+    try (java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(query)) {
+      read(rs);
+    }
+  }
+
   @Test
   void shouldRunOnceAndReplayTheStoredResult() throws Exception {
     GuardedOperation<String> op = operation();
@@ -158,10 +171,12 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   }
 
   @Test
-  void shouldReleaseTheKeyWhenTheBodyFailsInTheCallersTransaction() throws Exception {
+  void shouldUndoAFailedBodyButKeepTheCallersOtherWrites() throws Exception {
     GuardedOperation<String> op = operation();
+    String log = newTable("id INTEGER PRIMARY KEY");
     try (Connection c = dataSource().getConnection()) {
       c.setAutoCommit(false);
+      sqlOn(c, "INSERT INTO " + log + " (id) VALUES (1)");
       assertThatThrownBy(
               () ->
                   op.execute(
@@ -169,17 +184,128 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
                       "k1",
                       "r",
                       x -> {
+                        charge(x, "k1", 1);
                         throw new IllegalStateException("declined");
                       }))
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("declined");
-      if (engine == Engine.POSTGRESQL) {
-        c.rollback(); // any error aborts a PostgreSQL transaction; here the body's did not
-      }
+      sqlOn(c, "INSERT INTO " + log + " (id) VALUES (2)"); // still usable, even on PostgreSQL
       c.commit();
       c.setAutoCommit(true);
     }
+    assertThat(rows("SELECT id FROM " + log + " ORDER BY id")).containsExactly(row("1"), row("2"));
+    assertThat(chargesFor("k1")).as("the body's partial write rolled back").isZero();
     assertThat(op.execute("k1", "r", x -> charge(x, "k1", 1)).replayed()).isFalse();
+  }
+
+  @Test
+  void shouldNeverReplayAnOperationWhoseBodyCommittedMidway() throws Exception {
+    GuardedOperation<String> op = operation();
+    assertThatThrownBy(
+            () ->
+                op.execute(
+                    "k1",
+                    "r",
+                    c -> {
+                      charge(c, "k1", 1);
+                      c.commit(); // a body must not do this; Idem must not then replay nothing
+                      throw new IllegalStateException("crashed after committing");
+                    }))
+        .isInstanceOf(IllegalStateException.class);
+
+    assertThatThrownBy(() -> op.execute("k1", "r", c -> charge(c, "k1", 1)))
+        .isInstanceOf(OperationInProgressException.class)
+        .hasMessageContaining("not completed");
+  }
+
+  @Test
+  void shouldKeepTheCallersTransactionUsableWhenTheWaitRunsOut() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        engine != Engine.SQLITE,
+        "SQLite has one writer: a caller that has written blocks the holder");
+    GuardedOperation<String> patient = operation();
+    GuardedOperation<String> impatient =
+        idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ofSeconds(1)).build();
+    String log = newTable("id INTEGER PRIMARY KEY");
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(1);
+    try (Connection c = dataSource().getConnection()) {
+      Future<OperationResult<String>> holder =
+          pool.submit(
+              () ->
+                  patient.execute(
+                      "k1",
+                      "r",
+                      x -> {
+                        entered.countDown();
+                        release.await(60, TimeUnit.SECONDS);
+                        return charge(x, "k1", 1);
+                      }));
+      assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+      c.setAutoCommit(false);
+      sqlOn(c, "INSERT INTO " + log + " (id) VALUES (1)");
+      assertThatThrownBy(() -> impatient.execute(c, "k1", "r", x -> charge(x, "k1", 2)))
+          .isInstanceOf(OperationInProgressException.class);
+      sqlOn(c, "INSERT INTO " + log + " (id) VALUES (2)");
+      c.commit();
+      c.setAutoCommit(true);
+      release.countDown();
+      assertThat(holder.get(60, TimeUnit.SECONDS).replayed()).isFalse();
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+    assertThat(rows("SELECT id FROM " + log + " ORDER BY id")).containsExactly(row("1"), row("2"));
+    assertThat(chargesFor("k1")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldReplayInsideACallersTransactionThatReadBeforeTheKeyCommitted() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        engine != Engine.SQLITE, "SQLite refuses to write from a stale read snapshot at all");
+    GuardedOperation<String> op = operation();
+    try (Connection c = dataSource().getConnection()) {
+      if (engine != Engine.POSTGRESQL) {
+        // PostgreSQL in REPEATABLE READ reports this as a serialization failure by design.
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      }
+      c.setAutoCommit(false);
+      rowsOn(c, "SELECT COUNT(*) FROM " + charges); // the transaction's snapshot starts here
+      String first = op.execute("k1", "r", x -> charge(x, "k1", 1)).value(); // commits elsewhere
+
+      OperationResult<String> replay = op.execute(c, "k1", "r", x -> charge(x, "k1", 1));
+      c.commit();
+      c.setAutoCommit(true);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      assertThat(replay.replayed()).isTrue();
+      assertThat(replay.value()).isEqualTo(first);
+    }
+    assertThat(chargesFor("k1")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAcceptKeysOfSupplementaryCharacters() throws Exception {
+    GuardedOperation<String> op = operation();
+    String emoji = "\ud83d\ude00".repeat(255);
+    String ideograph = "\ud876\udc00"; // U+2D800, its low half looks like a surrogate
+    assertThat(op.execute(emoji, "r", c -> "a").replayed()).isFalse();
+    assertThat(op.execute(emoji, "r", c -> "b").value()).isEqualTo("a");
+    assertThat(op.execute(ideograph, "r", c -> "c").replayed()).isFalse();
+  }
+
+  @Test
+  void shouldRefuseAnOperationsTableWithoutAUniqueKey() throws Exception {
+    String loose =
+        newTable(
+            "scope VARCHAR(128) NOT NULL, op_key VARCHAR(255) NOT NULL, fingerprint VARCHAR(64),"
+                + " status VARCHAR(16) NOT NULL, result VARCHAR(10), created_at BIGINT NOT NULL,"
+                + " expires_at BIGINT NOT NULL, lease_until BIGINT, attempt INTEGER NOT NULL");
+    Idem idemOnLoose = Idem.builder(dataSource()).operationsTable(loose).build();
+
+    assertThatThrownBy(() -> idemOnLoose.operation(scope, ResultCodec.string()).build())
+        .isInstanceOf(OperationsTableException.class)
+        .hasMessageContaining("(scope, op_key) is not its primary key or a unique key");
   }
 
   @Test

@@ -1,11 +1,86 @@
 package io.github.idem.conformance;
 
 import io.github.idem.testing.Engine;
+import org.junit.jupiter.api.Nested;
 
 /** The conformance suite on h2: in-memory H2 through its own driver. */
-class H2ConformanceTest extends EngineSuite {
-  @Override
-  Engine engine() {
-    return Engine.H2;
+class H2ConformanceTest {
+  static final Engine ENGINE = Engine.H2;
+
+  @Nested
+  class Upsert extends UpsertConformance {
+    Upsert() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class InsertIfAbsent extends InsertIfAbsentConformance {
+    InsertIfAbsent() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Batch extends BatchConformance {
+    Batch() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Concurrency extends ConcurrencyConformance {
+    Concurrency() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class CallerTransaction extends CallerTransactionConformance {
+    CallerTransaction() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class BadInput extends BadInputConformance {
+    BadInput() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Classifier extends ClassifierConformance {
+    Classifier() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class GuardedOperation extends GuardedOperationConformance {
+    GuardedOperation() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Retention extends RetentionConformance {
+    Retention() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class ConsumerDedupe extends ConsumerDedupeConformance {
+    ConsumerDedupe() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class RoundTrip extends RoundTripConformance {
+    RoundTrip() {
+      super(ENGINE);
+    }
   }
 }

@@ -1,19 +1,120 @@
 package io.github.idem.conformance;
 
 import io.github.idem.testing.Engine;
+import org.junit.jupiter.api.Nested;
 
 /**
  * The conformance suite on mysql-driver with useAffectedRows=true: the one-statement ON DUPLICATE
  * KEY UPDATE plan.
  */
-class MysqlDriverAffectedRowsConformanceTest extends EngineSuite {
-  @Override
-  Engine engine() {
-    return Engine.MYSQL_DRIVER;
+class MysqlDriverAffectedRowsConformanceTest {
+  static final Engine ENGINE = Engine.MYSQL_DRIVER;
+
+  @Nested
+  class Upsert extends UpsertConformance {
+    Upsert() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
   }
 
-  @Override
-  String driverProperties() {
-    return "useAffectedRows=true";
+  @Nested
+  class InsertIfAbsent extends InsertIfAbsentConformance {
+    InsertIfAbsent() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class Batch extends BatchConformance {
+    Batch() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class Concurrency extends ConcurrencyConformance {
+    Concurrency() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class CallerTransaction extends CallerTransactionConformance {
+    CallerTransaction() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class GuardedOperation extends GuardedOperationConformance {
+    GuardedOperation() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class Retention extends RetentionConformance {
+    Retention() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class ConsumerDedupe extends ConsumerDedupeConformance {
+    ConsumerDedupe() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class RoundTrip extends RoundTripConformance {
+    RoundTrip() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
   }
 }
