@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
  * (so tests never see each other's rows), and a connection-leak check after each test.
  *
  * <p>Each engine class declares its own nested subclasses of the capability classes. Inheriting
- * them from a shared superclass would be shorter, but JUnit then names every engine's results
- * after that superclass and Surefire overwrites one engine's report with the next.
+ * them from a shared superclass would be shorter, but JUnit then names every engine's results after
+ * that superclass and Surefire overwrites one engine's report with the next.
  */
 public abstract class ConformanceBase {
   private static final AtomicInteger TABLES = new AtomicInteger();
