@@ -29,6 +29,7 @@ final class ExecutablePlan {
   final int[] insertBind;
   final @Nullable String exists;
   final int[] existsBind;
+  final @Nullable String probe;
 
   ExecutablePlan(String subject, WritePlan plan) {
     this.subject = subject;
@@ -43,6 +44,7 @@ final class ExecutablePlan {
       insertBind = new int[0];
       exists = null;
       existsBind = new int[0];
+      probe = null;
     } else if (plan instanceof WritePlan.Returning returning) {
       shape = Shape.RETURNING;
       main = returning.statement();
@@ -54,6 +56,7 @@ final class ExecutablePlan {
       insertBind = new int[0];
       exists = null;
       existsBind = new int[0];
+      probe = null;
     } else {
       WritePlan.UpdateThenInsert p = (WritePlan.UpdateThenInsert) plan;
       shape = Shape.UPDATE_THEN_INSERT;
@@ -66,6 +69,7 @@ final class ExecutablePlan {
       insertBind = p.insertBind();
       exists = p.exists();
       existsBind = p.existsBind();
+      probe = p.probe();
     }
   }
 

@@ -57,7 +57,10 @@ public final class GuardedOperation<R> {
     this.scope = b.scope;
     this.codec = b.codec;
     this.waitTimeout = b.waitTimeout;
-    this.waitSeconds = (int) Math.max(1, (b.waitTimeout.toMillis() + 999) / 1000);
+    this.waitSeconds =
+        idem.dialect().statementScopedQueryTimeout()
+            ? (int) Math.max(1, (b.waitTimeout.toMillis() + 999) / 1000)
+            : 0;
     this.retentionMillis = b.retention.toMillis();
     this.sql = idem.operationsTable().sql();
     this.subject = "scope '" + scope + "'";

@@ -31,6 +31,7 @@ final class PlanRunner implements AutoCloseable {
   private @Nullable PreparedStatement main;
   private @Nullable PreparedStatement insert;
   private @Nullable PreparedStatement exists;
+  private @Nullable PreparedStatement probe;
 
   PlanRunner(Connection connection, Dialect dialect, ExecutablePlan plan) {
     this(connection, dialect, plan, 0);
@@ -119,6 +120,15 @@ final class PlanRunner implements AutoCloseable {
   }
 
   private Outcome updateThenInsert(Object[] values) throws SQLException {
+    if (plan.probe != null) {
+      PreparedStatement read = probe();
+      bind(read, plan.existsBind, values);
+      try (ResultSet rs = read.executeQuery()) {
+        if (rs.next()) {
+          return plan.whenNothingChanged;
+        }
+      }
+    }
     SQLException duplicate = null;
     for (int round = 0; round < UPDATE_THEN_INSERT_ROUNDS; round++) {
       if (updated(values)) {
@@ -220,6 +230,13 @@ final class PlanRunner implements AutoCloseable {
     return exists;
   }
 
+  private PreparedStatement probe() throws SQLException {
+    if (probe == null) {
+      probe = connection.prepareStatement(plan.probe);
+    }
+    return probe;
+  }
+
   private void timeout(PreparedStatement ps) throws SQLException {
     if (queryTimeoutSeconds > 0) {
       ps.setQueryTimeout(queryTimeoutSeconds);
@@ -229,7 +246,7 @@ final class PlanRunner implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     SQLException failure = null;
-    for (PreparedStatement ps : new PreparedStatement[] {main, insert, exists}) {
+    for (PreparedStatement ps : new PreparedStatement[] {main, insert, exists, probe}) {
       if (ps != null) {
         try {
           ps.close();

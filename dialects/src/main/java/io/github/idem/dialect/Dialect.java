@@ -108,6 +108,17 @@ public interface Dialect {
   }
 
   /**
+   * Tells whether {@link java.sql.Statement#setQueryTimeout} bounds only the statement it is set
+   * on. H2 turns it into a session setting ({@code SET QUERY_TIMEOUT}), which would outlive the
+   * statement on a pooled connection, so Idem does not use it there.
+   *
+   * @return {@code true} when a per-statement timeout is safe to set
+   */
+  default boolean statementScopedQueryTimeout() {
+    return true;
+  }
+
+  /**
    * Returns a short description such as {@code "PostgreSQL 16.4.0"}.
    *
    * @return the description

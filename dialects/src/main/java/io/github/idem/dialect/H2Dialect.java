@@ -51,6 +51,11 @@ public final class H2Dialect extends SqlDialect {
   }
 
   @Override
+  public boolean statementScopedQueryTimeout() {
+    return false;
+  }
+
+  @Override
   String currentReadSuffix() {
     return " FOR UPDATE";
   }

@@ -382,8 +382,10 @@ abstract class SqlDialect implements Dialect {
     int[] insertBind = insertBind(spec, values);
     Outcome unchanged = whenNothingChanged(spec);
     if (spec.updateColumns().isEmpty()) {
+      String probe =
+          probeBeforeInsert() ? "SELECT 1 FROM " + table + " WHERE " + keyPredicate(spec) : null;
       return new WritePlan.UpdateThenInsert(
-          null, new int[0], insert, insertBind, exists, keyBind, unchanged);
+          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged);
     }
     StringJoiner set = new StringJoiner(", ");
     for (String column : spec.updateColumns()) {
@@ -407,7 +409,12 @@ abstract class SqlDialect implements Dialect {
         "UPDATE " + table + " SET " + set + " WHERE " + keyPredicate(spec) + " AND " + condition;
     int[] updateBind = concat(positions(spec, spec.updateColumns()), keyBind, conditionBind);
     return new WritePlan.UpdateThenInsert(
-        update, updateBind, insert, insertBind, exists, keyBind, unchanged);
+        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged);
+  }
+
+  /** Whether insert-if-absent reads the key before inserting it; see {@code probe}. */
+  boolean probeBeforeInsert() {
+    return true;
   }
 
   /** {@code column <null-safe => ?} in the engine's spelling. */

@@ -57,6 +57,13 @@ public final class SqliteDialect extends SqlDialect {
   }
 
   @Override
+  boolean probeBeforeInsert() {
+    // A read opens a read transaction; its later INSERT must then upgrade, and fails at once with
+    // SQLITE_BUSY_SNAPSHOT if another connection committed meanwhile. Writing first waits instead.
+    return false;
+  }
+
+  @Override
   String lockingReadSuffix() {
     // One writer per database: after the UPDATE this transaction already holds the write lock.
     return "";

@@ -147,7 +147,10 @@ public sealed interface WritePlan {
    * @param insert plain INSERT
    * @param insertBind column positions for the INSERT
    * @param exists locking read of the key, returns a row when present
-   * @param existsBind column positions for the read
+   * @param existsBind column positions for the read (and for {@code probe})
+   * @param probe for insert-if-absent, a plain read of the key run first, so that a key already
+   *     committed costs one read instead of a failed INSERT (an exception on every engine); null
+   *     for upserts, whose UPDATE already finds an existing row
    * @param whenUnchanged outcome when the key is present and the UPDATE changed nothing
    */
   record UpdateThenInsert(
@@ -157,6 +160,7 @@ public sealed interface WritePlan {
       int[] insertBind,
       String exists,
       int[] existsBind,
+      @Nullable String probe,
       Outcome whenUnchanged)
       implements WritePlan {
     /** Copies the arrays. */
@@ -183,7 +187,11 @@ public sealed interface WritePlan {
 
     @Override
     public String sql() {
-      return (update == null ? "" : update + "\n") + insert + "\n" + exists;
+      return (probe == null ? "" : probe + "\n")
+          + (update == null ? "" : update + "\n")
+          + insert
+          + "\n"
+          + exists;
     }
 
     @Override

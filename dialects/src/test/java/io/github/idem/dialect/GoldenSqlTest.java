@@ -212,6 +212,7 @@ class GoldenSqlTest {
           (WritePlan.UpdateThenInsert)
               new H2Dialect(DatabaseVersion.of(2, 3)).plan(INSERT, CountMode.FOUND);
       assertThat(plan.update()).isNull();
+      assertThat(plan.probe()).isEqualTo("SELECT 1 FROM \"INBOX\" WHERE \"ID\" = ?");
       assertThat(plan.whenUnchanged()).isEqualTo(Outcome.UNCHANGED);
     }
   }
