@@ -1,0 +1,303 @@
+package io.github.idem.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.idem.testing.Engine;
+import io.github.idem.testing.TestDatabase;
+import io.github.idem.testing.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.jooq.SQLDialect;
+
+/**
+ * One benchmark database: the engine chosen by the {@code engine} JMH parameter, its pool, the
+ * hand-written SQL for that engine, and the environment record written next to the results.
+ */
+final class Db implements AutoCloseable {
+  /** Engine families the benchmarks know SQL for. */
+  enum Kind {
+    H2,
+    POSTGRES,
+    MARIADB
+  }
+
+  /** Rows pre-populated in {@code t}: ids 0 .. TABLE_ROWS-1. */
+  static final int TABLE_ROWS = 10_000;
+
+  /** First id handed out as a fresh key; every id at or above it is deleted between iterations. */
+  static final long FRESH_BASE = 1_000_000_000L;
+
+  static final String PLAIN_INSERT = "INSERT INTO t (id, amount) VALUES (?, ?)";
+  static final String BIZ_INSERT = "INSERT INTO biz (id, amount) VALUES (?, ?)";
+
+  final String engine;
+  final Kind kind;
+  final DataSource dataSource;
+  final String jdbcUrl;
+  final String describe;
+  private final AutoCloseable closer;
+
+  private Db(
+      String engine,
+      Kind kind,
+      DataSource dataSource,
+      String jdbcUrl,
+      String describe,
+      AutoCloseable closer) {
+    this.engine = engine;
+    this.kind = kind;
+    this.dataSource = dataSource;
+    this.jdbcUrl = jdbcUrl;
+    this.describe = describe;
+    this.closer = closer;
+  }
+
+  static Db open(String engine) throws IOException {
+    switch (engine) {
+      case "h2":
+        return fixture(engine, Kind.H2, TestDatabases.fresh(Engine.H2));
+      case "postgresql":
+        return fixture(engine, Kind.POSTGRES, TestDatabases.fresh(Engine.POSTGRESQL));
+      case "mariadb":
+        return fixture(engine, Kind.MARIADB, TestDatabases.fresh(Engine.MARIADB));
+      case "h2file":
+        Path dir = Files.createTempDirectory("idem-bench-h2file-");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("bench").toAbsolutePath());
+        config.setUsername("sa");
+        config.setPassword("");
+        config.setMaximumPoolSize(32);
+        config.setPoolName("bench-h2file");
+        HikariDataSource pool = new HikariDataSource(config);
+        return new Db(
+            engine,
+            Kind.H2,
+            pool,
+            config.getJdbcUrl(),
+            "h2 (file " + dir + ")",
+            () -> {
+              try (Connection c = pool.getConnection();
+                  Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+              } finally {
+                pool.close();
+                try (Stream<Path> files = Files.walk(dir)) {
+                  files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+              }
+            });
+      default:
+        throw new IllegalArgumentException(
+            "engine must be h2, h2file, postgresql or mariadb, was " + engine);
+    }
+  }
+
+  private static Db fixture(String engine, Kind kind, TestDatabase db) {
+    return new Db(engine, kind, db.dataSource(), db.jdbcUrl(), db.describe(), db::close);
+  }
+
+  SQLDialect jooqDialect() {
+    switch (kind) {
+      case POSTGRES:
+        return SQLDialect.POSTGRES;
+      case MARIADB:
+        return SQLDialect.MARIADB;
+      default:
+        return SQLDialect.H2;
+    }
+  }
+
+  /** Best hand-written single-statement insert-if-absent for this engine; binds id, amount. */
+  String handInsertIfAbsent(String table) {
+    switch (kind) {
+      case POSTGRES:
+        return "INSERT INTO " + table + " (id, amount) VALUES (?, ?) ON CONFLICT (id) DO NOTHING";
+      case MARIADB:
+        return "INSERT IGNORE INTO " + table + " (id, amount) VALUES (?, ?)";
+      default:
+        return "MERGE INTO "
+            + table
+            + " USING (VALUES (CAST(? AS BIGINT), CAST(? AS BIGINT))) s(id, amount) ON "
+            + table
+            + ".id = s.id WHEN NOT MATCHED THEN INSERT (id, amount) VALUES (s.id, s.amount)";
+    }
+  }
+
+  /** Best hand-written single-statement upsert for this engine; binds id, amount. */
+  String handUpsert() {
+    switch (kind) {
+      case POSTGRES:
+        return "INSERT INTO t (id, amount) VALUES (?, ?)"
+            + " ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount";
+      case MARIADB:
+        return "INSERT INTO t (id, amount) VALUES (?, ?)"
+            + " ON DUPLICATE KEY UPDATE amount = VALUES(amount)";
+      default:
+        return "MERGE INTO t (id, amount) KEY (id) VALUES (?, ?)";
+    }
+  }
+
+  /** Hand-written claim of a key in {@code guard_keys}; binds the key. */
+  String handClaim() {
+    switch (kind) {
+      case POSTGRES:
+        return "INSERT INTO guard_keys (op_key) VALUES (?) ON CONFLICT (op_key) DO NOTHING";
+      case MARIADB:
+        return "INSERT IGNORE INTO guard_keys (op_key) VALUES (?)";
+      default:
+        return "MERGE INTO guard_keys USING (VALUES (CAST(? AS VARCHAR(200)))) s(op_key)"
+            + " ON guard_keys.op_key = s.op_key WHEN NOT MATCHED THEN INSERT (op_key)"
+            + " VALUES (s.op_key)";
+    }
+  }
+
+  /** Creates {@code t} (pre-populated), {@code biz} and {@code guard_keys}. */
+  void createBaseSchema() throws SQLException {
+    execute(
+        "CREATE TABLE t (id BIGINT PRIMARY KEY, amount BIGINT NOT NULL)",
+        "CREATE TABLE biz (id BIGINT PRIMARY KEY, amount BIGINT NOT NULL)",
+        "CREATE TABLE guard_keys (op_key VARCHAR(200) PRIMARY KEY)");
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(PLAIN_INSERT)) {
+        for (long id = 0; id < TABLE_ROWS; id++) {
+          ps.setLong(1, id);
+          ps.setLong(2, id);
+          ps.addBatch();
+          if (id % 1000 == 999) {
+            ps.executeBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** Runs statements in autocommit, one after another. */
+  void execute(String... statements) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  /**
+   * Deletes what the last iteration added and, on PostgreSQL, vacuums the given tables, so every
+   * iteration starts from the same table sizes.
+   */
+  void clean(String[] deletes, String... vacuumTables) throws SQLException {
+    execute(deletes);
+    if (kind == Kind.POSTGRES && vacuumTables.length > 0) {
+      execute("VACUUM ANALYZE " + String.join(", ", vacuumTables));
+    }
+  }
+
+  /**
+   * Writes {@code env-<engine>.json} into the directory named by the system property {@code
+   * idem.bench.out}, if set: engine, server and driver versions, JVM and durability settings.
+   */
+  void writeEnvironment(Map<String, Object> extra) throws SQLException, IOException {
+    String out = System.getProperty("idem.bench.out");
+    if (out == null) {
+      return;
+    }
+    Path dir = Paths.get(out);
+    Path file = dir.resolve("env-" + engine + ".json");
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    Map<String, Object> env = new LinkedHashMap<>();
+    if (Files.exists(file)) {
+      // Each benchmark class adds its own facts (e.g. the SQL it measures); keep the others'.
+      @SuppressWarnings("unchecked")
+      Map<String, Object> previous = mapper.readValue(file.toFile(), LinkedHashMap.class);
+      env.putAll(previous);
+    }
+    env.put("engine", engine);
+    env.put("describe", describe);
+    try (Connection c = dataSource.getConnection()) {
+      DatabaseMetaData md = c.getMetaData();
+      env.put("server", md.getDatabaseProductName() + " " + md.getDatabaseProductVersion());
+      env.put("driver", md.getDriverName() + " " + md.getDriverVersion());
+      env.put("durability", durability(c));
+    }
+    env.put(
+        "jvm",
+        System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " ("
+            + System.getProperty("java.vm.vendor")
+            + ")");
+    env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    env.put("cores", Runtime.getRuntime().availableProcessors());
+    env.put(
+        "pool",
+        dataSource instanceof HikariDataSource h
+            ? "HikariCP max " + h.getMaximumPoolSize()
+            : dataSource.getClass().getName());
+    env.putAll(extra);
+    Files.createDirectories(dir);
+    mapper.writeValue(file.toFile(), env);
+  }
+
+  private Map<String, String> durability(Connection c) {
+    Map<String, String> d = new LinkedHashMap<>();
+    switch (kind) {
+      case POSTGRES:
+        for (String name :
+            new String[] {"synchronous_commit", "fsync", "wal_sync_method", "full_page_writes"}) {
+          d.put(name, query(c, "SHOW " + name));
+        }
+        break;
+      case MARIADB:
+        for (String name :
+            new String[] {
+              "innodb_flush_log_at_trx_commit", "sync_binlog", "log_bin", "innodb_doublewrite"
+            }) {
+          d.put(name, query(c, "SELECT @@" + name));
+        }
+        break;
+      default:
+        d.put("mode", engine.equals("h2file") ? "file" : "in-memory");
+        d.put(
+            "WRITE_DELAY",
+            query(
+                c,
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                    + " WHERE SETTING_NAME = 'WRITE_DELAY'"));
+    }
+    return d;
+  }
+
+  private static String query(Connection c, String sql) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? String.valueOf(rs.getString(1)) : "(no row)";
+    } catch (SQLException e) {
+      return "(unavailable: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    closer.close();
+  }
+}

@@ -1,0 +1,577 @@
+package io.github.idem.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns JMH JSON results into {@code <engine>.md} (ratio table with propagated errors, all scores,
+ * environment) and {@code <engine>.svg} (the ratios as a bar chart), then rebuilds {@code
+ * RESULTS.md} one directory up from the per-engine summaries.
+ *
+ * <pre>
+ * java -cp idem-benchmarks.jar io.github.idem.benchmarks.Report h2 benchmarks/results \
+ *     [--command "benchmarks/run.sh h2 --quick"] [--mode TEXT] [--server TEXT] \
+ *     benchmarks/results/h2-t1.json benchmarks/results/h2-t4.json
+ * </pre>
+ */
+public final class Report {
+  private static final String START = "<!-- summary start -->";
+  private static final String END = "<!-- summary end -->";
+  private static final String[] ENGINES = {"h2", "h2file", "postgresql", "mariadb"};
+
+  /**
+   * One comparison: candidate ÷ baseline latency, both measured in the same run with the same
+   * threads and parameters. {@code maxRatio} is the goal (latency ratio at most), NaN for none.
+   */
+  private record Def(
+      String label,
+      String candidate,
+      String baseline,
+      double maxRatio,
+      String goal,
+      Set<String> goalEngines,
+      String goalParam) {}
+
+  private static final Set<String> ALL = Set.of("h2", "h2file", "postgresql", "mariadb");
+  private static final double NONE = Double.NaN;
+
+  private static final List<Def> DEFS =
+      List.of(
+          new Def(
+              "Idem insert-if-absent, fresh ÷ hand-written SQL",
+              "SingleRowBenchmark.idemInsertIfAbsentFresh",
+              "SingleRowBenchmark.handInsertIfAbsentFresh",
+              1.05,
+              "≤ 1.05",
+              ALL,
+              null),
+          new Def(
+              "Idem insert-if-absent, duplicate ÷ hand-written SQL",
+              "SingleRowBenchmark.idemInsertIfAbsentDuplicate",
+              "SingleRowBenchmark.handInsertIfAbsentDuplicate",
+              1.05,
+              "≤ 1.05",
+              ALL,
+              null),
+          new Def(
+              "Idem upsert ÷ hand-written SQL",
+              "UpsertBenchmark.idemUpsert",
+              "UpsertBenchmark.handUpsert",
+              1.05,
+              "≤ 1.05",
+              ALL,
+              null),
+          new Def(
+              "Idem insert-if-absent, fresh ÷ plain INSERT (floor)",
+              "SingleRowBenchmark.idemInsertIfAbsentFresh",
+              "SingleRowBenchmark.plainInsert",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem insert-if-absent, fresh ÷ naive select-then-insert",
+              "SingleRowBenchmark.idemInsertIfAbsentFresh",
+              "SingleRowBenchmark.naiveInsertIfAbsentFresh",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem insert-if-absent, duplicate ÷ naive select-then-insert",
+              "SingleRowBenchmark.idemInsertIfAbsentDuplicate",
+              "SingleRowBenchmark.naiveInsertIfAbsentDuplicate",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem insert-if-absent, fresh ÷ insert-and-catch",
+              "SingleRowBenchmark.idemInsertIfAbsentFresh",
+              "SingleRowBenchmark.catchInsertIfAbsentFresh",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem insert-if-absent, duplicate ÷ insert-and-catch",
+              "SingleRowBenchmark.idemInsertIfAbsentDuplicate",
+              "SingleRowBenchmark.catchInsertIfAbsentDuplicate",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem insert-if-absent ÷ jOOQ rendered per call",
+              "SingleRowBenchmark.idemInsertIfAbsentFresh",
+              "SingleRowBenchmark.jooqRenderedInsertIfAbsentFresh",
+              1 / 1.3,
+              "≤ 0.77 (≥ 1.3× throughput, H2)",
+              Set.of("h2", "h2file"),
+              null),
+          new Def(
+              "Idem insert-if-absent ÷ jOOQ SQL cached",
+              "SingleRowBenchmark.idemInsertIfAbsentFresh",
+              "SingleRowBenchmark.jooqCachedInsertIfAbsentFresh",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem upsert ÷ jOOQ rendered per call",
+              "UpsertBenchmark.idemUpsert",
+              "UpsertBenchmark.jooqRenderedUpsert",
+              1 / 1.3,
+              "≤ 0.77 (≥ 1.3× throughput, H2)",
+              Set.of("h2", "h2file"),
+              null),
+          new Def(
+              "Idem upsert ÷ jOOQ SQL cached",
+              "UpsertBenchmark.idemUpsert",
+              "UpsertBenchmark.jooqCachedUpsert",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Guarded op (1 insert) ÷ the insert alone in a transaction",
+              "GuardedBenchmark.idemGuardedFresh",
+              "GuardedBenchmark.txInsert",
+              1.3,
+              "≤ 1.3 (PG, MariaDB)",
+              Set.of("postgresql", "mariadb"),
+              null),
+          new Def(
+              "Guarded op ÷ hand-written guard + insert",
+              "GuardedBenchmark.idemGuardedFresh",
+              "GuardedBenchmark.handGuard",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Guarded op replay ÷ first execution",
+              "GuardedBenchmark.idemGuardedReplay",
+              "GuardedBenchmark.idemGuardedFresh",
+              0.8,
+              "≤ 0.8",
+              ALL,
+              null),
+          new Def(
+              "Guarded op ÷ Camel JdbcMessageIdRepository + insert",
+              "GuardedBenchmark.idemGuardedFresh",
+              "GuardedBenchmark.camelGuard",
+              1 / 1.5,
+              "≤ 0.67 (≥ 1.5× faster)",
+              ALL,
+              null),
+          new Def(
+              "Guarded op ÷ Spring Integration JdbcMetadataStore + insert",
+              "GuardedBenchmark.idemGuardedFresh",
+              "GuardedBenchmark.springIntegrationGuard",
+              1 / 1.5,
+              "≤ 0.67 (≥ 1.5× faster)",
+              ALL,
+              null),
+          new Def(
+              "Idem batch upsert (per-row outcomes) ÷ JDBC batch of hand-written upsert",
+              "BatchBenchmark.idemBatchUpsert",
+              "BatchBenchmark.rawBatchUpsert",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem batch upsert (per-row outcomes) ÷ plain JDBC batch insert",
+              "BatchBenchmark.idemBatchUpsert",
+              "BatchBenchmark.rawBatchInsert",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Idem batch upsert (per-row outcomes) ÷ rewritten plain batch insert",
+              "BatchBenchmark.idemBatchUpsert",
+              "BatchBenchmark.rawBatchInsertRewritten",
+              1 / 0.6,
+              "≤ 1.67 (≥ 0.6× throughput, PG, 1024)",
+              Set.of("postgresql"),
+              "batchSize=1024"));
+
+  private Report() {}
+
+  /** One JMH score. */
+  private record Score(
+      String name, int threads, String params, double score, double error, String unit) {}
+
+  /** One computed ratio row. */
+  private record Row(
+      Def def, int threads, String params, Score cand, Score base, double ratio, double error) {
+
+    boolean hasGoal(String engine) {
+      return !Double.isNaN(def.maxRatio)
+          && def.goalEngines.contains(engine)
+          && (def.goalParam == null || params.contains(def.goalParam));
+    }
+
+    String verdict(String engine) {
+      if (!hasGoal(engine)) {
+        return "";
+      }
+      double t = def.maxRatio;
+      if (Double.isNaN(error)) {
+        return ratio <= t ? "met (no error bound)" : "missed (no error bound)";
+      }
+      if (ratio + error <= t) {
+        return "**met**";
+      }
+      if (ratio - error > t) {
+        return "**missed**";
+      }
+      return ratio <= t ? "met (within error)" : "missed (within error)";
+    }
+  }
+
+  /**
+   * Command line entry.
+   *
+   * @param args engine, output directory, JMH JSON files
+   * @throws IOException on I/O failure
+   */
+  public static void main(String[] args) throws IOException {
+    List<Path> files = new ArrayList<>();
+    String command = null;
+    String mode = "";
+    String server = "";
+    for (int i = 2; i < args.length; i++) {
+      switch (args[i]) {
+        case "--command" -> command = args[++i];
+        case "--mode" -> mode = args[++i];
+        case "--server" -> server = args[++i];
+        default -> files.add(Paths.get(args[i]));
+      }
+    }
+    write(
+        args[0],
+        Paths.get(args[1]),
+        files,
+        command != null ? command : "(report regenerated from " + files + ")",
+        mode,
+        server);
+  }
+
+  static void write(
+      String engine, Path out, List<Path> jsonFiles, String command, String mode, String server)
+      throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    List<Score> scores = new ArrayList<>();
+    for (Path file : jsonFiles) {
+      if (!Files.exists(file)) {
+        continue;
+      }
+      for (JsonNode n : mapper.readTree(file.toFile())) {
+        String full = n.get("benchmark").asText();
+        String[] parts = full.split("\\.");
+        String name = parts[parts.length - 2] + "." + parts[parts.length - 1];
+        Map<String, String> params = new TreeMap<>();
+        JsonNode p = n.get("params");
+        if (p != null) {
+          for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().equals("engine")) {
+              params.put(e.getKey(), e.getValue().asText());
+            }
+          }
+        }
+        String paramText = params.isEmpty() ? "" : params.toString().replaceAll("[{}]", "");
+        JsonNode m = n.get("primaryMetric");
+        scores.add(
+            new Score(
+                name,
+                n.get("threads").asInt(),
+                paramText,
+                m.get("score").asDouble(),
+                m.get("scoreError").asDouble(Double.NaN),
+                m.get("scoreUnit").asText()));
+      }
+    }
+    // A (benchmark, threads, params) measured twice keeps its last score.
+    Map<String, Score> byKey = new LinkedHashMap<>();
+    for (Score s : scores) {
+      byKey.put(s.name + "|" + s.threads + "|" + s.params, s);
+    }
+    scores = new ArrayList<>(byKey.values());
+    List<Row> rows = new ArrayList<>();
+    for (Def d : DEFS) {
+      for (Score c : scores) {
+        if (!c.name.equals(d.candidate)) {
+          continue;
+        }
+        Score b = byKey.get(d.baseline + "|" + c.threads + "|" + c.params);
+        if (b == null) {
+          continue;
+        }
+        double r = c.score / b.score;
+        double e = r * Math.hypot(c.error / c.score, b.error / b.score);
+        rows.add(new Row(d, c.threads, c.params, c, b, r, e));
+      }
+    }
+    JsonNode env = null;
+    Path envFile = out.resolve("env-" + engine + ".json");
+    if (Files.exists(envFile)) {
+      env = mapper.readTree(envFile.toFile());
+    }
+
+    StringBuilder md = new StringBuilder();
+    md.append("# Idem benchmarks: ").append(engine).append("\n\n");
+    md.append(START).append("\n");
+    md.append("Command: `").append(command).append("`");
+    if (!mode.isEmpty()) {
+      md.append(" (").append(mode).append(")");
+    }
+    md.append("\n\n");
+    if (env != null) {
+      md.append("Environment: ")
+          .append(text(env, "server"))
+          .append("; driver ")
+          .append(text(env, "driver"))
+          .append("; ")
+          .append(text(env, "jvm"))
+          .append("; ")
+          .append(text(env, "cores"))
+          .append(" cores; pool ")
+          .append(text(env, "pool"))
+          .append("; durability ")
+          .append(env.has("durability") ? env.get("durability").toString() : "?")
+          .append(".");
+      if (!server.isEmpty()) {
+        md.append(" Server started once by the runner: ").append(server).append(".");
+      }
+      md.append("\n\n");
+    }
+    md.append(
+        "Ratios are candidate ÷ baseline of JMH average time per operation (per batch for"
+            + " batches), measured in the same run with the same threads and parameters; lower is"
+            + " better, 1/ratio is the throughput ratio. ± is the JMH 99.9 % confidence half-width"
+            + " of both scores, propagated in quadrature on relative errors. A verdict is"
+            + " \"within error\" when the error bar straddles the goal.\n\n");
+    md.append(
+        "| comparison | threads | params | candidate µs | baseline µs | ratio ± error | goal | verdict |\n");
+    md.append("|---|---:|---|---:|---:|---:|---|---|\n");
+    for (Row r : rows) {
+      md.append("| ")
+          .append(r.def.label)
+          .append(" | ")
+          .append(r.threads)
+          .append(" | ")
+          .append(r.params)
+          .append(" | ")
+          .append(fmt(r.cand.score))
+          .append(" | ")
+          .append(fmt(r.base.score))
+          .append(" | ")
+          .append(String.format(Locale.ROOT, "%.3f ± %.3f", r.ratio, r.error))
+          .append(" | ")
+          .append(r.hasGoal(engine) ? r.def.goal : "")
+          .append(" | ")
+          .append(r.verdict(engine))
+          .append(" |\n");
+    }
+    md.append("\n![ratios](").append(engine).append(".svg)\n");
+    md.append(END).append("\n\n");
+    md.append(
+        "## All scores\n\n| benchmark | threads | params | score ± error |\n|---|---:|---|---:|\n");
+    for (Score s : scores) {
+      md.append("| ")
+          .append(s.name)
+          .append(" | ")
+          .append(s.threads)
+          .append(" | ")
+          .append(s.params)
+          .append(" | ")
+          .append(fmt(s.score))
+          .append(" ± ")
+          .append(fmt(s.error))
+          .append(" ")
+          .append(s.unit)
+          .append(" |\n");
+    }
+    if (env != null) {
+      md.append("\n## Environment record\n\n```json\n")
+          .append(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(env))
+          .append("\n```\n");
+    }
+    Files.writeString(out.resolve(engine + ".md"), md.toString(), StandardCharsets.UTF_8);
+    Files.writeString(out.resolve(engine + ".svg"), svg(engine, rows), StandardCharsets.UTF_8);
+    writeSummary(out);
+  }
+
+  private static String text(JsonNode env, String field) {
+    return env.has(field) ? env.get(field).asText() : "?";
+  }
+
+  private static String fmt(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String svg(String engine, List<Row> rows) {
+    int labelWidth = 560;
+    int plotWidth = 420;
+    int rowHeight = 18;
+    int top = 40;
+    int height = top + rows.size() * rowHeight + 40;
+    double max = 2.0;
+    for (Row r : rows) {
+      double hi = r.ratio + (Double.isNaN(r.error) ? 0 : r.error);
+      max = Math.max(max, Math.min(hi, 6.0));
+    }
+    max *= 1.05;
+    StringBuilder s = new StringBuilder();
+    s.append(
+            String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                    + " font-family=\"sans-serif\" font-size=\"11\">\n",
+                labelWidth + plotWidth + 20,
+                height))
+        .append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n")
+        .append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"10\" y=\"20\" font-size=\"14\">%s: candidate ÷ baseline latency"
+                    + " (lower is better); bar ± error, black tick = goal, dashed = 1.0</text>\n",
+                esc(engine)));
+    double x0 = labelWidth;
+    double one = x0 + plotWidth * (1.0 / max);
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      double y = top + i * rowHeight;
+      String label =
+          r.def.label + " [t" + r.threads + (r.params.isEmpty() ? "" : ", " + r.params) + "]";
+      String verdict = r.verdict(engine);
+      String color =
+          verdict.isEmpty() ? "#9aa5b1" : verdict.contains("missed") ? "#d9534f" : "#5cb85c";
+      double w = plotWidth * Math.min(r.ratio, max) / max;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+              labelWidth - 6,
+              y + 12,
+              esc(label)));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
+              x0,
+              y + 3,
+              w,
+              rowHeight - 6,
+              color));
+      if (!Double.isNaN(r.error)) {
+        double lo = x0 + plotWidth * Math.max(0, Math.min(r.ratio - r.error, max)) / max;
+        double hi = x0 + plotWidth * Math.min(r.ratio + r.error, max) / max;
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
+                lo,
+                y + rowHeight / 2.0,
+                hi,
+                y + rowHeight / 2.0));
+      }
+      if (r.hasGoal(engine)) {
+        double gx = x0 + plotWidth * Math.min(r.def.maxRatio, max) / max;
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\""
+                    + " stroke-width=\"2\"/>\n",
+                gx,
+                y + 1,
+                gx,
+                y + rowHeight - 1));
+      }
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%.2f</text>\n",
+              Math.min(x0 + w + 4, x0 + plotWidth - 30),
+              y + 12,
+              r.ratio));
+    }
+    double bottom = top + rows.size() * rowHeight;
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\""
+                + " stroke-dasharray=\"4,3\"/>\n",
+            one,
+            top,
+            one,
+            bottom));
+    for (double tick = 0; tick <= max; tick += 0.5) {
+      double tx = x0 + plotWidth * tick / max;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.1f</text>\n",
+              tx,
+              bottom + 16,
+              tick));
+    }
+    s.append("</svg>\n");
+    return s.toString();
+  }
+
+  private static String esc(String t) {
+    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  /** Rebuilds RESULTS.md (next to the results directory) from the per-engine summaries. */
+  private static void writeSummary(Path out) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Benchmark results\n\n")
+        .append(
+            "Latest quick-mode ratio table per engine, generated by `Report` from the JMH JSON of")
+        .append(" the run named in each section (details, all scores and the environment record in")
+        .append(" `results/<engine>.md`). Machine: a 2-core VM (nproc = 2) that was also running")
+        .append(" other work (builds and test suites) during these runs, so expect noise; short")
+        .append(" quick-mode runs (1 fork, 3 × 1 s measured) give wide error bars. Only ratios")
+        .append(" within one run are meaningful, not absolute numbers.\n\n");
+    for (String engine : ENGINES) {
+      Path f = out.resolve(engine + ".md");
+      if (!Files.exists(f)) {
+        continue;
+      }
+      String text = Files.readString(f, StandardCharsets.UTF_8);
+      int a = text.indexOf(START);
+      int b = text.indexOf(END);
+      if (a < 0 || b < 0) {
+        continue;
+      }
+      String body =
+          text.substring(a + START.length(), b)
+              .replace("](" + engine + ".svg)", "](" + out.getFileName() + "/" + engine + ".svg)");
+      sb.append("## ").append(engine).append("\n").append(body).append("\n");
+    }
+    Path parent = out.toAbsolutePath().getParent();
+    Files.writeString(parent.resolve("RESULTS.md"), sb.toString(), StandardCharsets.UTF_8);
+  }
+}
