@@ -34,6 +34,7 @@ public final class ConsumerDedupe {
   private final OperationsSql sql;
   private final long retentionMillis = Duration.ofDays(7).toMillis();
   private final GuardedOperation<Void> processing;
+  private final String subject;
 
   ConsumerDedupe(Idem idem, String consumer) {
     // build() verifies the operations table once, here, not per message.
@@ -42,6 +43,7 @@ public final class ConsumerDedupe {
             .retention(Duration.ofMillis(retentionMillis))
             .build();
     this.idem = idem;
+    this.subject = "consumer '" + consumer + "'";
     this.consumer = consumer;
     this.sql = idem.operationsTable().sql();
     this.claim =
@@ -61,12 +63,12 @@ public final class ConsumerDedupe {
    * @throws InvalidConnectionException when the connection is null, closed or in autocommit
    */
   public boolean claim(Connection connection, String messageId) {
-    Transactions.requireTransaction(connection, subject());
+    Transactions.requireTransaction(connection, subject);
     String id = Keys.key(consumer, messageId);
     try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), claim)) {
       return claimOne(runner, id);
     } catch (SQLException e) {
-      throw new IdemSqlException(subject(), idem.dialect().classify(e), e);
+      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
     }
   }
 
@@ -81,9 +83,9 @@ public final class ConsumerDedupe {
    * @return the ids that were new, in input order
    */
   public Set<String> claimAll(Connection connection, Collection<String> messageIds) {
-    Transactions.requireTransaction(connection, subject());
+    Transactions.requireTransaction(connection, subject);
     if (messageIds == null) {
-      throw new InvalidKeyException(subject() + ": message id collection is null");
+      throw new InvalidKeyException(subject + ": message id collection is null");
     }
     Set<String> ids = new LinkedHashSet<>();
     for (String messageId : messageIds) {
@@ -137,7 +139,7 @@ public final class ConsumerDedupe {
       }
       return fresh;
     } catch (SQLException e) {
-      throw new IdemSqlException(subject(), idem.dialect().classify(e), e);
+      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
     }
   }
 
@@ -159,9 +161,5 @@ public final class ConsumerDedupe {
     Outcome outcome =
         runner.runOne(new Object[] {consumer, id, null, OperationsSql.DONE, null, retentionMillis});
     return outcome == Outcome.INSERTED;
-  }
-
-  private String subject() {
-    return "consumer '" + consumer + "'";
   }
 }
