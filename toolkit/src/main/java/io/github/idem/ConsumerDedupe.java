@@ -48,8 +48,7 @@ public final class ConsumerDedupe {
     this.sql = idem.operationsTable().sql();
     this.claim =
         new ExecutablePlan(
-            "consumer '" + consumer + "'",
-            idem.dialect().claimPlan(idem.operationsTable().name(), idem.countMode()));
+            subject, idem.dialect().claimPlan(idem.operationsTable().name(), idem.countMode()));
   }
 
   /**
