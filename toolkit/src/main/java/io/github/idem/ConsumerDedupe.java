@@ -48,7 +48,9 @@ public final class ConsumerDedupe {
     this.sql = idem.operationsTable().sql();
     this.claim =
         new ExecutablePlan(
-            subject, idem.dialect().claimPlan(idem.operationsTable().name(), idem.countMode()));
+            subject,
+            idem.dialect().claimPlan(idem.operationsTable().name(), idem.countMode()),
+            true);
   }
 
   /**
@@ -158,7 +160,8 @@ public final class ConsumerDedupe {
 
   private boolean claimOne(PlanRunner runner, String id) throws SQLException {
     Outcome outcome =
-        runner.runOne(new Object[] {consumer, id, null, OperationsSql.DONE, null, retentionMillis});
+        runner.runOne(
+            new Object[] {consumer, id, null, OperationsSql.DONE, null, retentionMillis, null});
     return outcome == Outcome.INSERTED;
   }
 }

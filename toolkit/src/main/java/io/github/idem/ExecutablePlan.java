@@ -31,8 +31,19 @@ final class ExecutablePlan {
   final int[] existsBind;
   final @Nullable String probe;
 
+  /**
+   * UPDATE_THEN_INSERT: a unique violation on the INSERT proves the key exists, so no existence
+   * read follows. True only for tables whose one unique key is the conflict key.
+   */
+  final boolean duplicateMeansPresent;
+
   ExecutablePlan(String subject, WritePlan plan) {
+    this(subject, plan, false);
+  }
+
+  ExecutablePlan(String subject, WritePlan plan, boolean duplicateMeansPresent) {
     this.subject = subject;
+    this.duplicateMeansPresent = duplicateMeansPresent;
     if (plan instanceof WritePlan.Counted counted) {
       shape = Shape.COUNTED;
       main = counted.statement();

@@ -1,17 +1,18 @@
 package io.github.idem;
 
-import io.github.idem.dialect.ErrorKind;
-import io.github.idem.dialect.IdemException;
+import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.InvalidStatementException;
 import io.github.idem.dialect.OperationsSql;
-import io.github.idem.dialect.Outcome;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>After retention, once purged, a key is new again (as with Stripe's idempotency keys).
  * </ul>
  *
+ * <p>On MySQL-protocol engines a transaction Idem owns opens with {@code START TRANSACTION} and
+ * ends with {@code COMMIT}, leaving the connection's autocommit setting as the pool handed it out:
+ * each {@code setAutoCommit} call would be a {@code SET autocommit} round trip. Inside the body
+ * {@code getAutoCommit()} may therefore report {@code true}; the body runs in the transaction all
+ * the same, and MySQL Connector/J refuses a {@code commit()} there.
+ *
+ * <p>When the whole body is one INSERT and its result is known before it runs, {@link
+ * Builder#buildInsert} does the same work in fewer round trips (one on PostgreSQL).
+ *
  * <pre>{@code
  * GuardedOperation<String> charge = idem.operation("payments", ResultCodec.string()).build();
  * OperationResult<String> r =
@@ -39,34 +49,10 @@ import org.jspecify.annotations.Nullable;
  * @param <R> the result type
  */
 public final class GuardedOperation<R> {
-  /** A purge can remove a key between its claim and its read; claim again this many times. */
-  private static final int CLAIM_ROUNDS = 3;
-
-  private final Idem idem;
-  private final String scope;
-  private final ResultCodec<R> codec;
-  private final Duration waitTimeout;
-  private final int waitSeconds;
-  private final long retentionMillis;
-  private final OperationsSql sql;
-  private final ExecutablePlan claim;
-  private final String subject;
+  private final KeyRecords<R> records;
 
   private GuardedOperation(Builder<R> b) {
-    this.idem = b.idem;
-    this.scope = b.scope;
-    this.codec = b.codec;
-    this.waitTimeout = b.waitTimeout;
-    this.waitSeconds =
-        idem.dialect().statementScopedQueryTimeout()
-            ? (int) Math.max(1, (b.waitTimeout.toMillis() + 999) / 1000)
-            : 0;
-    this.retentionMillis = b.retention.toMillis();
-    this.sql = idem.operationsTable().sql();
-    this.subject = "scope '" + scope + "'";
-    this.claim =
-        new ExecutablePlan(
-            subject, idem.dialect().claimPlan(idem.operationsTable().name(), idem.countMode()));
+    this.records = b.records();
   }
 
   /**
@@ -75,7 +61,7 @@ public final class GuardedOperation<R> {
    * @return the scope
    */
   public String scope() {
-    return scope;
+    return records.scope;
   }
 
   /**
@@ -96,11 +82,14 @@ public final class GuardedOperation<R> {
    */
   public <X extends Exception> OperationResult<R> execute(
       String key, byte @Nullable [] request, OperationBody<R, X> body) throws X {
-    String checked = Keys.key(scope, key);
+    String checked = Keys.key(records.scope, key);
     String fingerprint = Keys.fingerprint(request);
     Objects.requireNonNull(body, "body");
     try {
-      return idem.transactions().transaction(subject, c -> run(c, checked, fingerprint, body));
+      return records
+          .idem
+          .transactions()
+          .transaction(records.subject, c -> run(c, checked, fingerprint, body));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -138,46 +127,14 @@ public final class GuardedOperation<R> {
   public <X extends Exception> OperationResult<R> execute(
       Connection connection, String key, byte @Nullable [] request, OperationBody<R, X> body)
       throws X {
-    Transactions.requireTransaction(connection, subject);
-    String checked = Keys.key(scope, key);
+    Transactions.requireTransaction(connection, records.subject);
+    String checked = Keys.key(records.scope, key);
     String fingerprint = Keys.fingerprint(request);
     Objects.requireNonNull(body, "body");
-    // A savepoint confines every failure to this operation: a cancelled wait (which aborts a
-    // PostgreSQL transaction), the key record, and a failed body's partial writes all roll back
-    // to it, and the caller's transaction stays usable. Two extra round trips, caller mode only.
-    Savepoint savepoint;
     try {
-      savepoint = connection.setSavepoint();
-    } catch (SQLException e) {
-      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
-    }
-    OperationResult<R> result;
-    try {
-      result = run(connection, checked, fingerprint, body);
+      return records.inSavepoint(connection, c -> run(c, checked, fingerprint, body));
     } catch (BodyFailure failure) {
-      rollbackQuietly(connection, savepoint, failure.getCause());
       throw failure.<X>rethrow();
-    } catch (SQLException e) {
-      IdemSqlException wrapped = new IdemSqlException(subject, idem.dialect().classify(e), e);
-      rollbackQuietly(connection, savepoint, wrapped);
-      throw wrapped;
-    } catch (RuntimeException | Error e) {
-      rollbackQuietly(connection, savepoint, e);
-      throw e;
-    }
-    try {
-      connection.releaseSavepoint(savepoint);
-    } catch (SQLException e) {
-      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
-    }
-    return result;
-  }
-
-  private static void rollbackQuietly(Connection c, Savepoint savepoint, Throwable primary) {
-    try {
-      c.rollback(savepoint);
-    } catch (SQLException e) {
-      primary.addSuppressed(e);
     }
   }
 
@@ -201,62 +158,16 @@ public final class GuardedOperation<R> {
   private OperationResult<R> run(
       Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
       throws SQLException {
-    for (int round = 1; ; round++) {
-      if (claim(c, key, fingerprint)) {
+    for (int round = 1; round <= KeyRecords.CLAIM_ROUNDS; round++) {
+      if (records.claim(c, key, fingerprint, OperationsSql.RUNNING, null)) {
         return firstRun(c, key, body);
       }
-      OperationResult<R> replay = replay(c, key, fingerprint);
-      if (replay != null || round >= CLAIM_ROUNDS) {
-        if (replay == null) {
-          throw new IdemException(
-              "scope '"
-                  + scope
-                  + "' key '"
-                  + key
-                  + "' - the key record disappeared between claim and read "
-                  + CLAIM_ROUNDS
-                  + " times (a purge racing a very short retention?); retry");
-        }
+      OperationResult<R> replay = records.replay(c, key, fingerprint);
+      if (replay != null) {
         return replay;
       }
     }
-  }
-
-  /** Inserts the key record; true when this execution owns the key. */
-  private boolean claim(Connection c, String key, @Nullable String fingerprint)
-      throws SQLException {
-    long started = System.nanoTime();
-    Outcome outcome;
-    try (PlanRunner runner = new PlanRunner(c, idem.dialect(), claim, waitSeconds)) {
-      outcome =
-          runner.runOne(
-              new Object[] {scope, key, fingerprint, OperationsSql.RUNNING, null, retentionMillis});
-    } catch (SQLException e) {
-      ErrorKind kind = idem.dialect().classify(e).kind();
-      if (kind == ErrorKind.STATEMENT_TIMEOUT
-          || kind == ErrorKind.LOCK_TIMEOUT_STATEMENT
-          || kind == ErrorKind.LOCK_TIMEOUT_TRANSACTION) {
-        Duration waited = Duration.ofNanos(System.nanoTime() - started);
-        idem.notify(l -> l.inProgress(scope, key, waited));
-        throw new OperationInProgressException(
-            "scope '"
-                + scope
-                + "' key '"
-                + key
-                + "' - operation still in progress after "
-                + waited.toMillis()
-                + "ms (waitTimeout "
-                + waitTimeout.toMillis()
-                + "ms); retry later or raise waitTimeout",
-            e);
-      }
-      throw e;
-    }
-    long waited = System.nanoTime() - started;
-    if (waited >= idem.waitReportNanos()) {
-      idem.notify(l -> l.waited(scope, key, Duration.ofNanos(waited)));
-    }
-    return outcome == Outcome.INSERTED;
+    throw records.disappeared(key);
   }
 
   private OperationResult<R> firstRun(Connection c, String key, OperationBody<R, ?> body)
@@ -267,95 +178,15 @@ public final class GuardedOperation<R> {
     } catch (Exception | Error e) {
       throw new BodyFailure(e);
     }
-    byte[] encoded;
-    try {
-      encoded = codec.encode(value);
-    } catch (Exception e) {
-      throw new IdemException(
-          "scope '" + scope + "' key '" + key + "' - the codec could not encode the result: " + e,
-          e);
-    }
     // The claim wrote RUNNING: if a body commits its transaction midway (it must not), duplicates
     // see an unfinished operation instead of replaying a result that was never stored.
-    try (PreparedStatement ps = c.prepareStatement(sql.complete())) {
-      ps.setString(1, OperationsSql.DONE);
-      ps.setBytes(2, encoded);
-      ps.setString(3, scope);
-      ps.setString(4, key);
-      ps.executeUpdate();
-    }
-    idem.notify(l -> l.executed(scope, key));
+    records.complete(c, key, records.encode(key, value));
+    records.idem.notify(l -> l.executed(records.scope, key));
     return new OperationResult<>(value, false);
   }
 
-  private @Nullable OperationResult<R> replay(
-      Connection c, String key, @Nullable String fingerprint) throws SQLException {
-    String stored;
-    String status;
-    byte[] result;
-    try (PreparedStatement ps = c.prepareStatement(sql.select())) {
-      ps.setString(1, scope);
-      ps.setString(2, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        stored = rs.getString(1);
-        status = rs.getString(2);
-        result = rs.getBytes(3);
-      }
-    }
-    // No fingerprint on either side means the caller opted out of the check for that request.
-    if (stored != null && fingerprint != null && !stored.equals(fingerprint)) {
-      idem.notify(l -> l.keyReused(scope, key));
-      throw new KeyReusedException(
-          "scope '"
-              + scope
-              + "' key '"
-              + key
-              + "' - already used for a different request (stored fingerprint "
-              + abbreviate(stored)
-              + ", this request "
-              + abbreviate(fingerprint)
-              + "); use a new key for a new request");
-    }
-    if (!OperationsSql.DONE.equals(status)) {
-      throw new OperationInProgressException(
-          "scope '"
-              + scope
-              + "' key '"
-              + key
-              + "' - recorded as "
-              + status
-              + ", not completed: a body committed its transaction before the operation finished"
-              + " (bodies must not commit, roll back or close the connection); retry later");
-    }
-    R value;
-    try {
-      value = codec.decode(result);
-    } catch (Exception e) {
-      throw new ResultDecodingException(
-          "scope '"
-              + scope
-              + "' key '"
-              + key
-              + "' - the stored result ("
-              + (result == null ? "NULL" : result.length + " bytes")
-              + ") could not be decoded: "
-              + e
-              + "; the operation is not re-run. Did the codec change?",
-          e);
-    }
-    idem.notify(l -> l.replayed(scope, key));
-    return new OperationResult<>(value, true);
-  }
-
-  private static String abbreviate(@Nullable String fingerprint) {
-    return fingerprint == null ? "none" : fingerprint.substring(0, 12) + "…";
-  }
-
   /** Carries a body's exception through the transaction runner, which only knows SQL errors. */
-  private static final class BodyFailure extends RuntimeException {
+  static final class BodyFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     BodyFailure(Throwable cause) {
@@ -431,6 +262,10 @@ public final class GuardedOperation<R> {
       return this;
     }
 
+    KeyRecords<R> records() {
+      return new KeyRecords<>(idem, scope, codec, waitTimeout, retention);
+    }
+
     /**
      * Checks the operations table and builds the operation.
      *
@@ -440,6 +275,81 @@ public final class GuardedOperation<R> {
     public GuardedOperation<R> build() {
       idem.operationsTable().verify();
       return new GuardedOperation<>(this);
+    }
+
+    /**
+     * Checks both tables and builds an operation whose whole work is one INSERT into {@code table},
+     * with a result known before it runs; see {@link GuardedInsert}.
+     *
+     * <pre>{@code
+     * GuardedInsert<String> charge = idem.operation("payments", ResultCodec.string())
+     *     .buildInsert("charges", "charge_id", "amount_cents");
+     * }</pre>
+     *
+     * @param table the business table, optionally {@code schema.table}
+     * @param columns the columns the INSERT sets, in the order values are passed
+     * @return the operation
+     * @throws InvalidStatementException when the table or a column does not exist, or no column or
+     *     the same column twice is named
+     * @throws io.github.idem.dialect.InvalidIdentifierException when a name is refused
+     * @throws OperationsTableException when the operations table is missing or incomplete
+     */
+    public GuardedInsert<R> buildInsert(String table, String... columns) {
+      String subject = "scope '" + scope + "' insert into " + table;
+      if (table == null || table.isBlank()) {
+        throw new InvalidStatementException(
+            "scope '" + scope + "': table is " + table + "; name the table to insert into");
+      }
+      if (columns == null || columns.length == 0) {
+        throw new InvalidStatementException(
+            subject + ": no columns; name the columns the INSERT sets");
+      }
+      Identifiers ids = idem.dialect().identifiers();
+      StringJoiner quoted = new StringJoiner(", ");
+      Set<String> seen = new HashSet<>();
+      for (String column : columns) {
+        if (column == null) {
+          throw new InvalidStatementException(subject + ": a column name is null");
+        }
+        quoted.add(ids.quote(column));
+        if (!seen.add(ids.normalize(column).toLowerCase(Locale.ROOT))) {
+          throw new InvalidStatementException(
+              subject + ": column '" + column + "' is named twice; name each column once");
+        }
+      }
+      String insert =
+          "INSERT INTO "
+              + ids.quoteTable(table)
+              + " ("
+              + quoted
+              + ") VALUES ("
+              + String.join(", ", Collections.nCopies(columns.length, "?"))
+              + ")";
+      idem.operationsTable().verify();
+      Set<String> existing;
+      try (Connection c = idem.dataSource().getConnection()) {
+        existing = SchemaCheck.columnsOf(c, idem.dialect(), table);
+      } catch (SQLException e) {
+        throw new IdemSqlException(subject, idem.dialect().classify(e), e);
+      }
+      if (existing == null) {
+        throw new InvalidStatementException(
+            subject + ": table '" + table + "' does not exist; create it first");
+      }
+      for (String column : columns) {
+        if (!existing.contains(ids.normalize(column).toLowerCase(Locale.ROOT))) {
+          throw new InvalidStatementException(
+              subject
+                  + ": column '"
+                  + column
+                  + "' does not exist in table "
+                  + table
+                  + " (columns: "
+                  + existing
+                  + ")");
+        }
+      }
+      return new GuardedInsert<>(records(), table, List.of(columns), insert);
     }
   }
 }

@@ -145,6 +145,9 @@ final class PlanRunner implements AutoCloseable {
         }
         duplicate = e;
       }
+      if (plan.duplicateMeansPresent && plan.main == null) {
+        return plan.whenNothingChanged;
+      }
       // The key exists now: a concurrent writer may have inserted it after our UPDATE looked.
       if (updated(values)) {
         return Outcome.UPDATED;

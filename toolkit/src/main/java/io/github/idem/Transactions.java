@@ -4,6 +4,7 @@ import io.github.idem.dialect.ClassifiedError;
 import io.github.idem.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
@@ -52,23 +53,34 @@ final class Transactions {
       try {
         boolean original = connection.getAutoCommit();
         boolean wanted = !transactional;
-        if (original != wanted) {
+        // Leaves autocommit on and brackets the work with statements where toggling it costs
+        // round trips (dialect.explicitTransactionStatements()).
+        boolean explicit = transactional && original && dialect.explicitTransactionStatements();
+        boolean toggle = !explicit && original != wanted;
+        if (toggle) {
           connection.setAutoCommit(wanted);
         }
         try {
+          if (explicit) {
+            execute(connection, "START TRANSACTION");
+          }
           T result = work.run(connection);
           if (transactional) {
             committing = true;
-            connection.commit();
+            if (explicit) {
+              execute(connection, "COMMIT");
+            } else {
+              connection.commit();
+            }
           }
           return result;
         } catch (SQLException | RuntimeException | Error e) {
           if (transactional) {
-            rollbackQuietly(connection, e);
+            rollbackQuietly(connection, explicit, e);
           }
           throw e;
         } finally {
-          if (original != wanted) {
+          if (toggle) {
             restoreQuietly(connection, original);
           }
         }
@@ -126,11 +138,21 @@ final class Transactions {
     }
   }
 
-  private static void rollbackQuietly(Connection connection, Throwable primary) {
+  private static void rollbackQuietly(Connection connection, boolean explicit, Throwable primary) {
     try {
-      connection.rollback();
+      if (explicit) {
+        execute(connection, "ROLLBACK");
+      } else {
+        connection.rollback();
+      }
     } catch (SQLException e) {
       primary.addSuppressed(e);
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
     }
   }
 }

@@ -114,7 +114,9 @@ public final class BenchMain {
                       + "SingleRowBenchmark\\.(plainInsert|handInsertIfAbsentFresh|idemInsertIfAbsentFresh)$")
               .include(PKG + "UpsertBenchmark\\.(handUpsert|idemUpsert)$")
               .param("existingPct", "0")
-              .include(PKG + "GuardedBenchmark\\.(txInsert|idemGuardedFresh|idemGuardedReplay)$");
+              .include(
+                  PKG
+                      + "GuardedBenchmark\\.(txInsert|idemGuardedFresh|idemGuardedReplay|idemGuardedInsertFresh|idemGuardedInsertReplay)$");
         }
         Path json = out.resolve(engine + "-t" + threads + ".json");
         o.result(json.toString());

@@ -1,5 +1,6 @@
 package io.github.idem.benchmarks;
 
+import io.github.idem.GuardedInsert;
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
 import io.github.idem.OperationResult;
@@ -40,6 +41,8 @@ public class GuardedBenchmark extends BenchBase {
   private final AtomicLong replayCalls = new AtomicLong();
   private GuardedOperation<String> op;
   private GuardedOperation<String> replayOp;
+  private GuardedInsert<String> insertOp;
+  private GuardedInsert<String> replayInsertOp;
   private TransactionTemplate tx;
   private JdbcTemplate jdbc;
   private JdbcMessageIdRepository camel;
@@ -54,6 +57,14 @@ public class GuardedBenchmark extends BenchBase {
     for (int i = 0; i < REPLAY_KEYS; i++) {
       long id = -1L - i;
       replayOp.execute("r" + i, (byte[]) null, c -> bizInsert(c, id));
+    }
+    insertOp =
+        idem.operation("bench-insert", ResultCodec.string()).buildInsert("biz", "id", "amount");
+    replayInsertOp =
+        idem.operation("replay-insert", ResultCodec.string()).buildInsert("biz", "id", "amount");
+    for (int i = 0; i < REPLAY_KEYS; i++) {
+      long id = -1L - REPLAY_KEYS - i;
+      replayInsertOp.execute("r" + i, (byte[]) null, "ok", id, id);
     }
 
     DataSourceTransactionManager manager = new DataSourceTransactionManager(db.dataSource);
@@ -110,6 +121,9 @@ public class GuardedBenchmark extends BenchBase {
         "spring-integration-jdbc "
             + JdbcMetadataStore.class.getPackage().getImplementationVersion());
     env.put("guardedOperation", "Idem GuardedOperation, ResultCodec.string(), body = one INSERT");
+    env.put(
+        "guardedInsert",
+        "Idem GuardedInsert, ResultCodec.string(), the same INSERT, result known up front");
     return env;
   }
 
@@ -118,7 +132,7 @@ public class GuardedBenchmark extends BenchBase {
     db.clean(
         new String[] {
           "DELETE FROM biz WHERE id >= 0",
-          "DELETE FROM idem_operations WHERE scope = 'bench'",
+          "DELETE FROM idem_operations WHERE scope IN ('bench', 'bench-insert')",
           "DELETE FROM guard_keys",
           "DELETE FROM CAMEL_MESSAGEPROCESSED",
           "DELETE FROM INT_METADATA_STORE"
@@ -204,6 +218,25 @@ public class GuardedBenchmark extends BenchBase {
             c -> {
               throw new IllegalStateException("replay ran the body");
             });
+    return r;
+  }
+
+  /** O5 with the result known up front: Idem guarded insert, fresh key. */
+  @Benchmark
+  public OperationResult<String> idemGuardedInsertFresh() {
+    long id = freshKey();
+    return insertOp.execute("k" + id, (byte[]) null, "ok", id, id);
+  }
+
+  /** O6 for the guarded insert: key completed before, nothing inserted. */
+  @Benchmark
+  public OperationResult<String> idemGuardedInsertReplay() {
+    int i = (int) (replayCalls.getAndIncrement() % REPLAY_KEYS);
+    long id = -1L - REPLAY_KEYS - i;
+    OperationResult<String> r = replayInsertOp.execute("r" + i, (byte[]) null, "ok", id, id);
+    if (!r.replayed()) {
+      throw new IllegalStateException("replay inserted");
+    }
     return r;
   }
 

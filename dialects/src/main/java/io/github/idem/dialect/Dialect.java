@@ -1,6 +1,7 @@
 package io.github.idem.dialect;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -116,6 +117,43 @@ public interface Dialect {
    */
   default boolean statementScopedQueryTimeout() {
     return true;
+  }
+
+  /**
+   * Tells whether a transaction Idem owns should open with {@code START TRANSACTION} and end with
+   * {@code COMMIT} or {@code ROLLBACK} statements, leaving the connection's autocommit setting
+   * alone. On MySQL-protocol drivers each {@code setAutoCommit} call is a round trip ({@code SET
+   * autocommit}), so toggling it around a transaction costs two; on PostgreSQL, H2 and SQLite it
+   * costs none.
+   *
+   * @return {@code true} to use transaction statements on autocommit connections
+   */
+  default boolean explicitTransactionStatements() {
+    return false;
+  }
+
+  /**
+   * Renders one statement that claims an operation key as completed and, only when the claim is
+   * new, inserts one row into a business table: a whole guarded operation in one round trip, atomic
+   * in autocommit mode. Binds, in order: scope, key, fingerprint, status, retention in
+   * milliseconds, result, the business values (one per column), then scope and key again. Returns
+   * one row: the number of keys claimed (0 or 1), then the stored {@code fingerprint}, {@code
+   * status} and {@code result} of a key recorded before the statement began (all null otherwise).
+   *
+   * <pre>{@code
+   * dialect.claimAndInsert("idem_operations", "charges", List.of("id", "amount"))
+   *     .ifPresent(sql -> ...);
+   * }</pre>
+   *
+   * @param operationsTable the processed-operations table
+   * @param table the business table
+   * @param columns the business table's columns, in bind order
+   * @return the statement, or empty when the engine needs several statements
+   * @throws InvalidIdentifierException when a name is refused
+   */
+  default Optional<String> claimAndInsert(
+      String operationsTable, String table, List<String> columns) {
+    return Optional.empty();
   }
 
   /**

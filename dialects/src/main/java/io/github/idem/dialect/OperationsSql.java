@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The claim itself is a {@link WritePlan} from {@link Dialect#claimPlan}; its values, in the
  * order of {@link #CLAIM_COLUMNS}: scope, key, fingerprint (or null), status, an ignored slot for
- * {@code created_at} (the database's clock), and the retention in milliseconds for {@code
- * expires_at}. {@link #claimMany()} binds scope, status, retention and an array of keys.
+ * {@code created_at} (the database's clock), the retention in milliseconds for {@code expires_at},
+ * and the stored result (null until completion, or the result itself when it is known before the
+ * work runs). {@link #claimMany()} binds scope, status, retention and an array of keys.
  *
  * <pre>{@code
  * OperationsSql sql = dialect.operations("idem_operations");
@@ -49,7 +50,7 @@ public record OperationsSql(
 
   /** Columns of a claim, in bind order. */
   public static final List<String> CLAIM_COLUMNS =
-      List.of("scope", "op_key", "fingerprint", "status", "created_at", "expires_at");
+      List.of("scope", "op_key", "fingerprint", "status", "created_at", "expires_at", "result");
 
   /** Status of a completed operation. */
   public static final String DONE = "DONE";

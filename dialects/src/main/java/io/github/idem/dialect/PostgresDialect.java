@@ -1,5 +1,8 @@
 package io.github.idem.dialect;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * PostgreSQL 12 and later (tested on 15 and 18). Thread-safe and immutable.
  *
@@ -30,6 +33,12 @@ public final class PostgresDialect extends PostgresFamilyDialect {
   @Override
   public DatabaseFamily family() {
     return DatabaseFamily.POSTGRESQL;
+  }
+
+  @Override
+  public Optional<String> claimAndInsert(
+      String operationsTable, String table, List<String> columns) {
+    return Optional.of(claimAndInsertStatement(operationsTable, table, columns));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.idem.dialect;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
@@ -141,6 +142,62 @@ abstract class PostgresFamilyDialect extends SqlDialect {
         + key
         + ") DO NOTHING RETURNING "
         + key;
+  }
+
+  /**
+   * The claim-and-insert statement of {@link Dialect#claimAndInsert}. Data-modifying CTEs always
+   * run to completion, and the business INSERT reads the claim's RETURNING, so it inserts exactly
+   * when the key is new. The final read sees the statement's snapshot: a key committed by a
+   * duplicate this statement waited for is not in it, and the caller reads once more.
+   */
+  final String claimAndInsertStatement(
+      String operationsTable, String businessTable, List<String> columns) {
+    Identifiers ids = identifiers();
+    String ops = ids.quoteTable(operationsTable);
+    String business = ids.quoteTable(businessTable);
+    if (columns.isEmpty()) {
+      throw new InvalidStatementException(
+          "insert into " + businessTable + ": no columns; name at least one");
+    }
+    StringJoiner claimColumns = new StringJoiner(", ");
+    for (String column : OperationsSql.CLAIM_COLUMNS) {
+      claimColumns.add(ids.quote(column));
+    }
+    String scope = ids.quote("scope");
+    String key = ids.quote("op_key");
+    String now = nowMillis();
+    return "WITH idem_claim AS (INSERT INTO "
+        + ops
+        + " ("
+        + claimColumns
+        + ") VALUES (?, ?, ?, ?, "
+        + now
+        + ", "
+        + now
+        + " + ?, ?) ON CONFLICT ("
+        + scope
+        + ", "
+        + key
+        + ") DO NOTHING RETURNING 1), idem_body AS (INSERT INTO "
+        + business
+        + " ("
+        + columnList(columns)
+        + ") SELECT "
+        + placeholders(columns.size())
+        + " WHERE EXISTS (SELECT 1 FROM idem_claim))"
+        + " SELECT (SELECT COUNT(*) FROM idem_claim), o."
+        + ids.quote("fingerprint")
+        + ", o."
+        + ids.quote("status")
+        + ", o."
+        + ids.quote("result")
+        + " FROM (SELECT 1) AS idem_one LEFT JOIN "
+        + ops
+        + " AS o ON o."
+        + scope
+        + " = ? AND o."
+        + key
+        + " = ?";
   }
 
   /** A boolean expression over the written row: true when inserted, false when updated. */

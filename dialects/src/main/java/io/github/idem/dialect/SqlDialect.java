@@ -146,11 +146,33 @@ abstract class SqlDialect implements Dialect {
   @Override
   public final WritePlan claimPlan(String tableName, CountMode countMode) {
     String now = nowMillis();
-    return render(
-        WriteSpec.insertIfAbsent(
-            tableName, OperationsSql.CLAIM_COLUMNS, List.of("scope", "op_key")),
-        countMode,
-        new String[] {"?", "?", "?", "?", now, now + " + ?"});
+    WritePlan plan =
+        render(
+            WriteSpec.insertIfAbsent(
+                tableName, OperationsSql.CLAIM_COLUMNS, List.of("scope", "op_key")),
+            countMode,
+            new String[] {"?", "?", "?", "?", now, now + " + ?", "?"});
+    if (!probeClaims() && plan instanceof WritePlan.UpdateThenInsert p && p.probe() != null) {
+      return new WritePlan.UpdateThenInsert(
+          p.update(),
+          p.updateBind(),
+          p.insert(),
+          p.insertBind(),
+          p.exists(),
+          p.existsBind(),
+          null,
+          p.whenUnchanged());
+    }
+    return plan;
+  }
+
+  /**
+   * Whether a claim reads its key before inserting it. Claims are mostly fresh keys, so the read is
+   * usually wasted; it pays only where a failed INSERT is expensive (H2 builds an exception with a
+   * stack trace inside the JVM).
+   */
+  boolean probeClaims() {
+    return probeBeforeInsert();
   }
 
   /** A bounded-length text column. */

@@ -64,6 +64,13 @@ class H2ConformanceTest {
   }
 
   @Nested
+  class GuardedInsert extends GuardedInsertConformance {
+    GuardedInsert() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
   class Retention extends RetentionConformance {
     Retention() {
       super(ENGINE);

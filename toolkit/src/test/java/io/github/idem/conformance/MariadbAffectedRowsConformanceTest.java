@@ -83,6 +83,18 @@ class MariadbAffectedRowsConformanceTest {
   }
 
   @Nested
+  class GuardedInsert extends GuardedInsertConformance {
+    GuardedInsert() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
   class Retention extends RetentionConformance {
     Retention() {
       super(ENGINE);

@@ -67,6 +67,13 @@ class MariadbConformanceTest {
   }
 
   @Nested
+  class GuardedInsert extends GuardedInsertConformance {
+    GuardedInsert() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
   class Retention extends RetentionConformance {
     Retention() {
       super(ENGINE);

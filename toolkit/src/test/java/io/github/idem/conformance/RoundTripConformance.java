@@ -3,6 +3,7 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.GuardedInsert;
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
 import io.github.idem.IdemListener;
@@ -29,10 +30,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How many statements each path of a guarded operation sends, counted at the JDBC boundary
- * (executions and commits; the drivers' transaction-start and autocommit switches come on top and
- * are driver-specific), and which listener events each path fires. The counts are documented in the
- * README; a change to them is a change to the design and must update the table there.
+ * How many round trips each path of a guarded operation sends, counted at the JDBC boundary:
+ * executions, commits and, on MySQL-protocol drivers where each is a {@code SET autocommit}
+ * statement, autocommit switches (PostgreSQL sends its BEGIN with the first statement; H2 and
+ * SQLite are in-process). Also which listener events each path fires. The counts are documented in
+ * the README; a change to them is a change to the design and must update the table there.
  */
 public abstract class RoundTripConformance extends ConformanceBase {
   private final AtomicInteger statements = new AtomicInteger();
@@ -84,26 +86,59 @@ public abstract class RoundTripConformance extends ConformanceBase {
   }
 
   /**
-   * Whether the claim probes for the key with a plain read before inserting (H2, MySQL-protocol
-   * drivers counting found rows): a replay then costs a read instead of a failed INSERT, and a
-   * first run costs that read extra.
+   * Round trips besides the work itself: H2 probes for the key with a plain read before its claim
+   * (a failed INSERT is expensive there); MySQL-protocol transactions open with START TRANSACTION
+   * instead of two autocommit switches.
    */
-  private boolean probesFirst() {
-    return engine == Engine.H2
-        || (isMySqlProtocol() && idem.countMode() == io.github.idem.dialect.CountMode.FOUND);
+  private int overhead() {
+    return engine == Engine.H2 || isMySqlProtocol() ? 1 : 0;
   }
 
-  /** Statements a first execution sends besides the body's own. */
+  /** A first execution: [probe | START,] claim, complete, commit; the body comes on top. */
   protected int expectedFirstRun() {
-    return probesFirst() ? 4 : 3; // [probe,] claim, complete, commit
+    return 3 + overhead();
+  }
+
+  /** A replay: [probe | START,] claim (a probe that finds the key), read, commit. */
+  protected int expectedReplay() {
+    // H2's probe finds the key, so its claim sends no INSERT.
+    return engine == Engine.H2 ? 3 : 3 + overhead();
   }
 
   /**
-   * Statements a replay sends: the claim (a probe that finds the key), the read, the commit. SQLite
-   * does not probe (see SqliteDialect): a failed INSERT and a locking read take the probe's place.
+   * A guarded insert: one statement on PostgreSQL; elsewhere [probe | START,] claim, insert, commit
+   * for a first execution and [probe | START,] claim, read, commit for a replay.
    */
-  protected int expectedReplay() {
-    return engine == Engine.SQLITE ? 4 : 3;
+  protected int expectedInsertFirstRun() {
+    return engine == Engine.POSTGRESQL ? 1 : 3 + overhead();
+  }
+
+  protected int expectedInsertReplay() {
+    return engine == Engine.POSTGRESQL ? 1 : expectedReplay();
+  }
+
+  @Test
+  void shouldCountTheRoundTripsOfAGuardedInsert() throws Exception {
+    GuardedInsert<String> insert =
+        idem.operation(scope, ResultCodec.string()).buildInsert(business, "id");
+
+    statements.set(0);
+    assertThat(insert.execute("k1", "r", "ok", "row-1").replayed()).isFalse();
+    int first = statements.get();
+    statements.set(0);
+    assertThat(insert.execute("k1", "r", "ok", "row-2").replayed()).isTrue();
+    int replay = statements.get();
+
+    System.out.printf(
+        "guarded insert round trips on %s%s: first run %d, replay %d%n",
+        engine.id(),
+        driverProperties() == null ? "" : " (" + driverProperties() + ")",
+        first,
+        replay);
+    assertThat(first).isEqualTo(expectedInsertFirstRun());
+    assertThat(replay).isEqualTo(expectedInsertReplay());
+    assertThat(events).containsExactly("executed", "replayed");
+    assertThat(count(business)).isEqualTo(1);
   }
 
   @Test
@@ -202,7 +237,8 @@ public abstract class RoundTripConformance extends ConformanceBase {
             getClass().getClassLoader(),
             new Class<?>[] {Connection.class},
             (p, m, a) -> {
-              if (m.getName().equals("commit")) {
+              if (m.getName().equals("commit")
+                  || (m.getName().equals("setAutoCommit") && isMySqlProtocol())) {
                 statements.incrementAndGet();
               }
               Object result = invoke(real, m, a);

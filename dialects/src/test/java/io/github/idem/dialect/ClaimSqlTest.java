@@ -1,0 +1,98 @@
+package io.github.idem.dialect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The SQL of claims and of the one-statement guarded insert, per dialect. */
+class ClaimSqlTest {
+  private static final String PG_NOW =
+      "CAST(EXTRACT(EPOCH FROM CLOCK_TIMESTAMP()) * 1000 AS BIGINT)";
+
+  @Test
+  void shouldRenderPostgresClaimAndInsertAsOneStatement() {
+    Dialect pg = new PostgresDialect(DatabaseVersion.of(16, 4));
+    assertThat(pg.claimAndInsert("idem_operations", "charges", List.of("id", "amount")))
+        .contains(
+            "WITH idem_claim AS (INSERT INTO \"idem_operations\" (\"scope\", \"op_key\","
+                + " \"fingerprint\", \"status\", \"created_at\", \"expires_at\", \"result\")"
+                + " VALUES (?, ?, ?, ?, "
+                + PG_NOW
+                + ", "
+                + PG_NOW
+                + " + ?, ?) ON CONFLICT (\"scope\", \"op_key\") DO NOTHING RETURNING 1),"
+                + " idem_body AS (INSERT INTO \"charges\" (\"id\", \"amount\") SELECT ?, ?"
+                + " WHERE EXISTS (SELECT 1 FROM idem_claim))"
+                + " SELECT (SELECT COUNT(*) FROM idem_claim), o.\"fingerprint\", o.\"status\","
+                + " o.\"result\" FROM (SELECT 1) AS idem_one LEFT JOIN \"idem_operations\" AS o"
+                + " ON o.\"scope\" = ? AND o.\"op_key\" = ?");
+  }
+
+  @Test
+  void shouldQuoteAndValidateTheNamesOfAClaimAndInsert() {
+    Dialect pg = new PostgresDialect(DatabaseVersion.of(18, 1));
+    assertThat(pg.claimAndInsert("audit.idem_ops", "Billing.Charges", List.of("ID")).orElseThrow())
+        .contains("INSERT INTO \"audit\".\"idem_ops\" (")
+        .contains("INSERT INTO \"billing\".\"charges\" (\"id\") SELECT ?");
+    assertThatThrownBy(() -> pg.claimAndInsert("idem_operations", "charges; --", List.of("id")))
+        .isInstanceOf(InvalidIdentifierException.class);
+    assertThatThrownBy(() -> pg.claimAndInsert("idem_operations", "charges", List.of()))
+        .isInstanceOf(InvalidStatementException.class)
+        .hasMessageContaining("no columns");
+  }
+
+  @Test
+  void shouldOfferTheOneStatementFormOnlyWhereItIsTested() {
+    List<Dialect> others =
+        List.of(
+            new CockroachDbDialect(DatabaseVersion.of(24, 1)),
+            new YugabyteDbDialect(DatabaseVersion.of(11, 2)),
+            new MySqlDialect(DatabaseVersion.of(8, 4)),
+            new MariaDbDialect(DatabaseVersion.of(10, 11)),
+            new TiDbDialect(DatabaseVersion.of(8, 0, 11)),
+            new H2Dialect(DatabaseVersion.of(2, 3, 232)),
+            new SqliteDialect(DatabaseVersion.of(3, 50)));
+    for (Dialect dialect : others) {
+      assertThat(dialect.claimAndInsert("idem_operations", "charges", List.of("id")))
+          .as(dialect.describe())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void shouldClaimWithoutAProbeOnMySqlButProbeOnH2() {
+    WritePlan.UpdateThenInsert mariadb =
+        (WritePlan.UpdateThenInsert)
+            new MariaDbDialect(DatabaseVersion.of(10, 11))
+                .claimPlan("idem_operations", CountMode.FOUND);
+    assertThat(mariadb.probe()).isNull();
+    assertThat(mariadb.insert())
+        .startsWith(
+            "INSERT INTO `idem_operations` (`scope`, `op_key`, `fingerprint`, `status`,"
+                + " `created_at`, `expires_at`, `result`) VALUES (?, ?, ?, ?,");
+
+    WritePlan.UpdateThenInsert h2 =
+        (WritePlan.UpdateThenInsert)
+            new H2Dialect(DatabaseVersion.of(2, 3, 232))
+                .claimPlan("idem_operations", CountMode.FOUND);
+    assertThat(h2.probe())
+        .isEqualTo("SELECT 1 FROM \"IDEM_OPERATIONS\" WHERE \"SCOPE\" = ? AND \"OP_KEY\" = ?");
+  }
+
+  @Test
+  void shouldUseTransactionStatementsOnlyOnMySqlProtocolEngines() {
+    assertThat(new MySqlDialect(DatabaseVersion.of(8, 4)).explicitTransactionStatements()).isTrue();
+    assertThat(new MariaDbDialect(DatabaseVersion.of(10, 11)).explicitTransactionStatements())
+        .isTrue();
+    assertThat(new TiDbDialect(DatabaseVersion.of(8, 0, 11)).explicitTransactionStatements())
+        .isTrue();
+    assertThat(new PostgresDialect(DatabaseVersion.of(16, 4)).explicitTransactionStatements())
+        .isFalse();
+    assertThat(new H2Dialect(DatabaseVersion.of(2, 3, 232)).explicitTransactionStatements())
+        .isFalse();
+    assertThat(new SqliteDialect(DatabaseVersion.of(3, 50)).explicitTransactionStatements())
+        .isFalse();
+  }
+}
