@@ -50,7 +50,8 @@ public final class ConsumerDedupe {
         new ExecutablePlan(
             subject,
             idem.dialect().claimPlan(idem.operationsTable().name(), idem.countMode()),
-            true);
+            true,
+            null);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.idem;
 
+import io.github.idem.dialect.BatchPlan;
 import io.github.idem.dialect.Outcome;
 import io.github.idem.dialect.WritePlan;
 import org.jspecify.annotations.Nullable;
@@ -37,13 +38,23 @@ final class ExecutablePlan {
    */
   final boolean duplicateMeansPresent;
 
+  /** The multi-row batch form, or null when batches run {@link #main} once per row. */
+  final @Nullable BatchPlan batch;
+
+  final int[] batchRowBind;
+  final int[] batchKeyBind;
+
   ExecutablePlan(String subject, WritePlan plan) {
-    this(subject, plan, false);
+    this(subject, plan, false, null);
   }
 
-  ExecutablePlan(String subject, WritePlan plan, boolean duplicateMeansPresent) {
+  ExecutablePlan(
+      String subject, WritePlan plan, boolean duplicateMeansPresent, @Nullable BatchPlan batch) {
     this.subject = subject;
     this.duplicateMeansPresent = duplicateMeansPresent;
+    this.batch = batch;
+    this.batchRowBind = batch == null ? new int[0] : batch.rowBind();
+    this.batchKeyBind = batch == null ? new int[0] : batch.keyBind();
     if (plan instanceof WritePlan.Counted counted) {
       shape = Shape.COUNTED;
       main = counted.statement();

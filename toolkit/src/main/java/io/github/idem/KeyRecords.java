@@ -52,7 +52,8 @@ final class KeyRecords<R> {
         new ExecutablePlan(
             subject,
             idem.dialect().claimPlan(idem.operationsTable().name(), idem.countMode()),
-            true);
+            true,
+            null);
   }
 
   long retentionMillis() {

@@ -1,14 +1,17 @@
 package io.github.idem;
 
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.InvalidStatementException;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,6 +82,38 @@ final class SchemaCheck {
     Location location =
         locate(connection, connection.getMetaData(), schema, parts.get(parts.size() - 1));
     return location == null ? null : location.columns;
+  }
+
+  /**
+   * Reads the column types the dialect's batch form casts to, one per spec column in spec order, or
+   * returns null when the dialect needs none or the catalog does not describe every column (the
+   * batch then runs the single-row plan per row).
+   */
+  static @Nullable List<ColumnType> columnTypes(
+      Connection connection, Dialect dialect, WriteSpec spec) throws SQLException {
+    String query = dialect.columnTypesQuery().orElse(null);
+    if (query == null) {
+      return null;
+    }
+    Identifiers ids = dialect.identifiers();
+    Map<String, ColumnType> byName = new HashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(query)) {
+      ps.setString(1, ids.quoteTable(spec.table()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byName.put(rs.getString(1), new ColumnType(rs.getString(2), rs.getString(3)));
+        }
+      }
+    }
+    List<ColumnType> types = new ArrayList<>(spec.columns().size());
+    for (String column : spec.columns()) {
+      ColumnType type = byName.get(ids.normalize(column));
+      if (type == null) {
+        return null;
+      }
+      types.add(type);
+    }
+    return types;
   }
 
   private record Location(

@@ -1,5 +1,7 @@
 package io.github.idem;
 
+import io.github.idem.dialect.BatchPlan;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.IdemException;
 import io.github.idem.dialect.InvalidStatementException;
@@ -77,8 +79,10 @@ final class StatementBuilder
     CountMode countMode = idem.countMode();
     WritePlan plan = idem.dialect().plan(spec, countMode);
     int uniqueKeys;
+    List<ColumnType> columnTypes;
     try (Connection connection = idem.dataSource().getConnection()) {
       uniqueKeys = SchemaCheck.verify(connection, idem.dialect(), spec);
+      columnTypes = SchemaCheck.columnTypes(connection, idem.dialect(), spec);
     } catch (SQLException e) {
       throw new IdemException(
           spec.subject() + ": cannot read the table's metadata: " + e.getMessage(), e);
@@ -91,6 +95,8 @@ final class StatementBuilder
       // update-then-insert plan addresses rows by the conflict key only.
       plan = idem.dialect().plan(spec, CountMode.FOUND);
     }
-    return new WriteStatement(idem, spec, plan);
+    BatchPlan batch =
+        columnTypes == null ? null : idem.dialect().batchPlan(spec, columnTypes).orElse(null);
+    return new WriteStatement(idem, spec, plan, batch);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.idem;
 
+import io.github.idem.dialect.BatchPlan;
 import io.github.idem.dialect.Outcome;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A built upsert or insert-if-absent: validated against the table and rendered once, executed many
@@ -44,12 +46,12 @@ public final class WriteStatement {
   private final ExecutablePlan executable;
   private final String subject;
 
-  WriteStatement(Idem idem, WriteSpec spec, WritePlan plan) {
+  WriteStatement(Idem idem, WriteSpec spec, WritePlan plan, @Nullable BatchPlan batch) {
     this.idem = idem;
     this.spec = spec;
     this.plan = plan;
     this.subject = spec.subject();
-    this.executable = new ExecutablePlan(subject, plan);
+    this.executable = new ExecutablePlan(subject, plan, false, batch);
   }
 
   /**

@@ -21,13 +21,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -cp benchmarks/target/idem-benchmarks.jar io.github.idem.benchmarks.BenchMain h2 --quick
  * </pre>
  *
- * <p>Arguments: {@code <h2|h2file|postgresql|mariadb> [--quick|--smoke] [--out DIR]} (default
- * {@code benchmarks/results}). Quick: 1 fork, 2×1 s warm-up, 3×1 s measurement, threads 1 and 4,
- * batch sizes 16 and 1024. Full: 2 forks, 5×1 s + 5×1 s, threads 1, 4 and 16, batch sizes 1, 16,
- * 128, 1024. Smoke (for CI: does everything run?): 1×0.5 s warm-up, 2×0.3 s measurement, threads 1
- * only. For PostgreSQL and MariaDB without {@code IDEM_TEST_POSTGRES_URL}/{@code
- * IDEM_TEST_MARIADB_URL}, the embedded server is started once here and handed to every fork as an
- * external server, so forks do not each start one.
+ * <p>Arguments: {@code <h2|h2file|postgresql|mariadb> [--quick|--smoke] [--out DIR] [--only REGEX]}
+ * (default {@code benchmarks/results}; {@code --only} runs just the benchmarks whose {@code
+ * Class.method} matches, e.g. {@code 'GuardedBenchmark\\..*'}). Quick: 1 fork, 2×1 s warm-up, 3×1 s
+ * measurement, threads 1 and 4, batch sizes 16 and 1024. Full: 2 forks, 5×1 s + 5×1 s, threads 1, 4
+ * and 16, batch sizes 1, 16, 128, 1024. Smoke (for CI: does everything run?): 1×0.5 s warm-up,
+ * 2×0.3 s measurement, threads 1 only. For PostgreSQL and MariaDB without {@code
+ * IDEM_TEST_POSTGRES_URL}/{@code IDEM_TEST_MARIADB_URL}, the embedded server is started once here
+ * and handed to every fork as an external server, so forks do not each start one.
  */
 public final class BenchMain {
   private static final String PKG = "io\\.github\\.idem\\.benchmarks\\.";
@@ -50,6 +51,7 @@ public final class BenchMain {
     boolean quick = false;
     boolean smoke = false;
     Path out = Paths.get("benchmarks", "results");
+    String only = null;
     for (int i = 1; i < args.length; i++) {
       if (args[i].equals("--quick")) {
         quick = true;
@@ -58,6 +60,8 @@ public final class BenchMain {
         smoke = true;
       } else if (args[i].equals("--out")) {
         out = Paths.get(args[++i]);
+      } else if (args[i].equals("--only")) {
+        only = args[++i];
       } else {
         throw new IllegalArgumentException("unknown argument " + args[i]);
       }
@@ -96,7 +100,10 @@ public final class BenchMain {
                 .shouldFailOnError(true)
                 .jvmArgsAppend(jvmArgs.toArray(new String[0]))
                 .resultFormat(ResultFormatType.JSON);
-        if (threads == 1) {
+        if (only != null) {
+          // A focused re-measurement: the named benchmarks only, at every thread count.
+          o.param("existingPct", "0").include(PKG + only);
+        } else if (threads == 1) {
           // Set once per run: a second param() call for the same name adds values.
           o.param(
                   "existingPct",
@@ -124,7 +131,10 @@ public final class BenchMain {
         results.add(json);
       }
       String command =
-          "benchmarks/run.sh " + engine + (smoke ? " --smoke" : quick ? " --quick" : "");
+          "benchmarks/run.sh "
+              + engine
+              + (smoke ? " --smoke" : quick ? " --quick" : "")
+              + (only == null ? "" : " --only '" + only + "'");
       String mode =
           smoke
               ? "smoke: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, threads 1; checks that"

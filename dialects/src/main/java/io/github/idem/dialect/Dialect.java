@@ -58,6 +58,34 @@ public interface Dialect {
   WritePlan plan(WriteSpec spec, CountMode countMode);
 
   /**
+   * Returns a catalog query for the column types that {@link #batchPlan} casts to, or empty when
+   * this dialect needs none. Idem runs it once per statement, at {@code build()}, with one
+   * parameter: the table name quoted as {@link Identifiers#quoteTable} renders it. Each result row
+   * holds the stored column name, the type (a SQL fragment, see {@link ColumnType#sqlType()}) and
+   * the collation fragment or NULL.
+   *
+   * @return the query, or empty
+   */
+  default Optional<String> columnTypesQuery() {
+    return Optional.empty();
+  }
+
+  /**
+   * Renders the multi-row batch form of a statement, for engines where one statement can write many
+   * rows and still report each row's outcome. Called once per statement, after {@link #plan}; the
+   * result is executed many times. Empty means batches run the single-row plan once per row.
+   *
+   * @param spec what to write
+   * @param columnTypes one type per column of {@code spec.columns()}, in that order, as read with
+   *     {@link #columnTypesQuery()}; empty when that query is empty
+   * @return the batch plan, or empty
+   * @throws InvalidIdentifierException when a name is refused
+   */
+  default Optional<BatchPlan> batchPlan(WriteSpec spec, List<ColumnType> columnTypes) {
+    return Optional.empty();
+  }
+
+  /**
    * Renders the SQL of a processed-operations table.
    *
    * @param table table name, optionally {@code schema.table}

@@ -3,6 +3,7 @@ package io.github.idem.dialect;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,13 +30,30 @@ abstract class PostgresFamilyDialect extends SqlDialect {
 
   @Override
   final WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
-    String table = IDENTIFIERS.quoteTable(spec.table());
     String conflict = " ON CONFLICT (" + columnList(spec.conflictKey()) + ")";
     if (spec.updateColumns().isEmpty()) {
       String sql = insertStatement(spec, values) + conflict + " DO NOTHING";
       return new WritePlan.Counted(
           sql, insertBind(spec, values), new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
     }
+    String sql =
+        "INSERT INTO "
+            + IDENTIFIERS.quoteTable(spec.table())
+            + " AS t ("
+            + columnList(spec.columns())
+            + ") VALUES ("
+            + placeholders(spec.columns().size())
+            + ")"
+            + conflict
+            + doUpdate(spec)
+            + " RETURNING "
+            + insertedFlag(spec);
+    return new WritePlan.Returning(
+        sql, allColumns(spec), whenNothingChanged(spec), insertedFlagDistinguishes());
+  }
+
+  /** {@code DO UPDATE SET … WHERE <changed or newer>}, with a leading space. */
+  private static String doUpdate(WriteSpec spec) {
     StringJoiner set = new StringJoiner(", ");
     StringJoiner current = new StringJoiner(", ");
     StringJoiner incoming = new StringJoiner(", ");
@@ -55,23 +73,121 @@ abstract class PostgresFamilyDialect extends SqlDialect {
       // as updated (dialects.md §2.2); with it, an unchanged row returns nothing.
       condition = "(" + current + ") IS DISTINCT FROM (" + incoming + ")";
     }
-    String sql =
-        "INSERT INTO "
-            + table
+    return " DO UPDATE SET " + set + " WHERE " + condition;
+  }
+
+  /**
+   * The catalog query behind {@link #columnTypesQuery()}. {@code format_type(type, NULL)} drops the
+   * length modifier on purpose (see {@link ColumnType#sqlType()}), quotes and qualifies names where
+   * needed, keeps domains and enums, and, unlike {@code DatabaseMetaData} TYPE_NAME, never reports
+   * {@code serial}/{@code bigserial}, which are not types. {@code CAST(? AS regclass)} resolves the
+   * table through the search path exactly as the INSERT does.
+   */
+  static final String COLUMN_TYPES_QUERY =
+      "SELECT a.attname, format_type(a.atttypid, NULL),"
+          + " CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation"
+          + " THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END"
+          + " FROM pg_catalog.pg_attribute a"
+          + " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
+          + " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
+          + " LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+          + " WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped";
+
+  /**
+   * Renders the multi-row form described in {@link BatchPlan}: the rows travel as a VALUES list
+   * with a literal ordinal each, the INSERT reads them through a CTE, and the final SELECT joins
+   * the written keys back to the ordinals in the database, whose equality is the unique index's
+   * (Java equality is not: Integer vs Long, numeric scale, citext, collations).
+   *
+   * <p>Every value is cast to its column's type: in a CTE's VALUES list an untyped parameter or
+   * NULL resolves to text, and the INSERT … SELECT then fails for integer, jsonb or uuid columns.
+   * The cast keeps the column's collation, so the ranking and the join compare keys as the unique
+   * index does.
+   *
+   * <p>{@code row_number()} defers a row whose key equals an earlier row's in the same chunk: ON
+   * CONFLICT DO UPDATE cannot touch one row twice in a statement (21000, dialects.md §1.5), and DO
+   * NOTHING would silently drop the repeat. Padding rows bind NULL keys and are filtered out.
+   */
+  final BatchPlan batchPlan(WriteSpec spec, List<ColumnType> types, int maxRows) {
+    List<String> columns = spec.columns();
+    if (types.size() != columns.size()) {
+      throw new IllegalArgumentException(
+          spec.subject()
+              + ": "
+              + types.size()
+              + " column types for "
+              + columns.size()
+              + " columns");
+    }
+    String[] casts = new String[columns.size()];
+    for (int i = 0; i < casts.length; i++) {
+      ColumnType type = types.get(i);
+      casts[i] =
+          "CAST(? AS "
+              + type.sqlType()
+              + ")"
+              + (type.collation() == null ? "" : " COLLATE " + type.collation());
+    }
+    String columnList = columnList(columns);
+    StringJoiner partition = new StringJoiner(", ");
+    StringJoiner keys = new StringJoiner(", ");
+    StringJoiner match = new StringJoiner(" AND ");
+    StringJoiner returned = new StringJoiner(", ");
+    for (String key : spec.conflictKey()) {
+      String quoted = IDENTIFIERS.quote(key);
+      partition.add("r." + quoted);
+      keys.add(quoted);
+      match.add("k." + quoted + " = w." + quoted);
+      returned.add("t." + quoted);
+    }
+    String firstKey = IDENTIFIERS.quote(spec.conflictKey().get(0));
+    boolean upsert = !spec.updateColumns().isEmpty();
+    // Names with a space cannot collide with a user's column or table: Identifiers admits only
+    // letters, digits and underscores.
+    String head = "WITH \"idem rows\" (\"idem ord\", " + columnList + ") AS (VALUES ";
+    String tail =
+        "), \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY "
+            + partition
+            + " ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r WHERE r."
+            + firstKey
+            + " IS NOT NULL), \"idem written\" AS (INSERT INTO "
+            + IDENTIFIERS.quoteTable(spec.table())
             + " AS t ("
-            + columnList(spec.columns())
-            + ") VALUES ("
-            + placeholders(spec.columns().size())
+            + columnList
+            + ") SELECT "
+            + columnList
+            + " FROM \"idem ranked\" WHERE \"idem rank\" = 1 ORDER BY \"idem ord\" ON CONFLICT ("
+            + keys
             + ")"
-            + conflict
-            + " DO UPDATE SET "
-            + set
-            + " WHERE "
-            + condition
+            + (upsert ? doUpdate(spec) : " DO NOTHING")
             + " RETURNING "
-            + insertedFlag(spec);
-    return new WritePlan.Returning(
-        sql, allColumns(spec), whenNothingChanged(spec), insertedFlagDistinguishes());
+            + returned
+            + ", "
+            + (upsert ? insertedFlag(spec) : "true")
+            + " AS \"idem inserted\")"
+            + " SELECT k.\"idem ord\", w.\"idem inserted\", k.\"idem rank\" > 1"
+            + " FROM \"idem ranked\" k LEFT JOIN \"idem written\" w ON k.\"idem rank\" = 1 AND "
+            + match;
+    IntFunction<String> renderer =
+        rows -> {
+          StringBuilder sql = new StringBuilder(head.length() + tail.length() + rows * 64);
+          sql.append(head);
+          for (int row = 1; row <= rows; row++) {
+            sql.append(row == 1 ? "(" : ", (").append(row);
+            for (String cast : casts) {
+              sql.append(", ").append(cast);
+            }
+            sql.append(')');
+          }
+          return sql.append(tail).toString();
+        };
+    return new BatchPlan(
+        maxRows,
+        allColumns(spec),
+        positions(spec, spec.conflictKey()),
+        whenNothingChanged(spec),
+        insertedFlagDistinguishes(),
+        renderer);
   }
 
   @Override

@@ -62,6 +62,102 @@ class GoldenSqlTest {
       assertThat(plan.outcomeFor(java.sql.Statement.SUCCESS_NO_INFO)).isNull();
     }
 
+    private final List<ColumnType> guardedTypes =
+        List.of(
+            new ColumnType("bigint", null),
+            new ColumnType("integer", null),
+            new ColumnType("integer", null));
+
+    @Test
+    void shouldRenderAMultiRowGuardedBatchWithTheXmaxFlagBefore18() {
+      BatchPlan batch = pg16.batchPlan(GUARDED, guardedTypes).orElseThrow();
+      assertThat(batch.statement(2))
+          .isEqualTo(
+              "WITH \"idem rows\" (\"idem ord\", \"id\", \"amount\", \"version\") AS (VALUES"
+                  + " (1, CAST(? AS bigint), CAST(? AS integer), CAST(? AS integer)),"
+                  + " (2, CAST(? AS bigint), CAST(? AS integer), CAST(? AS integer))),"
+                  + " \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY r.\"id\""
+                  + " ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r"
+                  + " WHERE r.\"id\" IS NOT NULL),"
+                  + " \"idem written\" AS (INSERT INTO \"payments\" AS t (\"id\", \"amount\", \"version\")"
+                  + " SELECT \"id\", \"amount\", \"version\" FROM \"idem ranked\" WHERE \"idem rank\" = 1"
+                  + " ORDER BY \"idem ord\" ON CONFLICT (\"id\") DO UPDATE SET \"amount\" = EXCLUDED.\"amount\","
+                  + " \"version\" = EXCLUDED.\"version\" WHERE t.\"version\" < EXCLUDED.\"version\""
+                  + " RETURNING t.\"id\", t.xmax = 0 AS \"idem inserted\")"
+                  + " SELECT k.\"idem ord\", w.\"idem inserted\", k.\"idem rank\" > 1"
+                  + " FROM \"idem ranked\" k LEFT JOIN \"idem written\" w"
+                  + " ON k.\"idem rank\" = 1 AND k.\"id\" = w.\"id\"");
+      assertThat(batch.whenNoRow()).isEqualTo(Outcome.SKIPPED);
+      assertThat(batch.maxRows()).isEqualTo(256);
+      assertThat(batch.rowBind()).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void shouldUseReturningOldInTheBatchFrom18() {
+      assertThat(pg18.batchPlan(GUARDED, guardedTypes).orElseThrow().statement(1))
+          .contains(" RETURNING t.\"id\", old.\"id\" IS NULL AS \"idem inserted\")");
+    }
+
+    @Test
+    void shouldRenderAnInsertIfAbsentBatchWithCollationAndCompositeKey() {
+      WriteSpec spec =
+          WriteSpec.insertIfAbsent(
+              "inbox", List.of("tenant", "id", "payload"), List.of("tenant", "id"));
+      BatchPlan batch =
+          pg18.batchPlan(
+                  spec,
+                  List.of(
+                      new ColumnType("character varying", "pg_catalog.\"C\""),
+                      new ColumnType("bigint", null),
+                      new ColumnType("jsonb", null)))
+              .orElseThrow();
+      assertThat(batch.statement(1))
+          .isEqualTo(
+              "WITH \"idem rows\" (\"idem ord\", \"tenant\", \"id\", \"payload\") AS (VALUES"
+                  + " (1, CAST(? AS character varying) COLLATE pg_catalog.\"C\", CAST(? AS bigint),"
+                  + " CAST(? AS jsonb))),"
+                  + " \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY r.\"tenant\","
+                  + " r.\"id\" ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r"
+                  + " WHERE r.\"tenant\" IS NOT NULL),"
+                  + " \"idem written\" AS (INSERT INTO \"inbox\" AS t (\"tenant\", \"id\", \"payload\")"
+                  + " SELECT \"tenant\", \"id\", \"payload\" FROM \"idem ranked\" WHERE \"idem rank\" = 1"
+                  + " ORDER BY \"idem ord\" ON CONFLICT (\"tenant\", \"id\") DO NOTHING"
+                  + " RETURNING t.\"tenant\", t.\"id\", true AS \"idem inserted\")"
+                  + " SELECT k.\"idem ord\", w.\"idem inserted\", k.\"idem rank\" > 1"
+                  + " FROM \"idem ranked\" k LEFT JOIN \"idem written\" w"
+                  + " ON k.\"idem rank\" = 1 AND k.\"tenant\" = w.\"tenant\" AND k.\"id\" = w.\"id\"");
+      assertThat(batch.whenNoRow()).isEqualTo(Outcome.UNCHANGED);
+    }
+
+    @Test
+    void shouldSizeBatchStatementsInPowersOfTwoWithinTheParameterLimit() {
+      BatchPlan batch = pg16.batchPlan(GUARDED, guardedTypes).orElseThrow();
+      assertThat(batch.rowsFor(1)).isEqualTo(1);
+      assertThat(batch.rowsFor(3)).isEqualTo(4);
+      assertThat(batch.rowsFor(16)).isEqualTo(16);
+      assertThat(batch.rowsFor(17)).isEqualTo(32);
+      assertThat(batch.rowsFor(256)).isEqualTo(256);
+      List<String> wide = new java.util.ArrayList<>();
+      List<ColumnType> types = new java.util.ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        wide.add("c" + i);
+        types.add(new ColumnType("integer", null));
+      }
+      BatchPlan wideBatch =
+          pg16.batchPlan(WriteSpec.insertIfAbsent("w", wide, List.of("c0")), types).orElseThrow();
+      assertThat(wideBatch.maxRows()).isEqualTo(32); // 32 * 1000 <= 32767
+    }
+
+    @Test
+    void shouldKeepThePerRowBatchOnCockroachDbAndYugabyteDb() {
+      assertThat(new CockroachDbDialect(DatabaseVersion.of(24, 1)).batchPlan(GUARDED, guardedTypes))
+          .isEmpty();
+      assertThat(
+              new YugabyteDbDialect(DatabaseVersion.of(2024, 2)).batchPlan(GUARDED, guardedTypes))
+          .isEmpty();
+      assertThat(new CockroachDbDialect(DatabaseVersion.of(24, 1)).columnTypesQuery()).isEmpty();
+    }
+
     @Test
     void shouldQualifyAndFoldTableNames() {
       WriteSpec spec = WriteSpec.insertIfAbsent("Billing.Inbox", List.of("ID"), List.of("ID"));
