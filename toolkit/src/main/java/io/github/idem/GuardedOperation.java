@@ -216,6 +216,7 @@ public final class GuardedOperation<R> {
     private final Idem idem;
     private final String scope;
     private final ResultCodec<R> codec;
+    private static final Duration MAX_RETENTION = Duration.ofDays(36500);
     private Duration waitTimeout = Duration.ofSeconds(10);
     private Duration retention = Duration.ofHours(24);
 
@@ -251,12 +252,17 @@ public final class GuardedOperation<R> {
      * Sets how long a completed key is kept; after that a purge may delete it and the key is new
      * again.
      *
-     * @param retention greater than zero (default 24 hours)
+     * @param retention greater than zero and at most 36500 days (default 24 hours)
      * @return this builder
      */
     public Builder<R> retention(Duration retention) {
       if (retention == null || retention.isNegative() || retention.isZero()) {
         throw new IllegalArgumentException("retention must be > 0, was " + retention);
+      }
+      // Expiry is stored as epoch milliseconds; the bound keeps it far inside a BIGINT.
+      if (retention.compareTo(MAX_RETENTION) > 0) {
+        throw new IllegalArgumentException(
+            "retention must be <= " + MAX_RETENTION.toDays() + " days, was " + retention);
       }
       this.retention = retention;
       return this;

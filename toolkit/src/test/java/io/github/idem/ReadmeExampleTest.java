@@ -98,6 +98,40 @@ class ReadmeExampleTest {
     return List.of(result.replayed(), retry.replayed());
   }
 
+  @Test
+  void shouldRunTheGuardedInsertExample() throws SQLException {
+    DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE payments (payment_id VARCHAR(64) PRIMARY KEY, order_id VARCHAR(64),"
+              + " amount_cents BIGINT)");
+    }
+    Idem idem = Idem.create(dataSource);
+    idem.operationsTable().createIfMissing();
+    OperationResult<String> first = guardedInsert(idem, "order-18");
+    OperationResult<String> retry = guardedInsert(idem, "order-18");
+    assertThat(first.replayed()).isFalse();
+    assertThat(retry.replayed()).isTrue();
+    assertThat(retry.value()).isEqualTo(first.value()).isEqualTo("pay-order-18");
+  }
+
+  private static OperationResult<String> guardedInsert(Idem idem, String idempotencyKey) {
+    String requestBody = "{\"amount\":2500}";
+    String orderId = "o-1";
+    // README:start
+    GuardedInsert<String> recordPayment =
+        idem.operation("payment-records", ResultCodec.string())
+            .buildInsert("payments", "payment_id", "order_id", "amount_cents");
+
+    String paymentId = "pay-" + idempotencyKey; // known before the insert: stored up front
+    OperationResult<String> recorded =
+        recordPayment.execute(idempotencyKey, requestBody, paymentId, paymentId, orderId, 2500L);
+    // recorded.value(): paymentId, now and on every retry (then recorded.replayed() is true)
+    // README:end
+    return recorded;
+  }
+
   private static String insertCharge(Connection connection, long amount) throws SQLException {
     String id = java.util.UUID.randomUUID().toString();
     try (java.sql.PreparedStatement ps =
@@ -124,7 +158,7 @@ class ReadmeExampleTest {
       assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
       snippets++;
     }
-    assertThat(snippets).isEqualTo(2);
+    assertThat(snippets).isEqualTo(3);
     assertThat(block.find()).as("a README java block no test compiles").isFalse();
   }
 

@@ -113,7 +113,7 @@ public final class BenchMain {
               .include(PKG + "GuardedBenchmark\\.")
               .include(PKG + "BatchBenchmark\\.(idemBatchUpsert|rawBatchUpsert|rawBatchInsert)$");
           if (engine.equals("postgresql")) {
-            o.include(PKG + "BatchBenchmark\\.rawBatchInsertRewritten$");
+            o.include(PKG + "BatchBenchmark\\.(rawBatchInsertRewritten|rawBatchUpsertRewritten)$");
           }
         } else {
           o.include(

@@ -235,6 +235,22 @@ public final class Report {
               Set.of(),
               null),
           new Def(
+              "Idem batch upsert (per-row outcomes) ÷ rewritten batch of hand-written upsert",
+              "BatchBenchmark.idemBatchUpsert",
+              "BatchBenchmark.rawBatchUpsertRewritten",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
+              "Rewritten batch of hand-written upsert (no outcomes) ÷ rewritten plain batch insert",
+              "BatchBenchmark.rawBatchUpsertRewritten",
+              "BatchBenchmark.rawBatchInsertRewritten",
+              NONE,
+              "",
+              Set.of(),
+              null),
+          new Def(
               "Idem batch upsert (per-row outcomes) ÷ rewritten plain batch insert",
               "BatchBenchmark.idemBatchUpsert",
               "BatchBenchmark.rawBatchInsertRewritten",

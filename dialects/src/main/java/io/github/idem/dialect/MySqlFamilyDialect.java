@@ -86,10 +86,21 @@ abstract class MySqlFamilyDialect extends SqlDialect {
   }
 
   @Override
-  boolean probeClaims() {
-    // A duplicate key error is cheap on InnoDB and leaves the transaction usable; a fresh claim
-    // then costs one statement instead of a read and an INSERT.
-    return false;
+  WritePlan.@Nullable Counted claimIgnoringDuplicates(
+      WriteSpec claim, CountMode countMode, String[] values) {
+    if (countMode != CountMode.FOUND) {
+      return null; // the no-op ODKU counts 0 for a duplicate and takes an exclusive lock
+    }
+    // Found-rows counting makes the no-op ODKU report 1 for a duplicate, like an insert. INSERT
+    // IGNORE counts 0 for it in either mode, in one statement and without the error packet of a
+    // failed INSERT (which MariaDB Connector/J logs at WARN). Its danger, storing an adjusted value
+    // instead of failing (dialects.md §3.1), cannot arise here: keys and scopes are length-checked
+    // by the client, the fingerprint and status are fixed-size, the retention is bounded.
+    String sql = insertStatement(claim, values);
+    return new WritePlan.Counted(
+        "INSERT IGNORE" + sql.substring("INSERT".length()),
+        insertBind(claim, values),
+        new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
   }
 
   @Override

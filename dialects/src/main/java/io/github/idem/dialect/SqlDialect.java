@@ -146,33 +146,22 @@ abstract class SqlDialect implements Dialect {
   @Override
   public final WritePlan claimPlan(String tableName, CountMode countMode) {
     String now = nowMillis();
-    WritePlan plan =
-        render(
-            WriteSpec.insertIfAbsent(
-                tableName, OperationsSql.CLAIM_COLUMNS, List.of("scope", "op_key")),
-            countMode,
-            new String[] {"?", "?", "?", "?", now, now + " + ?", "?"});
-    if (!probeClaims() && plan instanceof WritePlan.UpdateThenInsert p && p.probe() != null) {
-      return new WritePlan.UpdateThenInsert(
-          p.update(),
-          p.updateBind(),
-          p.insert(),
-          p.insertBind(),
-          p.exists(),
-          p.existsBind(),
-          null,
-          p.whenUnchanged());
-    }
-    return plan;
+    WriteSpec claim =
+        WriteSpec.insertIfAbsent(
+            tableName, OperationsSql.CLAIM_COLUMNS, List.of("scope", "op_key"));
+    String[] values = {"?", "?", "?", "?", now, now + " + ?", "?"};
+    WritePlan ignoring = claimIgnoringDuplicates(claim, countMode, values);
+    return ignoring != null ? ignoring : render(claim, countMode, values);
   }
 
   /**
-   * Whether a claim reads its key before inserting it. Claims are mostly fresh keys, so the read is
-   * usually wasted; it pays only where a failed INSERT is expensive (H2 builds an exception with a
-   * stack trace inside the JVM).
+   * A one-statement claim for engines whose general insert-if-absent plan needs several statements
+   * under this count mode, or null. Only for the operations table, whose every value Idem produces
+   * and validates, so an engine's "ignore errors" form cannot hide a data error there.
    */
-  boolean probeClaims() {
-    return probeBeforeInsert();
+  WritePlan.@Nullable Counted claimIgnoringDuplicates(
+      WriteSpec claim, CountMode countMode, String[] values) {
+    return null;
   }
 
   /** A bounded-length text column. */

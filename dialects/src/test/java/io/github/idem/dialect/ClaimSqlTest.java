@@ -62,16 +62,22 @@ class ClaimSqlTest {
   }
 
   @Test
-  void shouldClaimWithoutAProbeOnMySqlButProbeOnH2() {
-    WritePlan.UpdateThenInsert mariadb =
-        (WritePlan.UpdateThenInsert)
-            new MariaDbDialect(DatabaseVersion.of(10, 11))
-                .claimPlan("idem_operations", CountMode.FOUND);
-    assertThat(mariadb.probe()).isNull();
-    assertThat(mariadb.insert())
+  void shouldClaimInOneStatementOnMySqlInEitherCountModeButProbeOnH2() {
+    Dialect mariadb = new MariaDbDialect(DatabaseVersion.of(10, 11));
+    WritePlan.Counted found =
+        (WritePlan.Counted) mariadb.claimPlan("idem_operations", CountMode.FOUND);
+    assertThat(found.statement())
         .startsWith(
-            "INSERT INTO `idem_operations` (`scope`, `op_key`, `fingerprint`, `status`,"
-                + " `created_at`, `expires_at`, `result`) VALUES (?, ?, ?, ?,");
+            "INSERT IGNORE INTO `idem_operations` (`scope`, `op_key`, `fingerprint`, `status`,"
+                + " `created_at`, `expires_at`, `result`) VALUES (?, ?, ?, ?,")
+        .doesNotContain("ON DUPLICATE KEY");
+    assertThat(found.outcomeFor(0)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(found.outcomeFor(1)).isEqualTo(Outcome.INSERTED);
+    WritePlan.Counted affected =
+        (WritePlan.Counted) mariadb.claimPlan("idem_operations", CountMode.AFFECTED);
+    assertThat(affected.statement())
+        .startsWith("INSERT INTO `idem_operations`")
+        .endsWith(" ON DUPLICATE KEY UPDATE `scope` = `scope`");
 
     WritePlan.UpdateThenInsert h2 =
         (WritePlan.UpdateThenInsert)

@@ -373,6 +373,10 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
     assertThatThrownBy(() -> idem.operation(scope, ResultCodec.string()).retention(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("retention must be > 0, was PT0S");
+    assertThatThrownBy(
+            () -> idem.operation(scope, ResultCodec.string()).retention(Duration.ofDays(36501)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retention must be <= 36500 days, was PT876024H");
     assertThatThrownBy(() -> idem.operation(scope, null)).hasMessageContaining("codec is null");
   }
 
