@@ -38,6 +38,12 @@ final class ExecutablePlan {
    */
   final boolean duplicateMeansPresent;
 
+  /**
+   * COUNTED with INSERT IGNORE (only ever the operations-table claim): a row inserted with warnings
+   * was stored adjusted, so it is refused.
+   */
+  final boolean refuseWarnings;
+
   /** The multi-row batch form, or null when batches run {@link #main} once per row. */
   final @Nullable BatchPlan batch;
 
@@ -55,6 +61,8 @@ final class ExecutablePlan {
     this.batch = batch;
     this.batchRowBind = batch == null ? new int[0] : batch.rowBind();
     this.batchKeyBind = batch == null ? new int[0] : batch.keyBind();
+    this.refuseWarnings =
+        plan instanceof WritePlan.Counted c && c.statement().startsWith("INSERT IGNORE ");
     if (plan instanceof WritePlan.Counted counted) {
       shape = Shape.COUNTED;
       main = counted.statement();

@@ -249,7 +249,9 @@ public final class GuardedInsert<R> {
     try {
       return ps.executeQuery();
     } catch (SQLException e) {
-      throw records.waitedTooLong(key, started, e);
+      // One statement claims and inserts: the wait may have been on the business row instead.
+      throw records.waitedTooLong(
+          key, started, e, ", or the insert into " + table + " waited as long for a lock");
     }
   }
 

@@ -97,6 +97,14 @@ final class KeyRecords<R> {
    * unchanged, for the caller to throw.
    */
   SQLException waitedTooLong(String key, long startedNanos, SQLException e) {
+    return waitedTooLong(key, startedNanos, e, "");
+  }
+
+  /**
+   * As {@link #waitedTooLong(String, long, SQLException)}, for a statement that can also wait on
+   * something other than the key; {@code otherCause} (starting with ", or ") names it.
+   */
+  SQLException waitedTooLong(String key, long startedNanos, SQLException e, String otherCause) {
     ErrorKind kind = idem.dialect().classify(e).kind();
     if (kind == ErrorKind.STATEMENT_TIMEOUT
         || kind == ErrorKind.LOCK_TIMEOUT_STATEMENT
@@ -112,7 +120,9 @@ final class KeyRecords<R> {
               + waited.toMillis()
               + "ms (waitTimeout "
               + waitTimeout.toMillis()
-              + "ms); retry later or raise waitTimeout",
+              + "ms)"
+              + otherCause
+              + "; nothing was written; retry later or raise waitTimeout",
           e);
     }
     return e;

@@ -3,6 +3,7 @@ package io.github.idem;
 import io.github.idem.dialect.BatchPlan;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.ErrorKind;
+import io.github.idem.dialect.IdemException;
 import io.github.idem.dialect.Outcome;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -11,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayDeque;
@@ -66,7 +68,11 @@ final class PlanRunner implements AutoCloseable {
         {
           PreparedStatement ps = main(false);
           bind(ps, plan.mainBind, values);
-          return counted(ps.executeUpdate());
+          int count = ps.executeUpdate();
+          if (plan.refuseWarnings && count == 1) {
+            refuseAdjustedRow(ps);
+          }
+          return counted(count);
         }
       case RETURNING:
         {
@@ -346,6 +352,25 @@ final class PlanRunner implements AutoCloseable {
       // deleted in between. Another round tells the two apart.
     }
     throw duplicate;
+  }
+
+  /**
+   * Fails when INSERT IGNORE stored a row with warnings, i.e. adjusted a value (a column smaller
+   * than Idem's DDL). The drivers fetch warnings only when the server reported some, so the common
+   * case costs no round trip.
+   */
+  private void refuseAdjustedRow(PreparedStatement ps) throws SQLException {
+    SQLWarning warning = ps.getWarnings();
+    if (warning != null) {
+      throw new IdemException(
+          plan.subject
+              + ": the operations table stored the claim with a warning (code "
+              + warning.getErrorCode()
+              + ": "
+              + warning.getMessage()
+              + "); a column is smaller than Idem's DDL: compare the table with"
+              + " operationsTable().ddl()");
+    }
   }
 
   private boolean updated(Object[] values) throws SQLException {

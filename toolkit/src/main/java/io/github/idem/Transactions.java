@@ -5,6 +5,8 @@ import io.github.idem.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -17,6 +19,12 @@ final class Transactions {
   interface Work<T> {
     T run(Connection connection) throws SQLException;
   }
+
+  /**
+   * Connections inside a transaction Idem opened with START TRANSACTION: their autocommit setting
+   * says on, yet they are in a transaction, so Idem's caller-mode calls inside a body accept them.
+   */
+  private static final Set<Connection> EXPLICIT = ConcurrentHashMap.newKeySet();
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -63,12 +71,22 @@ final class Transactions {
         try {
           if (explicit) {
             execute(connection, "START TRANSACTION");
+            EXPLICIT.add(connection);
           }
-          T result = work.run(connection);
+          T result;
+          try {
+            result = work.run(connection);
+          } finally {
+            if (explicit) {
+              EXPLICIT.remove(connection);
+            }
+          }
           if (transactional) {
             committing = true;
             if (explicit) {
-              execute(connection, "COMMIT");
+              // NO CHAIN: a session with completion_type=CHAIN would otherwise start a new
+              // transaction that the pool, seeing autocommit on, would never end.
+              execute(connection, "COMMIT AND NO CHAIN");
             } else {
               connection.commit();
             }
@@ -126,7 +144,7 @@ final class Transactions {
         throw new InvalidConnectionException(
             subject + ": connection is closed; pass an open connection in a transaction");
       }
-      if (connection.getAutoCommit()) {
+      if (connection.getAutoCommit() && !EXPLICIT.contains(connection)) {
         throw new InvalidConnectionException(
             subject
                 + ": connection is in autocommit mode, so the key record and the body's writes"
@@ -141,12 +159,21 @@ final class Transactions {
   private static void rollbackQuietly(Connection connection, boolean explicit, Throwable primary) {
     try {
       if (explicit) {
-        execute(connection, "ROLLBACK");
+        execute(connection, "ROLLBACK AND NO CHAIN");
       } else {
         connection.rollback();
       }
     } catch (SQLException e) {
       primary.addSuppressed(e);
+      if (explicit) {
+        // The pool sees autocommit on and would hand out a connection still in this transaction;
+        // abort it so that the pool discards it.
+        try {
+          connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException abortFailure) {
+          primary.addSuppressed(abortFailure);
+        }
+      }
     }
   }
 

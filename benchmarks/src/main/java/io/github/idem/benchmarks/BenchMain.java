@@ -21,12 +21,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -cp benchmarks/target/idem-benchmarks.jar io.github.idem.benchmarks.BenchMain h2 --quick
  * </pre>
  *
- * <p>Arguments: {@code <h2|h2file|postgresql|mariadb> [--quick|--smoke] [--out DIR] [--only REGEX]}
- * (default {@code benchmarks/results}; {@code --only} runs just the benchmarks whose {@code
- * Class.method} matches, e.g. {@code 'GuardedBenchmark\\..*'}). Quick: 1 fork, 2×1 s warm-up, 3×1 s
- * measurement, threads 1 and 4, batch sizes 16 and 1024. Full: 2 forks, 5×1 s + 5×1 s, threads 1, 4
- * and 16, batch sizes 1, 16, 128, 1024. Smoke (for CI: does everything run?): 1×0.5 s warm-up,
- * 2×0.3 s measurement, threads 1 only. For PostgreSQL and MariaDB without {@code
+ * <p>Arguments: {@code <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out
+ * DIR] [--only REGEX]} (default {@code benchmarks/results}; {@code --only} runs just the benchmarks
+ * whose {@code Class.method} matches, e.g. {@code 'GuardedBenchmark\\..*'}). Quick: 1 fork, 3×1 s
+ * warm-up, 8×0.4 s measurement; threads 1 for the whole matrix, 4 and 16 for a single-row and
+ * guarded subset; batch sizes 16 and 1024. Full: 2 forks, 5×1 s warm-up, 10×1 s measurement, the
+ * same threads, batch sizes 1, 16, 128, 1024. Smoke (for CI: does everything run?): 1×0.5 s
+ * warm-up, 2×0.3 s measurement, threads 1 only. For PostgreSQL and MariaDB without {@code
  * IDEM_TEST_POSTGRES_URL}/{@code IDEM_TEST_MARIADB_URL}, the embedded server is started once here
  * and handed to every fork as an external server, so forks do not each start one.
  */
@@ -44,7 +45,8 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println(
-          "usage: BenchMain <h2|h2file|postgresql|mariadb> [--quick|--smoke] [--out DIR]");
+          "usage: BenchMain <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke]"
+              + " [--out DIR] [--only REGEX]");
       System.exit(2);
     }
     String engine = args[0];
@@ -75,7 +77,7 @@ public final class BenchMain {
         && noExternal("IDEM_TEST_POSTGRES_URL", "idem.test.postgres.url")) {
       server = TestDatabases.fresh(Engine.POSTGRESQL);
       jvmArgs.add("-Didem.test.postgres.url=" + server.jdbcUrl());
-    } else if (engine.equals("mariadb")
+    } else if ((engine.equals("mariadb") || engine.equals("mariadb-affected"))
         && noExternal("IDEM_TEST_MARIADB_URL", "idem.test.mariadb.url")) {
       server = TestDatabases.fresh(Engine.MARIADB);
       jvmArgs.add("-Didem.test.mariadb.url=" + server.jdbcUrl());
@@ -84,7 +86,7 @@ public final class BenchMain {
     try {
       String[] batchSizes =
           quick ? new String[] {"16", "1024"} : new String[] {"1", "16", "128", "1024"};
-      int[] threadCounts = smoke ? new int[] {1} : quick ? new int[] {1, 4} : new int[] {1, 4, 16};
+      int[] threadCounts = smoke ? new int[] {1} : new int[] {1, 4, 16};
       List<Path> results = new ArrayList<>();
       for (int threads : threadCounts) {
         ChainedOptionsBuilder o =
@@ -140,7 +142,7 @@ public final class BenchMain {
               ? "smoke: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, threads 1; checks that"
                   + " everything runs, the numbers mean nothing"
               : quick
-                  ? "quick: 1 fork, 3×1 s warm-up, 8×0.4 s measurement per benchmark; threads 1 and 4; batch sizes 16, 1024; upsert existing 0 %, 100 %"
+                  ? "quick: 1 fork, 3×1 s warm-up, 8×0.4 s measurement per benchmark; threads 1 (whole matrix), 4 and 16 (single-row and guarded subset); batch sizes 16, 1024; upsert existing 0 %, 100 %"
                   : "full: 2 forks, 5×1 s warm-up, 10×1 s measurement per benchmark; threads 1, 4, 16; batch sizes 1, 16, 128, 1024; upsert existing 0/50/100 %";
       Report.write(engine, out, results, command, mode, serverNote);
     } finally {

@@ -75,6 +75,8 @@ final class Db implements AutoCloseable {
         return fixture(engine, Kind.POSTGRES, TestDatabases.fresh(Engine.POSTGRESQL));
       case "mariadb":
         return fixture(engine, Kind.MARIADB, TestDatabases.fresh(Engine.MARIADB));
+      case "mariadb-affected":
+        return affectedRows(engine, TestDatabases.fresh(Engine.MARIADB));
       case "h2file":
         Path dir = Files.createTempDirectory("idem-bench-h2file-");
         HikariConfig config = new HikariConfig();
@@ -103,8 +105,35 @@ final class Db implements AutoCloseable {
             });
       default:
         throw new IllegalArgumentException(
-            "engine must be h2, h2file, postgresql or mariadb, was " + engine);
+            "engine must be h2, h2file, postgresql, mariadb or mariadb-affected, was " + engine);
     }
+  }
+
+  /**
+   * MariaDB with the driver reporting affected rows instead of found rows ({@code
+   * useAffectedRows=true}), the setting under which Idem's upsert and insert-if-absent are one
+   * statement.
+   */
+  private static Db affectedRows(String engine, TestDatabase db) {
+    String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "useAffectedRows=true";
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setMaximumPoolSize(32);
+    config.setPoolName("bench-mariadb-affected");
+    HikariDataSource pool = new HikariDataSource(config);
+    return new Db(
+        engine,
+        Kind.MARIADB,
+        pool,
+        url,
+        db.describe() + ", useAffectedRows=true",
+        () -> {
+          try {
+            pool.close();
+          } finally {
+            db.close();
+          }
+        });
   }
 
   private static Db fixture(String engine, Kind kind, TestDatabase db) {

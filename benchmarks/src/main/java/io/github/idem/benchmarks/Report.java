@@ -30,7 +30,9 @@ import java.util.TreeMap;
 public final class Report {
   private static final String START = "<!-- summary start -->";
   private static final String END = "<!-- summary end -->";
-  private static final String[] ENGINES = {"h2", "h2file", "postgresql", "mariadb"};
+  private static final String[] ENGINES = {
+    "h2", "h2file", "postgresql", "mariadb", "mariadb-affected"
+  };
 
   /**
    * One comparison: candidate ÷ baseline latency, both measured in the same run with the same
@@ -45,7 +47,8 @@ public final class Report {
       Set<String> goalEngines,
       String goalParam) {}
 
-  private static final Set<String> ALL = Set.of("h2", "h2file", "postgresql", "mariadb");
+  private static final Set<String> ALL =
+      Set.of("h2", "h2file", "postgresql", "mariadb", "mariadb-affected");
   private static final double NONE = Double.NaN;
 
   private static final List<Def> DEFS =
@@ -152,7 +155,7 @@ public final class Report {
               "GuardedBenchmark.txInsert",
               1.3,
               "≤ 1.3 (PG, MariaDB)",
-              Set.of("postgresql", "mariadb"),
+              Set.of("postgresql", "mariadb", "mariadb-affected"),
               null),
           new Def(
               "Guarded op ÷ hand-written guard + insert",
@@ -192,7 +195,7 @@ public final class Report {
               "GuardedBenchmark.txInsert",
               1.3,
               "≤ 1.3 (PG, MariaDB)",
-              Set.of("postgresql", "mariadb"),
+              Set.of("postgresql", "mariadb", "mariadb-affected"),
               null),
           new Def(
               "Guarded insert replay ÷ first execution",

@@ -166,7 +166,8 @@ public interface Dialect {
    * in autocommit mode. Binds, in order: scope, key, fingerprint, status, retention in
    * milliseconds, result, the business values (one per column), then scope and key again. Returns
    * one row: the number of keys claimed (0 or 1), then the stored {@code fingerprint}, {@code
-   * status} and {@code result} of a key recorded before the statement began (all null otherwise).
+   * status} and {@code result} of an unexpired key recorded before the statement began (all null
+   * otherwise).
    *
    * <pre>{@code
    * dialect.claimAndInsert("idem_operations", "charges", List.of("id", "amount"))

@@ -8,10 +8,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * MySQL-protocol rendering. With a driver that reports affected rows, one {@code INSERT … ON
  * DUPLICATE KEY UPDATE} is exact (1 inserted, 2 updated, 0 unchanged) and takes an exclusive lock
- * on a duplicate, avoiding the shared-lock deadlock of a plain INSERT (dialects.md §3.3). With the
- * drivers' default found-rows count an unchanged row reports 1 like an insert (§1.2), so the
- * update-then-insert plan is used instead. Never {@code INSERT IGNORE}: it turns data errors into
- * warnings (§3.1).
+ * on a duplicate rather than a plain INSERT's shared one (dialects.md §3.3; a waiter can still
+ * deadlock with another when the holder rolls back, which an Idem-owned transaction retries). With
+ * the drivers' default found-rows count an unchanged row reports 1 like an insert (§1.2), so the
+ * update-then-insert plan is used instead. Never {@code INSERT IGNORE} on a caller's table: it
+ * turns data errors into warnings (§3.1); only the operations-table claim uses it, and refuses a
+ * row stored with warnings.
  */
 abstract class MySqlFamilyDialect extends SqlDialect {
   private static final Identifiers IDENTIFIERS = Identifiers.mysql();

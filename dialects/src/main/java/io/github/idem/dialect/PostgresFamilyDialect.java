@@ -84,7 +84,12 @@ abstract class PostgresFamilyDialect extends SqlDialect {
    * table through the search path exactly as the INSERT does.
    */
   static final String COLUMN_TYPES_QUERY =
-      "SELECT a.attname, format_type(a.atttypid, NULL),"
+      "SELECT a.attname, format_type(a.atttypid,"
+          // Keep the modifier only where an explicit cast rounds exactly as storing does
+          // (numeric, date/time, interval), so keys compare as stored. Elsewhere an explicit cast
+          // would truncate silently (char(5) as "character" means char(1)); without the modifier
+          // the INSERT's own assignment still enforces the length, with an error.
+          + " CASE WHEN ty.typcategory IN ('N', 'D', 'T') THEN a.atttypmod ELSE -1 END),"
           + " CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation"
           + " THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END"
           + " FROM pg_catalog.pg_attribute a"
@@ -264,7 +269,8 @@ abstract class PostgresFamilyDialect extends SqlDialect {
    * The claim-and-insert statement of {@link Dialect#claimAndInsert}. Data-modifying CTEs always
    * run to completion, and the business INSERT reads the claim's RETURNING, so it inserts exactly
    * when the key is new. The final read sees the statement's snapshot: a key committed by a
-   * duplicate this statement waited for is not in it, and the caller reads once more.
+   * duplicate this statement waited for is not in it, nor is an expired record, and the caller then
+   * reads once more.
    */
   final String claimAndInsertStatement(
       String operationsTable, String businessTable, List<String> columns) {
@@ -313,7 +319,12 @@ abstract class PostgresFamilyDialect extends SqlDialect {
         + scope
         + " = ? AND o."
         + key
-        + " = ?";
+        + " = ? AND o."
+        // An expired record in the snapshot may have been purged and claimed anew meanwhile;
+        // leave it to the caller's separate read of the current record.
+        + ids.quote("expires_at")
+        + " > "
+        + now;
   }
 
   /** A boolean expression over the written row: true when inserted, false when updated. */

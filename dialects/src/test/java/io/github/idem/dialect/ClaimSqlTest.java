@@ -27,7 +27,8 @@ class ClaimSqlTest {
                 + " WHERE EXISTS (SELECT 1 FROM idem_claim))"
                 + " SELECT (SELECT COUNT(*) FROM idem_claim), o.\"fingerprint\", o.\"status\","
                 + " o.\"result\" FROM (SELECT 1) AS idem_one LEFT JOIN \"idem_operations\" AS o"
-                + " ON o.\"scope\" = ? AND o.\"op_key\" = ?");
+                + " ON o.\"scope\" = ? AND o.\"op_key\" = ? AND o.\"expires_at\" > "
+                + PG_NOW);
   }
 
   @Test

@@ -366,6 +366,56 @@ public abstract class BatchConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldStoreAndReportFixedLengthAndRoundedKeysAsRowByRowDoes() {
+    // The engine's own storage rules (CHAR padding and length, NUMERIC rounding) decide which
+    // keys are equal; a batch must agree with the same rows executed one at a time.
+    List<Object[]> chars =
+        List.of(
+            new Object[] {"ABCDE", "hello"},
+            new Object[] {"AXYZW", "world"},
+            new Object[] {"ABCDE", "hello"},
+            new Object[] {"ABCDE", "again"});
+    assertBatchMatchesSingleRows("code CHAR(5) PRIMARY KEY, note CHAR(10)", "code", "note", chars);
+    List<Object[]> decimals =
+        List.of(
+            new Object[] {new java.math.BigDecimal("1.00"), "a"},
+            new Object[] {new java.math.BigDecimal("1.0"), "b"},
+            new Object[] {new java.math.BigDecimal("2.5"), "c"},
+            new Object[] {new java.math.BigDecimal("2.50"), "c"});
+    assertBatchMatchesSingleRows(
+        "code NUMERIC(10,2) PRIMARY KEY, note VARCHAR(10)", "code", "note", decimals);
+    if (isPostgresFamily()) {
+      // ON CONFLICT compares the stored (rounded) key, so there a key with more digits than the
+      // column keeps is the rounded key, in a batch as row by row. Update-then-insert engines
+      // compare the unrounded value and refuse it with a unique violation (README).
+      List<Object[]> rounded =
+          List.of(
+              new Object[] {new java.math.BigDecimal("1.004"), "a"},
+              new Object[] {new java.math.BigDecimal("1.001"), "b"},
+              new Object[] {new java.math.BigDecimal("1.00"), "b"});
+      assertBatchMatchesSingleRows(
+          "code NUMERIC(10,2) PRIMARY KEY, note VARCHAR(10)", "code", "note", rounded);
+    }
+  }
+
+  private void assertBatchMatchesSingleRows(
+      String ddl, String key, String other, List<Object[]> rows) {
+    String batched = newTable(ddl);
+    String single = newTable(ddl);
+    List<Outcome> expected = new java.util.ArrayList<>();
+    WriteStatement one = idem.upsert(single).columns(key, other).conflictKey(key).build();
+    for (Object[] row : rows) {
+      expected.add(one.execute(row));
+    }
+    List<Outcome> actual =
+        idem.upsert(batched).columns(key, other).conflictKey(key).build().executeBatch(rows);
+
+    assertThat(actual).as(ddl).containsExactlyElementsOf(expected);
+    assertThat(rows("SELECT " + key + ", " + other + " FROM " + batched + " ORDER BY " + key))
+        .isEqualTo(rows("SELECT " + key + ", " + other + " FROM " + single + " ORDER BY " + key));
+  }
+
+  @Test
   void shouldReturnNothingForAnEmptyBatch() {
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER");
     WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();

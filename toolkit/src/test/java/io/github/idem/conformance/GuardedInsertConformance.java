@@ -239,12 +239,29 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
         }
       }
       int fresh = 0;
+      java.util.Map<String, String> winners = new java.util.HashMap<>();
+      List<OperationResult<String>> done = new ArrayList<>();
       for (Future<OperationResult<String>> r : results) {
-        if (!r.get(120, TimeUnit.SECONDS).replayed()) {
+        OperationResult<String> result = r.get(120, TimeUnit.SECONDS);
+        done.add(result);
+        if (!result.replayed()) {
           fresh++;
+          // the value is the inserted row's id, "ch-<key>-<submission>"
+          String key = "k" + result.value().split("-")[1];
+          assertThat(winners.put(key, result.value())).isNull();
         }
       }
       assertThat(fresh).isEqualTo(keys);
+      for (OperationResult<String> result : done) {
+        String key = "k" + result.value().split("-")[1];
+        assertThat(result.value())
+            .as("every submission of %s returns the winner's", key)
+            .isEqualTo(winners.get(key));
+      }
+      for (java.util.Map.Entry<String, String> winner : winners.entrySet()) {
+        assertThat(rows("SELECT id FROM " + charges + " WHERE op_key = '" + winner.getKey() + "'"))
+            .containsExactly(row(winner.getValue()));
+      }
       assertThat(count(charges)).isEqualTo(keys);
       assertThat(rows("SELECT COUNT(DISTINCT op_key) FROM " + charges).get(0).get(0))
           .isEqualTo(String.valueOf(keys));

@@ -171,6 +171,34 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldAcceptIdemsCallerModeCallsInsideABody() throws Exception {
+    GuardedOperation<String> outer = operation();
+    GuardedOperation<String> inner = idem.operation(scope + "-inner", ResultCodec.string()).build();
+    io.github.idem.ConsumerDedupe consumer = idem.consumer(scope + "-consumer");
+
+    OperationResult<String> result =
+        outer.execute(
+            "k1",
+            "r",
+            c -> {
+              // On MySQL-protocol engines this connection reports autocommit on (Idem opened the
+              // transaction with START TRANSACTION); Idem's own caller-mode calls still join it.
+              assertThat(consumer.claim(c, "m1")).isTrue();
+              return inner.execute(c, "k1", "r", x -> charge(x, "k1", 5)).value();
+            });
+
+    assertThat(result.replayed()).isFalse();
+    assertThat(inner.execute("k1", "r", x -> charge(x, "k1", 5)).replayed()).isTrue();
+    assertThat(chargesFor("k1")).isEqualTo(1);
+    try (Connection c = dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(consumer.claim(c, "m1")).as("the nested claim committed").isFalse();
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+  }
+
+  @Test
   void shouldUndoAFailedBodyButKeepTheCallersOtherWrites() throws Exception {
     GuardedOperation<String> op = operation();
     String log = newTable("id INTEGER PRIMARY KEY");
@@ -297,6 +325,32 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldReportASerializationFailureInARepeatableReadCallerOnPostgresql() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        engine == Engine.POSTGRESQL, "PostgreSQL's ON CONFLICT in REPEATABLE READ");
+    GuardedOperation<String> op = operation();
+    String log = newTable("id INTEGER PRIMARY KEY");
+    try (Connection c = dataSource().getConnection()) {
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setAutoCommit(false);
+      rowsOn(c, "SELECT COUNT(*) FROM " + charges); // the transaction's snapshot starts here
+      op.execute("k1", "r", x -> charge(x, "k1", 1)); // commits elsewhere, after the snapshot
+
+      assertThatThrownBy(() -> op.execute(c, "k1", "r", x -> charge(x, "k1", 1)))
+          .isInstanceOfSatisfying(
+              io.github.idem.IdemSqlException.class,
+              e ->
+                  assertThat(e.kind())
+                      .isEqualTo(io.github.idem.dialect.ErrorKind.SERIALIZATION_FAILURE));
+      sqlOn(c, "INSERT INTO " + log + " (id) VALUES (1)"); // rolled back to the savepoint: usable
+      c.rollback();
+      c.setAutoCommit(true);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    }
+    assertThat(chargesFor("k1")).isEqualTo(1);
+  }
+
+  @Test
   void shouldAcceptKeysOfSupplementaryCharacters() throws Exception {
     GuardedOperation<String> op = operation();
     String emoji = "\ud83d\ude00".repeat(255);
@@ -387,6 +441,33 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
         .isInstanceOf(OperationsTableException.class)
         .hasMessageContaining("does not exist")
         .hasMessageContaining("CREATE TABLE IF NOT EXISTS");
+  }
+
+  @Test
+  void shouldRefuseAKeyTheOperationsTableWouldTruncate() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        engine != Engine.SQLITE, "SQLite does not enforce VARCHAR lengths");
+    // A migration-owned table whose key column is narrower than Idem's DDL.
+    String name = "idem_narrow_" + UUID.randomUUID().toString().substring(0, 8);
+    Idem narrow = Idem.builder(dataSource()).operationsTable(name).build();
+    String ddl =
+        java.util.regex.Pattern.compile(
+                "(op_key\\W*\\s+VAR(?:BINARY|CHAR))\\(\\d+\\)",
+                java.util.regex.Pattern.CASE_INSENSITIVE)
+            .matcher(narrow.operationsTable().ddl())
+            .replaceFirst("$1(8)");
+    assertThat(ddl).contains("(8)");
+    for (String statement : ddl.split(";\n")) {
+      if (!statement.isBlank()) {
+        sql(statement);
+      }
+    }
+    GuardedOperation<String> op = narrow.operation(scope, ResultCodec.string()).build();
+
+    assertThatThrownBy(() -> op.execute("key-longer-than-8", "r", c -> charge(c, "k", 1)))
+        .isInstanceOf(io.github.idem.dialect.IdemException.class);
+    assertThat(rows("SELECT COUNT(*) FROM " + name)).containsExactly(row("0"));
+    assertThat(count(charges)).isZero();
   }
 
   @Test
