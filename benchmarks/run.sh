@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark matrix for one engine and writes the report.
 #
-#   benchmarks/run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out DIR] [--only REGEX]
+#   benchmarks/run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out DIR] [--only REGEX] [--label NAME]
 #
 # Needs the shaded jar (build it first):
 #   mvn -B -q install -DskipTests -Dspotless.check.skip=true -pl src-test-fixtures,dialects,toolkit -am
@@ -17,7 +17,7 @@ if [[ ! -f "$jar" ]]; then
   exit 2
 fi
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out DIR] [--only REGEX]" >&2
+  echo "usage: $0 <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out DIR] [--only REGEX] [--label NAME]" >&2
   exit 2
 fi
 cd "$here/.."

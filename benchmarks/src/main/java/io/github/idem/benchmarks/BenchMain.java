@@ -23,13 +23,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Arguments: {@code <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out
  * DIR] [--only REGEX]} (default {@code benchmarks/results}; {@code --only} runs just the benchmarks
- * whose {@code Class.method} matches, e.g. {@code 'GuardedBenchmark\\..*'}). Quick: 1 fork, 3×1 s
- * warm-up, 8×0.4 s measurement; threads 1 for the whole matrix, 4 and 16 for a single-row and
- * guarded subset; batch sizes 16 and 1024. Full: 2 forks, 5×1 s warm-up, 10×1 s measurement, the
- * same threads, batch sizes 1, 16, 128, 1024. Smoke (for CI: does everything run?): 1×0.5 s
- * warm-up, 2×0.3 s measurement, threads 1 only. For PostgreSQL and MariaDB without {@code
- * IDEM_TEST_POSTGRES_URL}/{@code IDEM_TEST_MARIADB_URL}, the embedded server is started once here
- * and handed to every fork as an external server, so forks do not each start one.
+ * whose {@code Class.method} matches, e.g. {@code 'GuardedBenchmark\\..*'}). {@code --label NAME}
+ * names the report files, e.g. {@code postgresql-durable} for a run against an external, durable
+ * server. Quick: 1 fork, 3×1 s warm-up, 8×0.4 s measurement; threads 1 for the whole matrix, 4 and
+ * 16 for a single-row and guarded subset; batch sizes 16 and 1024. Full: 2 forks, 5×1 s warm-up,
+ * 10×1 s measurement, the same threads, batch sizes 1, 16, 128, 1024. Smoke (for CI: does
+ * everything run?): 1×0.5 s warm-up, 2×0.3 s measurement, threads 1 only. For PostgreSQL and
+ * MariaDB without {@code IDEM_TEST_POSTGRES_URL}/{@code IDEM_TEST_MARIADB_URL}, the embedded server
+ * is started once here and handed to every fork as an external server, so forks do not each start
+ * one.
  */
 public final class BenchMain {
   private static final String PKG = "io\\.github\\.idem\\.benchmarks\\.";
@@ -46,7 +48,7 @@ public final class BenchMain {
     if (args.length == 0) {
       System.err.println(
           "usage: BenchMain <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke]"
-              + " [--out DIR] [--only REGEX]");
+              + " [--out DIR] [--only REGEX] [--label NAME]");
       System.exit(2);
     }
     String engine = args[0];
@@ -54,6 +56,7 @@ public final class BenchMain {
     boolean smoke = false;
     Path out = Paths.get("benchmarks", "results");
     String only = null;
+    String label = engine;
     for (int i = 1; i < args.length; i++) {
       if (args[i].equals("--quick")) {
         quick = true;
@@ -64,14 +67,17 @@ public final class BenchMain {
         out = Paths.get(args[++i]);
       } else if (args[i].equals("--only")) {
         only = args[++i];
+      } else if (args[i].equals("--label")) {
+        label = args[++i];
       } else {
         throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     Files.createDirectories(out);
-    Files.deleteIfExists(out.resolve("env-" + engine + ".json"));
+    Files.deleteIfExists(out.resolve("env-" + label + ".json"));
     List<String> jvmArgs = new ArrayList<>();
     jvmArgs.add("-Didem.bench.out=" + out.toAbsolutePath());
+    jvmArgs.add("-Didem.bench.label=" + label);
     TestDatabase server = null;
     if (engine.equals("postgresql")
         && noExternal("IDEM_TEST_POSTGRES_URL", "idem.test.postgres.url")) {
@@ -127,16 +133,26 @@ public final class BenchMain {
                   PKG
                       + "GuardedBenchmark\\.(txInsert|idemGuardedFresh|idemGuardedReplay|idemGuardedInsertFresh|idemGuardedInsertReplay)$");
         }
-        Path json = out.resolve(engine + "-t" + threads + ".json");
+        Path json = out.resolve(label + "-t" + threads + ".json");
         o.result(json.toString());
         new Runner(o.build()).run();
         results.add(json);
       }
+      String external =
+          server != null
+              ? ""
+              : engine.startsWith("postgresql") && System.getenv("IDEM_TEST_POSTGRES_URL") != null
+                  ? "IDEM_TEST_POSTGRES_URL='" + System.getenv("IDEM_TEST_POSTGRES_URL") + "' "
+                  : engine.startsWith("mariadb") && System.getenv("IDEM_TEST_MARIADB_URL") != null
+                      ? "IDEM_TEST_MARIADB_URL='" + System.getenv("IDEM_TEST_MARIADB_URL") + "' "
+                      : "";
       String command =
-          "benchmarks/run.sh "
+          external
+              + "benchmarks/run.sh "
               + engine
               + (smoke ? " --smoke" : quick ? " --quick" : "")
-              + (only == null ? "" : " --only '" + only + "'");
+              + (only == null ? "" : " --only '" + only + "'")
+              + (label.equals(engine) ? "" : " --label " + label);
       String mode =
           smoke
               ? "smoke: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, threads 1; checks that"
@@ -144,7 +160,13 @@ public final class BenchMain {
               : quick
                   ? "quick: 1 fork, 3×1 s warm-up, 8×0.4 s measurement per benchmark; threads 1 (whole matrix), 4 and 16 (single-row and guarded subset); batch sizes 16, 1024; upsert existing 0 %, 100 %"
                   : "full: 2 forks, 5×1 s warm-up, 10×1 s measurement per benchmark; threads 1, 4, 16; batch sizes 1, 16, 128, 1024; upsert existing 0/50/100 %";
-      Report.write(engine, out, results, command, mode, serverNote);
+      if (only != null && !smoke) {
+        mode =
+            (quick ? "quick" : "full")
+                + ", focused: only the benchmarks matching --only, at threads 1, 4 and 16; "
+                + mode.substring(mode.indexOf(':') + 2);
+      }
+      Report.write(label, out, results, command, mode, serverNote);
     } finally {
       if (server != null) {
         server.close();

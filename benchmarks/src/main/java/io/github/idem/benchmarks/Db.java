@@ -93,14 +93,11 @@ final class Db implements AutoCloseable {
             config.getJdbcUrl(),
             "h2 (file " + dir + ")",
             () -> {
-              try (Connection c = pool.getConnection();
-                  Statement s = c.createStatement()) {
-                s.execute("SHUTDOWN");
-              } finally {
-                pool.close();
-                try (Stream<Path> files = Files.walk(dir)) {
-                  files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+              // H2 closes a file database with its last connection (DB_CLOSE_DELAY=0), so closing
+              // the pool is the shutdown; a SHUTDOWN statement would break the pool's own close.
+              pool.close();
+              try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
               }
             });
       default:
@@ -241,8 +238,9 @@ final class Db implements AutoCloseable {
   }
 
   /**
-   * Writes {@code env-<engine>.json} into the directory named by the system property {@code
-   * idem.bench.out}, if set: engine, server and driver versions, JVM and durability settings.
+   * Writes {@code env-<label>.json} (the run's label, by default the engine) into the directory
+   * named by the system property {@code idem.bench.out}, if set: engine, server and driver
+   * versions, JVM and durability settings.
    */
   void writeEnvironment(Map<String, Object> extra) throws SQLException, IOException {
     String out = System.getProperty("idem.bench.out");
@@ -250,7 +248,7 @@ final class Db implements AutoCloseable {
       return;
     }
     Path dir = Paths.get(out);
-    Path file = dir.resolve("env-" + engine + ".json");
+    Path file = dir.resolve("env-" + System.getProperty("idem.bench.label", engine) + ".json");
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Map<String, Object> env = new LinkedHashMap<>();
     if (Files.exists(file)) {
