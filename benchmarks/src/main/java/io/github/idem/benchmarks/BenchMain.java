@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * DIR] [--only REGEX]} (default {@code benchmarks/results}; {@code --only} runs just the benchmarks
  * whose {@code Class.method} matches, e.g. {@code 'GuardedBenchmark\\..*'}). {@code --label NAME}
  * names the report files, e.g. {@code postgresql-durable} for a run against an external, durable
- * server. Quick: 1 fork, 3×1 s warm-up, 8×0.4 s measurement; threads 1 for the whole matrix, 4 and
+ * server. Quick: 1 fork, 2×1 s warm-up, 6×0.4 s measurement; threads 1 for the whole matrix, 4 and
  * 16 for a single-row and guarded subset; batch sizes 16 and 1024. Full: 2 forks, 5×1 s warm-up,
  * 10×1 s measurement, the same threads, batch sizes 1, 16, 128, 1024. Smoke (for CI: does
  * everything run?): 1×0.5 s warm-up, 2×0.3 s measurement, threads 1 only. For PostgreSQL and
@@ -100,9 +100,9 @@ public final class BenchMain {
                 .param("engine", engine)
                 .param("batchSize", batchSizes)
                 .forks(quick ? 1 : 2)
-                .warmupIterations(smoke ? 1 : quick ? 3 : 5)
+                .warmupIterations(smoke ? 1 : quick ? 2 : 5)
                 .warmupTime(TimeValue.milliseconds(smoke ? 500 : 1000))
-                .measurementIterations(smoke ? 2 : quick ? 8 : 10)
+                .measurementIterations(smoke ? 2 : quick ? 6 : 10)
                 .measurementTime(TimeValue.milliseconds(smoke ? 300 : quick ? 400 : 1000))
                 .threads(threads)
                 .shouldFailOnError(true)
@@ -158,7 +158,7 @@ public final class BenchMain {
               ? "smoke: 1 fork, 1×0.5 s warm-up, 2×0.3 s measurement, threads 1; checks that"
                   + " everything runs, the numbers mean nothing"
               : quick
-                  ? "quick: 1 fork, 3×1 s warm-up, 8×0.4 s measurement per benchmark; threads 1 (whole matrix), 4 and 16 (single-row and guarded subset); batch sizes 16, 1024; upsert existing 0 %, 100 %"
+                  ? "quick: 1 fork, 2×1 s warm-up, 6×0.4 s measurement per benchmark; threads 1 (whole matrix), 4 and 16 (single-row and guarded subset); batch sizes 16, 1024; upsert existing 0 %, 100 %"
                   : "full: 2 forks, 5×1 s warm-up, 10×1 s measurement per benchmark; threads 1, 4, 16; batch sizes 1, 16, 128, 1024; upsert existing 0/50/100 %";
       if (only != null && !smoke) {
         mode =

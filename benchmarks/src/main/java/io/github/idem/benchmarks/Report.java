@@ -609,7 +609,7 @@ public final class Report {
         .append(" the run named in each section (details, all scores and the environment record in")
         .append(" `results/<engine>.md`). Machine: a 2-core VM (nproc = 2); the JMH threads, the")
         .append(" database server and the JVM's own threads share those two cores, so multi-thread")
-        .append(" rows measure contention more than scaling. Quick mode (1 fork, 8 × 0.4 s")
+        .append(" rows measure contention more than scaling. Quick mode (1 fork, a few seconds")
         .append(" measured) gives wide error bars. Only ratios within one run are meaningful, not")
         .append(" absolute numbers.\n\n");
     StringBuilder glance = new StringBuilder();
