@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
 import io.github.idem.WriteStatement;
 import io.github.idem.dialect.Outcome;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -58,24 +57,18 @@ public class BatchBenchmark extends BenchBase {
   }
 
   private static int[] batch(DataSource ds, String sql, long first, int n) throws SQLException {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        for (int i = 0; i < n; i++) {
-          ps.setLong(1, first + i);
-          ps.setLong(2, first + i);
-          ps.addBatch();
-        }
-        int[] counts = ps.executeBatch();
-        c.commit();
-        return counts;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
+    return Db.inTransaction(
+        ds,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < n; i++) {
+              ps.setLong(1, first + i);
+              ps.setLong(2, first + i);
+              ps.addBatch();
+            }
+            return ps.executeBatch();
+          }
+        });
   }
 
   /** O7 with per-row outcomes: Idem upsert batch. */

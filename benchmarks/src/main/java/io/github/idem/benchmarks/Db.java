@@ -192,6 +192,31 @@ final class Db implements AutoCloseable {
     }
   }
 
+  /** Work on a connection in a transaction. */
+  interface TransactionWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs work in one transaction the way a hand-written JDBC baseline does: autocommit off, commit,
+   * rollback on failure, autocommit back on.
+   */
+  static <T> T inTransaction(DataSource ds, TransactionWork<T> work) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
   /** Creates {@code t} (pre-populated), {@code biz} and {@code guard_keys}. */
   void createBaseSchema() throws SQLException {
     execute(

@@ -157,19 +157,12 @@ public class GuardedBenchmark extends BenchBase {
   @Benchmark
   public int txInsert() throws SQLException {
     long id = freshKey();
-    try (Connection c = db.dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        bizInsert(c, id);
-        c.commit();
-        return 1;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
+    return Db.inTransaction(
+        db.dataSource,
+        c -> {
+          bizInsert(c, id);
+          return 1;
+        });
   }
 
   /**
@@ -178,26 +171,18 @@ public class GuardedBenchmark extends BenchBase {
   @Benchmark
   public int handGuard() throws SQLException {
     long id = freshKey();
-    try (Connection c = db.dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int done = 0;
-        try (PreparedStatement claim = c.prepareStatement(db.handClaim())) {
-          claim.setString(1, "k" + id);
-          if (claim.executeUpdate() == 1) {
-            bizInsert(c, id);
-            done = 1;
+    return Db.inTransaction(
+        db.dataSource,
+        c -> {
+          try (PreparedStatement claim = c.prepareStatement(db.handClaim())) {
+            claim.setString(1, "k" + id);
+            if (claim.executeUpdate() != 1) {
+              return 0;
+            }
           }
-        }
-        c.commit();
-        return done;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
+          bizInsert(c, id);
+          return 1;
+        });
   }
 
   /** O5: Idem guarded operation, fresh key. */

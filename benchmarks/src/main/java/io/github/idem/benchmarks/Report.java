@@ -28,17 +28,12 @@ import java.util.TreeMap;
  * </pre>
  */
 public final class Report {
-  private static final String START = "<!-- summary start -->";
-  private static final String END = "<!-- summary end -->";
-  private static final String[] ENGINES = {
-    "h2", "h2file", "postgresql", "postgresql-durable", "mariadb", "mariadb-affected"
-  };
 
   /**
    * One comparison: candidate ÷ baseline latency, both measured in the same run with the same
    * threads and parameters. {@code maxRatio} is the goal (latency ratio at most), NaN for none.
    */
-  private record Def(
+  record Def(
       String label,
       String candidate,
       String baseline,
@@ -47,8 +42,7 @@ public final class Report {
       Set<String> goalEngines,
       String goalParam) {}
 
-  private static final Set<String> ALL =
-      Set.of("h2", "h2file", "postgresql", "postgresql-durable", "mariadb", "mariadb-affected");
+  private static final Set<String> ALL = Set.of(ResultsIndex.ENGINES);
   private static final double NONE = Double.NaN;
 
   private static final List<Def> DEFS =
@@ -265,11 +259,10 @@ public final class Report {
   private Report() {}
 
   /** One JMH score. */
-  private record Score(
-      String name, int threads, String params, double score, double error, String unit) {}
+  record Score(String name, int threads, String params, double score, double error, String unit) {}
 
   /** One computed ratio row. */
-  private record Row(
+  record Row(
       Def def, int threads, String params, Score cand, Score base, double ratio, double error) {
 
     boolean hasGoal(String engine) {
@@ -305,7 +298,7 @@ public final class Report {
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 2 && args[0].equals("--summary")) {
-      writeSummary(Paths.get(args[1]));
+      ResultsIndex.write(Paths.get(args[1]));
       return;
     }
     List<Path> files = new ArrayList<>();
@@ -393,7 +386,7 @@ public final class Report {
 
     StringBuilder md = new StringBuilder();
     md.append("# Idem benchmarks: ").append(engine).append("\n\n");
-    md.append(START).append("\n");
+    md.append(ResultsIndex.START).append("\n");
     md.append("Command: `").append(command).append("`");
     if (!mode.isEmpty()) {
       md.append(" (").append(mode).append(")");
@@ -447,7 +440,7 @@ public final class Report {
           .append(" |\n");
     }
     md.append("\n![ratios](").append(engine).append(".svg)\n");
-    md.append(END).append("\n\n");
+    md.append(ResultsIndex.END).append("\n\n");
     md.append(
         "## All scores\n\n| benchmark | threads | params | score ± error |\n|---|---:|---|---:|\n");
     for (Score s : scores) {
@@ -471,8 +464,9 @@ public final class Report {
           .append("\n```\n");
     }
     Files.writeString(out.resolve(engine + ".md"), md.toString(), StandardCharsets.UTF_8);
-    Files.writeString(out.resolve(engine + ".svg"), svg(engine, rows), StandardCharsets.UTF_8);
-    writeSummary(out);
+    Files.writeString(
+        out.resolve(engine + ".svg"), RatioChart.render(engine, rows), StandardCharsets.UTF_8);
+    ResultsIndex.write(out);
   }
 
   private static String text(JsonNode env, String field) {
@@ -484,187 +478,5 @@ public final class Report {
       return "NaN";
     }
     return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
-  }
-
-  private static String svg(String engine, List<Row> rows) {
-    int labelWidth = 560;
-    int plotWidth = 420;
-    int rowHeight = 18;
-    int top = 40;
-    int height = top + rows.size() * rowHeight + 40;
-    double max = 2.0;
-    for (Row r : rows) {
-      double hi = r.ratio + (Double.isNaN(r.error) ? 0 : r.error);
-      max = Math.max(max, Math.min(hi, 6.0));
-    }
-    max *= 1.05;
-    StringBuilder s = new StringBuilder();
-    s.append(
-            String.format(
-                Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                    + " font-family=\"sans-serif\" font-size=\"11\">\n",
-                labelWidth + plotWidth + 20,
-                height))
-        .append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n")
-        .append(
-            String.format(
-                Locale.ROOT,
-                "<text x=\"10\" y=\"20\" font-size=\"14\">%s: candidate ÷ baseline latency"
-                    + " (lower is better); bar ± error, black tick = goal, dashed = 1.0</text>\n",
-                esc(engine)));
-    double x0 = labelWidth;
-    double one = x0 + plotWidth * (1.0 / max);
-    for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
-      double y = top + i * rowHeight;
-      String label =
-          r.def.label + " [t" + r.threads + (r.params.isEmpty() ? "" : ", " + r.params) + "]";
-      String verdict = r.verdict(engine);
-      String color =
-          verdict.isEmpty() ? "#9aa5b1" : verdict.contains("missed") ? "#d9534f" : "#5cb85c";
-      double w = plotWidth * Math.min(r.ratio, max) / max;
-      s.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-              labelWidth - 6,
-              y + 12,
-              esc(label)));
-      s.append(
-          String.format(
-              Locale.ROOT,
-              "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
-              x0,
-              y + 3,
-              w,
-              rowHeight - 6,
-              color));
-      if (!Double.isNaN(r.error)) {
-        double lo = x0 + plotWidth * Math.max(0, Math.min(r.ratio - r.error, max)) / max;
-        double hi = x0 + plotWidth * Math.min(r.ratio + r.error, max) / max;
-        s.append(
-            String.format(
-                Locale.ROOT,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
-                lo,
-                y + rowHeight / 2.0,
-                hi,
-                y + rowHeight / 2.0));
-      }
-      if (r.hasGoal(engine)) {
-        double gx = x0 + plotWidth * Math.min(r.def.maxRatio, max) / max;
-        s.append(
-            String.format(
-                Locale.ROOT,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\""
-                    + " stroke-width=\"2\"/>\n",
-                gx,
-                y + 1,
-                gx,
-                y + rowHeight - 1));
-      }
-      s.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%.2f</text>\n",
-              Math.min(x0 + w + 4, x0 + plotWidth - 30),
-              y + 12,
-              r.ratio));
-    }
-    double bottom = top + rows.size() * rowHeight;
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\""
-                + " stroke-dasharray=\"4,3\"/>\n",
-            one,
-            top,
-            one,
-            bottom));
-    for (double tick = 0; tick <= max; tick += 0.5) {
-      double tx = x0 + plotWidth * tick / max;
-      s.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.1f</text>\n",
-              tx,
-              bottom + 16,
-              tick));
-    }
-    s.append("</svg>\n");
-    return s.toString();
-  }
-
-  private static String esc(String t) {
-    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-  }
-
-  /** Rebuilds RESULTS.md (next to the results directory) from the per-engine summaries. */
-  private static void writeSummary(Path out) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    sb.append("# Benchmark results\n\n")
-        .append(
-            "Latest quick-mode ratio table per engine, generated by `Report` from the JMH JSON of")
-        .append(" the run named in each section (details, all scores and the environment record in")
-        .append(" `results/<engine>.md`). Machine: a 2-core VM (nproc = 2); the JMH threads, the")
-        .append(" database server and the JVM's own threads share those two cores, so multi-thread")
-        .append(" rows measure contention more than scaling. Quick mode (1 fork, a few seconds")
-        .append(" measured) gives wide error bars. Only ratios within one run are meaningful, not")
-        .append(" absolute numbers.\n\n");
-    StringBuilder glance = new StringBuilder();
-    StringBuilder sections = new StringBuilder();
-    for (String engine : ENGINES) {
-      Path f = out.resolve(engine + ".md");
-      if (!Files.exists(f)) {
-        continue;
-      }
-      String text = Files.readString(f, StandardCharsets.UTF_8);
-      int a = text.indexOf(START);
-      int b = text.indexOf(END);
-      if (a < 0 || b < 0) {
-        continue;
-      }
-      String body =
-          text.substring(a + START.length(), b)
-              .replace("](" + engine + ".svg)", "](" + out.getFileName() + "/" + engine + ".svg)");
-      sections.append("## ").append(engine).append("\n").append(body).append("\n");
-      for (String line : body.split("\n")) {
-        // | comparison | threads | params | cand | base | ratio | goal | verdict |
-        String[] cells = line.split("\\|", -1);
-        if (cells.length == 10
-            && !cells[7].isBlank()
-            && cells[2].strip().equals("1")
-            && !cells[1].contains("comparison")) {
-          glance
-              .append("| ")
-              .append(cells[1].strip())
-              .append(" | ")
-              .append(engine)
-              .append(" | ")
-              .append(cells[2].strip())
-              .append(" | ")
-              .append(cells[3].strip())
-              .append(" | ")
-              .append(cells[6].strip())
-              .append(" | ")
-              .append(cells[7].strip())
-              .append(" | ")
-              .append(cells[8].strip())
-              .append(" |\n");
-        }
-      }
-    }
-    sb.append("## Targets at a glance\n\n")
-        .append("Every one-thread row with a goal, from the sections below (latency ratios, lower")
-        .append(" is better). The engine sections add the 4- and 16-thread rows, the baselines,")
-        .append(" absolute times and error bars.\n\n")
-        .append("| target | engine | threads | params | ratio ± error | goal | verdict |\n")
-        .append("|---|---|---:|---|---:|---|---|\n")
-        .append(glance)
-        .append("\n")
-        .append(sections);
-    Path parent = out.toAbsolutePath().getParent();
-    Files.writeString(parent.resolve("RESULTS.md"), sb.toString(), StandardCharsets.UTF_8);
   }
 }

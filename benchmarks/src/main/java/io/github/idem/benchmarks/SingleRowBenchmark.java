@@ -67,34 +67,25 @@ public class SingleRowBenchmark extends BenchBase {
   }
 
   private int naive(long key) throws SQLException {
-    try (Connection c = db.dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int inserted = 0;
-        boolean present;
-        try (PreparedStatement select = c.prepareStatement("SELECT COUNT(*) FROM t WHERE id = ?")) {
-          select.setLong(1, key);
-          try (ResultSet rs = select.executeQuery()) {
-            rs.next();
-            present = rs.getLong(1) > 0;
+    return Db.inTransaction(
+        db.dataSource,
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement("SELECT COUNT(*) FROM t WHERE id = ?")) {
+            select.setLong(1, key);
+            try (ResultSet rs = select.executeQuery()) {
+              rs.next();
+              if (rs.getLong(1) > 0) {
+                return 0;
+              }
+            }
           }
-        }
-        if (!present) {
           try (PreparedStatement insert = c.prepareStatement(Db.PLAIN_INSERT)) {
             insert.setLong(1, key);
             insert.setLong(2, key);
-            inserted = insert.executeUpdate();
+            return insert.executeUpdate();
           }
-        }
-        c.commit();
-        return inserted;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
+        });
   }
 
   private int catchDuplicate(long key) throws SQLException {
