@@ -1,12 +1,34 @@
 package io.github.idem;
 
-import io.github.idem.dialect.OperationsSql;
+import io.github.idem.api.IdemException;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidIdentifierException;
+import io.github.idem.api.InvalidKeyException;
+import io.github.idem.api.InvalidStatementException;
+import io.github.idem.api.InvalidValuesException;
+import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.OperationInProgressException;
+import io.github.idem.api.OperationsTableException;
+import io.github.idem.api.ResultEncodingException;
+import io.github.idem.dialect.GuardedInsertSql;
+import io.github.idem.dialect.OperationsStatement;
+import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.dialect.WriteSpec;
+import io.github.idem.internal.CallerTransaction;
+import io.github.idem.internal.IdemContext;
+import io.github.idem.internal.Keys;
+import io.github.idem.internal.OperationStore;
+import io.github.idem.internal.OperationsBinder;
+import io.github.idem.internal.PreparedWrite;
+import io.github.idem.internal.TableFactsReader;
+import io.github.idem.internal.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +52,9 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * GuardedInsert<String> charge =
  *     idem.operation("payments", ResultCodec.string())
- *         .buildInsert("charges", "charge_id", "order_id", "amount_cents");
+ *         .insertInto("charges")
+ *         .columns("charge_id", "order_id", "amount_cents")
+ *         .build();
  * OperationResult<String> r =
  *     charge.execute(idempotencyKey, requestBody, "charged", chargeId, orderId, 1250L);
  * }</pre>
@@ -38,23 +62,20 @@ import org.jspecify.annotations.Nullable;
  * @param <R> the result type
  */
 public final class GuardedInsert<R> {
-  private final KeyRecords<R> records;
+  private final OperationStore store;
+  private final StoredResults<R> results;
   private final String table;
   private final List<String> columns;
-  private final @Nullable String oneStatement;
+  private final @Nullable OperationsStatement oneStatement;
   private final String insert;
 
-  GuardedInsert(KeyRecords<R> records, String table, List<String> columns, String insert) {
-    this.records = records;
-    this.table = table;
-    this.columns = List.copyOf(columns);
-    this.insert = insert;
-    this.oneStatement =
-        records
-            .idem
-            .dialect()
-            .claimAndInsert(records.idem.operationsTable().name(), table, this.columns)
-            .orElse(null);
+  private GuardedInsert(Builder<R> b, GuardedInsertSql sql) {
+    this.store = b.store;
+    this.results = new StoredResults<>(b.codec);
+    this.table = b.table;
+    this.columns = b.columns;
+    this.insert = sql.insert();
+    this.oneStatement = sql.claimAndInsert();
   }
 
   /**
@@ -63,7 +84,7 @@ public final class GuardedInsert<R> {
    * @return the scope
    */
   public String scope() {
-    return records.scope;
+    return store.scope();
   }
 
   /**
@@ -73,7 +94,7 @@ public final class GuardedInsert<R> {
    * @return the SQL text
    */
   public String sql() {
-    return oneStatement != null ? oneStatement : insert;
+    return oneStatement != null ? oneStatement.sql() : insert;
   }
 
   /**
@@ -83,26 +104,28 @@ public final class GuardedInsert<R> {
    * @param key the operation key, e.g. the client's Idempotency-Key
    * @param request bytes identifying the request (hashed with SHA-256), or null to skip the check
    * @param result the result to store and return; a replay returns the stored one
-   * @param values one value per column, in the order given to {@code buildInsert}
+   * @param values one value per column, in the order given to {@code columns(...)}
    * @return the result and whether it was replayed
+   * @throws InvalidKeyException when the key is null, empty, too long or has control characters
    * @throws InvalidValuesException when the values do not match the columns; nothing is written
    * @throws KeyReusedException when the key was used with a different request
    * @throws OperationInProgressException when another execution holds the key too long
+   * @throws ResultEncodingException when the codec cannot encode {@code result}
    * @throws IdemSqlException when the database refuses the row; nothing is recorded
    */
   public OperationResult<R> execute(
       String key, byte @Nullable [] request, @Nullable R result, Object... values) {
-    String checked = Keys.key(records.scope, key);
+    String checked = Keys.key(store.scope(), key);
     String fingerprint = Keys.fingerprint(request);
     Object[] row = checkedValues(values);
-    byte[] encoded = records.encode(checked, result);
-    Transactions transactions = records.idem.transactions();
+    byte[] encoded = results.encode(prefix(checked), result);
+    Transactions transactions = store.context().transactions();
     if (oneStatement != null) {
       return transactions.autocommit(
-          records.subject, c -> runOneStatement(c, checked, fingerprint, result, encoded, row));
+          store.subject(), c -> run(c, checked, fingerprint, result, encoded, row));
     }
     return transactions.transaction(
-        records.subject, c -> runClaimThenInsert(c, checked, fingerprint, result, encoded, row));
+        store.subject(), c -> run(c, checked, fingerprint, result, encoded, row));
   }
 
   /**
@@ -113,6 +136,7 @@ public final class GuardedInsert<R> {
    * @param result the result to store and return
    * @param values one value per column
    * @return the result and whether it was replayed
+   * @throws IdemException as {@link #execute(String, byte[], Object, Object...)} describes
    */
   public OperationResult<R> execute(
       String key, @Nullable String request, @Nullable R result, Object... values) {
@@ -131,6 +155,7 @@ public final class GuardedInsert<R> {
    * @param values one value per column
    * @return the result and whether it was replayed
    * @throws InvalidConnectionException when the connection is null, closed or in autocommit
+   * @throws IdemException as {@link #execute(String, byte[], Object, Object...)} describes
    */
   public OperationResult<R> execute(
       Connection connection,
@@ -138,17 +163,16 @@ public final class GuardedInsert<R> {
       byte @Nullable [] request,
       @Nullable R result,
       Object... values) {
-    Transactions.requireTransaction(connection, records.subject);
-    String checked = Keys.key(records.scope, key);
+    Transactions.requireTransaction(connection, store.subject());
+    String checked = Keys.key(store.scope(), key);
     String fingerprint = Keys.fingerprint(request);
     Object[] row = checkedValues(values);
-    byte[] encoded = records.encode(checked, result);
-    return records.inSavepoint(
+    byte[] encoded = results.encode(prefix(checked), result);
+    return CallerTransaction.inSavepoint(
+        store.context(),
+        store.subject(),
         connection,
-        c ->
-            oneStatement != null
-                ? runOneStatement(c, checked, fingerprint, result, encoded, row)
-                : runClaimThenInsert(c, checked, fingerprint, result, encoded, row));
+        c -> run(c, checked, fingerprint, result, encoded, row));
   }
 
   /**
@@ -160,6 +184,8 @@ public final class GuardedInsert<R> {
    * @param result the result to store and return
    * @param values one value per column
    * @return the result and whether it was replayed
+   * @throws IdemException as {@link #execute(Connection, String, byte[], Object, Object...)}
+   *     describes
    */
   public OperationResult<R> execute(
       Connection connection,
@@ -170,10 +196,14 @@ public final class GuardedInsert<R> {
     return execute(connection, key, Keys.utf8(request), result, values);
   }
 
+  private String prefix(String key) {
+    return store.subject() + " key '" + key + "' - ";
+  }
+
   private Object[] checkedValues(Object @Nullable [] values) {
     if (values == null) {
       throw new InvalidValuesException(
-          records.subject
+          store.subject()
               + " insert into "
               + table
               + ": values array is null; pass one value per column "
@@ -181,7 +211,7 @@ public final class GuardedInsert<R> {
     }
     if (values.length != columns.size()) {
       throw new InvalidValuesException(
-          records.subject
+          store.subject()
               + " insert into "
               + table
               + ": "
@@ -195,95 +225,181 @@ public final class GuardedInsert<R> {
     return values.clone();
   }
 
-  private OperationResult<R> runOneStatement(
+  private OperationResult<R> run(
       Connection c,
       String key,
       @Nullable String fingerprint,
       @Nullable R result,
-      byte[] encoded,
+      byte @Nullable [] encoded,
       Object[] row)
       throws SQLException {
-    String sql = Objects.requireNonNull(oneStatement);
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      if (records.waitSeconds > 0) {
-        ps.setQueryTimeout(records.waitSeconds);
+    OperationStore.Execution<R> execution =
+        store.observe(
+            key,
+            held ->
+                oneStatement != null
+                    ? oneStatement(c, held, oneStatement, fingerprint, result, encoded, row)
+                    : held.claimOrReplay(
+                        c,
+                        fingerprint,
+                        OperationsTableSchema.DONE,
+                        encoded,
+                        owned -> insert(c, result, row)));
+    return results.result(prefix(key), execution);
+  }
+
+  private OperationStore.Execution<R> insert(Connection c, @Nullable R result, Object[] row)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(insert)) {
+      for (int i = 0; i < row.length; i++) {
+        ps.setObject(i + 1, row[i]);
       }
-      int i = 1;
-      ps.setString(i++, records.scope);
-      ps.setString(i++, key);
-      ps.setString(i++, fingerprint);
-      ps.setString(i++, OperationsSql.DONE);
-      ps.setLong(i++, records.retentionMillis());
-      ps.setBytes(i++, encoded);
-      for (Object value : row) {
-        ps.setObject(i++, value);
+      ps.executeUpdate();
+    }
+    return OperationStore.Execution.executed(result);
+  }
+
+  private OperationStore.Execution<R> oneStatement(
+      Connection c,
+      OperationStore.Key held,
+      OperationsStatement statement,
+      @Nullable String fingerprint,
+      @Nullable R result,
+      byte @Nullable [] encoded,
+      Object[] row)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
+      if (store.waitSeconds() > 0) {
+        ps.setQueryTimeout(store.waitSeconds());
       }
-      ps.setString(i++, records.scope);
-      ps.setString(i, key);
-      for (int round = 1; round <= KeyRecords.CLAIM_ROUNDS; round++) {
-        long started = System.nanoTime();
-        try (ResultSet rs = query(ps, key, started)) {
+      OperationsBinder.bind(
+          ps,
+          statement,
+          new OperationsBinder.Values(
+              store.scope(),
+              held.key(),
+              fingerprint,
+              OperationsTableSchema.DONE,
+              store.retentionMillis(),
+              encoded,
+              0,
+              null,
+              row));
+      for (int round = 1; round <= OperationStore.CLAIM_ROUNDS; round++) {
+        long started = store.context().clock().nanoTime();
+        try (ResultSet rs = query(ps, held, started)) {
           rs.next();
+          held.waitedSince(started);
           if (rs.getInt(1) == 1) {
-            records.reportWait(key, started);
-            records.idem.notify(l -> l.executed(records.scope, key));
-            return new OperationResult<>(result, false);
+            return OperationStore.Execution.executed(result);
           }
           String status = rs.getString(3);
           if (status != null) {
-            return records.stored(key, fingerprint, rs.getString(2), status, rs.getBytes(4));
+            return held.replay(
+                fingerprint, new OperationStore.Stored(rs.getString(2), status, rs.getBytes(4)));
           }
         }
-        records.reportWait(key, started);
         // The key was committed while this statement waited for it, after its snapshot began.
-        OperationResult<R> replay = records.replay(c, key, fingerprint);
-        if (replay != null) {
-          return replay;
+        OperationStore.Stored stored = held.read(c);
+        if (stored != null) {
+          return held.replay(fingerprint, stored);
         }
       }
     }
-    throw records.disappeared(key);
+    throw held.vanished();
   }
 
-  private ResultSet query(PreparedStatement ps, String key, long started) throws SQLException {
+  private ResultSet query(PreparedStatement ps, OperationStore.Key held, long started)
+      throws SQLException {
     try {
       return ps.executeQuery();
     } catch (SQLException e) {
       // One statement claims and inserts: the wait may have been on the business row instead.
-      throw records.waitedTooLong(
-          key, started, e, ", or the insert into " + table + " waited as long for a lock");
+      throw held.waitedTooLong(
+          started, e, ", or the insert into " + table + " waited as long for a lock");
     }
-  }
-
-  private OperationResult<R> runClaimThenInsert(
-      Connection c,
-      String key,
-      @Nullable String fingerprint,
-      @Nullable R result,
-      byte[] encoded,
-      Object[] row)
-      throws SQLException {
-    for (int round = 1; round <= KeyRecords.CLAIM_ROUNDS; round++) {
-      if (records.claim(c, key, fingerprint, OperationsSql.DONE, encoded)) {
-        try (PreparedStatement ps = c.prepareStatement(insert)) {
-          for (int i = 0; i < row.length; i++) {
-            ps.setObject(i + 1, row[i]);
-          }
-          ps.executeUpdate();
-        }
-        records.idem.notify(l -> l.executed(records.scope, key));
-        return new OperationResult<>(result, false);
-      }
-      OperationResult<R> replay = records.replay(c, key, fingerprint);
-      if (replay != null) {
-        return replay;
-      }
-    }
-    throw records.disappeared(key);
   }
 
   @Override
   public String toString() {
-    return "GuardedInsert[" + records.subject + " -> " + table + columns + "]";
+    return "GuardedInsert[" + store.subject() + " -> " + table + columns + "]";
+  }
+
+  /**
+   * The step after {@code insertInto(table)}: the columns the INSERT sets.
+   *
+   * @param <R> the result type
+   */
+  @FunctionalInterface
+  public interface ColumnsStep<R> {
+    /**
+     * Names the columns the INSERT sets, in the order values are passed.
+     *
+     * @param columns column names
+     * @return the last step
+     */
+    FinalStep<R> columns(String... columns);
+  }
+
+  /**
+   * The last step: checks both tables and builds the operation.
+   *
+   * @param <R> the result type
+   */
+  public interface FinalStep<R> {
+    /**
+     * Checks the operations table and the business table and renders the SQL once.
+     *
+     * @return the operation
+     * @throws InvalidStatementException when the table or a column does not exist, or no column or
+     *     the same column twice is named
+     * @throws InvalidIdentifierException when a name is refused
+     * @throws OperationsTableException when the operations table is missing or incomplete
+     */
+    GuardedInsert<R> build();
+  }
+
+  static final class Builder<R> implements FinalStep<R> {
+    private final IdemContext context;
+    private final OperationStore store;
+    private final ResultCodec<R> codec;
+    private final String table;
+    private final List<String> columns;
+
+    Builder(
+        IdemContext context,
+        OperationStore store,
+        ResultCodec<R> codec,
+        @Nullable String table,
+        String @Nullable [] columns) {
+      this.context = context;
+      this.store = store;
+      this.codec = codec;
+      this.table = table == null ? "" : table;
+      List<String> names = new ArrayList<>();
+      if (columns != null) {
+        for (String column : columns) {
+          if (column == null) {
+            throw new InvalidStatementException(
+                store.subject() + " insert into " + table + ": a column name is null");
+          }
+          names.add(column);
+        }
+      }
+      this.columns = List.copyOf(names);
+    }
+
+    @Override
+    public GuardedInsert<R> build() {
+      WriteSpec spec = WriteSpec.insert(table, columns);
+      GuardedInsertSql sql =
+          context.dialect().guardedInsert(context.operationsTable(), spec.table(), spec.columns());
+      new OperationsTable(context).verify();
+      TableFactsReader.verify(
+          spec,
+          PreparedWrite.readTable(context, spec.subject(), spec.table()),
+          context.dialect().identifiers());
+      return new GuardedInsert<>(this, sql);
+    }
   }
 }

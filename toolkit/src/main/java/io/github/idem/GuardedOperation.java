@@ -1,18 +1,26 @@
 package io.github.idem;
 
-import io.github.idem.dialect.Identifiers;
-import io.github.idem.dialect.InvalidStatementException;
-import io.github.idem.dialect.OperationsSql;
+import io.github.idem.api.IdemException;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidConfigurationException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidKeyException;
+import io.github.idem.api.InvalidValuesException;
+import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.OperationInProgressException;
+import io.github.idem.api.OperationsTableException;
+import io.github.idem.api.ResultDecodingException;
+import io.github.idem.api.ResultEncodingException;
+import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.internal.BodyFailure;
+import io.github.idem.internal.CallerTransaction;
+import io.github.idem.internal.IdemContext;
+import io.github.idem.internal.Keys;
+import io.github.idem.internal.OperationStore;
+import io.github.idem.internal.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.Set;
-import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  * the same, and MySQL Connector/J refuses a {@code commit()} there.
  *
  * <p>When the whole body is one INSERT and its result is known before it runs, {@link
- * Builder#buildInsert} does the same work in fewer round trips (one on PostgreSQL).
+ * Builder#insertInto} does the same work in fewer round trips (one on PostgreSQL).
  *
  * <pre>{@code
  * GuardedOperation<String> charge = idem.operation("payments", ResultCodec.string()).build();
@@ -49,10 +57,12 @@ import org.jspecify.annotations.Nullable;
  * @param <R> the result type
  */
 public final class GuardedOperation<R> {
-  private final KeyRecords<R> records;
+  private final OperationStore store;
+  private final StoredResults<R> results;
 
-  private GuardedOperation(Builder<R> b) {
-    this.records = b.records();
+  private GuardedOperation(OperationStore store, StoredResults<R> results) {
+    this.store = store;
+    this.results = results;
   }
 
   /**
@@ -61,7 +71,7 @@ public final class GuardedOperation<R> {
    * @return the scope
    */
   public String scope() {
-    return records.scope;
+    return store.scope();
   }
 
   /**
@@ -77,19 +87,24 @@ public final class GuardedOperation<R> {
    * @param <X> the body's exception type
    * @return the result and whether it was replayed
    * @throws X when the body throws; nothing is recorded
+   * @throws InvalidKeyException when the key is null, empty, too long or has control characters
+   * @throws InvalidValuesException when the body is null
    * @throws KeyReusedException when the key was used with a different request
    * @throws OperationInProgressException when another execution holds the key too long
+   * @throws ResultEncodingException when the codec cannot encode the body's result
+   * @throws ResultDecodingException when a stored result cannot be decoded
+   * @throws IdemSqlException when the database fails
    */
   public <X extends Exception> OperationResult<R> execute(
       String key, byte @Nullable [] request, OperationBody<R, X> body) throws X {
-    String checked = Keys.key(records.scope, key);
+    String checked = Keys.key(store.scope(), key);
     String fingerprint = Keys.fingerprint(request);
-    Objects.requireNonNull(body, "body");
+    OperationBody<R, X> work = requireBody(body);
     try {
-      return records
-          .idem
+      return store
+          .context()
           .transactions()
-          .transaction(records.subject, c -> run(c, checked, fingerprint, body));
+          .transaction(store.subject(), c -> run(c, checked, fingerprint, work));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -104,6 +119,7 @@ public final class GuardedOperation<R> {
    * @param <X> the body's exception type
    * @return the result and whether it was replayed
    * @throws X when the body throws
+   * @throws IdemException as {@link #execute(String, byte[], OperationBody)} describes
    */
   public <X extends Exception> OperationResult<R> execute(
       String key, @Nullable String request, OperationBody<R, X> body) throws X {
@@ -112,8 +128,8 @@ public final class GuardedOperation<R> {
 
   /**
    * Runs the operation inside the caller's transaction. Idem never commits, rolls back or retries
-   * it; when the body throws, Idem removes its key record and rethrows, and the caller decides
-   * about the body's other writes (normally: roll back).
+   * it; when the body throws, Idem rolls back to a savepoint taken before its key record and
+   * rethrows, and the caller decides about the transaction (normally: roll back).
    *
    * @param connection a connection in a transaction (autocommit off)
    * @param key the operation key
@@ -123,16 +139,18 @@ public final class GuardedOperation<R> {
    * @return the result and whether it was replayed
    * @throws X when the body throws
    * @throws InvalidConnectionException when the connection is null, closed or in autocommit
+   * @throws IdemException as {@link #execute(String, byte[], OperationBody)} describes
    */
   public <X extends Exception> OperationResult<R> execute(
       Connection connection, String key, byte @Nullable [] request, OperationBody<R, X> body)
       throws X {
-    Transactions.requireTransaction(connection, records.subject);
-    String checked = Keys.key(records.scope, key);
+    Transactions.requireTransaction(connection, store.subject());
+    String checked = Keys.key(store.scope(), key);
     String fingerprint = Keys.fingerprint(request);
-    Objects.requireNonNull(body, "body");
+    OperationBody<R, X> work = requireBody(body);
     try {
-      return records.inSavepoint(connection, c -> run(c, checked, fingerprint, body));
+      return CallerTransaction.inSavepoint(
+          store.context(), store.subject(), connection, c -> run(c, checked, fingerprint, work));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -148,6 +166,7 @@ public final class GuardedOperation<R> {
    * @param <X> the body's exception type
    * @return the result and whether it was replayed
    * @throws X when the body throws
+   * @throws IdemException as {@link #execute(Connection, String, byte[], OperationBody)} describes
    */
   public <X extends Exception> OperationResult<R> execute(
       Connection connection, String key, @Nullable String request, OperationBody<R, X> body)
@@ -155,23 +174,32 @@ public final class GuardedOperation<R> {
     return execute(connection, key, Keys.utf8(request), body);
   }
 
+  private <X extends Exception> OperationBody<R, X> requireBody(
+      @Nullable OperationBody<R, X> body) {
+    if (body == null) {
+      throw new InvalidValuesException(store.subject() + ": body is null; pass the work to run");
+    }
+    return body;
+  }
+
   private OperationResult<R> run(
       Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
       throws SQLException {
-    for (int round = 1; round <= KeyRecords.CLAIM_ROUNDS; round++) {
-      if (records.claim(c, key, fingerprint, OperationsSql.RUNNING, null)) {
-        return firstRun(c, key, body);
-      }
-      OperationResult<R> replay = records.replay(c, key, fingerprint);
-      if (replay != null) {
-        return replay;
-      }
-    }
-    throw records.disappeared(key);
+    OperationStore.Execution<R> execution =
+        store.observe(
+            key,
+            held ->
+                held.claimOrReplay(
+                    c,
+                    fingerprint,
+                    OperationsTableSchema.RUNNING,
+                    null,
+                    owned -> firstRun(c, owned, body)));
+    return results.result(store.subject() + " key '" + key + "' - ", execution);
   }
 
-  private OperationResult<R> firstRun(Connection c, String key, OperationBody<R, ?> body)
-      throws SQLException {
+  private OperationStore.Execution<R> firstRun(
+      Connection c, OperationStore.Key held, OperationBody<R, ?> body) throws SQLException {
     R value;
     try {
       value = body.run(c);
@@ -180,51 +208,28 @@ public final class GuardedOperation<R> {
     }
     // The claim wrote RUNNING: if a body commits its transaction midway (it must not), duplicates
     // see an unfinished operation instead of replaying a result that was never stored.
-    records.complete(c, key, records.encode(key, value));
-    records.idem.notify(l -> l.executed(records.scope, key));
-    return new OperationResult<>(value, false);
-  }
-
-  /** Carries a body's exception through the transaction runner, which only knows SQL errors. */
-  static final class BodyFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    BodyFailure(Throwable cause) {
-      super(null, cause, false, false);
-    }
-
-    // The body's declared X is the only checked exception it can throw.
-    @SuppressWarnings("unchecked")
-    <X extends Exception> X rethrow() throws X {
-      Throwable cause = getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw (X) cause;
-    }
+    held.complete(c, results.encode(held.prefix(), value));
+    return OperationStore.Execution.executed(value);
   }
 
   /**
-   * Configures a {@link GuardedOperation}. Not thread-safe.
+   * Configures a {@link GuardedOperation} or a {@link GuardedInsert}. Not thread-safe.
    *
    * @param <R> the result type
    */
   public static final class Builder<R> {
-    private final Idem idem;
+    private static final Duration MAX_RETENTION = Duration.ofDays(36500);
+    private final IdemContext context;
     private final String scope;
     private final ResultCodec<R> codec;
-    private static final Duration MAX_RETENTION = Duration.ofDays(36500);
     private Duration waitTimeout = Duration.ofSeconds(10);
     private Duration retention = Duration.ofHours(24);
 
-    Builder(Idem idem, String scope, ResultCodec<R> codec) {
-      this.idem = idem;
+    Builder(IdemContext context, String scope, @Nullable ResultCodec<R> codec) {
+      this.context = context;
       this.scope = Keys.scope(scope);
       if (codec == null) {
-        throw new InvalidStatementException(
+        throw new InvalidConfigurationException(
             "scope '" + scope + "': codec is null; pass e.g. ResultCodec.string()");
       }
       this.codec = codec;
@@ -234,15 +239,16 @@ public final class GuardedOperation<R> {
      * Bounds how long an execution waits for another one holding the same key. Resolution is one
      * second (JDBC query timeouts); an engine's own lock timeout may end the wait sooner.
      *
-     * @param timeout at least 1 second (default 10 seconds)
+     * @param timeout at least 1 second and at most 24 hours (default 10 seconds)
      * @return this builder
+     * @throws InvalidConfigurationException when the timeout is null or out of range
      */
     public Builder<R> waitTimeout(Duration timeout) {
       if (timeout == null || timeout.compareTo(Duration.ofSeconds(1)) < 0) {
-        throw new IllegalArgumentException("waitTimeout must be >= 1s, was " + timeout);
+        throw new InvalidConfigurationException("waitTimeout must be >= 1s, was " + timeout);
       }
       if (timeout.compareTo(Duration.ofHours(24)) > 0) {
-        throw new IllegalArgumentException("waitTimeout must be <= 24h, was " + timeout);
+        throw new InvalidConfigurationException("waitTimeout must be <= 24h, was " + timeout);
       }
       this.waitTimeout = timeout;
       return this;
@@ -254,22 +260,19 @@ public final class GuardedOperation<R> {
      *
      * @param retention greater than zero and at most 36500 days (default 24 hours)
      * @return this builder
+     * @throws InvalidConfigurationException when the retention is null or out of range
      */
     public Builder<R> retention(Duration retention) {
       if (retention == null || retention.isNegative() || retention.isZero()) {
-        throw new IllegalArgumentException("retention must be > 0, was " + retention);
+        throw new InvalidConfigurationException("retention must be > 0, was " + retention);
       }
       // Expiry is stored as epoch milliseconds; the bound keeps it far inside a BIGINT.
       if (retention.compareTo(MAX_RETENTION) > 0) {
-        throw new IllegalArgumentException(
+        throw new InvalidConfigurationException(
             "retention must be <= " + MAX_RETENTION.toDays() + " days, was " + retention);
       }
       this.retention = retention;
       return this;
-    }
-
-    KeyRecords<R> records() {
-      return new KeyRecords<>(idem, scope, codec, waitTimeout, retention);
     }
 
     /**
@@ -279,83 +282,30 @@ public final class GuardedOperation<R> {
      * @throws OperationsTableException when the table is missing or incomplete
      */
     public GuardedOperation<R> build() {
-      idem.operationsTable().verify();
-      return new GuardedOperation<>(this);
+      new OperationsTable(context).verify();
+      return new GuardedOperation<>(store(), new StoredResults<>(codec));
     }
 
     /**
-     * Checks both tables and builds an operation whose whole work is one INSERT into {@code table},
-     * with a result known before it runs; see {@link GuardedInsert}.
+     * Starts an operation whose whole work is one INSERT into {@code table}, with a result known
+     * before it runs; see {@link GuardedInsert}.
      *
      * <pre>{@code
      * GuardedInsert<String> charge = idem.operation("payments", ResultCodec.string())
-     *     .buildInsert("charges", "charge_id", "amount_cents");
+     *     .insertInto("charges")
+     *     .columns("charge_id", "amount_cents")
+     *     .build();
      * }</pre>
      *
      * @param table the business table, optionally {@code schema.table}
-     * @param columns the columns the INSERT sets, in the order values are passed
-     * @return the operation
-     * @throws InvalidStatementException when the table or a column does not exist, or no column or
-     *     the same column twice is named
-     * @throws io.github.idem.dialect.InvalidIdentifierException when a name is refused
-     * @throws OperationsTableException when the operations table is missing or incomplete
+     * @return the next step
      */
-    public GuardedInsert<R> buildInsert(String table, String... columns) {
-      String subject = "scope '" + scope + "' insert into " + table;
-      if (table == null || table.isBlank()) {
-        throw new InvalidStatementException(
-            "scope '" + scope + "': table is " + table + "; name the table to insert into");
-      }
-      if (columns == null || columns.length == 0) {
-        throw new InvalidStatementException(
-            subject + ": no columns; name the columns the INSERT sets");
-      }
-      Identifiers ids = idem.dialect().identifiers();
-      StringJoiner quoted = new StringJoiner(", ");
-      Set<String> seen = new HashSet<>();
-      for (String column : columns) {
-        if (column == null) {
-          throw new InvalidStatementException(subject + ": a column name is null");
-        }
-        quoted.add(ids.quote(column));
-        if (!seen.add(ids.normalize(column).toLowerCase(Locale.ROOT))) {
-          throw new InvalidStatementException(
-              subject + ": column '" + column + "' is named twice; name each column once");
-        }
-      }
-      String insert =
-          "INSERT INTO "
-              + ids.quoteTable(table)
-              + " ("
-              + quoted
-              + ") VALUES ("
-              + String.join(", ", Collections.nCopies(columns.length, "?"))
-              + ")";
-      idem.operationsTable().verify();
-      Set<String> existing;
-      try (Connection c = idem.dataSource().getConnection()) {
-        existing = SchemaCheck.columnsOf(c, idem.dialect(), table);
-      } catch (SQLException e) {
-        throw new IdemSqlException(subject, idem.dialect().classify(e), e);
-      }
-      if (existing == null) {
-        throw new InvalidStatementException(
-            subject + ": table '" + table + "' does not exist; create it first");
-      }
-      for (String column : columns) {
-        if (!existing.contains(ids.normalize(column).toLowerCase(Locale.ROOT))) {
-          throw new InvalidStatementException(
-              subject
-                  + ": column '"
-                  + column
-                  + "' does not exist in table "
-                  + table
-                  + " (columns: "
-                  + existing
-                  + ")");
-        }
-      }
-      return new GuardedInsert<>(records(), table, List.of(columns), insert);
+    public GuardedInsert.ColumnsStep<R> insertInto(String table) {
+      return columns -> new GuardedInsert.Builder<>(context, store(), codec, table, columns);
+    }
+
+    private OperationStore store() {
+      return new OperationStore(context, scope, waitTimeout, retention);
     }
   }
 }

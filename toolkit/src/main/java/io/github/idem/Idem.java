@@ -1,16 +1,18 @@
 package io.github.idem;
 
-import io.github.idem.dialect.CountMode;
-import io.github.idem.dialect.CountModeProbe;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidConfigurationException;
+import io.github.idem.api.InvalidKeyException;
+import io.github.idem.api.OperationsTableException;
+import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.Dialect;
-import io.github.idem.dialect.Dialects;
-import io.github.idem.dialect.IdemException;
-import java.lang.System.Logger.Level;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Objects;
-import java.util.Optional;
+import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.internal.Clock;
+import io.github.idem.internal.IdemContext;
+import io.github.idem.internal.Keys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -29,30 +31,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class Idem {
-  private static final System.Logger LOG = System.getLogger(Idem.class.getName());
-
-  private final DataSource dataSource;
-  private final Dialect dialect;
-  private final CountMode countMode;
-  private final Transactions transactions;
+  private final IdemContext context;
   private final OperationsTable operationsTable;
-  private final IdemListener listener;
-  private final int purgeChunkSize;
-  private final long waitReportNanos;
 
-  private Idem(Builder b, Dialect dialect, CountMode countMode) {
-    this.dataSource = b.dataSource;
-    this.dialect = dialect;
-    this.countMode = countMode;
-    this.transactions = new Transactions(b.dataSource, dialect, b.transactionAttempts);
-    this.operationsTable = new OperationsTable(b.dataSource, dialect, b.operationsTable);
-    this.listener = b.listener;
-    this.purgeChunkSize = b.purgeChunkSize;
-    this.waitReportNanos = b.waitReportThreshold.toNanos();
-  }
-
-  long waitReportNanos() {
-    return waitReportNanos;
+  private Idem(IdemContext context) {
+    this.context = context;
+    this.operationsTable = new OperationsTable(context);
   }
 
   /**
@@ -60,8 +44,9 @@ public final class Idem {
    *
    * @param dataSource where connections come from
    * @return the root
-   * @throws io.github.idem.dialect.UnsupportedDatabaseException for an unknown engine
-   * @throws IdemException when no connection can be obtained
+   * @throws InvalidConfigurationException when the data source is null
+   * @throws UnsupportedDatabaseException for an unknown engine
+   * @throws IdemSqlException when no connection can be obtained
    */
   public static Idem create(DataSource dataSource) {
     return builder(dataSource).build();
@@ -72,6 +57,7 @@ public final class Idem {
    *
    * @param dataSource where connections come from
    * @return a builder
+   * @throws InvalidConfigurationException when the data source is null
    */
   public static Builder builder(DataSource dataSource) {
     return new Builder(dataSource);
@@ -84,8 +70,8 @@ public final class Idem {
    *     unquoted in the engine's DDL, {@code "Exact"} names are used verbatim
    * @return the next step
    */
-  public WriteStatement.UpsertColumns upsert(String table) {
-    return new StatementBuilder(this, true, table);
+  public WriteStatement.UpsertColumnsStep upsert(String table) {
+    return new StatementBuilder(context, true, table);
   }
 
   /**
@@ -95,8 +81,8 @@ public final class Idem {
    * @param table table name
    * @return the next step
    */
-  public WriteStatement.InsertColumns insertIfAbsent(String table) {
-    return new StatementBuilder(this, false, table);
+  public WriteStatement.InsertIfAbsentColumnsStep insertIfAbsent(String table) {
+    return new StatementBuilder(context, false, table);
   }
 
   /**
@@ -107,21 +93,23 @@ public final class Idem {
    * @param <R> the result type
    * @return a builder
    * @throws InvalidKeyException when the scope is null, empty, too long or has control characters
+   * @throws InvalidConfigurationException when the codec is null
    */
   public <R> GuardedOperation.Builder<R> operation(String scope, ResultCodec<R> codec) {
-    return new GuardedOperation.Builder<>(this, scope, codec);
+    return new GuardedOperation.Builder<>(context, scope, codec);
   }
 
   /**
-   * Returns message deduplication for one consumer: each message id is processed at most once, in
-   * the same transaction as its effects.
+   * Returns the idempotent consumer of one message consumer: each message id is processed at most
+   * once, in the same transaction as its effects. Its records are kept for 7 days.
    *
    * @param consumerName the consumer's name, used as the scope
-   * @return the consumer's dedupe
+   * @return the consumer
+   * @throws InvalidKeyException when the name is not a valid scope
    * @throws OperationsTableException when the operations table is missing or incomplete
    */
-  public ConsumerDedupe consumer(String consumerName) {
-    return new ConsumerDedupe(this, Keys.scope(consumerName));
+  public IdempotentConsumer consumer(String consumerName) {
+    return new IdempotentConsumer(context, Keys.scope(consumerName), operationsTable);
   }
 
   /**
@@ -139,65 +127,20 @@ public final class Idem {
    * arrives again.
    *
    * @return how many rows were deleted
+   * @throws IdemSqlException when a chunk fails
    */
   public int purgeExpired() {
-    String purge = operationsTable.sql().purge();
-    int total = 0;
-    while (true) {
-      int deleted =
-          transactions.autocommit(
-              "purge " + operationsTable.name(),
-              c -> {
-                try (java.sql.PreparedStatement ps = c.prepareStatement(purge)) {
-                  ps.setInt(1, purgeChunkSize);
-                  return ps.executeUpdate();
-                }
-              });
-      total += deleted;
-      if (deleted < purgeChunkSize) {
-        break;
-      }
-    }
-    int purged = total;
-    notify(l -> l.purged(purged));
-    return total;
-  }
-
-  void notify(java.util.function.Consumer<IdemListener> event) {
-    if (listener == IdemListener.NONE) {
-      return;
-    }
-    try {
-      event.accept(listener);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "IdemListener threw; ignored", e);
-    }
+    return context.purgeExpired();
   }
 
   /**
-   * Returns the dialect in use.
+   * Returns a short description of the database Idem detected, such as {@code "PostgreSQL 16.4.0"},
+   * for logs.
    *
-   * @return the dialect
+   * @return the description
    */
-  public Dialect dialect() {
-    return dialect;
-  }
-
-  /**
-   * Returns how the driver counts unchanged rows (matters on MySQL-protocol servers only).
-   *
-   * @return the count mode found at creation
-   */
-  public CountMode countMode() {
-    return countMode;
-  }
-
-  DataSource dataSource() {
-    return dataSource;
-  }
-
-  Transactions transactions() {
-    return transactions;
+  public String database() {
+    return context.dialect().describe();
   }
 
   /** Configures an {@link Idem}. Not thread-safe; build once. */
@@ -205,14 +148,14 @@ public final class Idem {
     private final DataSource dataSource;
     private @Nullable Dialect dialect;
     private int transactionAttempts = 5;
-    private String operationsTable = io.github.idem.dialect.OperationsSql.DEFAULT_TABLE;
-    private IdemListener listener = IdemListener.NONE;
+    private String operationsTable = OperationsTableSchema.DEFAULT_TABLE;
+    private final List<IdemListener> listeners = new ArrayList<>();
     private int purgeChunkSize = 1000;
-    private java.time.Duration waitReportThreshold = java.time.Duration.ofMillis(10);
+    private Duration waitReportThreshold = Duration.ofMillis(10);
 
-    private Builder(DataSource dataSource) {
+    private Builder(@Nullable DataSource dataSource) {
       if (dataSource == null) {
-        throw new IllegalArgumentException(
+        throw new InvalidConfigurationException(
             "dataSource is null; pass the DataSource Idem should use");
       }
       this.dataSource = dataSource;
@@ -221,11 +164,12 @@ public final class Idem {
     /**
      * Uses this dialect instead of detecting one. A dialect passed here always wins.
      *
-     * @param dialect the dialect
+     * @param dialect the dialect, e.g. {@code Dialects.of(DatabaseFamily.POSTGRESQL, version)}
      * @return this builder
+     * @throws InvalidConfigurationException when the dialect is null
      */
     public Builder dialect(Dialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      this.dialect = notNull(dialect, "dialect", "pass a Dialect, or leave it out to detect one");
       return this;
     }
 
@@ -235,10 +179,12 @@ public final class Idem {
      *
      * @param attempts at least 1 (default 5)
      * @return this builder
+     * @throws InvalidConfigurationException when attempts is below 1
      */
     public Builder transactionAttempts(int attempts) {
       if (attempts < 1) {
-        throw new IllegalArgumentException("transactionAttempts must be >= 1, was " + attempts);
+        throw new InvalidConfigurationException(
+            "transactionAttempts must be >= 1, was " + attempts);
       }
       this.transactionAttempts = attempts;
       return this;
@@ -249,23 +195,27 @@ public final class Idem {
      *
      * @param table table name, optionally {@code schema.table}
      * @return this builder
+     * @throws InvalidConfigurationException when the name is null or blank
      */
     public Builder operationsTable(String table) {
       if (table == null || table.isBlank()) {
-        throw new IllegalArgumentException("operationsTable must be a table name, was " + table);
+        throw new InvalidConfigurationException(
+            "operationsTable must be a table name, was " + table);
       }
       this.operationsTable = table;
       return this;
     }
 
     /**
-     * Sets the listener for operation events.
+     * Adds a listener for operation events. May be called several times; every listener hears every
+     * event, in the order they were added.
      *
      * @param listener the listener
      * @return this builder
+     * @throws InvalidConfigurationException when the listener is null
      */
-    public Builder listener(IdemListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+    public Builder addListener(IdemListener listener) {
+      listeners.add(notNull(listener, "listener", "pass an IdemListener"));
       return this;
     }
 
@@ -276,10 +226,12 @@ public final class Idem {
      *
      * @param threshold greater than zero (default 10 ms)
      * @return this builder
+     * @throws InvalidConfigurationException when the threshold is null, zero or negative
      */
-    public Builder waitReportThreshold(java.time.Duration threshold) {
+    public Builder waitReportThreshold(Duration threshold) {
       if (threshold == null || threshold.isNegative() || threshold.isZero()) {
-        throw new IllegalArgumentException("waitReportThreshold must be > 0, was " + threshold);
+        throw new InvalidConfigurationException(
+            "waitReportThreshold must be > 0, was " + threshold);
       }
       this.waitReportThreshold = threshold;
       return this;
@@ -291,10 +243,11 @@ public final class Idem {
      *
      * @param rows at least 1 (default 1000)
      * @return this builder
+     * @throws InvalidConfigurationException when rows is below 1
      */
     public Builder purgeChunkSize(int rows) {
       if (rows < 1) {
-        throw new IllegalArgumentException("purgeChunkSize must be >= 1, was " + rows);
+        throw new InvalidConfigurationException("purgeChunkSize must be >= 1, was " + rows);
       }
       this.purgeChunkSize = rows;
       return this;
@@ -304,49 +257,27 @@ public final class Idem {
      * Detects what is missing and creates the root.
      *
      * @return the root
+     * @throws UnsupportedDatabaseException for an unknown engine
+     * @throws IdemSqlException when the database cannot be inspected
      */
     public Idem build() {
-      try (Connection connection = dataSource.getConnection()) {
-        Dialect chosen = dialect != null ? dialect : Dialects.detect(connection);
-        CountMode mode = probe(connection, chosen);
-        return new Idem(this, chosen, mode);
-      } catch (SQLException e) {
-        throw new IdemException(
-            "cannot inspect the database (SQLSTATE "
-                + e.getSQLState()
-                + "): "
-                + e.getMessage()
-                + "; check that the DataSource can connect",
-            e);
-      }
+      IdemContext.Settings settings =
+          new IdemContext.Settings(
+              transactionAttempts, operationsTable, waitReportThreshold, purgeChunkSize);
+      return new Idem(
+          IdemContext.open(
+              dataSource,
+              dialect,
+              settings,
+              ListenerSink.of(List.copyOf(listeners)),
+              Clock.SYSTEM));
     }
 
-    private static CountMode probe(Connection connection, Dialect dialect) {
-      Optional<CountModeProbe> probe = dialect.countModeProbe();
-      if (probe.isEmpty()) {
-        return CountMode.AFFECTED;
+    private static <T> T notNull(@Nullable T value, String name, String fix) {
+      if (value == null) {
+        throw new InvalidConfigurationException(name + " is null; " + fix);
       }
-      CountModeProbe p = probe.get();
-      try (Statement s = connection.createStatement()) {
-        for (String sql : p.setup()) {
-          s.executeUpdate(sql);
-        }
-        try {
-          int count = s.executeUpdate(p.probe());
-          return count == p.unchangedCountWhenAffected() ? CountMode.AFFECTED : CountMode.FOUND;
-        } finally {
-          for (String sql : p.cleanup()) {
-            s.executeUpdate(sql);
-          }
-        }
-      } catch (SQLException e) {
-        // FOUND plans are exact under either driver setting, only slower: a safe default.
-        LOG.log(
-            Level.WARNING,
-            "could not probe how the driver counts unchanged rows ({0}); using update-then-insert",
-            e.getMessage());
-        return CountMode.FOUND;
-      }
+      return value;
     }
   }
 }

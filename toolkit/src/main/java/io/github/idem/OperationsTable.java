@@ -1,18 +1,19 @@
 package io.github.idem;
 
-import io.github.idem.dialect.Dialect;
-import io.github.idem.dialect.IdemException;
-import io.github.idem.dialect.InvalidStatementException;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidStatementException;
+import io.github.idem.api.OperationsTableException;
 import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.WriteSpec;
+import io.github.idem.internal.IdemContext;
+import io.github.idem.internal.PreparedWrite;
+import io.github.idem.internal.TableFactsReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import javax.sql.DataSource;
 
 /**
  * The processed-operations table: its DDL for this engine, creation when missing, and verification.
@@ -26,16 +27,14 @@ import javax.sql.DataSource;
  * }</pre>
  */
 public final class OperationsTable {
-  private final DataSource dataSource;
-  private final Dialect dialect;
+  private final IdemContext context;
   private final String name;
   private final OperationsSql sql;
 
-  OperationsTable(DataSource dataSource, Dialect dialect, String name) {
-    this.dataSource = dataSource;
-    this.dialect = dialect;
-    this.name = name;
-    this.sql = dialect.operations(name);
+  OperationsTable(IdemContext context) {
+    this.context = context;
+    this.name = context.operationsTable();
+    this.sql = context.operationsSql();
   }
 
   /**
@@ -62,7 +61,7 @@ public final class OperationsTable {
    * @throws IdemSqlException when the DDL fails, e.g. for lack of privileges
    */
   public void createIfMissing() {
-    try (Connection c = dataSource.getConnection();
+    try (Connection c = context.dataSource().getConnection();
         Statement s = c.createStatement()) {
       for (String statement : sql.createTable()) {
         s.execute(statement);
@@ -71,66 +70,54 @@ public final class OperationsTable {
         c.commit();
       }
     } catch (SQLException e) {
-      throw new IdemSqlException("create table " + name, dialect.classify(e), e);
+      throw context.failure("create table " + name, e);
     }
   }
 
   /**
-   * Checks that the table exists with every column Idem uses.
+   * Checks that the table exists with every column Idem uses and a unique {@code (scope, op_key)}.
    *
    * @throws OperationsTableException naming what is missing and the DDL to run
+   * @throws IdemSqlException when the metadata cannot be read
    */
   public void verify() {
-    Set<String> columns;
-    try (Connection c = dataSource.getConnection()) {
-      columns = SchemaCheck.columnsOf(c, dialect, name);
-    } catch (SQLException e) {
-      throw new IdemException(
-          "operations table " + name + ": cannot read metadata: " + e.getMessage(), e);
-    }
-    if (columns == null) {
+    String subject = "operations table " + name;
+    TableFactsReader.Table table = PreparedWrite.readTable(context, subject, name);
+    if (table == null) {
       throw new OperationsTableException(
-          "operations table "
-              + name
+          subject
               + " does not exist; create it with Idem.operationsTable().createIfMissing() or run:\n"
               + ddl());
     }
     List<String> missing = new ArrayList<>();
     for (String column : sql.columns()) {
-      if (!columns.contains(column.toLowerCase(Locale.ROOT))) {
+      if (!table.facts().hasColumn(column)) {
         missing.add(column);
       }
     }
     if (!missing.isEmpty()) {
       throw new OperationsTableException(
-          "operations table "
-              + name
+          subject
               + " lacks columns "
               + missing
               + "; it was not created by Idem or predates this version. Expected DDL:\n"
               + ddl());
     }
+    List<String> key = new ArrayList<>();
+    for (OperationsTableSchema.Column column : OperationsTableSchema.PRIMARY_KEY) {
+      key.add(column.columnName());
+    }
     // Without a unique (scope, op_key) every claim would succeed and every duplicate run again.
-    try (Connection c = dataSource.getConnection()) {
-      SchemaCheck.verify(
-          c,
-          dialect,
-          WriteSpec.insertIfAbsent(name, OperationsSql.CLAIM_COLUMNS, List.of("scope", "op_key")));
+    try {
+      TableFactsReader.verify(
+          WriteSpec.insertIfAbsent(name, key, key), table, context.dialect().identifiers());
     } catch (InvalidStatementException e) {
       throw new OperationsTableException(
-          "operations table "
-              + name
+          subject
               + ": (scope, op_key) is not its primary key or a unique key, so duplicates would"
               + " not be detected. Expected DDL:\n"
               + ddl(),
           e);
-    } catch (SQLException e) {
-      throw new IdemException(
-          "operations table " + name + ": cannot read metadata: " + e.getMessage(), e);
     }
-  }
-
-  OperationsSql sql() {
-    return sql;
   }
 }

@@ -1,5 +1,6 @@
 package io.github.idem;
 
+import io.github.idem.api.ResultDecodingException;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 

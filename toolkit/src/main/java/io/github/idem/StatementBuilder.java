@@ -1,36 +1,31 @@
 package io.github.idem;
 
-import io.github.idem.dialect.BatchPlan;
-import io.github.idem.dialect.ColumnType;
-import io.github.idem.dialect.CountMode;
-import io.github.idem.dialect.IdemException;
-import io.github.idem.dialect.InvalidStatementException;
-import io.github.idem.dialect.WritePlan;
+import io.github.idem.api.InvalidStatementException;
 import io.github.idem.dialect.WriteSpec;
-import java.sql.Connection;
-import java.sql.SQLException;
+import io.github.idem.internal.IdemContext;
+import io.github.idem.internal.PreparedWrite;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** The step builder behind {@link Idem#upsert} and {@link Idem#insertIfAbsent}. Not thread-safe. */
 final class StatementBuilder
-    implements WriteStatement.UpsertColumns,
-        WriteStatement.UpsertKey,
-        WriteStatement.UpsertOptions,
-        WriteStatement.InsertColumns,
-        WriteStatement.InsertKey,
-        WriteStatement.InsertReady {
-  private final Idem idem;
+    implements WriteStatement.UpsertColumnsStep,
+        WriteStatement.UpsertConflictKeyStep,
+        WriteStatement.UpsertFinalStep,
+        WriteStatement.InsertIfAbsentColumnsStep,
+        WriteStatement.InsertIfAbsentConflictKeyStep,
+        WriteStatement.InsertIfAbsentFinalStep {
+  private final IdemContext context;
   private final boolean upsert;
   private final String table;
   private @Nullable List<String> columns;
   private @Nullable List<String> conflictKey;
   private List<String> updateColumns = List.of();
-  private @Nullable String guard;
+  private @Nullable String versionColumn;
 
-  StatementBuilder(Idem idem, boolean upsert, String table) {
-    this.idem = idem;
+  StatementBuilder(IdemContext context, boolean upsert, String table) {
+    this.context = context;
     this.upsert = upsert;
     this.table = table;
   }
@@ -64,7 +59,7 @@ final class StatementBuilder
       throw new InvalidStatementException(
           "upsert into " + table + ": newerWins column is null; name a version column");
     }
-    this.guard = versionColumn;
+    this.versionColumn = versionColumn;
     return this;
   }
 
@@ -72,31 +67,8 @@ final class StatementBuilder
   public WriteStatement build() {
     WriteSpec spec =
         upsert
-            ? WriteSpec.upsert(table, columns, conflictKey, updateColumns, guard)
+            ? WriteSpec.upsert(table, columns, conflictKey, updateColumns, versionColumn)
             : WriteSpec.insertIfAbsent(table, columns, conflictKey);
-    // Validate every name and render before touching the database: a hostile name never
-    // reaches the server, not even as a metadata lookup.
-    CountMode countMode = idem.countMode();
-    WritePlan plan = idem.dialect().plan(spec, countMode);
-    int uniqueKeys;
-    List<ColumnType> columnTypes;
-    try (Connection connection = idem.dataSource().getConnection()) {
-      uniqueKeys = SchemaCheck.verify(connection, idem.dialect(), spec);
-      columnTypes = SchemaCheck.columnTypes(connection, idem.dialect(), spec);
-    } catch (SQLException e) {
-      throw new IdemException(
-          spec.subject() + ": cannot read the table's metadata: " + e.getMessage(), e);
-    }
-    if (uniqueKeys > 1
-        && countMode == CountMode.AFFECTED
-        && idem.dialect().capabilities().countModeMatters()) {
-      // ON DUPLICATE KEY UPDATE resolves a conflict on ANY unique key, so with a second unique key
-      // it could update a row other than the one the conflict key names (dialects.md §3.1). The
-      // update-then-insert plan addresses rows by the conflict key only.
-      plan = idem.dialect().plan(spec, CountMode.FOUND);
-    }
-    BatchPlan batch =
-        columnTypes == null ? null : idem.dialect().batchPlan(spec, columnTypes).orElse(null);
-    return new WriteStatement(idem, spec, plan, batch);
+    return new WriteStatement(PreparedWrite.prepare(context, spec));
   }
 }

@@ -1,14 +1,12 @@
 package io.github.idem;
 
-import io.github.idem.dialect.BatchPlan;
-import io.github.idem.dialect.Outcome;
-import io.github.idem.dialect.WritePlan;
-import io.github.idem.dialect.WriteSpec;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidValuesException;
+import io.github.idem.api.Outcome;
+import io.github.idem.internal.PreparedWrite;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A built upsert or insert-if-absent: validated against the table and rendered once, executed many
@@ -40,18 +38,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class WriteStatement {
-  private final Idem idem;
-  private final WriteSpec spec;
-  private final WritePlan plan;
-  private final ExecutablePlan executable;
-  private final String subject;
+  private final PreparedWrite prepared;
 
-  WriteStatement(Idem idem, WriteSpec spec, WritePlan plan, @Nullable BatchPlan batch) {
-    this.idem = idem;
-    this.spec = spec;
-    this.plan = plan;
-    this.subject = spec.subject();
-    this.executable = new ExecutablePlan(subject, plan, false, batch);
+  WriteStatement(PreparedWrite prepared) {
+    this.prepared = prepared;
   }
 
   /**
@@ -60,16 +50,7 @@ public final class WriteStatement {
    * @return the SQL
    */
   public String sql() {
-    return plan.sql();
-  }
-
-  /**
-   * Returns the validated description this statement was built from.
-   *
-   * @return the spec
-   */
-  public WriteSpec spec() {
-    return spec;
+    return prepared.sql();
   }
 
   /**
@@ -81,8 +62,7 @@ public final class WriteStatement {
    * @throws IdemSqlException when the database refuses the row
    */
   public Outcome execute(Object... values) {
-    Object[] row = checkedRow(values, 0);
-    return idem.transactions().autocommit(subject, c -> runOne(c, row));
+    return prepared.execute(values);
   }
 
   /**
@@ -96,13 +76,7 @@ public final class WriteStatement {
    * @throws IdemSqlException when the database refuses the row
    */
   public Outcome execute(Connection connection, Object... values) {
-    checkConnection(connection);
-    Object[] row = checkedRow(values, 0);
-    try {
-      return runOne(connection, row);
-    } catch (SQLException e) {
-      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
-    }
+    return prepared.execute(connection, values);
   }
 
   /**
@@ -114,11 +88,7 @@ public final class WriteStatement {
    * @throws IdemSqlException when the database refuses a row; nothing is written then
    */
   public List<Outcome> executeBatch(List<Object[]> rows) {
-    List<Object[]> checked = checkedRows(rows);
-    if (checked.isEmpty()) {
-      return List.of();
-    }
-    return idem.transactions().transaction(subject, c -> runBatch(c, checked));
+    return prepared.executeBatch(rows);
   }
 
   /**
@@ -132,176 +102,99 @@ public final class WriteStatement {
    * @throws IdemSqlException when the database refuses a row
    */
   public List<Outcome> executeBatch(Connection connection, List<Object[]> rows) {
-    checkConnection(connection);
-    List<Object[]> checked = checkedRows(rows);
-    if (checked.isEmpty()) {
-      return List.of();
-    }
-    try {
-      return runBatch(connection, checked);
-    } catch (SQLException e) {
-      throw new IdemSqlException(subject, idem.dialect().classify(e), e);
-    }
+    return prepared.executeBatch(connection, rows);
   }
 
   @Override
   public String toString() {
-    return subject + " [" + plan.sql().replace('\n', ';') + "]";
-  }
-
-  private Outcome runOne(Connection connection, Object[] row) throws SQLException {
-    try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), executable)) {
-      return runner.runOne(row);
-    }
-  }
-
-  private List<Outcome> runBatch(Connection connection, List<Object[]> rows) throws SQLException {
-    try (PlanRunner runner = new PlanRunner(connection, idem.dialect(), executable)) {
-      return runner.runBatch(rows);
-    }
-  }
-
-  private void checkConnection(Connection connection) {
-    if (connection == null) {
-      throw new InvalidConnectionException(
-          subject + ": connection is null; pass an open connection or use execute(values)");
-    }
-    boolean closed;
-    try {
-      closed = connection.isClosed();
-    } catch (SQLException e) {
-      throw new InvalidConnectionException(
-          subject + ": cannot tell whether the connection is open: " + e.getMessage(), e);
-    }
-    if (closed) {
-      throw new InvalidConnectionException(
-          subject + ": connection is closed; pass an open connection");
-    }
-  }
-
-  private List<Object[]> checkedRows(List<Object[]> rows) {
-    if (rows == null) {
-      throw new InvalidValuesException(subject + ": rows list is null; pass a list of rows");
-    }
-    List<Object[]> copy = new ArrayList<>(rows.size());
-    for (int i = 0; i < rows.size(); i++) {
-      copy.add(checkedRow(rows.get(i), i));
-    }
-    return copy;
-  }
-
-  private Object[] checkedRow(Object[] values, int index) {
-    int expected = spec.columns().size();
-    if (values == null) {
-      throw new InvalidValuesException(
-          subject
-              + ": row "
-              + index
-              + " is null; pass "
-              + expected
-              + " values "
-              + spec.columns()
-              + " (use an array holding null for a NULL value)");
-    }
-    if (values.length != expected) {
-      throw new InvalidValuesException(
-          subject
-              + ": row "
-              + index
-              + " has "
-              + values.length
-              + " value"
-              + (values.length == 1 ? "" : "s")
-              + ", expected "
-              + expected
-              + " "
-              + spec.columns());
-    }
-    return values.clone();
+    return prepared.subject() + " [" + prepared.sql().replace('\n', ';') + "]";
   }
 
   /** First step of an upsert: the bound columns. */
-  public interface UpsertColumns {
+  public interface UpsertColumnsStep {
     /**
      * Names the columns values are bound to, in order.
      *
      * @param columns column names
      * @return the next step
      */
-    UpsertKey columns(String... columns);
+    UpsertConflictKeyStep columns(String... columns);
   }
 
   /** Second step of an upsert: the conflict key. */
-  public interface UpsertKey {
+  public interface UpsertConflictKeyStep {
     /**
      * Names the primary key or unique key that decides a conflict.
      *
      * @param columns key columns, all among the bound columns
      * @return the last step
      */
-    UpsertOptions conflictKey(String... columns);
+    UpsertFinalStep conflictKey(String... columns);
   }
 
-  /** Last step of an upsert: optional update set and guard, then {@link #build()}. */
-  public interface UpsertOptions {
+  /**
+   * Last step of an upsert: optional update set and newer-wins version column, then {@link
+   * #build()}.
+   */
+  public interface UpsertFinalStep {
     /**
      * Limits what a conflict updates. Default: every bound column outside the conflict key.
      *
      * @param columns columns to update
      * @return this step
      */
-    UpsertOptions updateColumns(String... columns);
+    UpsertFinalStep updateColumns(String... columns);
 
     /**
      * Adds a newer-wins guard: on conflict the row is updated only when the incoming value of this
      * column is greater than the stored one; otherwise the outcome is {@link Outcome#SKIPPED}. A
-     * NULL on either side never wins. The guard column is always updated, last.
+     * NULL on either side never wins. The version column is always updated, last.
      *
      * @param versionColumn a version number or timestamp column among the bound columns
      * @return this step
      */
-    UpsertOptions newerWins(String versionColumn);
+    UpsertFinalStep newerWins(String versionColumn);
 
     /**
      * Validates against the table and renders the SQL once.
      *
      * @return the statement
-     * @throws io.github.idem.dialect.InvalidStatementException when the description does not fit
-     * @throws io.github.idem.dialect.InvalidIdentifierException when a name is refused
+     * @throws io.github.idem.api.InvalidStatementException when the description does not fit
+     * @throws io.github.idem.api.InvalidIdentifierException when a name is refused
      */
     WriteStatement build();
   }
 
   /** First step of an insert-if-absent: the bound columns. */
-  public interface InsertColumns {
+  public interface InsertIfAbsentColumnsStep {
     /**
      * Names the columns values are bound to, in order.
      *
      * @param columns column names
      * @return the next step
      */
-    InsertKey columns(String... columns);
+    InsertIfAbsentConflictKeyStep columns(String... columns);
   }
 
   /** Second step of an insert-if-absent: the conflict key. */
-  public interface InsertKey {
+  public interface InsertIfAbsentConflictKeyStep {
     /**
      * Names the primary key or unique key whose presence means "already there".
      *
      * @param columns key columns, all among the bound columns
      * @return the last step
      */
-    InsertReady conflictKey(String... columns);
+    InsertIfAbsentFinalStep conflictKey(String... columns);
   }
 
   /** Last step of an insert-if-absent. */
-  public interface InsertReady {
+  public interface InsertIfAbsentFinalStep {
     /**
      * Validates against the table and renders the SQL once.
      *
      * @return the statement
-     * @throws io.github.idem.dialect.InvalidStatementException when the description does not fit
-     * @throws io.github.idem.dialect.InvalidIdentifierException when a name is refused
+     * @throws io.github.idem.api.InvalidStatementException when the description does not fit
+     * @throws io.github.idem.api.InvalidIdentifierException when a name is refused
      */
     WriteStatement build();
   }

@@ -3,11 +3,12 @@ package io.github.idem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.Outcome;
+import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.DatabaseVersion;
-import io.github.idem.dialect.ErrorKind;
 import io.github.idem.dialect.H2Dialect;
-import io.github.idem.dialect.Outcome;
-import io.github.idem.dialect.UnsupportedDatabaseException;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabases;
 import java.lang.reflect.InvocationTargetException;

@@ -2,7 +2,7 @@ package io.github.idem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabases;
 import java.io.IOException;

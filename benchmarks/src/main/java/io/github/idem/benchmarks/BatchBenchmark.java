@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
 import io.github.idem.WriteStatement;
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.Outcome;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;

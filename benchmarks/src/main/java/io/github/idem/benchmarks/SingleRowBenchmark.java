@@ -2,7 +2,7 @@ package io.github.idem.benchmarks;
 
 import io.github.idem.Idem;
 import io.github.idem.WriteStatement;
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.Outcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

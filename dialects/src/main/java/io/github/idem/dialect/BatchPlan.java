@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.Outcome;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;

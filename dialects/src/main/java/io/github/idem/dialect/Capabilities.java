@@ -12,12 +12,9 @@ package io.github.idem.dialect;
  * @param failedStatementAbortsTransaction any error aborts the whole transaction (PostgreSQL
  *     family), so Idem never lets an expected conflict raise an error there
  * @param countModeMatters outcomes depend on the driver's {@link CountMode} (MySQL protocol)
- * @param mergeRaceSafe the engine's {@code MERGE} is safe against a concurrent insert of the same
- *     key (false everywhere Idem ships; Idem does not render {@code MERGE})
  */
 public record Capabilities(
     boolean returning,
     boolean rowAlias,
     boolean failedStatementAbortsTransaction,
-    boolean countModeMatters,
-    boolean mergeRaceSafe) {}
+    boolean countModeMatters) {}

@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.ErrorKind;
 import java.sql.SQLException;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;

@@ -1,5 +1,9 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.InvalidIdentifierException;
+import io.github.idem.api.InvalidStatementException;
+import io.github.idem.api.UnsupportedFeatureException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +16,9 @@ import java.util.Optional;
  *
  * <pre>{@code
  * Dialect dialect = Dialects.detect(connection);
- * WritePlan plan = dialect.plan(WriteSpec.insertIfAbsent("inbox", List.of("id"), List.of("id")),
+ * StatementPlan plan = dialect.plan(
+ *     WriteSpec.insertIfAbsent("inbox", List.of("id"), List.of("id")),
+ *     TableFacts.unread(),
  *     CountMode.FOUND);
  * }</pre>
  */
@@ -47,22 +53,11 @@ public interface Dialect {
   Identifiers identifiers();
 
   /**
-   * Renders a statement. Called once per statement; the result is executed many times.
-   *
-   * @param spec what to write
-   * @param countMode how the driver counts unchanged rows (MySQL protocol only)
-   * @return the SQL and how to read outcomes
-   * @throws InvalidIdentifierException when a name is refused
-   * @throws UnsupportedFeatureException when the engine cannot do what the spec asks
-   */
-  WritePlan plan(WriteSpec spec, CountMode countMode);
-
-  /**
-   * Returns a catalog query for the column types that {@link #batchPlan} casts to, or empty when
-   * this dialect needs none. Idem runs it once per statement, at {@code build()}, with one
+   * Returns a catalog query for the column types the multi-row batch form casts to, or empty when
+   * this dialect needs none. The toolkit runs it once per statement, at {@code build()}, with one
    * parameter: the table name quoted as {@link Identifiers#quoteTable} renders it. Each result row
    * holds the stored column name, the type (a SQL fragment, see {@link ColumnType#sqlType()}) and
-   * the collation fragment or NULL.
+   * the collation fragment or NULL. The answers go into {@link TableFacts#columnTypes()}.
    *
    * @return the query, or empty
    */
@@ -71,19 +66,18 @@ public interface Dialect {
   }
 
   /**
-   * Renders the multi-row batch form of a statement, for engines where one statement can write many
-   * rows and still report each row's outcome. Called once per statement, after {@link #plan}; the
-   * result is executed many times. Empty means batches run the single-row plan once per row.
+   * Renders a statement completely, once: the single-row plan, the batch form where the engine has
+   * one, and how to run them. Every engine rule that depends on the table (a second unique key, the
+   * column types a batch casts to) is decided here from {@code facts}; the toolkit only executes.
    *
    * @param spec what to write
-   * @param columnTypes one type per column of {@code spec.columns()}, in that order, as read with
-   *     {@link #columnTypesQuery()}; empty when that query is empty
-   * @return the batch plan, or empty
+   * @param facts what the toolkit read about the table
+   * @param countMode how the driver counts unchanged rows (MySQL protocol only)
+   * @return the plan
    * @throws InvalidIdentifierException when a name is refused
+   * @throws UnsupportedFeatureException when the engine cannot do what the spec asks
    */
-  default Optional<BatchPlan> batchPlan(WriteSpec spec, List<ColumnType> columnTypes) {
-    return Optional.empty();
-  }
+  StatementPlan plan(WriteSpec spec, TableFacts facts, CountMode countMode);
 
   /**
    * Renders the SQL of a processed-operations table.
@@ -95,13 +89,31 @@ public interface Dialect {
   OperationsSql operations(String table);
 
   /**
-   * Renders the claim of a processed-operations table for a driver count mode.
+   * Renders the claim of a processed-operations table for a driver count mode: an insert-if-absent
+   * of {@link OperationsTableSchema#CLAIM_COLUMNS}, bound with {@link
+   * OperationsTableSchema#claimRow}.
    *
    * @param table table name
    * @param countMode how the driver counts unchanged rows
-   * @return the claim plan; values as described in {@link OperationsSql}
+   * @return the claim plan
+   * @throws InvalidIdentifierException when the name is refused
    */
-  WritePlan claimPlan(String table, CountMode countMode);
+  StatementPlan claimPlan(String table, CountMode countMode);
+
+  /**
+   * Renders a guarded operation whose whole work is one INSERT into a business table: the plain
+   * INSERT, and where the engine can, one statement that claims the key and inserts the row only
+   * when the claim is new ({@link GuardedInsertSql#claimAndInsert()}, binding {@code SCOPE, KEY,
+   * FINGERPRINT, STATUS, RETENTION_MILLIS, RESULT, ROW_VALUES, SCOPE, KEY}).
+   *
+   * @param operationsTable the processed-operations table
+   * @param table the business table
+   * @param columns the business table's columns, in bind order
+   * @return the SQL
+   * @throws InvalidIdentifierException when a name is refused
+   * @throws InvalidStatementException when no column is named, or one twice
+   */
+  GuardedInsertSql guardedInsert(String operationsTable, String table, List<String> columns);
 
   /**
    * Classifies an exception by vendor code first, SQLSTATE second, walking causes and chained
@@ -158,31 +170,6 @@ public interface Dialect {
    */
   default boolean explicitTransactionStatements() {
     return false;
-  }
-
-  /**
-   * Renders one statement that claims an operation key as completed and, only when the claim is
-   * new, inserts one row into a business table: a whole guarded operation in one round trip, atomic
-   * in autocommit mode. Binds, in order: scope, key, fingerprint, status, retention in
-   * milliseconds, result, the business values (one per column), then scope and key again. Returns
-   * one row: the number of keys claimed (0 or 1), then the stored {@code fingerprint}, {@code
-   * status} and {@code result} of an unexpired key recorded before the statement began (all null
-   * otherwise).
-   *
-   * <pre>{@code
-   * dialect.claimAndInsert("idem_operations", "charges", List.of("id", "amount"))
-   *     .ifPresent(sql -> ...);
-   * }</pre>
-   *
-   * @param operationsTable the processed-operations table
-   * @param table the business table
-   * @param columns the business table's columns, in bind order
-   * @return the statement, or empty when the engine needs several statements
-   * @throws InvalidIdentifierException when a name is refused
-   */
-  default Optional<String> claimAndInsert(
-      String operationsTable, String table, List<String> columns) {
-    return Optional.empty();
   }
 
   /**

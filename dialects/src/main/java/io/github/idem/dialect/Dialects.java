@@ -1,6 +1,7 @@
 package io.github.idem.dialect;
 
-import java.lang.System.Logger.Level;
+import io.github.idem.api.UnsupportedDatabaseException;
+import io.github.idem.dialect.internal.BuiltInDialects;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -9,8 +10,6 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Chooses a {@link Dialect} from what a connection reports. Thread-safe; holds no state besides the
@@ -27,8 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class Dialects {
-  private static final System.Logger LOG = System.getLogger(Dialects.class.getName());
-  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
   private static final String SUPPORTED =
       "PostgreSQL 12+, MySQL 5.7+, MariaDB 10.3+, H2 2.x, SQLite 3.24+,"
           + " CockroachDB 22.1+, YugabyteDB 2.0+, TiDB 6.1+";
@@ -72,7 +69,7 @@ public final class Dialects {
         return extra.get();
       }
     }
-    return builtIn(product)
+    return BuiltInDialects.detect(product)
         .orElseThrow(
             () ->
                 new UnsupportedDatabaseException(
@@ -85,64 +82,25 @@ public final class Dialects {
                         + ". Pass a Dialect explicitly to override."));
   }
 
-  private static Optional<Dialect> builtIn(ProductInfo product) {
-    String name = product.name().toLowerCase(Locale.ROOT);
-    String version = product.version();
-    String query = product.versionQuery() == null ? "" : product.versionQuery();
-    // Order matters: MariaDB before MySQL (MySQL Connector/J reports MariaDB as "MySQL" with a
-    // version such as "5.5.5-10.11.6-MariaDB"); TiDB before MySQL ("8.0.11-TiDB-v7.5.0");
-    // CockroachDB and YugabyteDB before PostgreSQL (both report "PostgreSQL").
-    if (name.contains("mariadb") || version.contains("MariaDB")) {
-      return Optional.of(
-          checked(new MariaDbDialect(mariaDbVersion(version)), MariaDbDialect.TESTED));
+  /**
+   * Returns the built-in dialect of an engine family at a version, for callers that pin the dialect
+   * instead of detecting it (tests, tools that render SQL without a connection).
+   *
+   * <pre>{@code
+   * Dialect pinned = Dialects.of(DatabaseFamily.POSTGRESQL, DatabaseVersion.of(16, 4));
+   * }</pre>
+   *
+   * @param family the engine family
+   * @param version the server version
+   * @return the dialect
+   * @throws UnsupportedDatabaseException when the version is below the family's floor
+   */
+  public static Dialect of(DatabaseFamily family, DatabaseVersion version) {
+    if (family == null || version == null) {
+      throw new UnsupportedDatabaseException(
+          "family or version is null; pass e.g. Dialects.of(DatabaseFamily.POSTGRESQL,"
+              + " DatabaseVersion.of(16, 4))");
     }
-    if (name.contains("mysql") && version.contains("TiDB")) {
-      return Optional.of(new TiDbDialect(after(version, "TiDB-v")));
-    }
-    if (name.contains("mysql")) {
-      return Optional.of(
-          checked(new MySqlDialect(DatabaseVersion.parse(version)), MySqlDialect.TESTED));
-    }
-    if (name.contains("postgres") && query.contains("CockroachDB")) {
-      return Optional.of(new CockroachDbDialect(after(query, " v")));
-    }
-    if (name.contains("postgres") && query.contains("-YB-")) {
-      return Optional.of(new YugabyteDbDialect(after(query, "-YB-")));
-    }
-    if (name.contains("postgres")) {
-      return Optional.of(
-          checked(new PostgresDialect(DatabaseVersion.parse(version)), PostgresDialect.TESTED));
-    }
-    if (name.equals("h2")) {
-      return Optional.of(checked(new H2Dialect(DatabaseVersion.parse(version)), H2Dialect.TESTED));
-    }
-    if (name.equals("sqlite")) {
-      return Optional.of(
-          checked(new SqliteDialect(DatabaseVersion.parse(version)), SqliteDialect.TESTED));
-    }
-    return Optional.empty();
-  }
-
-  /** MariaDB behind an old-protocol handshake prefixes "5.5.5-": skip it. */
-  private static DatabaseVersion mariaDbVersion(String version) {
-    String text = version.startsWith("5.5.5-") ? version.substring(6) : version;
-    return DatabaseVersion.parse(text);
-  }
-
-  private static DatabaseVersion after(String text, String marker) {
-    int at = text.indexOf(marker);
-    return DatabaseVersion.parse(at < 0 ? text : text.substring(at + marker.length()));
-  }
-
-  private static Dialect checked(Dialect dialect, DatabaseVersion tested) {
-    if (dialect.version().compareTo(tested) > 0 && WARNED.add(dialect.family().name())) {
-      LOG.log(
-          Level.WARNING,
-          "{0} is newer than the newest tested version {1}.{2}; Idem will use its rules",
-          dialect.describe(),
-          tested.major(),
-          tested.minor());
-    }
-    return dialect;
+    return BuiltInDialects.of(family, version);
   }
 }

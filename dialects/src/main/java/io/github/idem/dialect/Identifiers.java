@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.InvalidIdentifierException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;

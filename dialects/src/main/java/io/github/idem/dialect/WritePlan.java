@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.Outcome;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 

@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.InvalidStatementException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable description of an upsert or insert-if-absent: the table, the bound columns in bind
- * order, the conflict key, the columns an upsert updates, and an optional newer-wins guard column.
- * Names are as the user wrote them; a {@link Dialect} validates and quotes them when it renders.
+ * order, the conflict key, the columns an upsert updates, and an optional newer-wins version
+ * column. Names are as the user wrote them; a {@link Dialect} validates and quotes them when it
+ * renders.
  *
  * <pre>{@code
  * WriteSpec spec = WriteSpec.upsert("payments", List.of("id", "amount", "version"),
@@ -22,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param columns bound columns, in the order values are passed
  * @param conflictKey columns of the primary key or unique key that decides a conflict
  * @param updateColumns columns an upsert sets on conflict (empty for insert-if-absent)
- * @param guardColumn newer-wins version column, or {@code null}
+ * @param versionColumn newer-wins version column, or {@code null}
  */
 public record WriteSpec(
     Kind kind,
@@ -30,14 +32,16 @@ public record WriteSpec(
     List<String> columns,
     List<String> conflictKey,
     List<String> updateColumns,
-    @Nullable String guardColumn) {
+    @Nullable String versionColumn) {
 
   /** The two statement shapes. */
   public enum Kind {
     /** Insert, or update the given columns when the key exists. */
     UPSERT("upsert into"),
     /** Insert unless the key exists. */
-    INSERT_IF_ABSENT("insert-if-absent into");
+    INSERT_IF_ABSENT("insert-if-absent into"),
+    /** A plain insert, as the work of a guarded insert; no conflict key. */
+    INSERT("insert into");
 
     private final String label;
 
@@ -73,29 +77,33 @@ public record WriteSpec(
     requireUnique(subject, "columns", columns);
     requireUnique(subject, "conflict key", conflictKey);
     requireUnique(subject, "update columns", updateColumns);
-    if (conflictKey.isEmpty()) {
+    if (kind == Kind.INSERT && !(conflictKey.isEmpty() && updateColumns.isEmpty())) {
+      throw new InvalidStatementException(
+          subject + ": a plain insert has no conflict key and updates nothing");
+    }
+    if (conflictKey.isEmpty() && kind != Kind.INSERT) {
       throw new InvalidStatementException(
           subject + ": no conflict key; name the primary key or unique key columns");
     }
     for (String key : conflictKey) {
       requireAmong(subject, "conflict key column", key, columns);
     }
-    if (kind == Kind.INSERT_IF_ABSENT && (!updateColumns.isEmpty() || guardColumn != null)) {
+    if (kind != Kind.UPSERT && (!updateColumns.isEmpty() || versionColumn != null)) {
       throw new InvalidStatementException(
           subject
               + ": insert-if-absent updates nothing; use an upsert for update columns or a guard");
     }
-    if (guardColumn != null) {
-      if (guardColumn.isBlank()) {
+    if (versionColumn != null) {
+      if (versionColumn.isBlank()) {
         throw new InvalidStatementException(
-            subject + ": guard column is blank; name a version column");
+            subject + ": version column is blank; name a version column");
       }
-      requireAmong(subject, "guard column", guardColumn, columns);
-      if (containsName(conflictKey, guardColumn)) {
+      requireAmong(subject, "version column", versionColumn, columns);
+      if (containsName(conflictKey, versionColumn)) {
         throw new InvalidStatementException(
             subject
-                + ": guard column '"
-                + guardColumn
+                + ": version column '"
+                + versionColumn
                 + "' is part of the conflict key; use a separate version or timestamp column");
       }
     }
@@ -115,13 +123,13 @@ public record WriteSpec(
 
   /**
    * Describes an upsert. With no update columns, every column outside the conflict key is updated;
-   * a guard column is always updated, and last.
+   * a version column is always updated, and last.
    *
    * @param table table name
    * @param columns bound columns
    * @param conflictKey conflict key columns
    * @param updateColumns columns to update, or empty for all non-key columns
-   * @param guardColumn version column for newer-wins, or {@code null}
+   * @param versionColumn version column for newer-wins, or {@code null}
    * @return the validated spec
    */
   public static WriteSpec upsert(
@@ -129,7 +137,7 @@ public record WriteSpec(
       List<String> columns,
       List<String> conflictKey,
       List<String> updateColumns,
-      @Nullable String guardColumn) {
+      @Nullable String versionColumn) {
     List<String> updates = new ArrayList<>();
     if (updateColumns == null || updateColumns.isEmpty()) {
       if (columns != null && conflictKey != null) {
@@ -142,13 +150,13 @@ public record WriteSpec(
     } else {
       updates.addAll(updateColumns);
     }
-    if (guardColumn != null && !guardColumn.isBlank()) {
-      // MySQL assigns left to right, so the guard column must be the last assignment (dialects.md
+    if (versionColumn != null && !versionColumn.isBlank()) {
+      // MySQL assigns left to right, so the version column must be the last assignment (dialects.md
       // 1.4).
-      updates.removeIf(c -> c != null && c.equalsIgnoreCase(guardColumn));
-      updates.add(guardColumn);
+      updates.removeIf(c -> c != null && c.equalsIgnoreCase(versionColumn));
+      updates.add(versionColumn);
     }
-    return new WriteSpec(Kind.UPSERT, table, columns, conflictKey, updates, guardColumn);
+    return new WriteSpec(Kind.UPSERT, table, columns, conflictKey, updates, versionColumn);
   }
 
   /**
@@ -162,6 +170,17 @@ public record WriteSpec(
   public static WriteSpec insertIfAbsent(
       String table, List<String> columns, List<String> conflictKey) {
     return new WriteSpec(Kind.INSERT_IF_ABSENT, table, columns, conflictKey, List.of(), null);
+  }
+
+  /**
+   * Describes a plain INSERT: the work of a guarded insert, whose key record makes it run once.
+   *
+   * @param table table name
+   * @param columns bound columns
+   * @return the validated spec
+   */
+  public static WriteSpec insert(String table, List<String> columns) {
+    return new WriteSpec(Kind.INSERT, table, columns, List.of(), List.of(), null);
   }
 
   /**

@@ -3,6 +3,9 @@ package io.github.idem.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.api.InvalidIdentifierException;
+import io.github.idem.api.InvalidStatementException;
+import io.github.idem.api.Outcome;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

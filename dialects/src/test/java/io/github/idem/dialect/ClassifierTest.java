@@ -2,6 +2,7 @@ package io.github.idem.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.idem.api.ErrorKind;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import org.junit.jupiter.api.Test;

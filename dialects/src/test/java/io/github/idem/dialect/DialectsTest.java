@@ -3,6 +3,7 @@ package io.github.idem.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.api.UnsupportedDatabaseException;
 import org.junit.jupiter.api.Test;
 
 /** Detection order and version parsing from the strings real drivers report. */

@@ -2,6 +2,7 @@ package io.github.idem.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.idem.api.Outcome;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

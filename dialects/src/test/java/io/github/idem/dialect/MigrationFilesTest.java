@@ -2,6 +2,7 @@ package io.github.idem.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.idem.api.InvalidIdentifierException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package io.github.idem.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.api.InvalidStatementException;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,10 +42,10 @@ class WriteSpecTest {
         .hasMessageContaining("update column 'b' is not among the columns [id, a]");
     assertThatThrownBy(
             () -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of(), "id"))
-        .hasMessageContaining("guard column 'id' is part of the conflict key");
+        .hasMessageContaining("version column 'id' is part of the conflict key");
     assertThatThrownBy(
             () -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of(), " "))
-        .hasMessageContaining("guard column is blank");
+        .hasMessageContaining("version column is blank");
     assertThatThrownBy(() -> WriteSpec.insertIfAbsent("t", null, List.of("id")))
         .hasMessage("insert-if-absent into t: columns list is null; pass a list of names");
     assertThatThrownBy(

@@ -1,6 +1,6 @@
 package io.github.idem.examples;
 
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.Outcome;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package io.github.idem.examples;
 
-import io.github.idem.dialect.IdemException;
+import io.github.idem.api.IdemException;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;

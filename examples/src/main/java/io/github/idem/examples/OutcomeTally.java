@@ -1,6 +1,6 @@
 package io.github.idem.examples;
 
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.Outcome;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;

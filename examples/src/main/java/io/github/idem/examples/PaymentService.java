@@ -101,8 +101,8 @@ final class PaymentService {
    * @param request the request body
    * @return the charge and whether it was replayed
    * @throws SQLException when the charge cannot be written
-   * @throws io.github.idem.KeyReusedException when the key was used for another request (422)
-   * @throws io.github.idem.OperationInProgressException when a duplicate is still running (409)
+   * @throws io.github.idem.api.KeyReusedException when the key was used for another request (422)
+   * @throws io.github.idem.api.OperationInProgressException when a duplicate is still running (409)
    */
   Receipt pay(String key, PaymentRequest request) throws SQLException {
     OperationResult<String> result =

@@ -1,8 +1,8 @@
 package io.github.idem.examples;
 
 import io.github.idem.Idem;
-import io.github.idem.KeyReusedException;
-import io.github.idem.OperationInProgressException;
+import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.OperationInProgressException;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,10 +1,10 @@
 package io.github.idem.examples;
 
 import io.github.idem.Idem;
-import io.github.idem.IdemSqlException;
+import io.github.idem.api.IdemSqlException;
 import io.github.idem.WriteStatement;
-import io.github.idem.dialect.ErrorKind;
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.Outcome;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -3,11 +3,11 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.idem.InvalidConnectionException;
-import io.github.idem.InvalidValuesException;
 import io.github.idem.WriteStatement;
-import io.github.idem.dialect.InvalidIdentifierException;
-import io.github.idem.dialect.InvalidStatementException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidIdentifierException;
+import io.github.idem.api.InvalidStatementException;
+import io.github.idem.api.InvalidValuesException;
 import io.github.idem.testing.Engine;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ public abstract class BadInputConformance extends ConformanceBase {
                     .newerWins("version")
                     .build())
         .isInstanceOf(InvalidStatementException.class)
-        .hasMessageContaining("guard column 'version' is not among the columns");
+        .hasMessageContaining("version column 'version' is not among the columns");
   }
 
   @Test

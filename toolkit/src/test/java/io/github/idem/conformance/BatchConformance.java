@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.idem.IdemSqlException;
 import io.github.idem.WriteStatement;
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.idem.WriteStatement;
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import java.sql.Connection;
 import java.sql.Statement;

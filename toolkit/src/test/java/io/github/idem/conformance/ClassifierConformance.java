@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.idem.api.ErrorKind;
 import io.github.idem.dialect.ClassifiedError;
-import io.github.idem.dialect.ErrorKind;
 import io.github.idem.testing.Engine;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -3,9 +3,9 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.idem.ConsumerDedupe;
-import io.github.idem.InvalidConnectionException;
-import io.github.idem.InvalidKeyException;
+import io.github.idem.IdempotentConsumer;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidKeyException;
 import io.github.idem.testing.Engine;
 import java.sql.Connection;
 import java.util.Arrays;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Message deduplication per consumer, in the transaction of the message's effects. */
 public abstract class ConsumerDedupeConformance extends ConformanceBase {
-  private ConsumerDedupe consumer;
+  private IdempotentConsumer consumer;
 
   protected ConsumerDedupeConformance(Engine engine) {
     super(engine);

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.idem.GuardedInsert;
-import io.github.idem.IdemSqlException;
-import io.github.idem.InvalidConnectionException;
-import io.github.idem.InvalidKeyException;
-import io.github.idem.InvalidValuesException;
-import io.github.idem.KeyReusedException;
-import io.github.idem.OperationInProgressException;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
-import io.github.idem.dialect.ErrorKind;
-import io.github.idem.dialect.InvalidStatementException;
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidKeyException;
+import io.github.idem.api.InvalidStatementException;
+import io.github.idem.api.InvalidValuesException;
+import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.OperationInProgressException;
 import io.github.idem.testing.Engine;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -304,6 +304,6 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("named twice");
     assertThatThrownBy(() -> builder.buildInsert(charges, "id; DROP TABLE x"))
-        .isInstanceOf(io.github.idem.dialect.InvalidIdentifierException.class);
+        .isInstanceOf(io.github.idem.api.InvalidIdentifierException.class);
   }
 }

@@ -6,14 +6,14 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
-import io.github.idem.InvalidConnectionException;
-import io.github.idem.InvalidKeyException;
-import io.github.idem.KeyReusedException;
-import io.github.idem.OperationInProgressException;
 import io.github.idem.OperationResult;
-import io.github.idem.OperationsTableException;
 import io.github.idem.ResultCodec;
-import io.github.idem.ResultDecodingException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidKeyException;
+import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.OperationInProgressException;
+import io.github.idem.api.OperationsTableException;
+import io.github.idem.api.ResultDecodingException;
 import io.github.idem.testing.Engine;
 import java.io.IOException;
 import java.sql.Connection;
@@ -174,7 +174,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   void shouldAcceptIdemsCallerModeCallsInsideABody() throws Exception {
     GuardedOperation<String> outer = operation();
     GuardedOperation<String> inner = idem.operation(scope + "-inner", ResultCodec.string()).build();
-    io.github.idem.ConsumerDedupe consumer = idem.consumer(scope + "-consumer");
+    io.github.idem.IdempotentConsumer consumer = idem.consumer(scope + "-consumer");
 
     OperationResult<String> result =
         outer.execute(
@@ -338,10 +338,10 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
 
       assertThatThrownBy(() -> op.execute(c, "k1", "r", x -> charge(x, "k1", 1)))
           .isInstanceOfSatisfying(
-              io.github.idem.IdemSqlException.class,
+              io.github.idem.api.IdemSqlException.class,
               e ->
                   assertThat(e.kind())
-                      .isEqualTo(io.github.idem.dialect.ErrorKind.SERIALIZATION_FAILURE));
+                      .isEqualTo(io.github.idem.api.ErrorKind.SERIALIZATION_FAILURE));
       sqlOn(c, "INSERT INTO " + log + " (id) VALUES (1)"); // rolled back to the savepoint: usable
       c.rollback();
       c.setAutoCommit(true);
@@ -465,7 +465,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
     GuardedOperation<String> op = narrow.operation(scope, ResultCodec.string()).build();
 
     assertThatThrownBy(() -> op.execute("key-longer-than-8", "r", c -> charge(c, "k", 1)))
-        .isInstanceOf(io.github.idem.dialect.IdemException.class);
+        .isInstanceOf(io.github.idem.api.IdemException.class);
     assertThat(rows("SELECT COUNT(*) FROM " + name)).containsExactly(row("0"));
     assertThat(count(charges)).isZero();
   }

@@ -78,8 +78,8 @@ class H2ConformanceTest {
   }
 
   @Nested
-  class ConsumerDedupe extends ConsumerDedupeConformance {
-    ConsumerDedupe() {
+  class IdempotentConsumer extends ConsumerDedupeConformance {
+    IdempotentConsumer() {
       super(ENGINE);
     }
   }

@@ -3,10 +3,10 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.idem.IdemSqlException;
 import io.github.idem.WriteStatement;
-import io.github.idem.dialect.ErrorKind;
-import io.github.idem.dialect.Outcome;
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import org.junit.jupiter.api.Test;
 

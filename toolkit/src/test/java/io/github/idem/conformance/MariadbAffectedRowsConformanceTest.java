@@ -107,8 +107,8 @@ class MariadbAffectedRowsConformanceTest {
   }
 
   @Nested
-  class ConsumerDedupe extends ConsumerDedupeConformance {
-    ConsumerDedupe() {
+  class IdempotentConsumer extends ConsumerDedupeConformance {
+    IdempotentConsumer() {
       super(ENGINE);
     }
 

@@ -81,8 +81,8 @@ class MysqlDriverConformanceTest {
   }
 
   @Nested
-  class ConsumerDedupe extends ConsumerDedupeConformance {
-    ConsumerDedupe() {
+  class IdempotentConsumer extends ConsumerDedupeConformance {
+    IdempotentConsumer() {
       super(ENGINE);
     }
   }

@@ -78,8 +78,8 @@ class PostgresqlConformanceTest {
   }
 
   @Nested
-  class ConsumerDedupe extends ConsumerDedupeConformance {
-    ConsumerDedupe() {
+  class IdempotentConsumer extends ConsumerDedupeConformance {
+    IdempotentConsumer() {
       super(ENGINE);
     }
   }

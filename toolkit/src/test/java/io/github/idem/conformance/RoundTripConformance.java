@@ -163,7 +163,7 @@ public abstract class RoundTripConformance extends ConformanceBase {
     assertThat(events).containsExactly("executed", "replayed");
 
     assertThatThrownBy(() -> op.execute("k1", "another request", this::insertBusinessRow))
-        .isInstanceOf(io.github.idem.KeyReusedException.class);
+        .isInstanceOf(io.github.idem.api.KeyReusedException.class);
     assertThat(events).containsExactly("executed", "replayed", "keyReused");
   }
 

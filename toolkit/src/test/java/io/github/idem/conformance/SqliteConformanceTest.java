@@ -78,8 +78,8 @@ class SqliteConformanceTest {
   }
 
   @Nested
-  class ConsumerDedupe extends ConsumerDedupeConformance {
-    ConsumerDedupe() {
+  class IdempotentConsumer extends ConsumerDedupeConformance {
+    IdempotentConsumer() {
       super(ENGINE);
     }
   }

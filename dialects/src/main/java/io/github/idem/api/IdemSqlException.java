@@ -1,0 +1,120 @@
+package io.github.idem.api;
+
+import java.sql.SQLException;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A database error raised while Idem executed a statement, with its classification. The original
+ * {@link SQLException} is the cause; its SQLSTATE and vendor code are in the message. Immutable.
+ *
+ * <pre>{@code
+ * try {
+ *   insert.execute(connection, id, payload);
+ * } catch (IdemSqlException e) {
+ *   if (e.kind().retryTransaction()) { retryWholeTransaction(); }
+ * }
+ * }</pre>
+ */
+public final class IdemSqlException extends IdemDatabaseException {
+  private static final long serialVersionUID = 1L;
+
+  private final ErrorKind kind;
+  private final @Nullable String sqlState;
+  private final int vendorCode;
+  private final @Nullable String constraint;
+
+  /**
+   * Creates the exception from a classified failure.
+   *
+   * @param subject what Idem was doing, e.g. {@code "upsert into payments"}
+   * @param kind what the failure means
+   * @param decisive the exception in the cause chain whose codes decided the kind
+   * @param constraint the constraint a unique violation named, or null
+   * @param cause the exception the driver threw
+   */
+  public IdemSqlException(
+      String subject,
+      ErrorKind kind,
+      SQLException decisive,
+      @Nullable String constraint,
+      SQLException cause) {
+    super(message(subject, kind, decisive, constraint), cause);
+    this.kind = kind;
+    this.sqlState = decisive.getSQLState();
+    this.vendorCode = decisive.getErrorCode();
+    this.constraint = constraint;
+  }
+
+  /**
+   * Names the kind, codes and constraint but not the driver's text: drivers quote the offending
+   * values there (pgjdbc's "Key (id)=(…)", MySQL's "Duplicate entry '…'"), and bound values can be
+   * personal data. The driver's exception stays available as the cause.
+   */
+  private static String message(
+      String subject, ErrorKind kind, SQLException decisive, @Nullable String constraint) {
+    return subject
+        + ": "
+        + kind
+        + " (SQLSTATE "
+        + decisive.getSQLState()
+        + ", vendor code "
+        + decisive.getErrorCode()
+        + ", "
+        + decisive.getClass().getSimpleName()
+        + ")"
+        + (constraint == null ? "" : " on '" + constraint + "'")
+        + hint(kind);
+  }
+
+  private static String hint(ErrorKind kind) {
+    return switch (kind) {
+      case SERIALIZATION_FAILURE, DEADLOCK, LOCK_TIMEOUT_TRANSACTION ->
+          "; the transaction was rolled back: retry the whole transaction";
+      case LOCK_TIMEOUT_STATEMENT ->
+          "; only the statement was rolled back and the transaction still holds its locks: roll"
+              + " back, then retry";
+      case OUTCOME_UNKNOWN -> "; the commit may or may not have happened: check before retrying";
+      case CONNECTION_LOST -> "; uncommitted work is lost: retry on a new connection";
+      case UNIQUE_VIOLATION -> "; a row with this key already exists";
+      case STATEMENT_TIMEOUT -> "; the statement ran past its timeout";
+      default -> "; see the cause for the database's message";
+    };
+  }
+
+  /**
+   * Returns the classification.
+   *
+   * @return what the error means
+   */
+  public ErrorKind kind() {
+    return kind;
+  }
+
+  /**
+   * Returns the SQLSTATE of the deciding exception.
+   *
+   * @return the SQLSTATE, or {@code null} where the driver reports none
+   */
+  public @Nullable String sqlState() {
+    return sqlState;
+  }
+
+  /**
+   * Returns the vendor code of the deciding exception.
+   *
+   * @return the engine's error number
+   */
+  public int vendorCode() {
+    return vendorCode;
+  }
+
+  /**
+   * Returns the constraint a unique violation named.
+   *
+   * @return the constraint or index name, when the engine gave one
+   */
+  public Optional<String> constraint() {
+    return Optional.ofNullable(constraint);
+  }
+}

@@ -1,0 +1,74 @@
+package io.github.idem.dialect;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the toolkit read about a table before rendering a statement for it: its columns, its unique
+ * keys (the primary key included) and, where the dialect asked for them with {@link
+ * Dialect#columnTypesQuery()}, its column types. Read once per statement at {@code build()}, so
+ * that {@link Dialect#plan} renders once with every fact it needs. Immutable.
+ *
+ * <pre>{@code
+ * TableFacts facts = new TableFacts(Set.of("id", "amount"), List.of(Set.of("id")), Map.of());
+ * StatementPlan plan = dialect.plan(spec, facts, CountMode.AFFECTED);
+ * }</pre>
+ *
+ * @param columns the table's column names, lower-cased
+ * @param uniqueKeys the column sets of the primary key and every unique index, names lower-cased
+ * @param columnTypes the column types by the column name as the engine stores it; empty when the
+ *     dialect needs none or the catalog did not describe the table
+ */
+public record TableFacts(
+    Set<String> columns, List<Set<String>> uniqueKeys, Map<String, ColumnType> columnTypes) {
+
+  /** Copies the collections. */
+  public TableFacts {
+    columns = Set.copyOf(columns);
+    uniqueKeys = List.copyOf(uniqueKeys);
+    columnTypes = Map.copyOf(columnTypes);
+  }
+
+  /**
+   * Facts for rendering without a database (golden SQL tests, tools): no columns known, no unique
+   * key besides the conflict key, no column types, so no multi-row batch form.
+   *
+   * @return the facts
+   */
+  public static TableFacts unread() {
+    return new TableFacts(Set.of(), List.of(), Map.of());
+  }
+
+  /**
+   * Tells whether the table has a column, compared case-insensitively.
+   *
+   * @param name a column name
+   * @return {@code true} when it exists
+   */
+  public boolean hasColumn(String name) {
+    return columns.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Returns the types of the given columns in order, or null when any is not described.
+   *
+   * @param names column names as written in the statement
+   * @param identifiers how the engine stores those names
+   * @return one type per column, or null
+   */
+  public @Nullable List<ColumnType> typesOf(List<String> names, Identifiers identifiers) {
+    List<ColumnType> out = new ArrayList<>(names.size());
+    for (String name : names) {
+      ColumnType type = columnTypes.get(identifiers.normalize(name));
+      if (type == null) {
+        return null;
+      }
+      out.add(type);
+    }
+    return out;
+  }
+}

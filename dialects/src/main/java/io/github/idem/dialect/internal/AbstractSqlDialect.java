@@ -1,0 +1,358 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.Outcome;
+import io.github.idem.api.UnsupportedDatabaseException;
+import io.github.idem.dialect.BatchPlan;
+import io.github.idem.dialect.ClassifiedError;
+import io.github.idem.dialect.ColumnType;
+import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.GuardedInsertSql;
+import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.OperationsStatement;
+import io.github.idem.dialect.StatementPlan;
+import io.github.idem.dialect.TableFacts;
+import io.github.idem.dialect.WritePlan;
+import io.github.idem.dialect.WriteSpec;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Shared rendering and classification for the built-in dialects; the families override small
+ * fragment hooks. Package-private on purpose: the SPI is {@link Dialect}.
+ */
+abstract class AbstractSqlDialect implements Dialect {
+  private final DatabaseVersion version;
+
+  AbstractSqlDialect(DatabaseVersion version, DatabaseVersion floor) {
+    if (version.compareTo(floor) < 0) {
+      throw new UnsupportedDatabaseException(
+          family().displayName()
+              + " "
+              + version
+              + " is below the supported floor "
+              + floor
+              + "; upgrade the server or pass a custom Dialect");
+    }
+    this.version = version;
+  }
+
+  @Override
+  public final DatabaseVersion version() {
+    return version;
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  @Override
+  public final StatementPlan plan(WriteSpec spec, TableFacts facts, CountMode countMode) {
+    WritePlan single = render(spec, countModeFor(facts, countMode), null);
+    List<ColumnType> types = facts.typesOf(spec.columns(), identifiers());
+    BatchPlan batch = types == null ? null : batchPlan(spec, types);
+    return new StatementPlan(single, batch, batchReportsEachRow(), false, false);
+  }
+
+  /** The count mode to render for: a family may need the exact plan for some tables. */
+  CountMode countModeFor(TableFacts facts, CountMode countMode) {
+    return countMode;
+  }
+
+  /** The multi-row batch form for the given column types, or null for row-by-row batches. */
+  @Nullable BatchPlan batchPlan(WriteSpec spec, List<ColumnType> types) {
+    return null;
+  }
+
+  /** Whether a JDBC batch of a counted plan reports one exact count per row. */
+  boolean batchReportsEachRow() {
+    return true;
+  }
+
+  @Override
+  public final GuardedInsertSql guardedInsert(
+      String operationsTable, String table, List<String> columns) {
+    WriteSpec insert = WriteSpec.insert(table, columns);
+    return new GuardedInsertSql(
+        insertStatement(insert, null), claimAndInsert(operationsTable, insert));
+  }
+
+  /** The one-statement claim and insert, where the engine has one. */
+  @Nullable OperationsStatement claimAndInsert(String operationsTable, WriteSpec insert) {
+    return null;
+  }
+
+  /**
+   * Renders a plan. {@code values} optionally replaces the {@code ?} of an INSERT column with
+   * dialect-generated SQL (never user input): a template holds zero or one placeholder, and a
+   * column whose template holds none is not bound. Only insert-if-absent plans take templates.
+   */
+  abstract WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values);
+
+  // ---- processed-operations table: rendered by OperationsTableSql from these fragments -------
+
+  @Override
+  public final OperationsSql operations(String tableName) {
+    return new OperationsTableSql(this, tableName).operations();
+  }
+
+  @Override
+  public final StatementPlan claimPlan(String tableName, CountMode countMode) {
+    return new OperationsTableSql(this, tableName).claimPlan(countMode);
+  }
+
+  /** The claim's insert-if-absent plan for {@code values} templates. */
+  final WritePlan claimRender(WriteSpec claim, CountMode countMode, String[] values) {
+    return render(claim, countMode, values);
+  }
+
+  /**
+   * A one-statement claim for engines whose general insert-if-absent plan needs several statements
+   * under this count mode, or null. Only for the operations table, whose every value Idem produces
+   * and validates, so an engine's "ignore errors" form cannot hide a data error there.
+   */
+  WritePlan.@Nullable Counted claimIgnoringDuplicates(
+      WriteSpec claim, CountMode countMode, String[] values) {
+    return null;
+  }
+
+  /** A bounded-length text column. */
+  String textType(int length) {
+    return "VARCHAR(" + length + ")";
+  }
+
+  /** A key column: compared byte for byte, no case folding, no trailing-space padding. */
+  String keyType(int characters) {
+    return textType(characters);
+  }
+
+  String bytesType() {
+    return "BLOB";
+  }
+
+  /** Idempotent DDL for the table and its expiry index. */
+  List<String> createTable(String table, String columns, String index, String expires) {
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ")",
+        "CREATE INDEX IF NOT EXISTS " + index + " ON " + table + " (" + expires + ")");
+  }
+
+  /** The database clock in epoch milliseconds. */
+  abstract String nowMillis();
+
+  /** Deletes up to {@code ?} rows whose {@code expires_at} has passed. */
+  abstract String purgeStatement(
+      String table, String scope, String key, String expires, String now);
+
+  /** A single-statement claim of many keys that returns the new ones, where the engine has one. */
+  @Nullable String claimManyStatement(
+      String table,
+      String scope,
+      String key,
+      String status,
+      String created,
+      String expires,
+      String now) {
+    return null;
+  }
+
+  // ---- classification -------------------------------------------------------------------------
+
+  @Override
+  public final ClassifiedError classify(SQLException exception) {
+    List<SQLException> chain = ErrorChain.of(exception);
+    for (SQLException candidate : chain) {
+      ErrorKind kind = kindOf(candidate);
+      if (kind != null) {
+        String constraint = kind == ErrorKind.UNIQUE_VIOLATION ? constraintOf(candidate) : null;
+        return new ClassifiedError(kind, candidate, constraint);
+      }
+    }
+    for (SQLException candidate : chain) {
+      // Drivers that enforce Statement.setQueryTimeout on the client (MySQL Connector/J) report
+      // it with no server code, only as this JDBC type.
+      if (candidate instanceof SQLTimeoutException) {
+        return new ClassifiedError(ErrorKind.STATEMENT_TIMEOUT, candidate, null);
+      }
+    }
+    return new ClassifiedError(ErrorKind.OTHER, exception, null);
+  }
+
+  /**
+   * Returns the kind one exception's own codes decide, or {@code null} to look further down the
+   * chain.
+   */
+  abstract @Nullable ErrorKind kindOf(SQLException exception);
+
+  /** Returns the constraint or index a unique violation names, from the engine's message. */
+  abstract @Nullable String constraintOf(SQLException exception);
+
+  // ---- rendering helpers ----------------------------------------------------------------------
+
+  /** Quoted, validated names of the given columns, joined by {@code ", "}. */
+  final String columnList(List<String> columns) {
+    StringJoiner joiner = new StringJoiner(", ");
+    for (String column : columns) {
+      joiner.add(identifiers().quote(column));
+    }
+    return joiner.toString();
+  }
+
+  static String placeholders(int count) {
+    StringJoiner joiner = new StringJoiner(", ");
+    for (int i = 0; i < count; i++) {
+      joiner.add("?");
+    }
+    return joiner.toString();
+  }
+
+  static int[] positions(WriteSpec spec, List<String> columns) {
+    int[] out = new int[columns.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = spec.indexOf(columns.get(i));
+    }
+    return out;
+  }
+
+  static int[] concat(int[]... parts) {
+    int length = 0;
+    for (int[] part : parts) {
+      length += part.length;
+    }
+    int[] out = new int[length];
+    int at = 0;
+    for (int[] part : parts) {
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
+    }
+    return out;
+  }
+
+  static int[] allColumns(WriteSpec spec) {
+    int[] out = new int[spec.columns().size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = i;
+    }
+    return out;
+  }
+
+  final String insertStatement(WriteSpec spec, String @Nullable [] values) {
+    String list;
+    if (values == null) {
+      list = placeholders(spec.columns().size());
+    } else {
+      StringJoiner joiner = new StringJoiner(", ");
+      for (String value : values) {
+        joiner.add(value);
+      }
+      list = joiner.toString();
+    }
+    return "INSERT INTO "
+        + identifiers().quoteTable(spec.table())
+        + " ("
+        + columnList(spec.columns())
+        + ") VALUES ("
+        + list
+        + ")";
+  }
+
+  /** Bind positions of an INSERT: every column, except those whose template binds nothing. */
+  static int[] insertBind(WriteSpec spec, String @Nullable [] values) {
+    if (values == null) {
+      return allColumns(spec);
+    }
+    int[] out = new int[spec.columns().size()];
+    int n = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i].indexOf('?') >= 0) {
+        out[n++] = i;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  final String keyPredicate(WriteSpec spec) {
+    StringJoiner joiner = new StringJoiner(" AND ");
+    for (String key : spec.conflictKey()) {
+      joiner.add(identifiers().quote(key) + " = ?");
+    }
+    return joiner.toString();
+  }
+
+  static Outcome whenNothingChanged(WriteSpec spec) {
+    return spec.versionColumn() != null ? Outcome.SKIPPED : Outcome.UNCHANGED;
+  }
+
+  /**
+   * The update-then-insert plan shared by the engines whose failed statements leave the transaction
+   * usable. The UPDATE's WHERE clause matches only rows it would change (or, with a guard, rows
+   * with an older version), so its count is exact under any driver count mode.
+   */
+  final WritePlan.UpdateThenInsert updateThenInsert(WriteSpec spec, String @Nullable [] values) {
+    String table = identifiers().quoteTable(spec.table());
+    int[] keyBind = positions(spec, spec.conflictKey());
+    String exists = "SELECT 1 FROM " + table + " WHERE " + keyPredicate(spec) + lockingReadSuffix();
+    String insert = insertStatement(spec, values);
+    int[] insertBind = insertBind(spec, values);
+    Outcome unchanged = whenNothingChanged(spec);
+    if (spec.updateColumns().isEmpty()) {
+      String probe =
+          probeBeforeInsert() ? "SELECT 1 FROM " + table + " WHERE " + keyPredicate(spec) : null;
+      return new WritePlan.UpdateThenInsert(
+          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged);
+    }
+    StringJoiner set = new StringJoiner(", ");
+    for (String column : spec.updateColumns()) {
+      set.add(identifiers().quote(column) + " = ?");
+    }
+    String condition;
+    int[] conditionBind;
+    String guard = spec.versionColumn();
+    if (guard != null) {
+      condition = identifiers().quote(guard) + " < ?";
+      conditionBind = new int[] {spec.indexOf(guard)};
+    } else {
+      StringJoiner same = new StringJoiner(" AND ");
+      for (String column : spec.updateColumns()) {
+        same.add(nullSafeEqualsParameter(identifiers().quote(column)));
+      }
+      condition = "NOT (" + same + ")";
+      conditionBind = positions(spec, spec.updateColumns());
+    }
+    String update =
+        "UPDATE " + table + " SET " + set + " WHERE " + keyPredicate(spec) + " AND " + condition;
+    int[] updateBind = concat(positions(spec, spec.updateColumns()), keyBind, conditionBind);
+    return new WritePlan.UpdateThenInsert(
+        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged);
+  }
+
+  /** Whether insert-if-absent reads the key before inserting it; see {@code probe}. */
+  boolean probeBeforeInsert() {
+    return true;
+  }
+
+  /** {@code column <null-safe => ?} in the engine's spelling. */
+  String nullSafeEqualsParameter(String quotedColumn) {
+    return quotedColumn + " IS NOT DISTINCT FROM ?";
+  }
+
+  /**
+   * Suffix that makes a read see the latest committed row even in a REPEATABLE READ snapshot
+   * (InnoDB and H2 serve plain reads from the snapshot; locking reads read the latest version).
+   */
+  String currentReadSuffix() {
+    return "";
+  }
+
+  /** Suffix that makes the existence read lock the row, e.g. {@code " FOR UPDATE"}. */
+  String lockingReadSuffix() {
+    return " FOR UPDATE";
+  }
+}

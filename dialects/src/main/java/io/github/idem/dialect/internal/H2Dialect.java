@@ -1,0 +1,119 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.UnsupportedDatabaseException;
+import io.github.idem.dialect.Capabilities;
+import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.DatabaseFamily;
+import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.WritePlan;
+import io.github.idem.dialect.WriteSpec;
+import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * H2 2.x in its default mode. Thread-safe and immutable.
+ *
+ * <p>H2's {@code MERGE … KEY} reports 1 for both insert and update, and its standard {@code MERGE}
+ * can raise a unique violation under a concurrent insert (dialects.md §5), so H2 uses the
+ * update-then-insert plan: a failed statement rolls back only itself, and the INSERT waits for a
+ * concurrent uncommitted insert of the same key before reporting the duplicate.
+ *
+ * <pre>{@code
+ * Dialect dialect = new H2Dialect(DatabaseVersion.of(2, 3, 232));
+ * }</pre>
+ */
+public final class H2Dialect extends AbstractSqlDialect {
+  static final DatabaseVersion FLOOR = DatabaseVersion.of(2, 0);
+  static final DatabaseVersion TESTED = DatabaseVersion.of(2, 99);
+  private static final Identifiers IDENTIFIERS = Identifiers.h2();
+
+  /**
+   * Creates the dialect.
+   *
+   * @param version H2 version
+   * @throws UnsupportedDatabaseException below H2 2.0
+   */
+  public H2Dialect(DatabaseVersion version) {
+    super(version, FLOOR);
+  }
+
+  @Override
+  public DatabaseFamily family() {
+    return DatabaseFamily.H2;
+  }
+
+  @Override
+  public Identifiers identifiers() {
+    return IDENTIFIERS;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(false, false, false, false);
+  }
+
+  @Override
+  WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
+    return updateThenInsert(spec, values);
+  }
+
+  @Override
+  public boolean statementScopedQueryTimeout() {
+    return false;
+  }
+
+  @Override
+  String currentReadSuffix() {
+    return " FOR UPDATE";
+  }
+
+  @Override
+  String nowMillis() {
+    return "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000 AS BIGINT)";
+  }
+
+  @Override
+  String bytesType() {
+    return "VARBINARY";
+  }
+
+  @Override
+  String keyType(int characters) {
+    // H2 measures VARCHAR in UTF-16 units; a key of supplementary characters needs two each.
+    return "VARCHAR(" + 2 * characters + ")";
+  }
+
+  @Override
+  String purgeStatement(String table, String scope, String key, String expires, String now) {
+    return "DELETE FROM " + table + " WHERE " + expires + " < " + now + " FETCH FIRST ? ROWS ONLY";
+  }
+
+  @Override
+  @Nullable ErrorKind kindOf(SQLException e) {
+    return switch (e.getErrorCode()) {
+      case 23505 -> ErrorKind.UNIQUE_VIOLATION; // DUPLICATE_KEY_1
+      case 40001 -> ErrorKind.DEADLOCK; // DEADLOCK_1: the transaction is rolled back
+      case 50200 -> ErrorKind.LOCK_TIMEOUT_STATEMENT; // LOCK_TIMEOUT_1 (SQLSTATE HYT00)
+      case 90131 -> ErrorKind.SERIALIZATION_FAILURE; // CONCURRENT_UPDATE_1
+      case 57014 -> ErrorKind.STATEMENT_TIMEOUT; // STATEMENT_WAS_CANCELED
+      case 90067, // CONNECTION_BROKEN_1
+          90098, // DATABASE_IS_CLOSED
+          90121 -> // DATABASE_CALLED_AT_SHUTDOWN
+          ErrorKind.CONNECTION_LOST;
+      default -> null;
+    };
+  }
+
+  @Override
+  @Nullable String constraintOf(SQLException e) {
+    // Unique index or primary key violation: "PUBLIC.PRIMARY_KEY_4 ON PUBLIC.T(K) VALUES ..."
+    String quoted = ErrorChain.between(e.getMessage(), "violation:", '"', '"');
+    if (quoted == null) {
+      return null;
+    }
+    int on = quoted.indexOf(" ON ");
+    return on < 0 ? quoted : quoted.substring(0, on);
+  }
+}

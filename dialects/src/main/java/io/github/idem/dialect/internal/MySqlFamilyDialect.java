@@ -1,0 +1,252 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.Outcome;
+import io.github.idem.dialect.Capabilities;
+import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.CountModeProbe;
+import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.TableFacts;
+import io.github.idem.dialect.WritePlan;
+import io.github.idem.dialect.WriteSpec;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * MySQL-protocol rendering. With a driver that reports affected rows, one {@code INSERT … ON
+ * DUPLICATE KEY UPDATE} is exact (1 inserted, 2 updated, 0 unchanged) and takes an exclusive lock
+ * on a duplicate rather than a plain INSERT's shared one (dialects.md §3.3; a waiter can still
+ * deadlock with another when the holder rolls back, which an Idem-owned transaction retries). With
+ * the drivers' default found-rows count an unchanged row reports 1 like an insert (§1.2), so the
+ * update-then-insert plan is used instead. Never {@code INSERT IGNORE} on a caller's table: it
+ * turns data errors into warnings (§3.1); only the operations-table claim uses it, and refuses a
+ * row stored with warnings.
+ */
+abstract class MySqlFamilyDialect extends AbstractSqlDialect {
+  private static final Identifiers IDENTIFIERS = Identifiers.mysql();
+
+  MySqlFamilyDialect(DatabaseVersion version, DatabaseVersion floor) {
+    super(version, floor);
+  }
+
+  @Override
+  public final Identifiers identifiers() {
+    return IDENTIFIERS;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(false, rowAliasClause() != null, false, true);
+  }
+
+  @Override
+  public final Optional<CountModeProbe> countModeProbe() {
+    return Optional.of(
+        new CountModeProbe(
+            List.of(
+                "CREATE TEMPORARY TABLE idem_count_probe (k INT PRIMARY KEY, v INT)",
+                "INSERT INTO idem_count_probe (k, v) VALUES (1, 1)"),
+            "INSERT INTO idem_count_probe (k, v) VALUES (1, 1) ON DUPLICATE KEY UPDATE v = 1",
+            0,
+            List.of("DROP TEMPORARY TABLE idem_count_probe")));
+  }
+
+  @Override
+  final WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
+    if (countMode == CountMode.FOUND) {
+      return updateThenInsert(spec, values);
+    }
+    StringBuilder sql = new StringBuilder(insertStatement(spec, values));
+    String alias = rowAliasClause();
+    if (alias != null) {
+      sql.append(alias);
+    }
+    sql.append(" ON DUPLICATE KEY UPDATE ");
+    if (spec.updateColumns().isEmpty()) {
+      // A no-op assignment: the duplicate takes an exclusive lock and counts 0 affected rows.
+      String key = IDENTIFIERS.quote(spec.conflictKey().get(0));
+      sql.append(key).append(" = ").append(key);
+      return new WritePlan.Counted(
+          sql.toString(),
+          insertBind(spec, values),
+          new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+    }
+    StringJoiner set = new StringJoiner(", ");
+    String guard = spec.versionColumn();
+    String newer =
+        guard == null
+            ? null
+            : incoming(IDENTIFIERS.quote(guard)) + " > " + IDENTIFIERS.quote(guard);
+    // updateColumns ends with the version column: MySQL assigns left to right, so every earlier
+    // IF() still compares against the stored version (dialects.md §1.4).
+    for (String column : spec.updateColumns()) {
+      String quoted = IDENTIFIERS.quote(column);
+      String value =
+          newer == null
+              ? incoming(quoted)
+              : "IF(" + newer + ", " + incoming(quoted) + ", " + quoted + ")";
+      set.add(quoted + " = " + value);
+    }
+    sql.append(set);
+    return new WritePlan.Counted(
+        sql.toString(),
+        allColumns(spec),
+        new Outcome[] {whenNothingChanged(spec), Outcome.INSERTED, Outcome.UPDATED});
+  }
+
+  @Override
+  WritePlan.@Nullable Counted claimIgnoringDuplicates(
+      WriteSpec claim, CountMode countMode, String[] values) {
+    if (countMode != CountMode.FOUND) {
+      return null; // the no-op ODKU counts 0 for a duplicate and takes an exclusive lock
+    }
+    // Found-rows counting makes the no-op ODKU report 1 for a duplicate, like an insert. INSERT
+    // IGNORE counts 0 for it in either mode, in one statement and without the error packet of a
+    // failed INSERT (which MariaDB Connector/J logs at WARN). Its danger, storing an adjusted value
+    // instead of failing (dialects.md §3.1), cannot arise here: keys and scopes are length-checked
+    // by the client, the fingerprint and status are fixed-size, the retention is bounded.
+    String sql = insertStatement(claim, values);
+    return new WritePlan.Counted(
+        "INSERT IGNORE" + sql.substring("INSERT".length()),
+        insertBind(claim, values),
+        new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+  }
+
+  /**
+   * ON DUPLICATE KEY UPDATE resolves a conflict on ANY unique key, so with a second unique key it
+   * could update a row other than the one the conflict key names (docs/engines.md). The
+   * update-then-insert plan addresses rows by the conflict key only.
+   */
+  @Override
+  final CountMode countModeFor(TableFacts facts, CountMode countMode) {
+    return facts.uniqueKeys().size() > 1 ? CountMode.FOUND : countMode;
+  }
+
+  /** Batches lose per-row counts (bulk protocol, rewriting, summed ODKU counts). */
+  @Override
+  final boolean batchReportsEachRow() {
+    return false;
+  }
+
+  @Override
+  public final boolean explicitTransactionStatements() {
+    return true;
+  }
+
+  @Override
+  String currentReadSuffix() {
+    return " LOCK IN SHARE MODE";
+  }
+
+  @Override
+  String nowMillis() {
+    // SYSDATE, not NOW: NOW is frozen at statement start and shifted by replication settings.
+    return "CAST(ROUND(UNIX_TIMESTAMP(SYSDATE(3)) * 1000) AS SIGNED)";
+  }
+
+  @Override
+  String textType(int length) {
+    return "VARCHAR(" + length + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+  }
+
+  @Override
+  String keyType(int characters) {
+    // Not VARCHAR … utf8mb4_bin: that collation is PAD SPACE, so 'k' and 'k ' would be one key
+    // (seen on MariaDB 10.11; MySQL 8's NO PAD utf8mb4_0900_bin is missing from MariaDB, 5.7 and
+    // TiDB). VARBINARY compares bytes on every version; 4 bytes per utf8mb4 character.
+    return "VARBINARY(" + 4 * characters + ")";
+  }
+
+  @Override
+  String bytesType() {
+    return "LONGBLOB";
+  }
+
+  @Override
+  java.util.List<String> createTable(String table, String columns, String index, String expires) {
+    // MySQL has no CREATE INDEX IF NOT EXISTS: the index goes inside the idempotent CREATE TABLE.
+    return java.util.List.of(
+        "CREATE TABLE IF NOT EXISTS "
+            + table
+            + " ("
+            + columns
+            + ", KEY "
+            + index
+            + " ("
+            + expires
+            + ")) ENGINE=InnoDB");
+  }
+
+  @Override
+  String purgeStatement(String table, String scope, String key, String expires, String now) {
+    return "DELETE FROM "
+        + table
+        + " WHERE "
+        + expires
+        + " < "
+        + now
+        + " ORDER BY "
+        + expires
+        + " LIMIT ?";
+  }
+
+  /** The row alias clause ({@code " AS idem_new"}), or {@code null} where unsupported. */
+  abstract @Nullable String rowAliasClause();
+
+  /** Reference to the value the INSERT proposed for a column. */
+  abstract String incoming(String quotedColumn);
+
+  @Override
+  String nullSafeEqualsParameter(String quotedColumn) {
+    return quotedColumn + " <=> ?";
+  }
+
+  @Override
+  @Nullable ErrorKind kindOf(SQLException e) {
+    switch (e.getErrorCode()) {
+      case 1062: // ER_DUP_ENTRY
+      case 1586: // ER_DUP_ENTRY_WITH_KEY_NAME
+      case 1022: // ER_DUP_KEY
+      case 1169: // ER_DUP_UNIQUE
+        return ErrorKind.UNIQUE_VIOLATION;
+      case 1213: // ER_LOCK_DEADLOCK: the whole transaction was rolled back
+        return ErrorKind.DEADLOCK;
+      case 1205: // ER_LOCK_WAIT_TIMEOUT: only the statement (Connector/J still says 40001)
+      case 3572: // ER_LOCK_NOWAIT
+        return ErrorKind.LOCK_TIMEOUT_STATEMENT;
+      case 1020: // MariaDB ER_CHECKREAD: snapshot isolation write conflict, transaction rolled back
+      case 3101: // ER_TRANSACTION_ROLLBACK_DURING_COMMIT (group replication)
+        return ErrorKind.SERIALIZATION_FAILURE;
+      case 1317: // ER_QUERY_INTERRUPTED (KILL QUERY, Connector/J query timeout)
+      case 1969: // MariaDB ER_STATEMENT_TIMEOUT (max_statement_time)
+      case 3024: // ER_QUERY_TIMEOUT (max_execution_time)
+        return ErrorKind.STATEMENT_TIMEOUT;
+      case 1180: // ER_ERROR_DURING_COMMIT
+        return ErrorKind.OUTCOME_UNKNOWN;
+      case 1053: // ER_SERVER_SHUTDOWN
+      case 1159: // ER_NET_READ_INTERRUPTED
+      case 1927: // MariaDB ER_CONNECTION_KILLED
+      case 2006: // CR_SERVER_GONE_ERROR
+      case 2013: // CR_SERVER_LOST
+      case 4031: // ER_CLIENT_INTERACTION_TIMEOUT
+        return ErrorKind.CONNECTION_LOST;
+      default:
+        break;
+    }
+    String state = e.getSQLState();
+    if (state != null && state.startsWith("08")) {
+      return ErrorKind.CONNECTION_LOST; // communication link failure (08S01) and friends
+    }
+    return null;
+  }
+
+  @Override
+  @Nullable String constraintOf(SQLException e) {
+    // Duplicate entry '1' for key 'PRIMARY' (MariaDB) / for key 'payments.PRIMARY' (MySQL 8)
+    return ErrorChain.between(e.getMessage(), "for key", '\'', '\'');
+  }
+}

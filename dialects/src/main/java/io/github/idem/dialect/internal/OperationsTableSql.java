@@ -1,0 +1,153 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.OperationsStatement;
+import io.github.idem.dialect.OperationsStatement.Param;
+import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.dialect.OperationsTableSchema.Column;
+import io.github.idem.dialect.StatementPlan;
+import io.github.idem.dialect.WritePlan;
+import io.github.idem.dialect.WriteSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * Renders the SQL of one processed-operations table from {@link OperationsTableSchema} and a
+ * dialect's type and statement fragments. Used once per table name.
+ */
+final class OperationsTableSql {
+  private final AbstractSqlDialect dialect;
+  private final Identifiers ids;
+  private final String tableName;
+  private final String table;
+
+  OperationsTableSql(AbstractSqlDialect dialect, String tableName) {
+    this.dialect = dialect;
+    this.ids = dialect.identifiers();
+    this.tableName = tableName;
+    this.table = ids.quoteTable(tableName);
+  }
+
+  private String quote(Column column) {
+    return ids.quote(column.columnName());
+  }
+
+  OperationsSql operations() {
+    List<String> parts = ids.normalizeTable(tableName);
+    String expires = quote(Column.EXPIRES_AT);
+    String index =
+        ids.quote("\"" + parts.get(parts.size() - 1) + "_" + ids.normalize("expires_at") + "\"");
+    StringJoiner definitions = new StringJoiner(", ");
+    List<String> stored = new ArrayList<>();
+    for (Column column : Column.values()) {
+      definitions.add(definition(column));
+      stored.add(ids.normalize(column.columnName()));
+    }
+    StringJoiner primaryKey = new StringJoiner(", ");
+    for (Column column : OperationsTableSchema.PRIMARY_KEY) {
+      primaryKey.add(quote(column));
+    }
+    definitions.add("PRIMARY KEY (" + primaryKey + ")");
+    String scope = quote(Column.SCOPE);
+    String key = quote(Column.OP_KEY);
+    String now = dialect.nowMillis();
+    String keyPredicate = " WHERE " + scope + " = ? AND " + key + " = ?";
+    String claimMany =
+        dialect.claimManyStatement(
+            table, scope, key, quote(Column.STATUS), quote(Column.CREATED_AT), expires, now);
+    return new OperationsSql(
+        table,
+        dialect.createTable(table, definitions.toString(), index, expires),
+        stored,
+        OperationsStatement.of(
+            "SELECT "
+                + quote(Column.FINGERPRINT)
+                + ", "
+                + quote(Column.STATUS)
+                + ", "
+                + quote(Column.RESULT)
+                + " FROM "
+                + table
+                + keyPredicate
+                + dialect.currentReadSuffix(),
+            Param.SCOPE,
+            Param.KEY),
+        OperationsStatement.of(
+            "UPDATE "
+                + table
+                + " SET "
+                + quote(Column.STATUS)
+                + " = ?, "
+                + quote(Column.RESULT)
+                + " = ?"
+                + keyPredicate,
+            Param.STATUS,
+            Param.RESULT,
+            Param.SCOPE,
+            Param.KEY),
+        OperationsStatement.of(
+            dialect.purgeStatement(table, scope, key, expires, now), Param.ROW_LIMIT),
+        claimMany == null
+            ? null
+            : OperationsStatement.of(
+                claimMany, Param.SCOPE, Param.STATUS, Param.RETENTION_MILLIS, Param.KEY_ARRAY),
+        now);
+  }
+
+  private String definition(Column column) {
+    String type =
+        switch (column.type()) {
+          case KEY_TEXT -> dialect.keyType(column.length());
+          case TEXT -> dialect.textType(column.length());
+          case BYTES -> dialect.bytesType();
+          case BIGINT -> "BIGINT";
+          case INTEGER -> "INTEGER";
+        };
+    String defaultValue = column.defaultValue();
+    return quote(column)
+        + " "
+        + type
+        + (column.nullable() ? "" : " NOT NULL")
+        + (defaultValue == null ? "" : " DEFAULT " + defaultValue);
+  }
+
+  /** The claim, an insert-if-absent of the claim columns keyed by the primary key. */
+  StatementPlan claimPlan(CountMode countMode) {
+    WriteSpec claim = claimSpec(tableName);
+    String[] values = claimValueTemplates(dialect.nowMillis());
+    WritePlan ignoring = dialect.claimIgnoringDuplicates(claim, countMode, values);
+    WritePlan plan = ignoring != null ? ignoring : dialect.claimRender(claim, countMode, values);
+    // The table has no unique key but the primary key, so a duplicate on the claim always means the
+    // key exists; INSERT IGNORE stores an adjusted row with a warning instead of failing.
+    return new StatementPlan(plan, null, dialect.batchReportsEachRow(), true, ignoring != null);
+  }
+
+  static WriteSpec claimSpec(String tableName) {
+    List<String> columns = new ArrayList<>();
+    for (Column column : OperationsTableSchema.CLAIM_COLUMNS) {
+      columns.add(column.columnName());
+    }
+    List<String> key = new ArrayList<>();
+    for (Column column : OperationsTableSchema.PRIMARY_KEY) {
+      key.add(column.columnName());
+    }
+    return WriteSpec.insertIfAbsent(tableName, columns, key);
+  }
+
+  /** What each claim column inserts: a placeholder, or the database clock for the timestamps. */
+  static String[] claimValueTemplates(String now) {
+    String[] values = new String[OperationsTableSchema.CLAIM_COLUMNS.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] =
+          switch (OperationsTableSchema.CLAIM_COLUMNS.get(i)) {
+            case CREATED_AT -> now;
+            case EXPIRES_AT -> now + " + ?";
+            default -> "?";
+          };
+    }
+    return values;
+  }
+}

@@ -1,0 +1,383 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.Outcome;
+import io.github.idem.dialect.BatchPlan;
+import io.github.idem.dialect.Capabilities;
+import io.github.idem.dialect.ColumnType;
+import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.OperationsStatement;
+import io.github.idem.dialect.OperationsStatement.Param;
+import io.github.idem.dialect.WritePlan;
+import io.github.idem.dialect.WriteSpec;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * PostgreSQL-protocol rendering: {@code INSERT … ON CONFLICT}, which is race-free in READ COMMITTED
+ * and never raises a unique violation for its arbiter key, so a caller's transaction is never
+ * aborted by a lost race (dialects.md §2.3). Variants override the insert flag and error codes.
+ */
+abstract class PostgresFamilyDialect extends AbstractSqlDialect {
+  private static final Identifiers IDENTIFIERS = Identifiers.postgres();
+
+  PostgresFamilyDialect(DatabaseVersion version, DatabaseVersion floor) {
+    super(version, floor);
+  }
+
+  @Override
+  public final Identifiers identifiers() {
+    return IDENTIFIERS;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(true, false, true, false);
+  }
+
+  @Override
+  final WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
+    String conflict = " ON CONFLICT (" + columnList(spec.conflictKey()) + ")";
+    if (spec.updateColumns().isEmpty()) {
+      String sql = insertStatement(spec, values) + conflict + " DO NOTHING";
+      return new WritePlan.Counted(
+          sql, insertBind(spec, values), new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+    }
+    String sql =
+        "INSERT INTO "
+            + IDENTIFIERS.quoteTable(spec.table())
+            + " AS t ("
+            + columnList(spec.columns())
+            + ") VALUES ("
+            + placeholders(spec.columns().size())
+            + ")"
+            + conflict
+            + doUpdate(spec)
+            + " RETURNING "
+            + insertedFlag(spec);
+    return new WritePlan.Returning(
+        sql, allColumns(spec), whenNothingChanged(spec), insertedFlagDistinguishes());
+  }
+
+  /** {@code DO UPDATE SET … WHERE <changed or newer>}, with a leading space. */
+  private static String doUpdate(WriteSpec spec) {
+    StringJoiner set = new StringJoiner(", ");
+    StringJoiner current = new StringJoiner(", ");
+    StringJoiner incoming = new StringJoiner(", ");
+    for (String column : spec.updateColumns()) {
+      String quoted = IDENTIFIERS.quote(column);
+      set.add(quoted + " = EXCLUDED." + quoted);
+      current.add("t." + quoted);
+      incoming.add("EXCLUDED." + quoted);
+    }
+    String guard = spec.versionColumn();
+    String condition;
+    if (guard != null) {
+      String quoted = IDENTIFIERS.quote(guard);
+      condition = "t." + quoted + " < EXCLUDED." + quoted;
+    } else {
+      // Without this, DO UPDATE writes a new row version even for identical values and reports it
+      // as updated (dialects.md §2.2); with it, an unchanged row returns nothing.
+      condition = "(" + current + ") IS DISTINCT FROM (" + incoming + ")";
+    }
+    return " DO UPDATE SET " + set + " WHERE " + condition;
+  }
+
+  /**
+   * The catalog query behind {@link #columnTypesQuery()}. {@code format_type(type, NULL)} drops the
+   * length modifier on purpose (see {@link ColumnType#sqlType()}), quotes and qualifies names where
+   * needed, keeps domains and enums, and, unlike {@code DatabaseMetaData} TYPE_NAME, never reports
+   * {@code serial}/{@code bigserial}, which are not types. {@code CAST(? AS regclass)} resolves the
+   * table through the search path exactly as the INSERT does.
+   */
+  static final String COLUMN_TYPES_QUERY =
+      "SELECT a.attname, format_type(a.atttypid,"
+          // Keep the modifier only where an explicit cast rounds exactly as storing does
+          // (numeric, date/time, interval), so keys compare as stored. Elsewhere an explicit cast
+          // would truncate silently (char(5) as "character" means char(1)); without the modifier
+          // the INSERT's own assignment still enforces the length, with an error.
+          + " CASE WHEN ty.typcategory IN ('N', 'D', 'T') THEN a.atttypmod ELSE -1 END),"
+          + " CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation"
+          + " THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END"
+          + " FROM pg_catalog.pg_attribute a"
+          + " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
+          + " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
+          + " LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+          + " WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped";
+
+  /**
+   * Renders the multi-row form described in {@link BatchPlan}: the rows travel as a VALUES list
+   * with a literal ordinal each, the INSERT reads them through a CTE, and the final SELECT joins
+   * the written keys back to the ordinals in the database, whose equality is the unique index's
+   * (Java equality is not: Integer vs Long, numeric scale, citext, collations).
+   *
+   * <p>Every value is cast to its column's type: in a CTE's VALUES list an untyped parameter or
+   * NULL resolves to text, and the INSERT … SELECT then fails for integer, jsonb or uuid columns.
+   * The cast keeps the column's collation, so the ranking and the join compare keys as the unique
+   * index does.
+   *
+   * <p>{@code row_number()} defers a row whose key equals an earlier row's in the same chunk: ON
+   * CONFLICT DO UPDATE cannot touch one row twice in a statement (21000, dialects.md §1.5), and DO
+   * NOTHING would silently drop the repeat. Padding rows bind NULL keys and are filtered out.
+   */
+  final BatchPlan batchPlan(WriteSpec spec, List<ColumnType> types, int maxRows) {
+    List<String> columns = spec.columns();
+    if (types.size() != columns.size()) {
+      throw new IllegalArgumentException(
+          spec.subject()
+              + ": "
+              + types.size()
+              + " column types for "
+              + columns.size()
+              + " columns");
+    }
+    String[] casts = new String[columns.size()];
+    for (int i = 0; i < casts.length; i++) {
+      ColumnType type = types.get(i);
+      casts[i] =
+          "CAST(? AS "
+              + type.sqlType()
+              + ")"
+              + (type.collation() == null ? "" : " COLLATE " + type.collation());
+    }
+    String columnList = columnList(columns);
+    StringJoiner partition = new StringJoiner(", ");
+    StringJoiner keys = new StringJoiner(", ");
+    StringJoiner match = new StringJoiner(" AND ");
+    StringJoiner returned = new StringJoiner(", ");
+    for (String key : spec.conflictKey()) {
+      String quoted = IDENTIFIERS.quote(key);
+      partition.add("r." + quoted);
+      keys.add(quoted);
+      match.add("k." + quoted + " = w." + quoted);
+      returned.add("t." + quoted);
+    }
+    String firstKey = IDENTIFIERS.quote(spec.conflictKey().get(0));
+    boolean upsert = !spec.updateColumns().isEmpty();
+    // Names with a space cannot collide with a user's column or table: Identifiers admits only
+    // letters, digits and underscores.
+    String head = "WITH \"idem rows\" (\"idem ord\", " + columnList + ") AS (VALUES ";
+    String tail =
+        "), \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY "
+            + partition
+            + " ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r WHERE r."
+            + firstKey
+            + " IS NOT NULL), \"idem written\" AS (INSERT INTO "
+            + IDENTIFIERS.quoteTable(spec.table())
+            + " AS t ("
+            + columnList
+            + ") SELECT "
+            + columnList
+            + " FROM \"idem ranked\" WHERE \"idem rank\" = 1 ORDER BY \"idem ord\" ON CONFLICT ("
+            + keys
+            + ")"
+            + (upsert ? doUpdate(spec) : " DO NOTHING")
+            + " RETURNING "
+            + returned
+            + ", "
+            + (upsert ? insertedFlag(spec) : "true")
+            + " AS \"idem inserted\")"
+            + " SELECT k.\"idem ord\", w.\"idem inserted\", k.\"idem rank\" > 1"
+            + " FROM \"idem ranked\" k LEFT JOIN \"idem written\" w ON k.\"idem rank\" = 1 AND "
+            + match;
+    IntFunction<String> renderer =
+        rows -> {
+          StringBuilder sql = new StringBuilder(head.length() + tail.length() + rows * 64);
+          sql.append(head);
+          for (int row = 1; row <= rows; row++) {
+            sql.append(row == 1 ? "(" : ", (").append(row);
+            for (String cast : casts) {
+              sql.append(", ").append(cast);
+            }
+            sql.append(')');
+          }
+          return sql.append(tail).toString();
+        };
+    return new BatchPlan(
+        maxRows,
+        allColumns(spec),
+        positions(spec, spec.conflictKey()),
+        whenNothingChanged(spec),
+        insertedFlagDistinguishes(),
+        renderer);
+  }
+
+  @Override
+  String nowMillis() {
+    // clock_timestamp(), not now(): now() is frozen at transaction start.
+    return "CAST(EXTRACT(EPOCH FROM CLOCK_TIMESTAMP()) * 1000 AS BIGINT)";
+  }
+
+  @Override
+  String bytesType() {
+    return "BYTEA";
+  }
+
+  @Override
+  String purgeStatement(String table, String scope, String key, String expires, String now) {
+    // No DELETE … LIMIT in PostgreSQL. SKIP LOCKED lets several purgers take disjoint chunks
+    // instead of queueing on each other's rows.
+    return "DELETE FROM "
+        + table
+        + " WHERE ("
+        + scope
+        + ", "
+        + key
+        + ") IN (SELECT "
+        + scope
+        + ", "
+        + key
+        + " FROM "
+        + table
+        + " WHERE "
+        + expires
+        + " < "
+        + now
+        + " ORDER BY "
+        + expires
+        + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+  }
+
+  @Override
+  String claimManyStatement(
+      String table,
+      String scope,
+      String key,
+      String status,
+      String created,
+      String expires,
+      String now) {
+    return "INSERT INTO "
+        + table
+        + " ("
+        + scope
+        + ", "
+        + key
+        + ", "
+        + status
+        + ", "
+        + created
+        + ", "
+        + expires
+        + ") SELECT ?, k, ?, "
+        + now
+        + ", "
+        + now
+        + " + ? FROM unnest(CAST(? AS VARCHAR[])) AS k"
+        + " ON CONFLICT ("
+        + scope
+        + ", "
+        + key
+        + ") DO NOTHING RETURNING "
+        + key;
+  }
+
+  /**
+   * The claim-and-insert statement of {@link Dialect#guardedInsert}. Data-modifying CTEs always run
+   * to completion, and the business INSERT reads the claim's RETURNING, so it inserts exactly when
+   * the key is new. The final read sees the statement's snapshot: a key committed by a duplicate
+   * this statement waited for is not in it, nor is an expired record, and the caller then reads
+   * once more.
+   */
+  final OperationsStatement claimAndInsertStatement(String operationsTable, WriteSpec insert) {
+    Identifiers ids = identifiers();
+    String ops = ids.quoteTable(operationsTable);
+    String business = ids.quoteTable(insert.table());
+    List<String> columns = insert.columns();
+    WriteSpec claim = OperationsTableSql.claimSpec(operationsTable);
+    String scope = ids.quote("scope");
+    String key = ids.quote("op_key");
+    String now = nowMillis();
+    String sql =
+        "WITH idem_claim AS (INSERT INTO "
+            + ops
+            + " ("
+            + columnList(claim.columns())
+            + ") VALUES ("
+            + String.join(", ", OperationsTableSql.claimValueTemplates(now))
+            + ") ON CONFLICT ("
+            + columnList(claim.conflictKey())
+            + ") DO NOTHING RETURNING 1), idem_body AS (INSERT INTO "
+            + business
+            + " ("
+            + columnList(columns)
+            + ") SELECT "
+            + placeholders(columns.size())
+            + " WHERE EXISTS (SELECT 1 FROM idem_claim))"
+            + " SELECT (SELECT COUNT(*) FROM idem_claim), o."
+            + ids.quote("fingerprint")
+            + ", o."
+            + ids.quote("status")
+            + ", o."
+            + ids.quote("result")
+            + " FROM (SELECT 1) AS idem_one LEFT JOIN "
+            + ops
+            + " AS o ON o."
+            + scope
+            + " = ? AND o."
+            + key
+            + " = ? AND o."
+            // An expired record in the snapshot may have been purged and claimed anew meanwhile;
+            // leave it to the caller's separate read of the current record.
+            + ids.quote("expires_at")
+            + " > "
+            + now;
+    // The claim's placeholders follow OperationsTableSchema.claimRow without created_at's slot.
+    return OperationsStatement.of(
+        sql,
+        Param.SCOPE,
+        Param.KEY,
+        Param.FINGERPRINT,
+        Param.STATUS,
+        Param.RETENTION_MILLIS,
+        Param.RESULT,
+        Param.ROW_VALUES,
+        Param.SCOPE,
+        Param.KEY);
+  }
+
+  /** A boolean expression over the written row: true when inserted, false when updated. */
+  abstract String insertedFlag(WriteSpec spec);
+
+  abstract boolean insertedFlagDistinguishes();
+
+  @Override
+  @Nullable ErrorKind kindOf(SQLException e) {
+    String state = e.getSQLState();
+    if (state == null) {
+      return null;
+    }
+    return switch (state) {
+      case "23505" -> ErrorKind.UNIQUE_VIOLATION; // unique_violation
+      case "40001" -> ErrorKind.SERIALIZATION_FAILURE; // serialization_failure
+      case "40P01" -> ErrorKind.DEADLOCK; // deadlock_detected
+      // lock_not_available (lock_timeout, NOWAIT): any error aborts a PostgreSQL transaction
+      case "55P03" -> ErrorKind.LOCK_TIMEOUT_TRANSACTION;
+      case "57014" -> ErrorKind.STATEMENT_TIMEOUT; // query_canceled (statement_timeout, cancel)
+      case "08007" -> ErrorKind.OUTCOME_UNKNOWN; // transaction_resolution_unknown
+      case "08000", // connection_exception
+          "08001", // sqlclient_unable_to_establish_sqlconnection
+          "08003", // connection_does_not_exist
+          "08004", // sqlserver_rejected_establishment_of_sqlconnection
+          "08006", // connection_failure
+          "08P01", // protocol_violation
+          "57P01", // admin_shutdown (pg_terminate_backend, server stop)
+          "57P02", // crash_shutdown
+          "57P03" -> // cannot_connect_now
+          ErrorKind.CONNECTION_LOST;
+      default -> null;
+    };
+  }
+
+  @Override
+  @Nullable String constraintOf(SQLException e) {
+    // duplicate key value violates unique constraint "payments_pkey"
+    return ErrorChain.between(e.getMessage(), "unique constraint", '"', '"');
+  }
+}

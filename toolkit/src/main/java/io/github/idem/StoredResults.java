@@ -1,0 +1,50 @@
+package io.github.idem;
+
+import io.github.idem.api.ResultDecodingException;
+import io.github.idem.api.ResultEncodingException;
+import io.github.idem.internal.OperationStore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns results into stored bytes and back with an operation's codec, and executions into {@link
+ * OperationResult}s. Immutable and thread-safe.
+ *
+ * @param <R> the result type
+ */
+final class StoredResults<R> {
+  private final ResultCodec<R> codec;
+
+  StoredResults(ResultCodec<R> codec) {
+    this.codec = codec;
+  }
+
+  byte @Nullable [] encode(String prefix, @Nullable R value) {
+    try {
+      return codec.encode(value);
+    } catch (Exception e) {
+      throw new ResultEncodingException(
+          prefix + "the codec could not encode the result (" + e.getClass().getName() + ")", e);
+    }
+  }
+
+  OperationResult<R> result(String prefix, OperationStore.Execution<R> execution) {
+    if (!execution.replayed()) {
+      return new OperationResult<>(execution.value(), false);
+    }
+    byte[] stored = execution.stored();
+    R value;
+    try {
+      value = codec.decode(stored);
+    } catch (Exception e) {
+      throw new ResultDecodingException(
+          prefix
+              + "the stored result ("
+              + (stored == null ? "NULL" : stored.length + " bytes")
+              + ") could not be decoded ("
+              + e.getClass().getName()
+              + "); the operation is not re-run. Did the codec change?",
+          e);
+    }
+    return new OperationResult<>(value, true);
+  }
+}

@@ -1,0 +1,224 @@
+package io.github.idem.internal;
+
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.dialect.ClassifiedError;
+import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.CountModeProbe;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Dialects;
+import io.github.idem.dialect.OperationsSql;
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything one Idem root shares with the statements and operations it creates: the data source,
+ * the dialect and driver count mode found once, the transaction runner, the operations table's SQL,
+ * the event sink and the clock. Immutable and thread-safe.
+ */
+public final class IdemContext {
+  private static final System.Logger LOG = System.getLogger(IdemContext.class.getName());
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final CountMode countMode;
+  private final Transactions transactions;
+  private final String operationsTable;
+  private final OperationsSql operationsSql;
+  private final EventSink events;
+  private final Clock clock;
+  private final long waitReportNanos;
+  private final int purgeChunkSize;
+
+  private IdemContext(
+      DataSource dataSource,
+      Dialect dialect,
+      CountMode countMode,
+      Settings settings,
+      EventSink events,
+      Clock clock) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.countMode = countMode;
+    this.transactions = new Transactions(dataSource, dialect, settings.transactionAttempts());
+    this.operationsTable = settings.operationsTable();
+    this.operationsSql = dialect.operations(settings.operationsTable());
+    this.events = events;
+    this.clock = clock;
+    this.waitReportNanos = settings.waitReportThreshold().toNanos();
+    this.purgeChunkSize = settings.purgeChunkSize();
+  }
+
+  /**
+   * The settings of a root, validated by the facade's builder.
+   *
+   * @param transactionAttempts how often a transaction Idem owns runs when the engine asks
+   * @param operationsTable the processed-operations table's name
+   * @param waitReportThreshold the shortest claim wait reported as an event
+   * @param purgeChunkSize the most rows one purge statement deletes
+   */
+  public record Settings(
+      int transactionAttempts,
+      String operationsTable,
+      Duration waitReportThreshold,
+      int purgeChunkSize) {}
+
+  /**
+   * Borrows one connection to detect the dialect (unless given) and the driver's count mode.
+   *
+   * @param dataSource where connections come from
+   * @param dialect a dialect that wins over detection, or null
+   * @param settings the root's settings
+   * @param events where events go
+   * @param clock the time source
+   * @return the context
+   * @throws IdemSqlException when the database cannot be inspected
+   */
+  public static IdemContext open(
+      DataSource dataSource,
+      @Nullable Dialect dialect,
+      Settings settings,
+      EventSink events,
+      Clock clock) {
+    try (Connection connection = dataSource.getConnection()) {
+      Dialect chosen = dialect != null ? dialect : Dialects.detect(connection);
+      CountMode mode = probe(connection, chosen);
+      return new IdemContext(dataSource, chosen, mode, settings, events, clock);
+    } catch (SQLException e) {
+      Dialect known = dialect;
+      if (known == null) {
+        throw new IdemSqlException(
+            "inspect the database (check that the DataSource can connect)",
+            ErrorKind.OTHER,
+            e,
+            null,
+            e);
+      }
+      throw failure(known, "inspect the database (check that the DataSource can connect)", e);
+    }
+  }
+
+  private static CountMode probe(Connection connection, Dialect dialect) {
+    Optional<CountModeProbe> probe = dialect.countModeProbe();
+    if (probe.isEmpty()) {
+      return CountMode.AFFECTED;
+    }
+    CountModeProbe p = probe.get();
+    try (Statement s = connection.createStatement()) {
+      for (String sql : p.setup()) {
+        s.executeUpdate(sql);
+      }
+      try {
+        int count = s.executeUpdate(p.probe());
+        return count == p.unchangedCountWhenAffected() ? CountMode.AFFECTED : CountMode.FOUND;
+      } finally {
+        for (String sql : p.cleanup()) {
+          s.executeUpdate(sql);
+        }
+      }
+    } catch (SQLException e) {
+      // FOUND plans are exact under either driver setting, only slower: a safe default.
+      LOG.log(
+          Level.WARNING,
+          "could not probe how the driver counts unchanged rows (SQLSTATE {0}); using"
+              + " update-then-insert",
+          e.getSQLState());
+      return CountMode.FOUND;
+    }
+  }
+
+  /**
+   * Wraps a database failure with its classification.
+   *
+   * @param subject what Idem was doing
+   * @param e the driver's exception
+   * @return the exception to throw
+   */
+  public IdemSqlException failure(String subject, SQLException e) {
+    return failure(dialect, subject, e);
+  }
+
+  static IdemSqlException failure(Dialect dialect, String subject, SQLException e) {
+    ClassifiedError error = dialect.classify(e);
+    return new IdemSqlException(subject, error.kind(), error.decisive(), error.constraintName(), e);
+  }
+
+  /**
+   * Deletes expired key records in chunks, each in its own short transaction, until none is left.
+   *
+   * @return how many rows were deleted
+   */
+  public int purgeExpired() {
+    OperationsSql sql = operationsSql;
+    int total = 0;
+    while (true) {
+      int deleted =
+          transactions.autocommit(
+              "purge " + operationsTable,
+              c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql.purge().sql())) {
+                  OperationsBinder.bind(ps, sql.purge(), OperationsBinder.limit(purgeChunkSize));
+                  return ps.executeUpdate();
+                }
+              });
+      total += deleted;
+      if (deleted < purgeChunkSize) {
+        break;
+      }
+    }
+    events.purged(total);
+    return total;
+  }
+
+  /** Returns the data source. */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Returns the dialect in use. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** Returns how the driver counts unchanged rows. */
+  public CountMode countMode() {
+    return countMode;
+  }
+
+  /** Returns the transaction runner. */
+  public Transactions transactions() {
+    return transactions;
+  }
+
+  /** Returns the operations table's name as configured. */
+  public String operationsTable() {
+    return operationsTable;
+  }
+
+  /** Returns the operations table's SQL. */
+  public OperationsSql operationsSql() {
+    return operationsSql;
+  }
+
+  /** Returns where events go. */
+  public EventSink events() {
+    return events;
+  }
+
+  /** Returns the time source. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Returns the shortest claim wait reported as an event, in nanoseconds. */
+  public long waitReportNanos() {
+    return waitReportNanos;
+  }
+}

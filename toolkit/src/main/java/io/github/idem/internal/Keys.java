@@ -1,0 +1,93 @@
+package io.github.idem.internal;
+
+import io.github.idem.api.InvalidKeyException;
+import io.github.idem.dialect.OperationsTableSchema;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import org.jspecify.annotations.Nullable;
+
+/** Validation of scopes and keys, and request fingerprints. */
+public final class Keys {
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private Keys() {}
+
+  /** Returns a valid scope unchanged, or throws {@link InvalidKeyException}. */
+  public static String scope(@Nullable String scope) {
+    return check("scope", scope, OperationsTableSchema.MAX_SCOPE_LENGTH, null);
+  }
+
+  /** Returns a valid key of a scope unchanged, or throws {@link InvalidKeyException}. */
+  public static String key(String scope, @Nullable String key) {
+    return check("key", key, OperationsTableSchema.MAX_KEY_LENGTH, scope);
+  }
+
+  /**
+   * Refuses what a database would truncate, mangle or reject halfway: keys are compared byte for
+   * byte and must survive every engine's text type unchanged.
+   */
+  private static String check(
+      String what, @Nullable String value, int max, @Nullable String scope) {
+    String subject = scope == null ? what : "scope '" + scope + "': " + what;
+    if (value == null) {
+      throw new InvalidKeyException(subject + " is null; pass a non-empty " + what);
+    }
+    if (value.isEmpty()) {
+      throw new InvalidKeyException(subject + " is empty; pass a non-empty " + what);
+    }
+    int length = value.codePointCount(0, value.length());
+    if (length > max) {
+      throw new InvalidKeyException(
+          subject
+              + " is "
+              + length
+              + " characters long, longer than "
+              + max
+              + "; hash long keys (e.g. SHA-256 hex) instead of truncating them");
+    }
+    for (int i = 0; i < value.length(); ) {
+      int cp = value.codePointAt(i);
+      if (Character.isISOControl(cp)) {
+        throw new InvalidKeyException(
+            subject
+                + " contains control character U+"
+                + String.format("%04X", cp)
+                + " at index "
+                + i
+                + "; use printable characters");
+      }
+      if (cp <= Character.MAX_VALUE && Character.isSurrogate((char) cp)) {
+        throw new InvalidKeyException(
+            subject + " contains an unpaired surrogate at index " + i + "; pass valid Unicode");
+      }
+      i += Character.charCount(cp);
+    }
+    return value;
+  }
+
+  /** SHA-256 of the request, as lower-case hex; null for no request. */
+  public static @Nullable String fingerprint(byte @Nullable [] request) {
+    if (request == null) {
+      return null;
+    }
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform must provide SHA-256", e);
+    }
+    byte[] hash = digest.digest(request);
+    char[] out = new char[hash.length * 2];
+    for (int i = 0; i < hash.length; i++) {
+      out[2 * i] = HEX[(hash[i] >> 4) & 0xF];
+      out[2 * i + 1] = HEX[hash[i] & 0xF];
+    }
+    return new String(out);
+  }
+
+  /** The UTF-8 bytes of a request text, or null. */
+  public static byte @Nullable [] utf8(@Nullable String request) {
+    return request == null ? null : request.getBytes(StandardCharsets.UTF_8);
+  }
+}

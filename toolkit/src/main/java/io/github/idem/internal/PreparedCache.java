@@ -1,0 +1,128 @@
+package io.github.idem.internal;
+
+import io.github.idem.dialect.BatchPlan;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The prepared statements of one plan on one connection, each prepared at most once, so a batch
+ * reuses them; closed together. Not thread-safe.
+ */
+final class PreparedCache implements AutoCloseable {
+  private final Connection connection;
+  private final ExecutablePlan plan;
+  private final int queryTimeoutSeconds;
+  private @Nullable PreparedStatement main;
+  private @Nullable PreparedStatement insert;
+  private @Nullable PreparedStatement exists;
+  private @Nullable PreparedStatement probe;
+
+  /** Multi-row statements by log2 of their row count, prepared on first use. */
+  private @Nullable PreparedStatement @Nullable [] chunks;
+
+  PreparedCache(Connection connection, ExecutablePlan plan, int queryTimeoutSeconds) {
+    this.connection = connection;
+    this.plan = plan;
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
+  }
+
+  PreparedStatement main(boolean returningRows) throws SQLException {
+    PreparedStatement ps = main;
+    if (ps == null) {
+      String sql = required(plan.main);
+      ps =
+          returningRows
+              ? connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
+              : connection.prepareStatement(sql);
+      timeout(ps);
+      main = ps;
+    }
+    return ps;
+  }
+
+  PreparedStatement insert() throws SQLException {
+    PreparedStatement ps = insert;
+    if (ps == null) {
+      ps = connection.prepareStatement(required(plan.insert));
+      timeout(ps);
+      insert = ps;
+    }
+    return ps;
+  }
+
+  PreparedStatement exists() throws SQLException {
+    PreparedStatement ps = exists;
+    if (ps == null) {
+      ps = connection.prepareStatement(required(plan.exists));
+      timeout(ps);
+      exists = ps;
+    }
+    return ps;
+  }
+
+  PreparedStatement probe() throws SQLException {
+    PreparedStatement ps = probe;
+    if (ps == null) {
+      ps = connection.prepareStatement(required(plan.probe));
+      probe = ps;
+    }
+    return ps;
+  }
+
+  PreparedStatement chunk(BatchPlan batch, int rows) throws SQLException {
+    @Nullable PreparedStatement[] all = chunks;
+    if (all == null) {
+      all = new PreparedStatement[Integer.numberOfTrailingZeros(batch.maxRows()) + 1];
+      chunks = all;
+    }
+    int slot = Integer.numberOfTrailingZeros(rows);
+    PreparedStatement ps = all[slot];
+    if (ps == null) {
+      ps = connection.prepareStatement(batch.statement(rows));
+      timeout(ps);
+      all[slot] = ps;
+    }
+    return ps;
+  }
+
+  private static String required(@Nullable String sql) {
+    if (sql == null) {
+      throw new IllegalStateException("the plan has no statement for this step");
+    }
+    return sql;
+  }
+
+  private void timeout(PreparedStatement ps) throws SQLException {
+    if (queryTimeoutSeconds > 0) {
+      ps.setQueryTimeout(queryTimeoutSeconds);
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    SQLException failure = null;
+    List<@Nullable PreparedStatement> all =
+        new ArrayList<>(Arrays.asList(main, insert, exists, probe));
+    if (chunks != null) {
+      all.addAll(Arrays.asList(chunks));
+    }
+    for (PreparedStatement ps : all) {
+      if (ps != null) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          failure = e;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

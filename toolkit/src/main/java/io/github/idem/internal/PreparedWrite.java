@@ -1,0 +1,228 @@
+package io.github.idem.internal;
+
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.api.InvalidValuesException;
+import io.github.idem.api.Outcome;
+import io.github.idem.dialect.StatementPlan;
+import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A statement validated against its table and rendered once: reads the table's facts, asks the
+ * dialect for the complete plan, and executes it in either transaction style. Immutable and
+ * thread-safe.
+ */
+public final class PreparedWrite {
+  private final IdemContext context;
+  private final String subject;
+  private final List<String> columns;
+  private final ExecutablePlan plan;
+
+  private PreparedWrite(IdemContext context, WriteSpec spec, StatementPlan plan) {
+    this.context = context;
+    this.subject = spec.subject();
+    this.columns = spec.columns();
+    this.plan = new ExecutablePlan(subject, plan);
+  }
+
+  /**
+   * Validates, reads the table's facts and renders once.
+   *
+   * @param context the root's context
+   * @param spec the statement
+   * @return the prepared statement
+   * @throws io.github.idem.api.InvalidStatementException when it does not fit the table
+   * @throws io.github.idem.api.InvalidIdentifierException when a name is refused
+   * @throws IdemSqlException when the table's metadata cannot be read
+   */
+  public static PreparedWrite prepare(IdemContext context, WriteSpec spec) {
+    // Validate every name before touching the database: a hostile name never reaches the server,
+    // not even as a metadata lookup.
+    context.dialect().identifiers().quoteTable(spec.table());
+    for (String column : spec.columns()) {
+      context.dialect().identifiers().quote(column);
+    }
+    TableFactsReader.Table table = readTable(context, spec.subject(), spec.table());
+    TableFactsReader.verify(spec, table, context.dialect().identifiers());
+    StatementPlan plan =
+        context
+            .dialect()
+            .plan(spec, java.util.Objects.requireNonNull(table).facts(), context.countMode());
+    return new PreparedWrite(context, spec, plan);
+  }
+
+  /**
+   * Reads a table's facts on a borrowed connection.
+   *
+   * @param context the root's context
+   * @param subject what Idem is doing, for messages
+   * @param tableName the table
+   * @return the table, or null when it does not exist
+   * @throws IdemSqlException when the metadata cannot be read
+   */
+  public static TableFactsReader.@Nullable Table readTable(
+      IdemContext context, String subject, String tableName) {
+    DataSource dataSource = context.dataSource();
+    try (Connection connection = dataSource.getConnection()) {
+      return TableFactsReader.read(connection, context.dialect(), tableName);
+    } catch (SQLException e) {
+      throw context.failure(subject + ": read the table's metadata", e);
+    }
+  }
+
+  /** Returns the rendered SQL, one statement per line. */
+  public String sql() {
+    return plan.sql();
+  }
+
+  /** Returns the statement's subject, e.g. {@code upsert into payments}. */
+  public String subject() {
+    return subject;
+  }
+
+  /**
+   * Writes one row on a borrowed connection, in autocommit.
+   *
+   * @param values one value per column
+   * @return what the row did
+   */
+  public Outcome execute(@Nullable Object @Nullable [] values) {
+    @Nullable Object[] row = checkedRow(values, 0);
+    return context.transactions().autocommit(subject, c -> runOne(c, row));
+  }
+
+  /**
+   * Writes one row on the caller's connection.
+   *
+   * @param connection an open connection
+   * @param values one value per column
+   * @return what the row did
+   */
+  public Outcome execute(@Nullable Connection connection, @Nullable Object @Nullable [] values) {
+    Connection open = checkConnection(connection);
+    @Nullable Object[] row = checkedRow(values, 0);
+    try {
+      return runOne(open, row);
+    } catch (SQLException e) {
+      throw context.failure(subject, e);
+    }
+  }
+
+  /**
+   * Writes many rows in one transaction on a borrowed connection.
+   *
+   * @param rows the rows
+   * @return one outcome per row
+   */
+  public List<Outcome> executeBatch(@Nullable List<@Nullable Object[]> rows) {
+    List<@Nullable Object[]> checked = checkedRows(rows);
+    if (checked.isEmpty()) {
+      return List.of();
+    }
+    return context.transactions().transaction(subject, c -> runBatch(c, checked));
+  }
+
+  /**
+   * Writes many rows on the caller's connection.
+   *
+   * @param connection an open connection
+   * @param rows the rows
+   * @return one outcome per row
+   */
+  public List<Outcome> executeBatch(
+      @Nullable Connection connection, @Nullable List<@Nullable Object[]> rows) {
+    Connection open = checkConnection(connection);
+    List<@Nullable Object[]> checked = checkedRows(rows);
+    if (checked.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return runBatch(open, checked);
+    } catch (SQLException e) {
+      throw context.failure(subject, e);
+    }
+  }
+
+  private Outcome runOne(Connection connection, @Nullable Object[] row) throws SQLException {
+    try (PlanRunner runner = new PlanRunner(connection, context.dialect(), plan)) {
+      return runner.runOne(row);
+    }
+  }
+
+  private List<Outcome> runBatch(Connection connection, List<@Nullable Object[]> rows)
+      throws SQLException {
+    try (PlanRunner runner = new PlanRunner(connection, context.dialect(), plan)) {
+      return runner.runBatch(rows);
+    }
+  }
+
+  private Connection checkConnection(@Nullable Connection connection) {
+    if (connection == null) {
+      throw new InvalidConnectionException(
+          subject + ": connection is null; pass an open connection or use execute(values)");
+    }
+    boolean closed;
+    try {
+      closed = connection.isClosed();
+    } catch (SQLException e) {
+      throw new InvalidConnectionException(
+          subject
+              + ": cannot tell whether the connection is open (SQLSTATE "
+              + e.getSQLState()
+              + ")",
+          e);
+    }
+    if (closed) {
+      throw new InvalidConnectionException(
+          subject + ": connection is closed; pass an open connection");
+    }
+    return connection;
+  }
+
+  private List<@Nullable Object[]> checkedRows(@Nullable List<@Nullable Object[]> rows) {
+    if (rows == null) {
+      throw new InvalidValuesException(subject + ": rows list is null; pass a list of rows");
+    }
+    List<@Nullable Object[]> copy = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      copy.add(checkedRow(rows.get(i), i));
+    }
+    return copy;
+  }
+
+  private @Nullable Object[] checkedRow(@Nullable Object @Nullable [] values, int index) {
+    int expected = columns.size();
+    if (values == null) {
+      throw new InvalidValuesException(
+          subject
+              + ": row "
+              + index
+              + " is null; pass "
+              + expected
+              + " values "
+              + columns
+              + " (use an array holding null for a NULL value)");
+    }
+    if (values.length != expected) {
+      throw new InvalidValuesException(
+          subject
+              + ": row "
+              + index
+              + " has "
+              + values.length
+              + " value"
+              + (values.length == 1 ? "" : "s")
+              + ", expected "
+              + expected
+              + " "
+              + columns);
+    }
+    return values.clone();
+  }
+}

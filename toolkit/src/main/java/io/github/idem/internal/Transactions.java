@@ -1,0 +1,195 @@
+package io.github.idem.internal;
+
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.InvalidConnectionException;
+import io.github.idem.dialect.ClassifiedError;
+import io.github.idem.dialect.Dialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * Runs work on a connection Idem borrows: in autocommit (one statement, or a per-row sequence that
+ * is safe statement by statement) or in one transaction it commits, retrying the whole unit when
+ * the engine asks for a retry. Thread-safe.
+ */
+public final class Transactions {
+  /** Work on a borrowed connection. */
+  public interface Work<T> {
+    /**
+     * Does the work.
+     *
+     * @param connection the borrowed connection
+     * @return the result
+     * @throws SQLException from the work's statements
+     */
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Connections inside a transaction Idem opened with START TRANSACTION: their autocommit setting
+   * says on, yet they are in a transaction, so Idem's caller-mode calls inside a body accept them.
+   */
+  private static final Set<Connection> EXPLICIT = ConcurrentHashMap.newKeySet();
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final int attempts;
+
+  Transactions(DataSource dataSource, Dialect dialect, int attempts) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.attempts = attempts;
+  }
+
+  /**
+   * Runs work with autocommit on: each statement commits by itself, so locks are held only for a
+   * statement. Used for single rows, where every plan is correct statement by statement.
+   */
+  public <T> T autocommit(String subject, Work<T> work) {
+    return run(subject, work, false);
+  }
+
+  /** Runs work in one transaction that commits at the end, or rolls back on any failure. */
+  public <T> T transaction(String subject, Work<T> work) {
+    return run(subject, work, true);
+  }
+
+  private <T> T run(String subject, Work<T> work, boolean transactional) {
+    for (int attempt = 1; ; attempt++) {
+      Connection connection;
+      try {
+        connection = dataSource.getConnection();
+      } catch (SQLException e) {
+        throw IdemContext.failure(dialect, subject, e);
+      }
+      boolean committing = false;
+      try {
+        boolean original = connection.getAutoCommit();
+        boolean wanted = !transactional;
+        // Leaves autocommit on and brackets the work with statements where toggling it costs
+        // round trips (dialect.explicitTransactionStatements()).
+        boolean explicit = transactional && original && dialect.explicitTransactionStatements();
+        boolean toggle = !explicit && original != wanted;
+        if (toggle) {
+          connection.setAutoCommit(wanted);
+        }
+        try {
+          if (explicit) {
+            execute(connection, "START TRANSACTION");
+            EXPLICIT.add(connection);
+          }
+          T result;
+          try {
+            result = work.run(connection);
+          } finally {
+            if (explicit) {
+              EXPLICIT.remove(connection);
+            }
+          }
+          if (transactional) {
+            committing = true;
+            if (explicit) {
+              // NO CHAIN: a session with completion_type=CHAIN would otherwise start a new
+              // transaction that the pool, seeing autocommit on, would never end.
+              execute(connection, "COMMIT AND NO CHAIN");
+            } else {
+              connection.commit();
+            }
+          }
+          return result;
+        } catch (SQLException | RuntimeException | Error e) {
+          if (transactional) {
+            rollbackQuietly(connection, explicit, e);
+          }
+          throw e;
+        } finally {
+          if (toggle) {
+            restoreQuietly(connection, original);
+          }
+        }
+      } catch (SQLException e) {
+        ClassifiedError error = committing ? dialect.classifyCommitFailure(e) : dialect.classify(e);
+        if (!error.kind().retryTransaction() || attempt >= attempts) {
+          throw new IdemSqlException(
+              subject, error.kind(), error.decisive(), error.constraintName(), e);
+        }
+      } finally {
+        // Closing returns the connection to the pool. A failure here comes after the outcome is
+        // settled (committed, rolled back or reported), so it must not turn into a retry.
+        closeQuietly(connection);
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // The pool discards a connection it cannot reset; nothing is left to do here.
+    }
+  }
+
+  private static void restoreQuietly(Connection connection, boolean autoCommit) {
+    try {
+      if (!connection.isClosed()) {
+        connection.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      // The pool resets autocommit on return; a broken connection is already being reported.
+    }
+  }
+
+  /** Refuses a connection that cannot hold a unit of work spanning several statements. */
+  public static void requireTransaction(Connection connection, String subject) {
+    if (connection == null) {
+      throw new InvalidConnectionException(
+          subject + ": connection is null; pass a connection in a transaction");
+    }
+    try {
+      if (connection.isClosed()) {
+        throw new InvalidConnectionException(
+            subject + ": connection is closed; pass an open connection in a transaction");
+      }
+      if (connection.getAutoCommit() && !EXPLICIT.contains(connection)) {
+        throw new InvalidConnectionException(
+            subject
+                + ": connection is in autocommit mode, so the key record and the body's writes"
+                + " would commit separately; call setAutoCommit(false) first");
+      }
+    } catch (SQLException e) {
+      throw new InvalidConnectionException(
+          subject + ": cannot inspect the connection: " + e.getMessage(), e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection, boolean explicit, Throwable primary) {
+    try {
+      if (explicit) {
+        execute(connection, "ROLLBACK AND NO CHAIN");
+      } else {
+        connection.rollback();
+      }
+    } catch (SQLException e) {
+      primary.addSuppressed(e);
+      if (explicit) {
+        // The pool sees autocommit on and would hand out a connection still in this transaction;
+        // abort it so that the pool discards it.
+        try {
+          connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException abortFailure) {
+          primary.addSuppressed(abortFailure);
+        }
+      }
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+}

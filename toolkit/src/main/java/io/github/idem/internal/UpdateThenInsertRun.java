@@ -1,0 +1,87 @@
+package io.github.idem.internal;
+
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.Outcome;
+import io.github.idem.dialect.Dialect;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Objects;
+
+/**
+ * One row of an update-then-insert plan: a conditional UPDATE, then an INSERT, and after a unique
+ * violation the UPDATE again and a locking existence read, for a bounded number of rounds. Only on
+ * engines where a failed statement leaves the transaction usable. Not thread-safe.
+ */
+final class UpdateThenInsertRun {
+  /**
+   * Rounds of update, insert and existence read before a unique violation on a key other than the
+   * conflict key is reported. A concurrent delete of the same key can cost one extra round.
+   */
+  private static final int ROUNDS = 3;
+
+  private final Dialect dialect;
+  private final ExecutablePlan plan;
+  private final PreparedCache statements;
+
+  UpdateThenInsertRun(Dialect dialect, ExecutablePlan plan, PreparedCache statements) {
+    this.dialect = dialect;
+    this.plan = plan;
+    this.statements = statements;
+  }
+
+  Outcome run(Object[] values) throws SQLException {
+    if (plan.probe != null) {
+      PreparedStatement read = statements.probe();
+      PlanRunner.bind(read, plan.existsBind, values);
+      try (ResultSet rs = read.executeQuery()) {
+        if (rs.next()) {
+          return plan.whenNothingChanged;
+        }
+      }
+    }
+    SQLException duplicate = null;
+    for (int round = 0; round < ROUNDS; round++) {
+      if (updated(values)) {
+        return Outcome.UPDATED;
+      }
+      PreparedStatement ps = statements.insert();
+      PlanRunner.bind(ps, plan.insertBind, values);
+      try {
+        ps.executeUpdate();
+        return Outcome.INSERTED;
+      } catch (SQLException e) {
+        if (dialect.classify(e).kind() != ErrorKind.UNIQUE_VIOLATION) {
+          throw e;
+        }
+        duplicate = e;
+      }
+      if (plan.duplicateMeansPresent && plan.main == null) {
+        return plan.whenNothingChanged;
+      }
+      // The key exists now: a concurrent writer may have inserted it after our UPDATE looked.
+      if (updated(values)) {
+        return Outcome.UPDATED;
+      }
+      PreparedStatement read = statements.exists();
+      PlanRunner.bind(read, plan.existsBind, values);
+      try (ResultSet rs = read.executeQuery()) {
+        if (rs.next()) {
+          return plan.whenNothingChanged;
+        }
+      }
+      // Absent after a duplicate: the violation was on another unique key, or the row was
+      // deleted in between. Another round tells the two apart.
+    }
+    throw Objects.requireNonNull(duplicate);
+  }
+
+  private boolean updated(Object[] values) throws SQLException {
+    if (plan.main == null) {
+      return false;
+    }
+    PreparedStatement ps = statements.main(false);
+    PlanRunner.bind(ps, plan.mainBind, values);
+    return ps.executeUpdate() > 0;
+  }
+}
