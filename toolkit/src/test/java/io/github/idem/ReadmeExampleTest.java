@@ -122,7 +122,9 @@ class ReadmeExampleTest {
     // README:start
     GuardedInsert<String> recordPayment =
         idem.operation("payment-records", ResultCodec.string())
-            .buildInsert("payments", "payment_id", "order_id", "amount_cents");
+            .insertInto("payments")
+            .columns("payment_id", "order_id", "amount_cents")
+            .build();
 
     String paymentId = "pay-" + idempotencyKey; // known before the insert: stored up front
     OperationResult<String> recorded =

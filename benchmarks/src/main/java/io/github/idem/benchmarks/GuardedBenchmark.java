@@ -59,9 +59,15 @@ public class GuardedBenchmark extends BenchBase {
       replayOp.execute("r" + i, (byte[]) null, c -> bizInsert(c, id));
     }
     insertOp =
-        idem.operation("bench-insert", ResultCodec.string()).buildInsert("biz", "id", "amount");
+        idem.operation("bench-insert", ResultCodec.string())
+            .insertInto("biz")
+            .columns("id", "amount")
+            .build();
     replayInsertOp =
-        idem.operation("replay-insert", ResultCodec.string()).buildInsert("biz", "id", "amount");
+        idem.operation("replay-insert", ResultCodec.string())
+            .insertInto("biz")
+            .columns("id", "amount")
+            .build();
     for (int i = 0; i < REPLAY_KEYS; i++) {
       long id = -1L - REPLAY_KEYS - i;
       replayInsertOp.execute("r" + i, (byte[]) null, "ok", id, id);

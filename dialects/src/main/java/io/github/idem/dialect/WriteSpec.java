@@ -151,8 +151,8 @@ public record WriteSpec(
       updates.addAll(updateColumns);
     }
     if (versionColumn != null && !versionColumn.isBlank()) {
-      // MySQL assigns left to right, so the version column must be the last assignment (dialects.md
-      // 1.4).
+      // MySQL assigns left to right, so the version column must be the last assignment
+      // (docs/engines.md, "MySQL family: assignment order in ON DUPLICATE KEY UPDATE").
       updates.removeIf(c -> c != null && c.equalsIgnoreCase(versionColumn));
       updates.add(versionColumn);
     }

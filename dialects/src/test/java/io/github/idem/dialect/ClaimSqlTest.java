@@ -6,6 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.idem.api.InvalidIdentifierException;
 import io.github.idem.api.InvalidStatementException;
 import io.github.idem.api.Outcome;
+import io.github.idem.dialect.internal.CockroachDbDialect;
+import io.github.idem.dialect.internal.H2Dialect;
+import io.github.idem.dialect.internal.MariaDbDialect;
+import io.github.idem.dialect.internal.MySqlDialect;
+import io.github.idem.dialect.internal.PostgresDialect;
+import io.github.idem.dialect.internal.SqliteDialect;
+import io.github.idem.dialect.internal.TiDbDialect;
+import io.github.idem.dialect.internal.YugabyteDbDialect;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +25,7 @@ class ClaimSqlTest {
   @Test
   void shouldRenderPostgresClaimAndInsertAsOneStatement() {
     Dialect pg = new PostgresDialect(DatabaseVersion.of(16, 4));
-    assertThat(pg.claimAndInsert("idem_operations", "charges", List.of("id", "amount")))
+    assertThat(claimAndInsert(pg, "idem_operations", "charges", List.of("id", "amount")))
         .contains(
             "WITH idem_claim AS (INSERT INTO \"idem_operations\" (\"scope\", \"op_key\","
                 + " \"fingerprint\", \"status\", \"created_at\", \"expires_at\", \"result\")"
@@ -37,12 +45,12 @@ class ClaimSqlTest {
   @Test
   void shouldQuoteAndValidateTheNamesOfAClaimAndInsert() {
     Dialect pg = new PostgresDialect(DatabaseVersion.of(18, 1));
-    assertThat(pg.claimAndInsert("audit.idem_ops", "Billing.Charges", List.of("ID")).orElseThrow())
+    assertThat(claimAndInsert(pg, "audit.idem_ops", "Billing.Charges", List.of("ID")).orElseThrow())
         .contains("INSERT INTO \"audit\".\"idem_ops\" (")
         .contains("INSERT INTO \"billing\".\"charges\" (\"id\") SELECT ?");
-    assertThatThrownBy(() -> pg.claimAndInsert("idem_operations", "charges; --", List.of("id")))
+    assertThatThrownBy(() -> claimAndInsert(pg, "idem_operations", "charges; --", List.of("id")))
         .isInstanceOf(InvalidIdentifierException.class);
-    assertThatThrownBy(() -> pg.claimAndInsert("idem_operations", "charges", List.of()))
+    assertThatThrownBy(() -> claimAndInsert(pg, "idem_operations", "charges", List.of()))
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("no columns");
   }
@@ -59,7 +67,7 @@ class ClaimSqlTest {
             new H2Dialect(DatabaseVersion.of(2, 3, 232)),
             new SqliteDialect(DatabaseVersion.of(3, 50)));
     for (Dialect dialect : others) {
-      assertThat(dialect.claimAndInsert("idem_operations", "charges", List.of("id")))
+      assertThat(claimAndInsert(dialect, "idem_operations", "charges", List.of("id")))
           .as(dialect.describe())
           .isEmpty();
     }
@@ -69,7 +77,7 @@ class ClaimSqlTest {
   void shouldClaimInOneStatementOnMySqlInEitherCountModeButProbeOnH2() {
     Dialect mariadb = new MariaDbDialect(DatabaseVersion.of(10, 11));
     WritePlan.Counted found =
-        (WritePlan.Counted) mariadb.claimPlan("idem_operations", CountMode.FOUND);
+        (WritePlan.Counted) mariadb.claimPlan("idem_operations", CountMode.FOUND).single();
     assertThat(found.statement())
         .startsWith(
             "INSERT IGNORE INTO `idem_operations` (`scope`, `op_key`, `fingerprint`, `status`,"
@@ -78,7 +86,7 @@ class ClaimSqlTest {
     assertThat(found.outcomeFor(0)).isEqualTo(Outcome.UNCHANGED);
     assertThat(found.outcomeFor(1)).isEqualTo(Outcome.INSERTED);
     WritePlan.Counted affected =
-        (WritePlan.Counted) mariadb.claimPlan("idem_operations", CountMode.AFFECTED);
+        (WritePlan.Counted) mariadb.claimPlan("idem_operations", CountMode.AFFECTED).single();
     assertThat(affected.statement())
         .startsWith("INSERT INTO `idem_operations`")
         .endsWith(" ON DUPLICATE KEY UPDATE `scope` = `scope`");
@@ -86,7 +94,8 @@ class ClaimSqlTest {
     WritePlan.UpdateThenInsert h2 =
         (WritePlan.UpdateThenInsert)
             new H2Dialect(DatabaseVersion.of(2, 3, 232))
-                .claimPlan("idem_operations", CountMode.FOUND);
+                .claimPlan("idem_operations", CountMode.FOUND)
+                .single();
     assertThat(h2.probe())
         .isEqualTo("SELECT 1 FROM \"IDEM_OPERATIONS\" WHERE \"SCOPE\" = ? AND \"OP_KEY\" = ?");
   }
@@ -104,5 +113,12 @@ class ClaimSqlTest {
         .isFalse();
     assertThat(new SqliteDialect(DatabaseVersion.of(3, 50)).explicitTransactionStatements())
         .isFalse();
+  }
+
+  private static java.util.Optional<String> claimAndInsert(
+      Dialect dialect, String operationsTable, String table, List<String> columns) {
+    OperationsStatement statement =
+        dialect.guardedInsert(operationsTable, table, columns).claimAndInsert();
+    return java.util.Optional.ofNullable(statement == null ? null : statement.sql());
   }
 }

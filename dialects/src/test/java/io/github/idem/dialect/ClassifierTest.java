@@ -3,6 +3,12 @@ package io.github.idem.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.idem.api.ErrorKind;
+import io.github.idem.dialect.internal.CockroachDbDialect;
+import io.github.idem.dialect.internal.MariaDbDialect;
+import io.github.idem.dialect.internal.MySqlDialect;
+import io.github.idem.dialect.internal.PostgresDialect;
+import io.github.idem.dialect.internal.SqliteDialect;
+import io.github.idem.dialect.internal.TiDbDialect;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.idem.api.UnsupportedDatabaseException;
+import io.github.idem.dialect.internal.CockroachDbDialect;
+import io.github.idem.dialect.internal.H2Dialect;
+import io.github.idem.dialect.internal.MariaDbDialect;
+import io.github.idem.dialect.internal.MySqlDialect;
+import io.github.idem.dialect.internal.PostgresDialect;
+import io.github.idem.dialect.internal.SqliteDialect;
+import io.github.idem.dialect.internal.TiDbDialect;
+import io.github.idem.dialect.internal.YugabyteDbDialect;
 import org.junit.jupiter.api.Test;
 
 /** Detection order and version parsing from the strings real drivers report. */

@@ -3,6 +3,11 @@ package io.github.idem.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.idem.api.InvalidIdentifierException;
+import io.github.idem.dialect.internal.H2Dialect;
+import io.github.idem.dialect.internal.MariaDbDialect;
+import io.github.idem.dialect.internal.MySqlDialect;
+import io.github.idem.dialect.internal.PostgresDialect;
+import io.github.idem.dialect.internal.SqliteDialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +37,7 @@ class MigrationFilesTest {
         String withoutHeader = file.substring(file.indexOf('\n') + 1);
         assertThat(withoutHeader)
             .as(path)
-            .isEqualTo(e.getValue().operations(OperationsSql.DEFAULT_TABLE).script());
+            .isEqualTo(e.getValue().operations(OperationsTableSchema.DEFAULT_TABLE).script());
       }
     }
   }

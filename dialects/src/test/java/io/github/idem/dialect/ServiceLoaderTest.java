@@ -2,6 +2,8 @@ package io.github.idem.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.idem.dialect.internal.H2Dialect;
+import io.github.idem.dialect.internal.SqliteDialect;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

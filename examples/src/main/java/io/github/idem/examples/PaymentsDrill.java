@@ -3,6 +3,8 @@ package io.github.idem.examples;
 import io.github.idem.Idem;
 import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Dialects;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -83,8 +85,8 @@ final class PaymentsDrill {
     List<String> problems = new ArrayList<>(tally.examples());
     problems.addAll(verdict.examples());
     return new PaymentsReport(
-        idem.dialect().family().id(),
-        idem.dialect().describe(),
+        dialect().family().id(),
+        dialect().describe(),
         plan.runId(),
         options.clients(),
         options.seed(),
@@ -362,5 +364,14 @@ final class PaymentsDrill {
       }
     }
     return new Verdict(charges, doubleCharges, lost, replyMismatches, other, examples);
+  }
+
+  /** The engine as Idem detects it, for the report. */
+  private Dialect dialect() {
+    try (Connection connection = dataSource.getConnection()) {
+      return Dialects.detect(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot detect the database", e);
+    }
   }
 }

@@ -1,10 +1,12 @@
 package io.github.idem.examples;
 
 import io.github.idem.Idem;
-import io.github.idem.api.IdemSqlException;
 import io.github.idem.WriteStatement;
 import io.github.idem.api.ErrorKind;
+import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.Outcome;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Dialects;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -74,8 +76,8 @@ final class UpsertDrill {
 
     DrillVerifier.Result verdict = verify();
     return new DrillReport(
-        idem.dialect().family().id(),
-        idem.dialect().describe(),
+        dialect().family().id(),
+        dialect().describe(),
         options.clients(),
         options.seed(),
         options.operations(),
@@ -199,5 +201,14 @@ final class UpsertDrill {
    */
   private static boolean worthRetrying(ErrorKind kind) {
     return kind.retryTransaction() || kind == ErrorKind.LOCK_TIMEOUT_STATEMENT;
+  }
+
+  /** The engine as Idem detects it, for the report. */
+  private Dialect dialect() {
+    try (Connection connection = dataSource.getConnection()) {
+      return Dialects.detect(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot detect the database", e);
+    }
   }
 }

@@ -35,7 +35,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
     sql("INSERT INTO " + t + " (id, amount) VALUES (1, 1)");
 
     SQLException e = failure("INSERT INTO " + t + " (id, amount) VALUES (1, 2)");
-    ClassifiedError error = idem.dialect().classify(e);
+    ClassifiedError error = dialect().classify(e);
 
     assertThat(error.kind()).isEqualTo(ErrorKind.UNIQUE_VIOLATION);
     assertThat(error.constraint()).hasValueSatisfying(name -> assertThat(name).isNotBlank());
@@ -47,7 +47,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
 
     SQLException e = failure("INSERT INTO " + t + " (id, amount) VALUES (1, NULL)");
 
-    assertThat(idem.dialect().classify(e).kind()).isEqualTo(ErrorKind.OTHER);
+    assertThat(dialect().classify(e).kind()).isEqualTo(ErrorKind.OTHER);
   }
 
   @Test
@@ -74,7 +74,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
             default -> ErrorKind.LOCK_TIMEOUT_STATEMENT;
           };
       assertThat((Throwable) e).isNotNull();
-      assertThat(idem.dialect().classify(e).kind()).isEqualTo(expected);
+      assertThat(dialect().classify(e).kind()).isEqualTo(expected);
     }
   }
 
@@ -115,7 +115,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
       b.rollback();
 
       assertThat(fromA == null ^ fromB == null).as("exactly one victim").isTrue();
-      ErrorKind kind = idem.dialect().classify(fromA != null ? fromA : fromB).kind();
+      ErrorKind kind = dialect().classify(fromA != null ? fromA : fromB).kind();
       if (engine == Engine.H2) {
         // H2 resolves a row-lock cycle by timing out the waiter unless it detects the cycle first.
         assertThat(kind).isIn(ErrorKind.DEADLOCK, ErrorKind.LOCK_TIMEOUT_STATEMENT);
@@ -153,7 +153,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
       reader.rollback();
 
       assertThat((Throwable) e).isNotNull();
-      ErrorKind kind = idem.dialect().classify(e).kind();
+      ErrorKind kind = dialect().classify(e).kind();
       assertThat(kind.retryTransaction()).as(kind + " from " + e).isTrue();
       if (engine != Engine.H2) {
         assertThat(kind).isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
@@ -175,13 +175,13 @@ public abstract class ClassifierConformance extends ConformanceBase {
 
       SQLException onCommit = catchThrowableOfType(SQLException.class, victim::commit);
       assertThat((Throwable) onCommit).isNotNull();
-      assertThat(idem.dialect().classifyCommitFailure(onCommit).kind())
+      assertThat(dialect().classifyCommitFailure(onCommit).kind())
           .isEqualTo(ErrorKind.OUTCOME_UNKNOWN);
 
       SQLException afterwards =
           catchThrowableOfType(SQLException.class, () -> execute(victim, "SELECT 1"));
       assertThat((Throwable) afterwards).isNotNull();
-      assertThat(idem.dialect().classify(afterwards).kind()).isEqualTo(ErrorKind.CONNECTION_LOST);
+      assertThat(dialect().classify(afterwards).kind()).isEqualTo(ErrorKind.CONNECTION_LOST);
     }
     assertThat(count(t)).isZero();
   }

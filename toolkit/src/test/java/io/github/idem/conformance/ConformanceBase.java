@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
+import io.github.idem.dialect.CountMode;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Dialects;
+import io.github.idem.internal.Clock;
+import io.github.idem.internal.EventSink;
+import io.github.idem.internal.IdemContext;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabase;
 import io.github.idem.testing.TestDatabases;
@@ -13,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +91,26 @@ public abstract class ConformanceBase {
 
   protected DataSource dataSource() {
     return dataSource;
+  }
+
+  /** The dialect of this engine, detected as Idem detects it. */
+  protected Dialect dialect() {
+    try (Connection c = dataSource().getConnection()) {
+      return Dialects.detect(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot detect the dialect", e);
+    }
+  }
+
+  /** How this data source's driver counts unchanged rows, probed as Idem probes it. */
+  protected CountMode countMode() {
+    return IdemContext.open(
+            dataSource(),
+            null,
+            new IdemContext.Settings(1, "idem_operations", Duration.ofMillis(10), 1),
+            EventSink.NONE,
+            Clock.SYSTEM)
+        .countMode();
   }
 
   /** Creates a table with a fresh name and the given column definitions; returns its name. */

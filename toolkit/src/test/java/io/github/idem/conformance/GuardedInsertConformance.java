@@ -51,7 +51,9 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
 
   private GuardedInsert<String> insert() {
     return idem.operation(scope, ResultCodec.string())
-        .buildInsert(charges, "id", "op_key", "amount");
+        .insertInto(charges)
+        .columns("id", "op_key", "amount")
+        .build();
   }
 
   private long chargesFor(String key) {
@@ -205,7 +207,9 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
     GuardedInsert<String> impatient =
         idem.operation(scope, ResultCodec.string())
             .waitTimeout(Duration.ofSeconds(1))
-            .buildInsert(charges, "id", "op_key", "amount");
+            .insertInto(charges)
+            .columns("id", "op_key", "amount")
+            .build();
     try (Connection holder = dataSource().getConnection()) {
       holder.setAutoCommit(false);
       insert().execute(holder, "k1", "r", "held", "ch-held", "k1", 1L);
@@ -291,19 +295,19 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
     assertThat(keyRecords()).isZero();
 
     var builder = idem.operation(scope, ResultCodec.string());
-    assertThatThrownBy(() -> builder.buildInsert(charges, "id", "nope"))
+    assertThatThrownBy(() -> builder.insertInto(charges).columns("id", "nope").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("column 'nope' does not exist");
-    assertThatThrownBy(() -> builder.buildInsert("no_such_table", "id"))
+    assertThatThrownBy(() -> builder.insertInto("no_such_table").columns("id").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("table 'no_such_table' does not exist");
-    assertThatThrownBy(() -> builder.buildInsert(charges))
+    assertThatThrownBy(() -> builder.insertInto(charges).columns().build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("no columns");
-    assertThatThrownBy(() -> builder.buildInsert(charges, "id", "ID"))
+    assertThatThrownBy(() -> builder.insertInto(charges).columns("id", "ID").build())
         .isInstanceOf(InvalidStatementException.class)
-        .hasMessageContaining("named twice");
-    assertThatThrownBy(() -> builder.buildInsert(charges, "id; DROP TABLE x"))
+        .hasMessageContaining("twice");
+    assertThatThrownBy(() -> builder.insertInto(charges).columns("id; DROP TABLE x").build())
         .isInstanceOf(io.github.idem.api.InvalidIdentifierException.class);
   }
 }

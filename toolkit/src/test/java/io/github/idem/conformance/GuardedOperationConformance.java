@@ -8,6 +8,7 @@ import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
+import io.github.idem.api.InvalidConfigurationException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidKeyException;
 import io.github.idem.api.KeyReusedException;
@@ -32,7 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The rules of DESIGN.md §3 for guarded operations in transactional mode. */
+/**
+ * The rules for guarded operations in transactional mode, as the README's "Guarded operations"
+ * states them.
+ */
 public abstract class GuardedOperationConformance extends ConformanceBase {
   protected String charges;
   protected String scope;
@@ -422,14 +426,14 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   @Test
   void shouldRefuseBadConfiguration() throws Exception {
     assertThatThrownBy(() -> idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessage("waitTimeout must be >= 1s, was PT0S");
     assertThatThrownBy(() -> idem.operation(scope, ResultCodec.string()).retention(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessage("retention must be > 0, was PT0S");
     assertThatThrownBy(
             () -> idem.operation(scope, ResultCodec.string()).retention(Duration.ofDays(36501)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessage("retention must be <= 36500 days, was PT876024H");
     assertThatThrownBy(() -> idem.operation(scope, null)).hasMessageContaining("codec is null");
   }

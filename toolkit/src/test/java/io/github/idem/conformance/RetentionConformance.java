@@ -51,7 +51,7 @@ public abstract class RetentionConformance extends ConformanceBase {
         Idem.builder(dataSource())
             .operationsTable(table)
             .purgeChunkSize(3)
-            .listener(
+            .addListener(
                 new IdemListener() {
                   @Override
                   public void purged(int rows) {

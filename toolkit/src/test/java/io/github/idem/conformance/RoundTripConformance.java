@@ -54,7 +54,7 @@ public abstract class RoundTripConformance extends ConformanceBase {
     scope = "rt-" + UUID.randomUUID();
     idem =
         Idem.builder(counting(dataSource()))
-            .listener(
+            .addListener(
                 new IdemListener() {
                   @Override
                   public synchronized void executed(String scope, String key) {
@@ -120,7 +120,7 @@ public abstract class RoundTripConformance extends ConformanceBase {
   @Test
   void shouldCountTheRoundTripsOfAGuardedInsert() throws Exception {
     GuardedInsert<String> insert =
-        idem.operation(scope, ResultCodec.string()).buildInsert(business, "id");
+        idem.operation(scope, ResultCodec.string()).insertInto(business).columns("id").build();
 
     statements.set(0);
     assertThat(insert.execute("k1", "r", "ok", "row-1").replayed()).isFalse();

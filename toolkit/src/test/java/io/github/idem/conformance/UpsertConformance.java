@@ -42,10 +42,10 @@ public abstract class UpsertConformance extends ConformanceBase {
         driverProperties() != null && driverProperties().contains("useAffectedRows=true");
 
     if (isMySqlProtocol()) {
-      assertThat(idem.countMode()).isEqualTo(affectedRows ? CountMode.AFFECTED : CountMode.FOUND);
+      assertThat(countMode()).isEqualTo(affectedRows ? CountMode.AFFECTED : CountMode.FOUND);
       assertThat(upsert.sql().contains("ON DUPLICATE KEY UPDATE")).isEqualTo(affectedRows);
     } else {
-      assertThat(idem.countMode()).isEqualTo(CountMode.AFFECTED);
+      assertThat(countMode()).isEqualTo(CountMode.AFFECTED);
     }
   }
 
@@ -169,7 +169,7 @@ public abstract class UpsertConformance extends ConformanceBase {
 
   @Test
   void shouldQuoteReservedWords() {
-    Identifiers ids = idem.dialect().identifiers();
+    Identifiers ids = dialect().identifiers();
     // The reserved word itself is the name, so driver variants sharing a database take turns.
     sql("DROP TABLE IF EXISTS " + ids.quote("order"));
     sql(
@@ -190,7 +190,7 @@ public abstract class UpsertConformance extends ConformanceBase {
 
   @Test
   void shouldUseExactNamesVerbatim() {
-    Identifiers ids = idem.dialect().identifiers();
+    Identifiers ids = dialect().identifiers();
     String table = "\"Mixed" + newTable("x INTEGER") + "\"";
     sql(
         "CREATE TABLE "

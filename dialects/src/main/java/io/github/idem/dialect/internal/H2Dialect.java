@@ -16,9 +16,10 @@ import org.jspecify.annotations.Nullable;
  * H2 2.x in its default mode. Thread-safe and immutable.
  *
  * <p>H2's {@code MERGE … KEY} reports 1 for both insert and update, and its standard {@code MERGE}
- * can raise a unique violation under a concurrent insert (dialects.md §5), so H2 uses the
- * update-then-insert plan: a failed statement rolls back only itself, and the INSERT waits for a
- * concurrent uncommitted insert of the same key before reporting the duplicate.
+ * can raise a unique violation under a concurrent insert (docs/engines.md, "H2: MERGE and
+ * concurrent inserts"), so H2 uses the update-then-insert plan: a failed statement rolls back only
+ * itself, and the INSERT waits for a concurrent uncommitted insert of the same key before reporting
+ * the duplicate.
  *
  * <pre>{@code
  * Dialect dialect = new H2Dialect(DatabaseVersion.of(2, 3, 232));

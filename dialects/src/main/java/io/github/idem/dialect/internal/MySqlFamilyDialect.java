@@ -19,12 +19,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * MySQL-protocol rendering. With a driver that reports affected rows, one {@code INSERT … ON
  * DUPLICATE KEY UPDATE} is exact (1 inserted, 2 updated, 0 unchanged) and takes an exclusive lock
- * on a duplicate rather than a plain INSERT's shared one (dialects.md §3.3; a waiter can still
- * deadlock with another when the holder rolls back, which an Idem-owned transaction retries). With
- * the drivers' default found-rows count an unchanged row reports 1 like an insert (§1.2), so the
- * update-then-insert plan is used instead. Never {@code INSERT IGNORE} on a caller's table: it
- * turns data errors into warnings (§3.1); only the operations-table claim uses it, and refuses a
- * row stored with warnings.
+ * on a duplicate rather than a plain INSERT's shared one (docs/engines.md, "MySQL family: locks
+ * taken on a duplicate key"; a waiter can still deadlock with another when the holder rolls back,
+ * which an Idem-owned transaction retries). With the drivers' default found-rows count an unchanged
+ * row reports 1 like an insert (docs/engines.md, "MySQL family: count modes (CLIENT_FOUND_ROWS,
+ * useAffectedRows)"), so the update-then-insert plan is used instead. Never {@code INSERT IGNORE}
+ * on a caller's table: it turns data errors into warnings (docs/engines.md, "INSERT IGNORE and
+ * INSERT OR IGNORE hazards"); only the operations-table claim uses it, and refuses a row stored
+ * with warnings.
  */
 abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   private static final Identifiers IDENTIFIERS = Identifiers.mysql();
@@ -82,7 +84,8 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
             ? null
             : incoming(IDENTIFIERS.quote(guard)) + " > " + IDENTIFIERS.quote(guard);
     // updateColumns ends with the version column: MySQL assigns left to right, so every earlier
-    // IF() still compares against the stored version (dialects.md §1.4).
+    // IF() still compares against the stored version (docs/engines.md, "MySQL family: assignment
+    // order in ON DUPLICATE KEY UPDATE").
     for (String column : spec.updateColumns()) {
       String quoted = IDENTIFIERS.quote(column);
       String value =
@@ -107,7 +110,8 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     // Found-rows counting makes the no-op ODKU report 1 for a duplicate, like an insert. INSERT
     // IGNORE counts 0 for it in either mode, in one statement and without the error packet of a
     // failed INSERT (which MariaDB Connector/J logs at WARN). Its danger, storing an adjusted value
-    // instead of failing (dialects.md §3.1), cannot arise here: keys and scopes are length-checked
+    // instead of failing (docs/engines.md, "INSERT IGNORE and INSERT OR IGNORE hazards"), cannot
+    // arise here: keys and scopes are length-checked
     // by the client, the fingerprint and status are fixed-size, the retention is bounded.
     String sql = insertStatement(claim, values);
     return new WritePlan.Counted(

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * PostgreSQL-protocol rendering: {@code INSERT … ON CONFLICT}, which is race-free in READ COMMITTED
  * and never raises a unique violation for its arbiter key, so a caller's transaction is never
- * aborted by a lost race (dialects.md §2.3). Variants override the insert flag and error codes.
+ * aborted by a lost race (docs/engines.md, "PostgreSQL: ON CONFLICT under concurrency"). Variants
+ * override the insert flag and error codes.
  */
 abstract class PostgresFamilyDialect extends AbstractSqlDialect {
   private static final Identifiers IDENTIFIERS = Identifiers.postgres();
@@ -83,7 +84,8 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
       condition = "t." + quoted + " < EXCLUDED." + quoted;
     } else {
       // Without this, DO UPDATE writes a new row version even for identical values and reports it
-      // as updated (dialects.md §2.2); with it, an unchanged row returns nothing.
+      // as updated (docs/engines.md, "PostgreSQL: unchanged rows under DO UPDATE"); with it, an
+      // unchanged row returns nothing.
       condition = "(" + current + ") IS DISTINCT FROM (" + incoming + ")";
     }
     return " DO UPDATE SET " + set + " WHERE " + condition;
@@ -123,8 +125,9 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
    * index does.
    *
    * <p>{@code row_number()} defers a row whose key equals an earlier row's in the same chunk: ON
-   * CONFLICT DO UPDATE cannot touch one row twice in a statement (21000, dialects.md §1.5), and DO
-   * NOTHING would silently drop the repeat. Padding rows bind NULL keys and are filtered out.
+   * CONFLICT DO UPDATE cannot touch one row twice in a statement (21000; docs/engines.md, "Same key
+   * twice in one statement"), and DO NOTHING would silently drop the repeat. Padding rows bind NULL
+   * keys and are filtered out.
    */
   final BatchPlan batchPlan(WriteSpec spec, List<ColumnType> types, int maxRows) {
     List<String> columns = spec.columns();

@@ -10,8 +10,8 @@ import io.github.idem.dialect.WriteSpec;
  * checked by golden-string tests only; no YugabyteDB server runs in this project's CI.
  *
  * <p>Selecting {@code xmax} fails there with 0A000, so an upsert reports {@link Outcome#WRITTEN}
- * for a written row. Its ON CONFLICT is weaker than PostgreSQL's under concurrency (dialects.md
- * §10.3); retry 40001/40P01.
+ * for a written row. Its ON CONFLICT is weaker than PostgreSQL's under concurrency
+ * (docs/engines.md, "YugabyteDB: ON CONFLICT under concurrency"); retry 40001/40P01.
  *
  * <pre>{@code
  * Dialect dialect = new YugabyteDbDialect(DatabaseVersion.of(2024, 2));
