@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
+// Size: four public overloads with Javadoc, the step builder, and the two engine paths.
 /**
  * A guarded operation whose whole work is one INSERT and whose result is known before it runs: the
  * key record, stored as completed with that result, and the business row commit together, once per

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
+// Size: the key record's statements and their messages stay together; half of it is Javadoc.
 /**
  * The key records of one scope in the processed-operations table: claiming a key, reading a stored
  * record back, completing it, and the errors these raise. Every operation on a key runs through

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
+// Size: the shared fragments every family overrides; operations-table SQL and error chains are
+// split out.
 /**
  * Shared rendering and classification for the built-in dialects; the families override small
  * fragment hooks. Package-private on purpose: the SPI is {@link Dialect}.

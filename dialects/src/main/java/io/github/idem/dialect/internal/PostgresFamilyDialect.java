@@ -19,6 +19,7 @@ import java.util.StringJoiner;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
+// Size: holds the PostgreSQL-only batch CTE and one-statement guarded insert beside the upsert.
 /**
  * PostgreSQL-protocol rendering: {@code INSERT … ON CONFLICT}, which is race-free in READ COMMITTED
  * and never raises a unique violation for its arbiter key, so a caller's transaction is never
