@@ -22,8 +22,7 @@ final class StoredResults<R> {
     try {
       return codec.encode(value);
     } catch (Exception e) {
-      throw new ResultEncodingException(
-          prefix + "the codec could not encode the result (" + e.getClass().getName() + ")", e);
+      throw new ResultEncodingException(prefix + "the codec could not encode the result: " + e, e);
     }
   }
 
@@ -40,9 +39,9 @@ final class StoredResults<R> {
           prefix
               + "the stored result ("
               + (stored == null ? "NULL" : stored.length + " bytes")
-              + ") could not be decoded ("
-              + e.getClass().getName()
-              + "); the operation is not re-run. Did the codec change?",
+              + ") could not be decoded: "
+              + e
+              + "; the operation is not re-run. Did the codec change?",
           e);
     }
     return new OperationResult<>(value, true);
