@@ -60,7 +60,7 @@ public final class GuardedOperation<R> {
   private final OperationStore store;
   private final StoredResults<R> results;
 
-  private GuardedOperation(OperationStore store, StoredResults<R> results) {
+  GuardedOperation(OperationStore store, StoredResults<R> results) {
     this.store = store;
     this.results = results;
   }

@@ -44,6 +44,7 @@ import java.util.Set;
  */
 public final class IdempotentConsumer {
   private static final Duration RETENTION = Duration.ofDays(7);
+  private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(10);
   private final IdemContext context;
   private final OperationStore store;
   private final String consumer;
@@ -54,11 +55,8 @@ public final class IdempotentConsumer {
     this.consumer = consumer;
     // Verifies the operations table once, here, not per message.
     table.verify();
-    this.store = new OperationStore(context, consumer, Duration.ofSeconds(10), RETENTION);
-    this.processing =
-        new GuardedOperation.Builder<>(context, consumer, ResultCodec.none())
-            .retention(RETENTION)
-            .build();
+    this.store = new OperationStore(context, consumer, WAIT_TIMEOUT, RETENTION);
+    this.processing = new GuardedOperation<>(store, new StoredResults<>(ResultCodec.none()));
   }
 
   /**

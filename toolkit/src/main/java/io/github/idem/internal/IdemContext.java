@@ -8,6 +8,7 @@ import io.github.idem.dialect.CountModeProbe;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Dialects;
 import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.StatementPlan;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +33,7 @@ public final class IdemContext {
   private final Transactions transactions;
   private final String operationsTable;
   private final OperationsSql operationsSql;
+  private final StatementPlan claimPlan;
   private final EventSink events;
   private final Clock clock;
   private final long waitReportNanos;
@@ -50,6 +52,7 @@ public final class IdemContext {
     this.transactions = new Transactions(dataSource, dialect, settings.transactionAttempts());
     this.operationsTable = settings.operationsTable();
     this.operationsSql = dialect.operations(settings.operationsTable());
+    this.claimPlan = dialect.claimPlan(settings.operationsTable(), countMode);
     this.events = events;
     this.clock = clock;
     this.waitReportNanos = settings.waitReportThreshold().toNanos();
@@ -205,6 +208,11 @@ public final class IdemContext {
   /** Returns the operations table's SQL. */
   public OperationsSql operationsSql() {
     return operationsSql;
+  }
+
+  /** Returns the claim of the operations table, rendered once per root. */
+  public StatementPlan claimPlan() {
+    return claimPlan;
   }
 
   /** Returns where events go. */

@@ -107,7 +107,7 @@ class MariadbAffectedRowsConformanceTest {
   }
 
   @Nested
-  class IdempotentConsumer extends ConsumerDedupeConformance {
+  class IdempotentConsumer extends IdempotentConsumerConformance {
     IdempotentConsumer() {
       super(ENGINE);
     }

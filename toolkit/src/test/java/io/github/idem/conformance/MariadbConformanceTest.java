@@ -81,7 +81,7 @@ class MariadbConformanceTest {
   }
 
   @Nested
-  class IdempotentConsumer extends ConsumerDedupeConformance {
+  class IdempotentConsumer extends IdempotentConsumerConformance {
     IdempotentConsumer() {
       super(ENGINE);
     }

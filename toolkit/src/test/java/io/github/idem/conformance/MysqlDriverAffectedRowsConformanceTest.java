@@ -107,7 +107,7 @@ class MysqlDriverAffectedRowsConformanceTest {
   }
 
   @Nested
-  class IdempotentConsumer extends ConsumerDedupeConformance {
+  class IdempotentConsumer extends IdempotentConsumerConformance {
     IdempotentConsumer() {
       super(ENGINE);
     }

@@ -78,7 +78,7 @@ class PostgresqlConformanceTest {
   }
 
   @Nested
-  class IdempotentConsumer extends ConsumerDedupeConformance {
+  class IdempotentConsumer extends IdempotentConsumerConformance {
     IdempotentConsumer() {
       super(ENGINE);
     }

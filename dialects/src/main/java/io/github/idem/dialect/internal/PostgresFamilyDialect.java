@@ -16,10 +16,8 @@ import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.StringJoiner;
-import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
-// Size: holds the PostgreSQL-only batch CTE and one-statement guarded insert beside the upsert.
 /**
  * PostgreSQL-protocol rendering: {@code INSERT … ON CONFLICT}, which is race-free in READ COMMITTED
  * and never raises a unique violation for its arbiter key, so a caller's transaction is never
@@ -68,7 +66,7 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
   }
 
   /** {@code DO UPDATE SET … WHERE <changed or newer>}, with a leading space. */
-  private static String doUpdate(WriteSpec spec) {
+  static String doUpdate(WriteSpec spec) {
     StringJoiner set = new StringJoiner(", ");
     StringJoiner current = new StringJoiner(", ");
     StringJoiner incoming = new StringJoiner(", ");
@@ -114,102 +112,9 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
           + " LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
           + " WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped";
 
-  /**
-   * Renders the multi-row form described in {@link BatchPlan}: the rows travel as a VALUES list
-   * with a literal ordinal each, the INSERT reads them through a CTE, and the final SELECT joins
-   * the written keys back to the ordinals in the database, whose equality is the unique index's
-   * (Java equality is not: Integer vs Long, numeric scale, citext, collations).
-   *
-   * <p>Every value is cast to its column's type: in a CTE's VALUES list an untyped parameter or
-   * NULL resolves to text, and the INSERT … SELECT then fails for integer, jsonb or uuid columns.
-   * The cast keeps the column's collation, so the ranking and the join compare keys as the unique
-   * index does.
-   *
-   * <p>{@code row_number()} defers a row whose key equals an earlier row's in the same chunk: ON
-   * CONFLICT DO UPDATE cannot touch one row twice in a statement (21000; docs/engines.md, "Same key
-   * twice in one statement"), and DO NOTHING would silently drop the repeat. Padding rows bind NULL
-   * keys and are filtered out.
-   */
+  /** The multi-row batch form; see {@link PostgresBatchSql}. */
   final BatchPlan batchPlan(WriteSpec spec, List<ColumnType> types, int maxRows) {
-    List<String> columns = spec.columns();
-    if (types.size() != columns.size()) {
-      throw new IllegalArgumentException(
-          spec.subject()
-              + ": "
-              + types.size()
-              + " column types for "
-              + columns.size()
-              + " columns");
-    }
-    String[] casts = new String[columns.size()];
-    for (int i = 0; i < casts.length; i++) {
-      ColumnType type = types.get(i);
-      casts[i] =
-          "CAST(? AS "
-              + type.sqlType()
-              + ")"
-              + (type.collation() == null ? "" : " COLLATE " + type.collation());
-    }
-    String columnList = columnList(columns);
-    StringJoiner partition = new StringJoiner(", ");
-    StringJoiner keys = new StringJoiner(", ");
-    StringJoiner match = new StringJoiner(" AND ");
-    StringJoiner returned = new StringJoiner(", ");
-    for (String key : spec.conflictKey()) {
-      String quoted = IDENTIFIERS.quote(key);
-      partition.add("r." + quoted);
-      keys.add(quoted);
-      match.add("k." + quoted + " = w." + quoted);
-      returned.add("t." + quoted);
-    }
-    String firstKey = IDENTIFIERS.quote(spec.conflictKey().get(0));
-    boolean upsert = !spec.updateColumns().isEmpty();
-    // Names with a space cannot collide with a user's column or table: Identifiers admits only
-    // letters, digits and underscores.
-    String head = "WITH \"idem rows\" (\"idem ord\", " + columnList + ") AS (VALUES ";
-    String tail =
-        "), \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY "
-            + partition
-            + " ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r WHERE r."
-            + firstKey
-            + " IS NOT NULL), \"idem written\" AS (INSERT INTO "
-            + IDENTIFIERS.quoteTable(spec.table())
-            + " AS t ("
-            + columnList
-            + ") SELECT "
-            + columnList
-            + " FROM \"idem ranked\" WHERE \"idem rank\" = 1 ORDER BY \"idem ord\" ON CONFLICT ("
-            + keys
-            + ")"
-            + (upsert ? doUpdate(spec) : " DO NOTHING")
-            + " RETURNING "
-            + returned
-            + ", "
-            + (upsert ? insertedFlag(spec) : "true")
-            + " AS \"idem inserted\")"
-            + " SELECT k.\"idem ord\", w.\"idem inserted\", k.\"idem rank\" > 1"
-            + " FROM \"idem ranked\" k LEFT JOIN \"idem written\" w ON k.\"idem rank\" = 1 AND "
-            + match;
-    IntFunction<String> renderer =
-        rows -> {
-          StringBuilder sql = new StringBuilder(head.length() + tail.length() + rows * 64);
-          sql.append(head);
-          for (int row = 1; row <= rows; row++) {
-            sql.append(row == 1 ? "(" : ", (").append(row);
-            for (String cast : casts) {
-              sql.append(", ").append(cast);
-            }
-            sql.append(')');
-          }
-          return sql.append(tail).toString();
-        };
-    return new BatchPlan(
-        maxRows,
-        allColumns(spec),
-        positions(spec, spec.conflictKey()),
-        whenNothingChanged(spec),
-        insertedFlagDistinguishes(),
-        renderer);
+    return PostgresBatchSql.render(this, spec, types, maxRows);
   }
 
   @Override
@@ -353,35 +258,11 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
 
   @Override
   @Nullable ErrorKind kindOf(SQLException e) {
-    String state = e.getSQLState();
-    if (state == null) {
-      return null;
-    }
-    return switch (state) {
-      case "23505" -> ErrorKind.UNIQUE_VIOLATION; // unique_violation
-      case "40001" -> ErrorKind.SERIALIZATION_FAILURE; // serialization_failure
-      case "40P01" -> ErrorKind.DEADLOCK; // deadlock_detected
-      // lock_not_available (lock_timeout, NOWAIT): any error aborts a PostgreSQL transaction
-      case "55P03" -> ErrorKind.LOCK_TIMEOUT_TRANSACTION;
-      case "57014" -> ErrorKind.STATEMENT_TIMEOUT; // query_canceled (statement_timeout, cancel)
-      case "08007" -> ErrorKind.OUTCOME_UNKNOWN; // transaction_resolution_unknown
-      case "08000", // connection_exception
-          "08001", // sqlclient_unable_to_establish_sqlconnection
-          "08003", // connection_does_not_exist
-          "08004", // sqlserver_rejected_establishment_of_sqlconnection
-          "08006", // connection_failure
-          "08P01", // protocol_violation
-          "57P01", // admin_shutdown (pg_terminate_backend, server stop)
-          "57P02", // crash_shutdown
-          "57P03" -> // cannot_connect_now
-          ErrorKind.CONNECTION_LOST;
-      default -> null;
-    };
+    return PostgresErrorCodes.kindOf(e);
   }
 
   @Override
   @Nullable String constraintOf(SQLException e) {
-    // duplicate key value violates unique constraint "payments_pkey"
-    return ErrorChain.between(e.getMessage(), "unique constraint", '"', '"');
+    return PostgresErrorCodes.constraintOf(e);
   }
 }

@@ -3,6 +3,8 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.Idem;
+import io.github.idem.IdemListener;
 import io.github.idem.IdempotentConsumer;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidKeyException;
@@ -11,15 +13,16 @@ import java.sql.Connection;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Message deduplication per consumer, in the transaction of the message's effects. */
-public abstract class ConsumerDedupeConformance extends ConformanceBase {
+public abstract class IdempotentConsumerConformance extends ConformanceBase {
   private IdempotentConsumer consumer;
 
-  protected ConsumerDedupeConformance(Engine engine) {
+  protected IdempotentConsumerConformance(Engine engine) {
     super(engine);
   }
 
@@ -96,5 +99,49 @@ public abstract class ConsumerDedupeConformance extends ConformanceBase {
       c.setAutoCommit(true);
     }
     assertThatThrownBy(() -> idem.consumer("bad\nname")).isInstanceOf(InvalidKeyException.class);
+  }
+
+  @Test
+  void shouldTellEveryListenerWhichMessagesWereNewAndWhichRepeated() throws Exception {
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    IdemListener broken =
+        new IdemListener() {
+          @Override
+          public void executed(String scope, String key) {
+            throw new IllegalStateException("a listener bug must not stop the others");
+          }
+        };
+    Idem observed =
+        Idem.builder(dataSource())
+            .addListener(broken)
+            .addListener(recording(first))
+            .addListener(recording(second))
+            .build();
+    IdempotentConsumer listened = observed.consumer("c-" + UUID.randomUUID());
+    try (Connection c = dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(listened.claim(c, "m1")).isTrue();
+      assertThat(listened.claim(c, "m1")).isFalse();
+      assertThat(listened.claimAll(c, List.of("m2", "m1"))).containsExactly("m2");
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    assertThat(first).containsExactly("executed m1", "replayed m1", "replayed m1", "executed m2");
+    assertThat(second).isEqualTo(first);
+  }
+
+  private static IdemListener recording(List<String> events) {
+    return new IdemListener() {
+      @Override
+      public void executed(String scope, String key) {
+        events.add("executed " + key);
+      }
+
+      @Override
+      public void replayed(String scope, String key) {
+        events.add("replayed " + key);
+      }
+    };
   }
 }

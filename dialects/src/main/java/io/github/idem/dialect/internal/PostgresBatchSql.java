@@ -1,0 +1,112 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.dialect.BatchPlan;
+import io.github.idem.dialect.ColumnType;
+import io.github.idem.dialect.WriteSpec;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.function.IntFunction;
+
+/** PostgreSQL's multi-row upsert and insert-if-absent with per-row outcomes. */
+final class PostgresBatchSql {
+  private PostgresBatchSql() {}
+
+  /**
+   * Renders the multi-row form described in {@link BatchPlan}: the rows travel as a VALUES list
+   * with a literal ordinal each, the INSERT reads them through a CTE, and the final SELECT joins
+   * the written keys back to the ordinals in the database, whose equality is the unique index's
+   * (Java equality is not: Integer vs Long, numeric scale, citext, collations).
+   *
+   * <p>Every value is cast to its column's type: in a CTE's VALUES list an untyped parameter or
+   * NULL resolves to text, and the INSERT … SELECT then fails for integer, jsonb or uuid columns.
+   * The cast keeps the column's collation, so the ranking and the join compare keys as the unique
+   * index does.
+   *
+   * <p>{@code row_number()} defers a row whose key equals an earlier row's in the same chunk: ON
+   * CONFLICT DO UPDATE cannot touch one row twice in a statement (21000; docs/engines.md, "Same key
+   * twice in one statement"), and DO NOTHING would silently drop the repeat. Padding rows bind NULL
+   * keys and are filtered out.
+   */
+  static BatchPlan render(
+      PostgresFamilyDialect dialect, WriteSpec spec, List<ColumnType> types, int maxRows) {
+    List<String> columns = spec.columns();
+    if (types.size() != columns.size()) {
+      throw new IllegalArgumentException(
+          spec.subject()
+              + ": "
+              + types.size()
+              + " column types for "
+              + columns.size()
+              + " columns");
+    }
+    String[] casts = new String[columns.size()];
+    for (int i = 0; i < casts.length; i++) {
+      ColumnType type = types.get(i);
+      casts[i] =
+          "CAST(? AS "
+              + type.sqlType()
+              + ")"
+              + (type.collation() == null ? "" : " COLLATE " + type.collation());
+    }
+    String columnList = dialect.columnList(columns);
+    StringJoiner partition = new StringJoiner(", ");
+    StringJoiner keys = new StringJoiner(", ");
+    StringJoiner match = new StringJoiner(" AND ");
+    StringJoiner returned = new StringJoiner(", ");
+    for (String key : spec.conflictKey()) {
+      String quoted = dialect.identifiers().quote(key);
+      partition.add("r." + quoted);
+      keys.add(quoted);
+      match.add("k." + quoted + " = w." + quoted);
+      returned.add("t." + quoted);
+    }
+    String firstKey = dialect.identifiers().quote(spec.conflictKey().get(0));
+    boolean upsert = !spec.updateColumns().isEmpty();
+    // Names with a space cannot collide with a user's column or table: Identifiers admits only
+    // letters, digits and underscores.
+    String head = "WITH \"idem rows\" (\"idem ord\", " + columnList + ") AS (VALUES ";
+    String tail =
+        "), \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY "
+            + partition
+            + " ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r WHERE r."
+            + firstKey
+            + " IS NOT NULL), \"idem written\" AS (INSERT INTO "
+            + dialect.identifiers().quoteTable(spec.table())
+            + " AS t ("
+            + columnList
+            + ") SELECT "
+            + columnList
+            + " FROM \"idem ranked\" WHERE \"idem rank\" = 1 ORDER BY \"idem ord\" ON CONFLICT ("
+            + keys
+            + ")"
+            + (upsert ? PostgresFamilyDialect.doUpdate(spec) : " DO NOTHING")
+            + " RETURNING "
+            + returned
+            + ", "
+            + (upsert ? dialect.insertedFlag(spec) : "true")
+            + " AS \"idem inserted\")"
+            + " SELECT k.\"idem ord\", w.\"idem inserted\", k.\"idem rank\" > 1"
+            + " FROM \"idem ranked\" k LEFT JOIN \"idem written\" w ON k.\"idem rank\" = 1 AND "
+            + match;
+    IntFunction<String> renderer =
+        rows -> {
+          StringBuilder sql = new StringBuilder(head.length() + tail.length() + rows * 64);
+          sql.append(head);
+          for (int row = 1; row <= rows; row++) {
+            sql.append(row == 1 ? "(" : ", (").append(row);
+            for (String cast : casts) {
+              sql.append(", ").append(cast);
+            }
+            sql.append(')');
+          }
+          return sql.append(tail).toString();
+        };
+    return new BatchPlan(
+        maxRows,
+        AbstractSqlDialect.allColumns(spec),
+        AbstractSqlDialect.positions(spec, spec.conflictKey()),
+        AbstractSqlDialect.whenNothingChanged(spec),
+        dialect.insertedFlagDistinguishes(),
+        renderer);
+  }
+}
