@@ -52,7 +52,7 @@ public final class H2Dialect extends AbstractSqlDialect {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(false, false, false, false);
+    return Capabilities.NONE;
   }
 
   @Override

@@ -42,7 +42,7 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(false, rowAliasClause() != null, false, true);
+    return Capabilities.NONE.withRowAlias(rowAliasClause() != null).withCountModeMatters(true);
   }
 
   @Override

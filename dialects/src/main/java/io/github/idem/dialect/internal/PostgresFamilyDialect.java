@@ -38,7 +38,7 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(true, false, true, false);
+    return Capabilities.NONE.withReturning(true).withFailedStatementAbortsTransaction(true);
   }
 
   @Override

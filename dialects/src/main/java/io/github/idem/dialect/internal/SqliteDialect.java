@@ -52,7 +52,7 @@ public final class SqliteDialect extends AbstractSqlDialect {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(version().isAtLeast(3, 35, 0), false, false, false);
+    return Capabilities.NONE.withReturning(version().isAtLeast(3, 35, 0));
   }
 
   @Override
