@@ -4,7 +4,9 @@ package io.github.idem.dialect;
  * What a dialect's engine can do, as far as Idem's rendering and execution care. Immutable.
  *
  * <pre>{@code
- * if (dialect.capabilities().failedStatementAbortsTransaction()) { ... }
+ * if (dialect.capabilities().failedStatementAbortsTransaction()) {
+ *   connection.setSavepoint(); // a failed statement would abort the whole transaction
+ * }
  * }</pre>
  *
  * @param returning {@code INSERT … RETURNING} is available
