@@ -94,7 +94,7 @@ class JavadocExamplesTest {
         Matcher block = BLOCK.matcher(Files.readString(file));
         while (block.find()) {
           examples
-              .computeIfAbsent(root.relativize(file).toString(), k -> new ArrayList<>())
+              .computeIfAbsent(file.toString(), k -> new ArrayList<>())
               .add(unJavadoc(block.group(1)));
         }
       }
