@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * Idem idem = Idem.builder(dataSource)
- *     .listener(new IdemListener() {
+ *     .addListener(new IdemListener() {
  *       public void replayed(String scope, String key) { replays.increment(); }
  *     })
  *     .build();
@@ -38,7 +38,8 @@ public interface IdemListener {
 
   /**
    * Claiming the key blocked behind another transaction holding it (a concurrent duplicate) for at
-   * least 10 ms before this execution could go on.
+   * least {@link Idem.Builder#waitReportThreshold the wait-report threshold} (10 ms unless
+   * configured) before this execution could go on.
    *
    * @param scope the scope
    * @param key the operation key

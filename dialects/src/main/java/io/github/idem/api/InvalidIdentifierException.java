@@ -4,7 +4,7 @@ package io.github.idem.api;
  * A table or column name was refused before any SQL was rendered or sent. Immutable.
  *
  * <pre>{@code
- * dialect.quote("x; drop table y"); // throws InvalidIdentifierException
+ * dialect.identifiers().quote("x; drop table y"); // throws InvalidIdentifierException
  * }</pre>
  */
 public final class InvalidIdentifierException extends IdemUsageException {

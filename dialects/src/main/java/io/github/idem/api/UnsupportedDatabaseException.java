@@ -5,7 +5,8 @@ package io.github.idem.api;
  * dialect's floor. Immutable.
  *
  * <pre>{@code
- * Dialects.detect(metaData); // throws for e.g. "Apache Derby": pass a Dialect explicitly
+ * Dialects.detect(new ProductInfo("Apache Derby", "10.17.1.0", null));
+ * // UnsupportedDatabaseException: pass a Dialect to Idem.Builder.dialect explicitly
  * }</pre>
  */
 public final class UnsupportedDatabaseException extends IdemSetupException {

@@ -5,7 +5,11 @@ package io.github.idem.api;
  * statement is built, never while it executes. Immutable.
  *
  * <pre>{@code
- * // e.g. a conflict key on a nullable column set the engine cannot arbitrate
+ * try {
+ *   idem.upsert("payments").columns("id", "amount").conflictKey("id").build();
+ * } catch (UnsupportedFeatureException e) {
+ *   log.error(e.getMessage()); // names the feature, the dialect and the alternative
+ * }
  * }</pre>
  */
 public final class UnsupportedFeatureException extends IdemSetupException {

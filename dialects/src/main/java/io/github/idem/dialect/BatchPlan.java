@@ -8,9 +8,9 @@ import java.util.function.IntFunction;
 /**
  * A multi-row form of a {@link WriteSpec}: one statement writes up to {@link #maxRows()} rows whose
  * conflict keys differ, and returns one result row per input row, so a batch costs one round trip
- * per chunk instead of one statement per row. Produced once per statement by {@link
- * Dialect#batchPlan}; thread-safe and immutable (statement texts are rendered on first use and
- * cached).
+ * per chunk instead of one statement per row. Produced once per statement by {@link Dialect#plan},
+ * as {@link StatementPlan#batch()}; thread-safe and immutable (statement texts are rendered on
+ * first use and cached).
  *
  * <p>Statements exist for every power of two up to {@link #maxRows()}. A chunk of {@code n} rows
  * runs the statement for {@link #rowsFor rowsFor(n)} rows; each row binds {@link #rowBind()} in
@@ -27,8 +27,10 @@ import java.util.function.IntFunction;
  * where Java equality misses a repeated key (numeric scale, case-insensitive types or collations).
  *
  * <pre>{@code
- * BatchPlan batch = dialect.batchPlan(spec, types).orElseThrow();
- * String sql = batch.statement(batch.rowsFor(rows.size()));
+ * BatchPlan batch = dialect.plan(spec, facts, CountMode.AFFECTED).batch();
+ * if (batch != null) {
+ *   String sql = batch.statement(batch.rowsFor(rows.size()));
+ * }
  * }</pre>
  */
 public final class BatchPlan {

@@ -4,8 +4,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A column's type as the database catalog spells it, for dialects whose multi-row statements must
- * cast each bound value to the column's type (see {@link Dialect#batchPlan}). Both parts are SQL
- * fragments produced and quoted by the server's catalog functions, never by user input. Immutable.
+ * cast each bound value to the column's type (see {@link StatementPlan#batch()}). Both parts are
+ * SQL fragments produced and quoted by the server's catalog functions, never by user input.
+ * Immutable.
  *
  * <pre>{@code
  * ColumnType note = new ColumnType("character varying", "pg_catalog.\"C\"");

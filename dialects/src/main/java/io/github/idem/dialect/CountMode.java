@@ -7,7 +7,7 @@ package io.github.idem.dialect;
  * report 1, like an insert. Other engines ignore this setting.
  *
  * <pre>{@code
- * WritePlan plan = dialect.plan(spec, CountMode.AFFECTED);
+ * StatementPlan plan = dialect.plan(spec, facts, CountMode.AFFECTED);
  * }</pre>
  */
 public enum CountMode {

@@ -6,7 +6,9 @@ package io.github.idem.dialect;
  * because their SQL and retry rules differ.
  *
  * <pre>{@code
- * if (dialect.family() == DatabaseFamily.POSTGRESQL) { ... }
+ * if (dialect.family() == DatabaseFamily.POSTGRESQL) {
+ *   log.info("running on {}", dialect.describe());
+ * }
  * }</pre>
  */
 public enum DatabaseFamily {

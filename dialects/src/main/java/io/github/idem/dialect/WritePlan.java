@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * spec's column list, in placeholder order. Immutable.
  *
  * <pre>{@code
- * WritePlan plan = dialect.plan(spec, CountMode.FOUND);
+ * WritePlan plan = dialect.plan(spec, facts, CountMode.FOUND).single();
  * if (plan instanceof WritePlan.Counted counted) {
  *   Outcome outcome = counted.outcomeFor(statement.executeUpdate());
  * }

@@ -6,8 +6,8 @@
  * <p>Pick a dialect from connection metadata, or name one explicitly:
  *
  * <pre>{@code
- * Dialect dialect = Dialects.detect(connection.getMetaData());
- * Dialect pinned = new PostgresDialect(DatabaseVersion.of(16, 4));
+ * Dialect dialect = Dialects.detect(connection);
+ * Dialect pinned = Dialects.of(DatabaseFamily.POSTGRESQL, DatabaseVersion.of(16, 4));
  * }</pre>
  */
 @NullMarked
