@@ -29,9 +29,25 @@ public enum Engine {
   SQLITE("sqlite");
 
   private final String id;
+  private final Lazy<EngineFacts> facts;
 
   Engine(String id) {
     this.id = id;
+    this.facts = new Lazy<>(() -> EngineFacts.of(this));
+  }
+
+  /**
+   * What tests need to know about this engine (its driver, lock views, sessions, locking), so a
+   * suite asks the fixture instead of switching on the engine.
+   *
+   * <pre>{@code
+   * assumeTrue(engine.facts().canSeeLockWaiters(), engine + " shows no lock waits");
+   * }</pre>
+   *
+   * @return the facts
+   */
+  public EngineFacts facts() {
+    return facts.get();
   }
 
   /**

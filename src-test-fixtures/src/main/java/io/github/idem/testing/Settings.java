@@ -60,6 +60,24 @@ final class Settings {
   }
 
   /** A port free on the loopback interface right now (a small race remains, as everywhere). */
+  /**
+   * Fails with one line naming the Maven artifact unless {@code className} can be loaded: the
+   * embedded launchers are optional dependencies of {@code idem-test-fixtures}.
+   */
+  static void requireLauncher(String className, String artifact, String urlEnv) {
+    try {
+      Class.forName(className, false, Settings.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException(
+          "the embedded server needs "
+              + artifact
+              + " on the class path (idem-test-fixtures declares it optional); add it, or set "
+              + urlEnv
+              + " to use an external server",
+          e);
+    }
+  }
+
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);

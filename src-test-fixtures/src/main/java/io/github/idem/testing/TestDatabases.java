@@ -81,9 +81,11 @@ public final class TestDatabases {
    * @param engine the engine
    * @return the shared database
    * @throws TestAbortedException if the engine is unavailable and {@link #ci()} is false
-   * @throws IllegalStateException if the engine is unavailable and {@link #ci()} is true
+   * @throws IllegalStateException if the engine is unavailable and {@link #ci()} is true, or its
+   *     JDBC driver ({@link EngineFacts#driverArtifact()}) is not on the class path
    */
   public static TestDatabase shared(Engine engine) {
+    engine.facts().requireDriver(engine);
     try {
       return SHARED.get(engine).get();
     } catch (RuntimeException e) {
@@ -104,9 +106,11 @@ public final class TestDatabases {
    * @param engine the engine
    * @return a new database
    * @throws TestAbortedException if the engine is unavailable and {@link #ci()} is false
-   * @throws IllegalStateException if the engine is unavailable and {@link #ci()} is true
+   * @throws IllegalStateException if the engine is unavailable and {@link #ci()} is true, or its
+   *     JDBC driver ({@link EngineFacts#driverArtifact()}) is not on the class path
    */
   public static TestDatabase fresh(Engine engine) {
+    engine.facts().requireDriver(engine);
     try {
       return create(engine, false);
     } catch (RuntimeException | LinkageError e) {

@@ -69,10 +69,9 @@ public abstract class ClassifierConformance extends ConformanceBase {
       holder.rollback();
 
       ErrorKind expected =
-          switch (engine) {
-            case POSTGRESQL, SQLITE -> ErrorKind.LOCK_TIMEOUT_TRANSACTION;
-            default -> ErrorKind.LOCK_TIMEOUT_STATEMENT;
-          };
+          facts().lockTimeoutAbortsTransaction()
+              ? ErrorKind.LOCK_TIMEOUT_TRANSACTION
+              : ErrorKind.LOCK_TIMEOUT_STATEMENT;
       assertThat((Throwable) e).isNotNull();
       assertThat(dialect().classify(e).kind()).isEqualTo(expected);
     }
@@ -80,7 +79,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
 
   @Test
   void shouldClassifyADeadlock() throws Exception {
-    assumeTrue(engine != Engine.SQLITE, "SQLite has one writer per database: no deadlock cycle");
+    assumeTrue(!facts().singleWriter(), "SQLite has one writer per database: no deadlock cycle");
     String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER");
     sql("INSERT INTO " + t + " (id, amount) VALUES (1, 1)");
     sql("INSERT INTO " + t + " (id, amount) VALUES (2, 2)");
@@ -136,7 +135,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
     sql("INSERT INTO " + t + " (id, amount) VALUES (1, 1)");
     try (Connection reader = db.openConnection();
         Connection writer = db.openConnection()) {
-      if (engine != Engine.SQLITE) {
+      if (facts().supportsRepeatableRead()) {
         reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       }
       reader.setAutoCommit(false);
@@ -163,9 +162,7 @@ public abstract class ClassifierConformance extends ConformanceBase {
 
   @Test
   void shouldClassifyAKilledSessionAndACommitOnIt() throws Exception {
-    assumeTrue(
-        engine != Engine.H2 && engine != Engine.SQLITE,
-        "embedded engine: there is no server session to kill");
+    assumeTrue(facts().hasServerSessions(), "embedded engine: there is no server session to kill");
     String t = newTable("id BIGINT PRIMARY KEY");
     try (Connection victim = db.openConnection();
         Connection killer = db.openConnection()) {
@@ -187,28 +184,19 @@ public abstract class ClassifierConformance extends ConformanceBase {
   }
 
   private String shortLockTimeout() {
-    return switch (engine) {
-      case POSTGRESQL -> "SET lock_timeout = '200ms'";
-      case MARIADB, MYSQL_DRIVER -> "SET SESSION innodb_lock_wait_timeout = 1";
-      case H2 -> "SET LOCK_TIMEOUT 200";
-      case SQLITE -> "PRAGMA busy_timeout = 200";
-    };
+    return facts().shortLockTimeoutStatement();
   }
 
   private String sessionId(Connection c) throws SQLException {
-    String query =
-        engine == Engine.POSTGRESQL ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()";
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(query)) {
+        ResultSet rs = s.executeQuery(facts().sessionIdQuery())) {
       rs.next();
       return rs.getString(1);
     }
   }
 
   private String killStatement(String session) {
-    return engine == Engine.POSTGRESQL
-        ? "SELECT pg_terminate_backend(" + session + ")"
-        : "KILL " + session;
+    return facts().killStatement(session);
   }
 
   private SQLException failure(String statement) {

@@ -12,6 +12,7 @@ import io.github.idem.internal.Clock;
 import io.github.idem.internal.EventSink;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.testing.Engine;
+import io.github.idem.testing.EngineFacts;
 import io.github.idem.testing.TestDatabase;
 import io.github.idem.testing.TestDatabases;
 import java.sql.Connection;
@@ -172,21 +173,7 @@ public abstract class ConformanceBase {
    * #canSeeLockWaiters()}.
    */
   protected void awaitLockWaiter(java.util.concurrent.Future<?> waiter) throws Exception {
-    String query =
-        switch (engine) {
-          case POSTGRESQL ->
-              "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                  + " AND datname = current_database()";
-          // InnoDB's lock views miss an insert waiting on another's uncommitted duplicate; a
-          // claim still executing while the holder holds the key is necessarily waiting.
-          case MARIADB, MYSQL_DRIVER ->
-              "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
-                  + " AND COMMAND <> 'Sleep' AND INFO LIKE '%idem_operations%'";
-          case H2, SQLITE ->
-              // H2 retries a blocked insert internally and SQLite spins in its busy handler:
-              // neither shows the waiter where another session can see it.
-              throw new IllegalStateException(engine.id() + " exposes no lock waits");
-        };
+    String query = facts().lockWaiterQuery();
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     try (Connection c = db.openConnection();
         Statement s = c.createStatement()) {
@@ -212,13 +199,7 @@ public abstract class ConformanceBase {
   }
 
   private String diagnostics() {
-    String query =
-        switch (engine) {
-          case POSTGRESQL -> "SELECT pid, state, wait_event_type, query FROM pg_stat_activity";
-          case MARIADB, MYSQL_DRIVER ->
-              "SELECT id, command, time, state, info FROM information_schema.PROCESSLIST WHERE command <> 'Sleep'";
-          default -> "SELECT 1";
-        };
+    String query = facts().diagnosticsQuery();
     StringBuilder threads = new StringBuilder();
     Thread.getAllStackTraces()
         .forEach(
@@ -233,15 +214,20 @@ public abstract class ConformanceBase {
     return rows(query) + threads.toString();
   }
 
+  /** The fixture's facts about this engine: lock views, sessions, locking, driver quirks. */
+  protected EngineFacts facts() {
+    return engine.facts();
+  }
+
   protected boolean canSeeLockWaiters() {
-    return engine != Engine.H2 && engine != Engine.SQLITE;
+    return facts().canSeeLockWaiters();
   }
 
   protected boolean isPostgresFamily() {
-    return engine == Engine.POSTGRESQL;
+    return facts().isPostgresFamily();
   }
 
   protected boolean isMySqlProtocol() {
-    return engine == Engine.MARIADB || engine == Engine.MYSQL_DRIVER;
+    return facts().isMySqlProtocol();
   }
 }

@@ -245,7 +245,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
                       throw new IllegalStateException("crashed after committing");
                     }));
 
-    if (engine == Engine.MYSQL_DRIVER) {
+    if (facts().driverRefusesCommitInAutocommit()) {
       // Idem opens the transaction with START TRANSACTION on MySQL-protocol drivers, and
       // Connector/J refuses commit() on a connection whose autocommit setting is on: the body
       // fails before committing anything, and the key stays new.
@@ -265,7 +265,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   @Test
   void shouldKeepTheCallersTransactionUsableWhenTheWaitRunsOut() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        engine != Engine.SQLITE,
+        !facts().singleWriter(),
         "SQLite has one writer: a caller that has written blocks the holder");
     GuardedOperation<String> patient = operation();
     GuardedOperation<String> impatient =
@@ -310,7 +310,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
         engine != Engine.SQLITE, "SQLite refuses to write from a stale read snapshot at all");
     GuardedOperation<String> op = operation();
     try (Connection c = dataSource().getConnection()) {
-      if (engine != Engine.POSTGRESQL) {
+      if (!isPostgresFamily()) {
         // PostgreSQL in REPEATABLE READ reports this as a serialization failure by design.
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       }
@@ -331,7 +331,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   @Test
   void shouldReportASerializationFailureInARepeatableReadCallerOnPostgresql() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        engine == Engine.POSTGRESQL, "PostgreSQL's ON CONFLICT in REPEATABLE READ");
+        isPostgresFamily(), "PostgreSQL's ON CONFLICT in REPEATABLE READ");
     GuardedOperation<String> op = operation();
     String log = newTable("id INTEGER PRIMARY KEY");
     try (Connection c = dataSource().getConnection()) {
@@ -450,7 +450,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   @Test
   void shouldRefuseAKeyTheOperationsTableWouldTruncate() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        engine != Engine.SQLITE, "SQLite does not enforce VARCHAR lengths");
+        facts().enforcesVarcharLength(), "SQLite does not enforce VARCHAR lengths");
     // A migration-owned table whose key column is narrower than Idem's DDL.
     String name = "idem_narrow_" + UUID.randomUUID().toString().substring(0, 8);
     Idem narrow = Idem.builder(dataSource()).operationsTable(name).build();
