@@ -36,13 +36,35 @@ public interface ResultCodec<R> {
    */
   @Nullable R decode(byte @Nullable [] bytes) throws Exception;
 
-  /** An encoder step for {@link #of}. */
+  /**
+   * An encoder step for {@link #of}.
+   *
+   * @param <R> the result type
+   */
   interface Encoder<R> {
+    /**
+     * Encodes a result.
+     *
+     * @param value the result, possibly null
+     * @return the bytes to store, or null
+     * @throws Exception when the value cannot be encoded
+     */
     byte @Nullable [] encode(@Nullable R value) throws Exception;
   }
 
-  /** A decoder step for {@link #of}. */
+  /**
+   * A decoder step for {@link #of}.
+   *
+   * @param <R> the result type
+   */
   interface Decoder<R> {
+    /**
+     * Decodes a stored result.
+     *
+     * @param bytes the stored bytes, or null
+     * @return the result
+     * @throws Exception when the bytes cannot be decoded
+     */
     @Nullable R decode(byte @Nullable [] bytes) throws Exception;
   }
 

@@ -19,9 +19,16 @@ import org.jspecify.annotations.Nullable;
 public final class IdemSqlException extends IdemDatabaseException {
   private static final long serialVersionUID = 1L;
 
+  /** What the failure means. */
   private final ErrorKind kind;
+
+  /** The SQLSTATE of the deciding exception, or null. */
   private final @Nullable String sqlState;
+
+  /** The vendor code of the deciding exception. */
   private final int vendorCode;
+
+  /** The constraint a unique violation named, or null. */
   private final @Nullable String constraint;
 
   /**

@@ -19,7 +19,12 @@ import org.jspecify.annotations.Nullable;
  *     null}
  */
 public record ColumnType(String sqlType, @Nullable String collation) {
-  /** Rejects a blank type. */
+  /**
+   * Rejects a blank type.
+   *
+   * @param sqlType see the record component
+   * @param collation see the record component
+   */
   public ColumnType {
     if (sqlType == null || sqlType.isBlank()) {
       throw new IllegalArgumentException("sqlType is null or blank");

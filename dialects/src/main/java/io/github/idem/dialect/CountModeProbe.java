@@ -19,7 +19,14 @@ import java.util.List;
  */
 public record CountModeProbe(
     List<String> setup, String probe, int unchangedCountWhenAffected, List<String> cleanup) {
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param setup see the record component
+   * @param probe see the record component
+   * @param unchangedCountWhenAffected see the record component
+   * @param cleanup see the record component
+   */
   public CountModeProbe {
     setup = List.copyOf(setup);
     cleanup = List.copyOf(cleanup);

@@ -19,7 +19,13 @@ public record DatabaseVersion(int major, int minor, int patch)
     implements Comparable<DatabaseVersion> {
   private static final Pattern NUMBERS = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param major see the record component
+   * @param minor see the record component
+   * @param patch see the record component
+   */
   public DatabaseVersion {
     if (major < 0 || minor < 0 || patch < 0) {
       throw new IllegalArgumentException(

@@ -37,7 +37,18 @@ public record OperationsSql(
     @Nullable OperationsStatement claimMany,
     String nowMillis) {
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param table see the record component
+   * @param createTable see the record component
+   * @param columns see the record component
+   * @param select see the record component
+   * @param complete see the record component
+   * @param purge see the record component
+   * @param claimMany see the record component
+   * @param nowMillis see the record component
+   */
   public OperationsSql {
     createTable = List.copyOf(createTable);
     columns = List.copyOf(columns);

@@ -17,7 +17,12 @@ import java.util.List;
  */
 public record OperationsStatement(String sql, List<Param> binds) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param sql see the record component
+   * @param binds see the record component
+   */
   public OperationsStatement {
     binds = List.copyOf(binds);
   }

@@ -26,7 +26,13 @@ import org.jspecify.annotations.Nullable;
 public record TableFacts(
     Set<String> columns, List<Set<String>> uniqueKeys, Map<String, ColumnType> columnTypes) {
 
-  /** Copies the collections. */
+  /**
+   * Copies the collections.
+   *
+   * @param columns see the record component
+   * @param uniqueKeys see the record component
+   * @param columnTypes see the record component
+   */
   public TableFacts {
     columns = Set.copyOf(columns);
     uniqueKeys = List.copyOf(uniqueKeys);

@@ -36,17 +36,33 @@ public sealed interface WritePlan {
    * @param outcomeByCount outcome per update count
    */
   record Counted(String statement, int[] bind, Outcome[] outcomeByCount) implements WritePlan {
-    /** Copies the arrays. */
+    /**
+     * Copies the arrays.
+     *
+     * @param statement see the record component
+     * @param bind see the record component
+     * @param outcomeByCount see the record component
+     */
     public Counted {
       bind = bind.clone();
       outcomeByCount = outcomeByCount.clone();
     }
 
+    /**
+     * Returns a copy of the bind array.
+     *
+     * @return the copy
+     */
     @Override
     public int[] bind() {
       return bind.clone();
     }
 
+    /**
+     * Returns a copy of the outcomeByCount array.
+     *
+     * @return the copy
+     */
     @Override
     public Outcome[] outcomeByCount() {
       return outcomeByCount.clone();
@@ -101,11 +117,23 @@ public sealed interface WritePlan {
    */
   record Returning(String statement, int[] bind, Outcome whenNoRow, boolean flagDistinguishes)
       implements WritePlan {
-    /** Copies the array. */
+    /**
+     * Copies the array.
+     *
+     * @param statement see the record component
+     * @param bind see the record component
+     * @param whenNoRow see the record component
+     * @param flagDistinguishes see the record component
+     */
     public Returning {
       bind = bind.clone();
     }
 
+    /**
+     * Returns a copy of the bind array.
+     *
+     * @return the copy
+     */
     @Override
     public int[] bind() {
       return bind.clone();
@@ -164,23 +192,49 @@ public sealed interface WritePlan {
       @Nullable String probe,
       Outcome whenUnchanged)
       implements WritePlan {
-    /** Copies the arrays. */
+    /**
+     * Copies the arrays.
+     *
+     * @param update see the record component
+     * @param updateBind see the record component
+     * @param insert see the record component
+     * @param insertBind see the record component
+     * @param exists see the record component
+     * @param existsBind see the record component
+     * @param probe see the record component
+     * @param whenUnchanged see the record component
+     */
     public UpdateThenInsert {
       updateBind = updateBind.clone();
       insertBind = insertBind.clone();
       existsBind = existsBind.clone();
     }
 
+    /**
+     * Returns a copy of the updateBind array.
+     *
+     * @return the copy
+     */
     @Override
     public int[] updateBind() {
       return updateBind.clone();
     }
 
+    /**
+     * Returns a copy of the insertBind array.
+     *
+     * @return the copy
+     */
     @Override
     public int[] insertBind() {
       return insertBind.clone();
     }
 
+    /**
+     * Returns a copy of the existsBind array.
+     *
+     * @return the copy
+     */
     @Override
     public int[] existsBind() {
       return existsBind.clone();

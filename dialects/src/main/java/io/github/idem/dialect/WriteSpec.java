@@ -57,6 +57,13 @@ public record WriteSpec(
   /**
    * Validates the structure and copies the lists. Identifier syntax is checked later by the
    * dialect, which knows the engine's rules.
+   *
+   * @param kind see the record component
+   * @param table see the record component
+   * @param columns see the record component
+   * @param conflictKey see the record component
+   * @param updateColumns see the record component
+   * @param versionColumn see the record component
    */
   public WriteSpec {
     if (kind == null) {
