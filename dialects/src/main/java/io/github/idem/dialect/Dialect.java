@@ -160,16 +160,16 @@ public interface Dialect {
   }
 
   /**
-   * Tells whether a transaction Idem owns should open with {@code START TRANSACTION} and end with
-   * {@code COMMIT} or {@code ROLLBACK} statements, leaving the connection's autocommit setting
-   * alone. On MySQL-protocol drivers each {@code setAutoCommit} call is a round trip ({@code SET
+   * Returns the statements a transaction Idem owns opens and ends with when the connection is in
+   * autocommit mode, leaving that setting alone, or empty to toggle {@code setAutoCommit} instead.
+   * On MySQL-protocol drivers each {@code setAutoCommit} call is a round trip ({@code SET
    * autocommit}), so toggling it around a transaction costs two; on PostgreSQL, H2 and SQLite it
    * costs none.
    *
-   * @return {@code true} to use transaction statements on autocommit connections
+   * @return the statements, or empty
    */
-  default boolean explicitTransactionStatements() {
-    return false;
+  default Optional<TransactionStatements> transactionStatements() {
+    return Optional.empty();
   }
 
   /**

@@ -102,16 +102,17 @@ class ClaimSqlTest {
 
   @Test
   void shouldUseTransactionStatementsOnlyOnMySqlProtocolEngines() {
-    assertThat(new MySqlDialect(DatabaseVersion.of(8, 4)).explicitTransactionStatements()).isTrue();
-    assertThat(new MariaDbDialect(DatabaseVersion.of(10, 11)).explicitTransactionStatements())
+    assertThat(new MySqlDialect(DatabaseVersion.of(8, 4)).transactionStatements().isPresent())
         .isTrue();
-    assertThat(new TiDbDialect(DatabaseVersion.of(8, 0, 11)).explicitTransactionStatements())
+    assertThat(new MariaDbDialect(DatabaseVersion.of(10, 11)).transactionStatements().isPresent())
         .isTrue();
-    assertThat(new PostgresDialect(DatabaseVersion.of(16, 4)).explicitTransactionStatements())
+    assertThat(new TiDbDialect(DatabaseVersion.of(8, 0, 11)).transactionStatements().isPresent())
+        .isTrue();
+    assertThat(new PostgresDialect(DatabaseVersion.of(16, 4)).transactionStatements().isPresent())
         .isFalse();
-    assertThat(new H2Dialect(DatabaseVersion.of(2, 3, 232)).explicitTransactionStatements())
+    assertThat(new H2Dialect(DatabaseVersion.of(2, 3, 232)).transactionStatements().isPresent())
         .isFalse();
-    assertThat(new SqliteDialect(DatabaseVersion.of(3, 50)).explicitTransactionStatements())
+    assertThat(new SqliteDialect(DatabaseVersion.of(3, 50)).transactionStatements().isPresent())
         .isFalse();
   }
 

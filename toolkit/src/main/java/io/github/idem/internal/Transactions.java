@@ -4,12 +4,14 @@ import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.dialect.ClassifiedError;
 import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.TransactionStatements;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs work on a connection Idem borrows: in autocommit (one statement, or a per-row sequence that
@@ -71,15 +73,17 @@ public final class Transactions {
         boolean original = connection.getAutoCommit();
         boolean wanted = !transactional;
         // Leaves autocommit on and brackets the work with statements where toggling it costs
-        // round trips (dialect.explicitTransactionStatements()).
-        boolean explicit = transactional && original && dialect.explicitTransactionStatements();
+        // round trips (Dialect.transactionStatements()).
+        TransactionStatements statements =
+            transactional && original ? dialect.transactionStatements().orElse(null) : null;
+        boolean explicit = statements != null;
         boolean toggle = !explicit && original != wanted;
         if (toggle) {
           connection.setAutoCommit(wanted);
         }
         try {
-          if (explicit) {
-            execute(connection, "START TRANSACTION");
+          if (statements != null) {
+            execute(connection, statements.begin());
             EXPLICIT.add(connection);
           }
           T result;
@@ -92,10 +96,8 @@ public final class Transactions {
           }
           if (transactional) {
             committing = true;
-            if (explicit) {
-              // NO CHAIN: a session with completion_type=CHAIN would otherwise start a new
-              // transaction that the pool, seeing autocommit on, would never end.
-              execute(connection, "COMMIT AND NO CHAIN");
+            if (statements != null) {
+              execute(connection, statements.commit());
             } else {
               connection.commit();
             }
@@ -103,7 +105,7 @@ public final class Transactions {
           return result;
         } catch (SQLException | RuntimeException | Error e) {
           if (transactional) {
-            rollbackQuietly(connection, explicit, e);
+            rollbackQuietly(connection, statements, e);
           }
           throw e;
         } finally {
@@ -166,10 +168,12 @@ public final class Transactions {
     }
   }
 
-  private static void rollbackQuietly(Connection connection, boolean explicit, Throwable primary) {
+  private static void rollbackQuietly(
+      Connection connection, @Nullable TransactionStatements statements, Throwable primary) {
+    boolean explicit = statements != null;
     try {
-      if (explicit) {
-        execute(connection, "ROLLBACK AND NO CHAIN");
+      if (statements != null) {
+        execute(connection, statements.rollback());
       } else {
         connection.rollback();
       }

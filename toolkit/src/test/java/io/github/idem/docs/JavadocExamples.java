@@ -43,6 +43,7 @@ import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.ProductInfo;
 import io.github.idem.dialect.StatementPlan;
 import io.github.idem.dialect.TableFacts;
+import io.github.idem.dialect.TransactionStatements;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import io.github.idem.dialect.internal.CockroachDbDialect;
@@ -341,6 +342,14 @@ final class JavadocExamples {
     Capabilities postgres =
         Capabilities.NONE.withReturning(true).withFailedStatementAbortsTransaction(true);
     boolean careful = postgres.failedStatementAbortsTransaction();
+    // end example
+  }
+
+  void transactionStatements() {
+    // example: TransactionStatements.java
+    TransactionStatements mysql =
+        new TransactionStatements(
+            "START TRANSACTION", "COMMIT AND NO CHAIN", "ROLLBACK AND NO CHAIN");
     // end example
   }
 

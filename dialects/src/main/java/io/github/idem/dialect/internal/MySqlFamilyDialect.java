@@ -8,6 +8,7 @@ import io.github.idem.dialect.CountModeProbe;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.TableFacts;
+import io.github.idem.dialect.TransactionStatements;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
@@ -136,9 +137,17 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     return false;
   }
 
+  /**
+   * NO CHAIN: a session with completion_type=CHAIN would otherwise start a new transaction that a
+   * pool, seeing autocommit on, would never end.
+   */
+  private static final TransactionStatements TRANSACTION_STATEMENTS =
+      new TransactionStatements(
+          "START TRANSACTION", "COMMIT AND NO CHAIN", "ROLLBACK AND NO CHAIN");
+
   @Override
-  public final boolean explicitTransactionStatements() {
-    return true;
+  public final Optional<TransactionStatements> transactionStatements() {
+    return Optional.of(TRANSACTION_STATEMENTS);
   }
 
   @Override
