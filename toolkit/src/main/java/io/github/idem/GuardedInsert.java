@@ -16,6 +16,7 @@ import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.WriteSpec;
 import io.github.idem.internal.CallerTransaction;
+import io.github.idem.internal.Fingerprints;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.OperationStore;
@@ -117,7 +118,7 @@ public final class GuardedInsert<R> {
   public OperationResult<R> execute(
       String key, byte @Nullable [] request, @Nullable R result, Object... values) {
     String checked = Keys.key(store.scope(), key);
-    String fingerprint = Keys.fingerprint(request);
+    String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(prefix(checked), result);
     Transactions transactions = store.context().transactions();
@@ -141,7 +142,7 @@ public final class GuardedInsert<R> {
    */
   public OperationResult<R> execute(
       String key, @Nullable String request, @Nullable R result, Object... values) {
-    return execute(key, Keys.utf8(request), result, values);
+    return execute(key, Fingerprints.utf8(request), result, values);
   }
 
   /**
@@ -166,7 +167,7 @@ public final class GuardedInsert<R> {
       Object... values) {
     Transactions.requireTransaction(connection, store.subject());
     String checked = Keys.key(store.scope(), key);
-    String fingerprint = Keys.fingerprint(request);
+    String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(prefix(checked), result);
     return CallerTransaction.inSavepoint(
@@ -194,7 +195,7 @@ public final class GuardedInsert<R> {
       @Nullable String request,
       @Nullable R result,
       Object... values) {
-    return execute(connection, key, Keys.utf8(request), result, values);
+    return execute(connection, key, Fingerprints.utf8(request), result, values);
   }
 
   private String prefix(String key) {

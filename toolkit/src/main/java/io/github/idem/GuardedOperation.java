@@ -14,6 +14,7 @@ import io.github.idem.api.ResultEncodingException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.BodyFailure;
 import io.github.idem.internal.CallerTransaction;
+import io.github.idem.internal.Fingerprints;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.OperationStore;
@@ -98,7 +99,7 @@ public final class GuardedOperation<R> {
   public <X extends Exception> OperationResult<R> execute(
       String key, byte @Nullable [] request, OperationBody<R, X> body) throws X {
     String checked = Keys.key(store.scope(), key);
-    String fingerprint = Keys.fingerprint(request);
+    String fingerprint = Fingerprints.of(request);
     OperationBody<R, X> work = requireBody(body);
     try {
       return store
@@ -123,7 +124,7 @@ public final class GuardedOperation<R> {
    */
   public <X extends Exception> OperationResult<R> execute(
       String key, @Nullable String request, OperationBody<R, X> body) throws X {
-    return execute(key, Keys.utf8(request), body);
+    return execute(key, Fingerprints.utf8(request), body);
   }
 
   /**
@@ -146,7 +147,7 @@ public final class GuardedOperation<R> {
       throws X {
     Transactions.requireTransaction(connection, store.subject());
     String checked = Keys.key(store.scope(), key);
-    String fingerprint = Keys.fingerprint(request);
+    String fingerprint = Fingerprints.of(request);
     OperationBody<R, X> work = requireBody(body);
     try {
       return CallerTransaction.inSavepoint(
@@ -171,7 +172,7 @@ public final class GuardedOperation<R> {
   public <X extends Exception> OperationResult<R> execute(
       Connection connection, String key, @Nullable String request, OperationBody<R, X> body)
       throws X {
-    return execute(connection, key, Keys.utf8(request), body);
+    return execute(connection, key, Fingerprints.utf8(request), body);
   }
 
   private <X extends Exception> OperationBody<R, X> requireBody(

@@ -2,15 +2,10 @@ package io.github.idem.internal;
 
 import io.github.idem.api.InvalidKeyException;
 import io.github.idem.dialect.OperationsTableSchema;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.jspecify.annotations.Nullable;
 
-/** Validation of scopes and keys, and request fingerprints. */
+/** Validation of scopes, operation keys and message ids. */
 public final class Keys {
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
   private Keys() {}
 
   /** Returns a valid scope unchanged, or throws {@link InvalidKeyException}. */
@@ -64,30 +59,5 @@ public final class Keys {
       i += Character.charCount(cp);
     }
     return value;
-  }
-
-  /** SHA-256 of the request, as lower-case hex; null for no request. */
-  public static @Nullable String fingerprint(byte @Nullable [] request) {
-    if (request == null) {
-      return null;
-    }
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform must provide SHA-256", e);
-    }
-    byte[] hash = digest.digest(request);
-    char[] out = new char[hash.length * 2];
-    for (int i = 0; i < hash.length; i++) {
-      out[2 * i] = HEX[(hash[i] >> 4) & 0xF];
-      out[2 * i + 1] = HEX[hash[i] & 0xF];
-    }
-    return new String(out);
-  }
-
-  /** The UTF-8 bytes of a request text, or null. */
-  public static byte @Nullable [] utf8(@Nullable String request) {
-    return request == null ? null : request.getBytes(StandardCharsets.UTF_8);
   }
 }
