@@ -35,6 +35,7 @@ public sealed interface WritePlan {
    * @param bind column positions per placeholder
    * @param outcomeByCount outcome per update count
    */
+  @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
   record Counted(String statement, int[] bind, Outcome[] outcomeByCount) implements WritePlan {
     /**
      * Copies the arrays.
@@ -115,6 +116,7 @@ public sealed interface WritePlan {
    * @param whenNoRow outcome when nothing is returned
    * @param flagDistinguishes whether the returned flag separates inserts from updates
    */
+  @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
   record Returning(String statement, int[] bind, Outcome whenNoRow, boolean flagDistinguishes)
       implements WritePlan {
     /**
@@ -182,6 +184,7 @@ public sealed interface WritePlan {
    *     for upserts, whose UPDATE already finds an existing row
    * @param whenUnchanged outcome when the key is present and the UPDATE changed nothing
    */
+  @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
   record UpdateThenInsert(
       @Nullable String update,
       int[] updateBind,

@@ -140,18 +140,20 @@ public record WriteSpec(
    * @return the validated spec
    */
   public static WriteSpec upsert(
-      String table,
-      List<String> columns,
-      List<String> conflictKey,
-      List<String> updateColumns,
+      @Nullable String table,
+      @Nullable List<String> columns,
+      @Nullable List<String> conflictKey,
+      @Nullable List<String> updateColumns,
       @Nullable String versionColumn) {
+    String checked = requireTable(Kind.UPSERT, table);
+    String subject = Kind.UPSERT.label() + " " + checked;
+    List<String> names = copyNames(subject, "columns", columns);
+    List<String> key = copyNames(subject, "conflict key", conflictKey);
     List<String> updates = new ArrayList<>();
     if (updateColumns == null || updateColumns.isEmpty()) {
-      if (columns != null && conflictKey != null) {
-        for (String column : columns) {
-          if (column != null && !containsName(conflictKey, column)) {
-            updates.add(column);
-          }
+      for (String column : names) {
+        if (!containsName(key, column)) {
+          updates.add(column);
         }
       }
     } else {
@@ -163,7 +165,7 @@ public record WriteSpec(
       updates.removeIf(c -> c != null && c.equalsIgnoreCase(versionColumn));
       updates.add(versionColumn);
     }
-    return new WriteSpec(Kind.UPSERT, table, columns, conflictKey, updates, versionColumn);
+    return new WriteSpec(Kind.UPSERT, checked, names, key, updates, versionColumn);
   }
 
   /**
@@ -175,8 +177,16 @@ public record WriteSpec(
    * @return the validated spec
    */
   public static WriteSpec insertIfAbsent(
-      String table, List<String> columns, List<String> conflictKey) {
-    return new WriteSpec(Kind.INSERT_IF_ABSENT, table, columns, conflictKey, List.of(), null);
+      @Nullable String table, @Nullable List<String> columns, @Nullable List<String> conflictKey) {
+    String checked = requireTable(Kind.INSERT_IF_ABSENT, table);
+    String subject = Kind.INSERT_IF_ABSENT.label() + " " + checked;
+    return new WriteSpec(
+        Kind.INSERT_IF_ABSENT,
+        checked,
+        copyNames(subject, "columns", columns),
+        copyNames(subject, "conflict key", conflictKey),
+        List.of(),
+        null);
   }
 
   /**
@@ -186,8 +196,23 @@ public record WriteSpec(
    * @param columns bound columns
    * @return the validated spec
    */
-  public static WriteSpec insert(String table, List<String> columns) {
-    return new WriteSpec(Kind.INSERT, table, columns, List.of(), List.of(), null);
+  public static WriteSpec insert(@Nullable String table, @Nullable List<String> columns) {
+    String checked = requireTable(Kind.INSERT, table);
+    return new WriteSpec(
+        Kind.INSERT,
+        checked,
+        copyNames(Kind.INSERT.label() + " " + checked, "columns", columns),
+        List.of(),
+        List.of(),
+        null);
+  }
+
+  private static String requireTable(Kind kind, @Nullable String table) {
+    if (table == null || table.isBlank()) {
+      throw new InvalidStatementException(
+          kind.label() + " <missing table>: table name is null or blank; pass the table name");
+    }
+    return table;
   }
 
   /**

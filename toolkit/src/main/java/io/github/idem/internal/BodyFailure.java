@@ -24,7 +24,7 @@ public final class BodyFailure extends RuntimeException {
    * @throws X the body's checked exception
    */
   // The body's declared X is the only checked exception it can throw.
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
   public <X extends Exception> X rethrow() throws X {
     Throwable cause = getCause();
     if (cause instanceof RuntimeException runtime) {

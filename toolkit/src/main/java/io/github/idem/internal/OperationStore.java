@@ -91,6 +91,7 @@ public final class OperationStore {
    * @param status the stored status
    * @param result the stored result, or null
    */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
   public record Stored(@Nullable String fingerprint, String status, byte @Nullable [] result) {}
 
   /**
@@ -101,6 +102,7 @@ public final class OperationStore {
    * @param replayed whether the work did not run
    * @param <T> the value type
    */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
   public record Execution<T>(@Nullable T value, byte @Nullable [] stored, boolean replayed) {
     /**
      * A first execution.

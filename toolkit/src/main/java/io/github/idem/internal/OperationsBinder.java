@@ -25,6 +25,7 @@ public final class OperationsBinder {
    * @param keys many keys as an SQL array, or null
    * @param row a business row's values, or null
    */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
   public record Values(
       @Nullable String scope,
       @Nullable String key,

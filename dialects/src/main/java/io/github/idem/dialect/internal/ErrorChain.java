@@ -4,7 +4,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Walks an exception's causes and chained exceptions, and reads codes and names from them. */
@@ -17,7 +16,7 @@ final class ErrorChain {
   /** The SQL exceptions reachable from {@code top}, breadth first, each once, at most 16. */
   static List<SQLException> of(SQLException top) {
     List<SQLException> out = new ArrayList<>();
-    Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+    IdentityHashMap<Throwable, Boolean> seen = new IdentityHashMap<>();
     List<@Nullable Throwable> queue = new ArrayList<>();
     queue.add(top);
     while (!queue.isEmpty() && out.size() < MAX_CHAIN) {
