@@ -17,22 +17,19 @@ import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.WriteSpec;
 import io.github.idem.internal.CallerTransaction;
 import io.github.idem.internal.Fingerprints;
+import io.github.idem.internal.GuardedInsertRun;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.OperationStore;
-import io.github.idem.internal.OperationsBinder;
 import io.github.idem.internal.PreparedWrite;
 import io.github.idem.internal.TableFactsReader;
 import io.github.idem.internal.Transactions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-// Size: four public overloads with Javadoc, the step builder, and the two engine paths.
 /**
  * A guarded operation whose whole work is one INSERT and whose result is known before it runs: the
  * key record, stored as completed with that result, and the business row commit together, once per
@@ -240,86 +237,15 @@ public final class GuardedInsert<R> {
             key,
             held ->
                 oneStatement != null
-                    ? oneStatement(c, held, oneStatement, fingerprint, result, encoded, row)
+                    ? GuardedInsertRun.oneStatement(
+                        store, table, c, held, oneStatement, fingerprint, result, encoded, row)
                     : held.claimOrReplay(
                         c,
                         fingerprint,
                         OperationsTableSchema.DONE,
                         encoded,
-                        owned -> insert(c, result, row)));
+                        owned -> GuardedInsertRun.insert(c, insert, result, row)));
     return results.result(prefix(key), execution);
-  }
-
-  private OperationStore.Execution<R> insert(Connection c, @Nullable R result, Object[] row)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(insert)) {
-      for (int i = 0; i < row.length; i++) {
-        ps.setObject(i + 1, row[i]);
-      }
-      ps.executeUpdate();
-    }
-    return OperationStore.Execution.executed(result);
-  }
-
-  private OperationStore.Execution<R> oneStatement(
-      Connection c,
-      OperationStore.Key held,
-      OperationsStatement statement,
-      @Nullable String fingerprint,
-      @Nullable R result,
-      byte @Nullable [] encoded,
-      Object[] row)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
-      if (store.waitSeconds() > 0) {
-        ps.setQueryTimeout(store.waitSeconds());
-      }
-      OperationsBinder.bind(
-          ps,
-          statement,
-          new OperationsBinder.Values(
-              store.scope(),
-              held.key(),
-              fingerprint,
-              OperationsTableSchema.DONE,
-              store.retentionMillis(),
-              encoded,
-              0,
-              null,
-              row));
-      for (int round = 1; round <= OperationStore.CLAIM_ROUNDS; round++) {
-        long started = store.context().clock().nanoTime();
-        try (ResultSet rs = query(ps, held, started)) {
-          rs.next();
-          held.waitedSince(started);
-          if (rs.getInt(1) == 1) {
-            return OperationStore.Execution.executed(result);
-          }
-          String status = rs.getString(3);
-          if (status != null) {
-            return held.replay(
-                fingerprint, new OperationStore.Stored(rs.getString(2), status, rs.getBytes(4)));
-          }
-        }
-        // The key was committed while this statement waited for it, after its snapshot began.
-        OperationStore.Stored stored = held.read(c);
-        if (stored != null) {
-          return held.replay(fingerprint, stored);
-        }
-      }
-    }
-    throw held.vanished();
-  }
-
-  private ResultSet query(PreparedStatement ps, OperationStore.Key held, long started)
-      throws SQLException {
-    try {
-      return ps.executeQuery();
-    } catch (SQLException e) {
-      // One statement claims and inserts: the wait may have been on the business row instead.
-      throw held.waitedTooLong(
-          started, e, ", or the insert into " + table + " waited as long for a lock");
-    }
   }
 
   @Override
