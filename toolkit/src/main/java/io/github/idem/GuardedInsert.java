@@ -236,16 +236,18 @@ public final class GuardedInsert<R> {
         store.observe(
             key,
             held ->
-                oneStatement != null
-                    ? GuardedInsertRun.oneStatement(
-                        store, table, c, held, oneStatement, fingerprint, result, encoded, row)
-                    : held.claimOrReplay(
-                        c,
-                        fingerprint,
-                        OperationsTableSchema.DONE,
-                        encoded,
-                        owned -> GuardedInsertRun.insert(c, insert, result, row)));
-    return results.result(prefix(key), execution);
+                results.decoded(
+                    prefix(key),
+                    oneStatement != null
+                        ? GuardedInsertRun.oneStatement(
+                            store, table, c, held, oneStatement, fingerprint, result, encoded, row)
+                        : held.claimOrReplay(
+                            c,
+                            fingerprint,
+                            OperationsTableSchema.DONE,
+                            encoded,
+                            owned -> GuardedInsertRun.insert(c, insert, result, row))));
+    return StoredResults.result(execution);
   }
 
   @Override
@@ -325,7 +327,7 @@ public final class GuardedInsert<R> {
       new OperationsTable(context).verify();
       TableFactsReader.verify(
           spec,
-          PreparedWrite.readTable(context, spec.subject(), spec.table()),
+          PreparedWrite.readTable(context, spec.subject(), spec.table(), false),
           context.dialect().identifiers());
       return new GuardedInsert<>(this, sql);
     }

@@ -186,17 +186,20 @@ public final class GuardedOperation<R> {
   private OperationResult<R> run(
       Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
       throws SQLException {
+    String prefix = store.subject() + " key '" + key + "' - ";
     OperationStore.Execution<R> execution =
         store.observe(
             key,
             held ->
-                held.claimOrReplay(
-                    c,
-                    fingerprint,
-                    OperationsTableSchema.RUNNING,
-                    null,
-                    owned -> firstRun(c, owned, body)));
-    return results.result(store.subject() + " key '" + key + "' - ", execution);
+                results.decoded(
+                    prefix,
+                    held.claimOrReplay(
+                        c,
+                        fingerprint,
+                        OperationsTableSchema.RUNNING,
+                        null,
+                        owned -> firstRun(c, owned, body))));
+    return StoredResults.result(execution);
   }
 
   private OperationStore.Execution<R> firstRun(
@@ -306,7 +309,7 @@ public final class GuardedOperation<R> {
     }
 
     private OperationStore store() {
-      return new OperationStore(context, scope, waitTimeout, retention);
+      return new OperationStore(context, scope, "scope '" + scope + "'", waitTimeout, retention);
     }
   }
 }

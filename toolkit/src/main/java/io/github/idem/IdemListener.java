@@ -3,10 +3,10 @@ package io.github.idem;
 import java.time.Duration;
 
 /**
- * Hears what guarded operations, consumer dedupe and purges did, for metrics and logs. Every method
- * has an empty default; implement the ones you need. Called on the executing thread, inside the
- * operation's transaction, so keep it fast; an exception thrown here is logged and ignored.
- * Implementations must be thread-safe.
+ * Hears what guarded operations, the idempotent consumer and purges did, for metrics and logs.
+ * Every method has an empty default; implement the ones you need. Called on the executing thread,
+ * inside the operation's transaction, so keep it fast; an exception thrown here is logged and
+ * ignored. Implementations must be thread-safe.
  *
  * <pre>{@code
  * Idem idem = Idem.builder(dataSource)

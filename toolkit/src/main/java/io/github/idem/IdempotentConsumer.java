@@ -4,27 +4,19 @@ import io.github.idem.api.IdemException;
 import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidKeyException;
-import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
-import io.github.idem.internal.EventSink;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.OperationStore;
-import io.github.idem.internal.OperationsBinder;
 import io.github.idem.internal.Transactions;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -46,8 +38,8 @@ public final class IdempotentConsumer {
   private static final Duration RETENTION = Duration.ofDays(7);
   private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(10);
   private final IdemContext context;
-  private final OperationStore store;
   private final String consumer;
+  private final OperationStore claims;
   private final GuardedOperation<Void> processing;
 
   IdempotentConsumer(IdemContext context, String consumer, OperationsTable table) {
@@ -55,14 +47,20 @@ public final class IdempotentConsumer {
     this.consumer = consumer;
     // Verifies the operations table once, here, not per message.
     table.verify();
-    this.store = new OperationStore(context, consumer, WAIT_TIMEOUT, RETENTION);
-    this.processing = new GuardedOperation<>(store, new StoredResults<>(ResultCodec.none()));
+    // Claims in the caller's transaction wait as long as the caller's engine lets them; process()
+    // owns its transaction and bounds the wait like any guarded operation.
+    this.claims = new OperationStore(context, consumer, subject(consumer), null, RETENTION);
+    this.processing =
+        new GuardedOperation<>(
+            new OperationStore(
+                context, consumer, "scope '" + consumer + "'", WAIT_TIMEOUT, RETENTION),
+            new StoredResults<>(ResultCodec.none()));
   }
 
   /**
    * Claims one message in the caller's transaction. A concurrent claim of the same id waits for
    * this transaction: if it commits, the other sees the id taken; if it rolls back, the other takes
-   * it.
+   * it. The wait lasts as long as the engine's own lock timeout allows.
    *
    * @param connection a connection in a transaction (autocommit off)
    * @param messageId the message id
@@ -70,24 +68,31 @@ public final class IdempotentConsumer {
    * @throws InvalidConnectionException when the connection is null, closed or in autocommit
    * @throws InvalidKeyException when the message id is null, empty, too long or has control
    *     characters
-   * @throws IdemSqlException when the database fails
+   * @throws IdemSqlException when the database fails, e.g. a lock timeout of the engine
    */
   public boolean claim(Connection connection, String messageId) {
-    Transactions.requireTransaction(connection, subject());
+    Transactions.requireTransaction(connection, subject(consumer));
     String id = Keys.key(consumer, messageId);
     try {
-      return !claimOne(connection, id).replayed();
+      return !claims
+          .observe(
+              id,
+              held ->
+                  held.claim(connection, null, OperationsTableSchema.DONE, null)
+                      ? OperationStore.Execution.<Void>executed(null)
+                      : new OperationStore.Execution<Void>(null, null, true))
+          .replayed();
     } catch (SQLException e) {
-      throw context.failure(subject(), e);
+      throw context.failure(subject(consumer), e);
     }
   }
 
   /**
    * Claims many messages in the caller's transaction and returns the new ones. On PostgreSQL this
    * is one statement ({@code INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING});
-   * elsewhere one claim per id, because MySQL-protocol drivers and SQLite report no per-row result
-   * for a multi-row insert. Ids are claimed in sorted order, so two consumers taking overlapping
-   * batches lock them in one global order instead of deadlocking.
+   * elsewhere one claim per id on one prepared statement, because MySQL-protocol drivers and SQLite
+   * report no per-row result for a multi-row insert. Ids are claimed in sorted order, so two
+   * consumers taking overlapping batches lock them in one global order instead of deadlocking.
    *
    * @param connection a connection in a transaction
    * @param messageIds the ids; duplicates count once
@@ -97,9 +102,9 @@ public final class IdempotentConsumer {
    * @throws IdemSqlException when the database fails
    */
   public Set<String> claimAll(Connection connection, Collection<String> messageIds) {
-    Transactions.requireTransaction(connection, subject());
+    Transactions.requireTransaction(connection, subject(consumer));
     if (messageIds == null) {
-      throw new InvalidKeyException(subject() + ": message id collection is null");
+      throw new InvalidKeyException(subject(consumer) + ": message id collection is null");
     }
     Set<String> ids = new LinkedHashSet<>();
     for (String messageId : messageIds) {
@@ -113,10 +118,7 @@ public final class IdempotentConsumer {
     List<String> ordered = new ArrayList<>(ids);
     Collections.sort(ordered);
     try {
-      Set<String> claimed =
-          context.operationsSql().claimMany() != null
-              ? claimMany(connection, ordered)
-              : claimEach(connection, ordered);
+      Set<String> claimed = claims.claimAll(connection, ordered);
       for (String id : ids) {
         if (claimed.contains(id)) {
           fresh.add(id);
@@ -124,7 +126,7 @@ public final class IdempotentConsumer {
       }
       return fresh;
     } catch (SQLException e) {
-      throw context.failure(subject(), e);
+      throw context.failure(subject(consumer), e);
     }
   }
 
@@ -144,66 +146,7 @@ public final class IdempotentConsumer {
     return !processing.execute(messageId, (byte[]) null, body).replayed();
   }
 
-  private String subject() {
+  private static String subject(String consumer) {
     return "consumer '" + consumer + "'";
-  }
-
-  private OperationStore.Execution<Void> claimOne(Connection connection, String id)
-      throws SQLException {
-    return store.observe(
-        id,
-        held ->
-            held.claim(connection, null, OperationsTableSchema.DONE, null)
-                ? OperationStore.Execution.executed(null)
-                : new OperationStore.Execution<>(null, null, true));
-  }
-
-  private Set<String> claimEach(Connection connection, List<String> ordered) throws SQLException {
-    Set<String> claimed = new HashSet<>();
-    for (String id : ordered) {
-      if (!claimOne(connection, id).replayed()) {
-        claimed.add(id);
-      }
-    }
-    return claimed;
-  }
-
-  private Set<String> claimMany(Connection connection, List<String> ordered) throws SQLException {
-    OperationsStatement many = Objects.requireNonNull(context.operationsSql().claimMany());
-    Set<String> returned = new HashSet<>();
-    Array array = connection.createArrayOf("varchar", ordered.toArray());
-    try (PreparedStatement ps = connection.prepareStatement(many.sql())) {
-      OperationsBinder.bind(
-          ps,
-          many,
-          new OperationsBinder.Values(
-              consumer,
-              null,
-              null,
-              OperationsTableSchema.DONE,
-              RETENTION.toMillis(),
-              null,
-              0,
-              array,
-              null));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          returned.add(rs.getString(1));
-        }
-      }
-    } finally {
-      array.free();
-    }
-    EventSink events = context.events();
-    if (events != EventSink.NONE) {
-      for (String id : ordered) {
-        if (returned.contains(id)) {
-          events.executed(consumer, id);
-        } else {
-          events.replayed(consumer, id);
-        }
-      }
-    }
-    return returned;
   }
 }

@@ -82,7 +82,7 @@ public final class OperationsTable {
    */
   public void verify() {
     String subject = "operations table " + name;
-    TableFactsReader.Table table = PreparedWrite.readTable(context, subject, name);
+    TableFactsReader.Table table = PreparedWrite.readTable(context, subject, name, false);
     if (table == null) {
       throw new OperationsTableException(
           subject

@@ -26,9 +26,13 @@ final class StoredResults<R> {
     }
   }
 
-  OperationResult<R> result(String prefix, OperationStore.Execution<R> execution) {
+  /**
+   * Decodes a replay's stored bytes, inside the observed execution, so that a result that cannot be
+   * decoded is never reported as replayed.
+   */
+  OperationStore.Execution<R> decoded(String prefix, OperationStore.Execution<R> execution) {
     if (!execution.replayed()) {
-      return new OperationResult<>(execution.value(), false);
+      return execution;
     }
     byte[] stored = execution.stored();
     R value;
@@ -44,6 +48,10 @@ final class StoredResults<R> {
               + "; the operation is not re-run. Did the codec change?",
           e);
     }
-    return new OperationResult<>(value, true);
+    return new OperationStore.Execution<>(value, stored, true);
+  }
+
+  static <R> OperationResult<R> result(OperationStore.Execution<R> execution) {
+    return new OperationResult<>(execution.value(), execution.replayed());
   }
 }

@@ -54,10 +54,11 @@ public interface Dialect {
 
   /**
    * Returns a catalog query for the column types the multi-row batch form casts to, or empty when
-   * this dialect needs none. The toolkit runs it once per statement, at {@code build()}, with one
-   * parameter: the table name quoted as {@link Identifiers#quoteTable} renders it. Each result row
-   * holds the stored column name, the type (a SQL fragment, see {@link ColumnType#sqlType()}) and
-   * the collation fragment or NULL. The answers go into {@link TableFacts#columnTypes()}.
+   * this dialect needs none. The toolkit runs it once per statement, at {@code build()} of an
+   * upsert or insert-if-absent, with one parameter: the table name quoted as {@link
+   * Identifiers#quoteTable} renders it. Each result row holds the stored column name, the type (a
+   * SQL fragment, see {@link ColumnType#sqlType()}) and the collation fragment or NULL. The answers
+   * go into {@link TableFacts#columnTypes()}.
    *
    * @return the query, or empty
    */

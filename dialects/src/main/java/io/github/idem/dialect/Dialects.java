@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.InvalidConfigurationException;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.internal.BuiltInDialects;
 import java.sql.Connection;
@@ -93,11 +94,12 @@ public final class Dialects {
    * @param family the engine family
    * @param version the server version
    * @return the dialect
+   * @throws InvalidConfigurationException when the family or version is null
    * @throws UnsupportedDatabaseException when the version is below the family's floor
    */
   public static Dialect of(DatabaseFamily family, DatabaseVersion version) {
     if (family == null || version == null) {
-      throw new UnsupportedDatabaseException(
+      throw new InvalidConfigurationException(
           "family or version is null; pass e.g. Dialects.of(DatabaseFamily.POSTGRESQL,"
               + " DatabaseVersion.of(16, 4))");
     }

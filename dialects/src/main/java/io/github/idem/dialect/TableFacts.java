@@ -35,7 +35,11 @@ public record TableFacts(
    */
   public TableFacts {
     columns = Set.copyOf(columns);
-    uniqueKeys = List.copyOf(uniqueKeys);
+    List<Set<String>> keys = new ArrayList<>(uniqueKeys.size());
+    for (Set<String> key : uniqueKeys) {
+      keys.add(Set.copyOf(key));
+    }
+    uniqueKeys = List.copyOf(keys);
     columnTypes = Map.copyOf(columnTypes);
   }
 

@@ -79,7 +79,10 @@ public record WriteSpec(
     updateColumns = copyNames(subject, "update columns", updateColumns);
     if (columns.isEmpty()) {
       throw new InvalidStatementException(
-          subject + ": no columns; name at least the conflict key columns in columns(...)");
+          subject
+              + (kind == Kind.INSERT
+                  ? ": no columns; name the columns the INSERT sets"
+                  : ": no columns; name at least the conflict key columns in columns(...)"));
     }
     requireUnique(subject, "columns", columns);
     requireUnique(subject, "conflict key", conflictKey);
@@ -260,7 +263,7 @@ public record WriteSpec(
     for (String name : names) {
       if (!seen.add(name.toLowerCase(Locale.ROOT))) {
         throw new InvalidStatementException(
-            subject + ": " + what + " name '" + name + "' twice; list each column once");
+            subject + ": " + what + " name '" + name + "' twice; name each column once");
       }
     }
   }

@@ -33,7 +33,7 @@ class WriteSpecTest {
         .hasMessage("upsert into t: no conflict key; name the primary key or unique key columns");
     assertThatThrownBy(
             () -> WriteSpec.upsert("t", List.of("id", "id"), List.of("id"), List.of(), null))
-        .hasMessage("upsert into t: columns name 'id' twice; list each column once");
+        .hasMessage("upsert into t: columns name 'id' twice; name each column once");
     assertThatThrownBy(
             () -> WriteSpec.upsert("t", List.of("id", "a"), List.of("id"), List.of("id"), null))
         .hasMessageContaining("update column 'id' is part of the conflict key [id]");

@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * the event sink and the clock. Immutable and thread-safe.
  */
 public final class IdemContext {
-  private static final System.Logger LOG = System.getLogger(IdemContext.class.getName());
+  // Logs under the facade's name, which users configure, without importing the facade.
+  private static final System.Logger LOG = System.getLogger("io.github.idem.Idem");
 
   private final DataSource dataSource;
   private final Dialect dialect;

@@ -6,12 +6,17 @@ import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.Outcome;
 import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 // Size: the key record's statements and their messages stay together; half of it is Javadoc.
@@ -29,7 +34,7 @@ public final class OperationStore {
   private final String scope;
   private final String subject;
   private final int waitSeconds;
-  private final Duration waitTimeout;
+  private final @Nullable Duration waitTimeout;
   private final long retentionMillis;
   private final OperationsSql sql;
   private final ExecutablePlan claim;
@@ -39,24 +44,28 @@ public final class OperationStore {
    *
    * @param context the root's context
    * @param scope a validated scope
-   * @param waitTimeout how long a claim waits behind another holder of the key
+   * @param subject the subject of messages, e.g. {@code scope 'payments'}
+   * @param waitTimeout how long a claim waits behind another holder of the key, or null for as long
+   *     as the engine lets it (the caller's own lock timeouts then surface as SQL errors)
    * @param retention how long a record is kept
    */
   public OperationStore(
-      IdemContext context, String scope, Duration waitTimeout, Duration retention) {
+      IdemContext context,
+      String scope,
+      String subject,
+      @Nullable Duration waitTimeout,
+      Duration retention) {
     this.context = context;
     this.scope = scope;
-    this.subject = "scope '" + scope + "'";
+    this.subject = subject;
     this.waitTimeout = waitTimeout;
     this.waitSeconds =
-        context.dialect().statementScopedQueryTimeout()
+        waitTimeout != null && context.dialect().statementScopedQueryTimeout()
             ? (int) Math.max(1, (waitTimeout.toMillis() + 999) / 1000)
             : 0;
     this.retentionMillis = retention.toMillis();
     this.sql = context.operationsSql();
-    this.claim =
-        new ExecutablePlan(
-            subject, context.dialect().claimPlan(context.operationsTable(), context.countMode()));
+    this.claim = new ExecutablePlan(subject, context.claimPlan());
   }
 
   /** Returns the scope. */
@@ -149,17 +158,19 @@ public final class OperationStore {
     Execution<T> result;
     try {
       result = steps.run(handle);
-    } catch (KeyReusedException e) {
-      events.keyReused(scope, key);
-      throw e;
     } catch (OperationInProgressException e) {
       events.inProgress(scope, key, handle.waitedNanos);
       throw e;
+    } catch (SQLException | RuntimeException | Error e) {
+      // A claim that waited and then failed (a reused key, a body's exception) still waited.
+      reportWait(key, handle.waitedNanos);
+      if (e instanceof KeyReusedException) {
+        events.keyReused(scope, key);
+      }
+      throw e;
     }
     if (events != EventSink.NONE) {
-      if (handle.waitedNanos >= context.waitReportNanos()) {
-        events.waited(scope, key, handle.waitedNanos);
-      }
+      reportWait(key, handle.waitedNanos);
       if (result.replayed()) {
         events.replayed(scope, key);
       } else {
@@ -167,6 +178,82 @@ public final class OperationStore {
       }
     }
     return result;
+  }
+
+  private void reportWait(String key, long waitedNanos) {
+    if (waitedNanos >= context.waitReportNanos()) {
+      context.events().waited(scope, key, waitedNanos);
+    }
+  }
+
+  /**
+   * Claims many message ids in the caller's transaction, in the given order, and reports each as
+   * executed (new) or replayed (seen before). One statement where the dialect has one, otherwise
+   * one claim per id on one prepared statement.
+   *
+   * @param c the caller's connection, in a transaction
+   * @param ordered distinct, validated ids in the order to lock them
+   * @return the ids that were new
+   * @throws SQLException from the database
+   */
+  public Set<String> claimAll(Connection c, List<String> ordered) throws SQLException {
+    OperationsStatement many = sql.claimMany();
+    Set<String> fresh = new HashSet<>();
+    if (many != null) {
+      Array keys = c.createArrayOf("varchar", ordered.toArray());
+      try {
+        claimMany(c, many, keys, fresh);
+      } catch (SQLException | RuntimeException e) {
+        try {
+          keys.free();
+        } catch (SQLException freeFailure) {
+          e.addSuppressed(freeFailure);
+        }
+        throw e;
+      }
+      keys.free();
+    } else {
+      try (PlanRunner runner = new PlanRunner(c, context.dialect(), claim, waitSeconds)) {
+        for (String id : ordered) {
+          long started = context.clock().nanoTime();
+          Outcome outcome =
+              runner.runOne(
+                  OperationsTableSchema.claimRow(
+                      scope, id, null, OperationsTableSchema.DONE, retentionMillis, null));
+          if (outcome == Outcome.INSERTED) {
+            fresh.add(id);
+          }
+          reportWait(id, context.clock().nanoTime() - started);
+        }
+      }
+    }
+    EventSink events = context.events();
+    if (events != EventSink.NONE) {
+      for (String id : ordered) {
+        if (fresh.contains(id)) {
+          events.executed(scope, id);
+        } else {
+          events.replayed(scope, id);
+        }
+      }
+    }
+    return fresh;
+  }
+
+  private void claimMany(Connection c, OperationsStatement many, Array keys, Set<String> fresh)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(many.sql())) {
+      OperationsBinder.bind(
+          ps,
+          many,
+          new OperationsBinder.Values(
+              scope, null, null, OperationsTableSchema.DONE, retentionMillis, null, 0, keys, null));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          fresh.add(rs.getString(1));
+        }
+      }
+    }
   }
 
   /** One key's record during one execution; counts how long claims waited. Not thread-safe. */
@@ -226,6 +313,10 @@ public final class OperationStore {
      * @return {@code e} when it is not a timeout
      */
     public SQLException waitedTooLong(long startedNanos, SQLException e, String otherCause) {
+      Duration bound = waitTimeout;
+      if (bound == null) {
+        return e;
+      }
       ErrorKind kind = context.dialect().classify(e).kind();
       if (kind == ErrorKind.STATEMENT_TIMEOUT
           || kind == ErrorKind.LOCK_TIMEOUT_STATEMENT
@@ -236,7 +327,7 @@ public final class OperationStore {
                 + "operation still in progress after "
                 + Duration.ofNanos(waitedNanos).toMillis()
                 + "ms (waitTimeout "
-                + waitTimeout.toMillis()
+                + bound.toMillis()
                 + "ms)"
                 + otherCause
                 + "; nothing was written; retry later or raise waitTimeout",

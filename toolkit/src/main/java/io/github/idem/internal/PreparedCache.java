@@ -40,8 +40,8 @@ final class PreparedCache implements AutoCloseable {
           returningRows
               ? connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
               : connection.prepareStatement(sql);
+      main = ps; // kept before the timeout is set, so close() releases it if that fails
       timeout(ps);
-      main = ps;
     }
     return ps;
   }
@@ -50,8 +50,8 @@ final class PreparedCache implements AutoCloseable {
     PreparedStatement ps = insert;
     if (ps == null) {
       ps = connection.prepareStatement(required(plan.insert));
-      timeout(ps);
       insert = ps;
+      timeout(ps);
     }
     return ps;
   }
@@ -60,8 +60,8 @@ final class PreparedCache implements AutoCloseable {
     PreparedStatement ps = exists;
     if (ps == null) {
       ps = connection.prepareStatement(required(plan.exists));
-      timeout(ps);
       exists = ps;
+      timeout(ps);
     }
     return ps;
   }
@@ -85,8 +85,8 @@ final class PreparedCache implements AutoCloseable {
     PreparedStatement ps = all[slot];
     if (ps == null) {
       ps = connection.prepareStatement(batch.statement(rows));
-      timeout(ps);
       all[slot] = ps;
+      timeout(ps);
     }
     return ps;
   }

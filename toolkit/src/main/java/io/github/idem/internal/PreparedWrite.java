@@ -48,7 +48,7 @@ public final class PreparedWrite {
     for (String column : spec.columns()) {
       context.dialect().identifiers().quote(column);
     }
-    TableFactsReader.Table table = readTable(context, spec.subject(), spec.table());
+    TableFactsReader.Table table = readTable(context, spec.subject(), spec.table(), true);
     TableFactsReader.verify(spec, table, context.dialect().identifiers());
     StatementPlan plan =
         context
@@ -63,14 +63,15 @@ public final class PreparedWrite {
    * @param context the root's context
    * @param subject what Idem is doing, for messages
    * @param tableName the table
+   * @param withTypes whether to read the column types a batch form casts to
    * @return the table, or null when it does not exist
    * @throws IdemSqlException when the metadata cannot be read
    */
   public static TableFactsReader.@Nullable Table readTable(
-      IdemContext context, String subject, String tableName) {
+      IdemContext context, String subject, String tableName, boolean withTypes) {
     DataSource dataSource = context.dataSource();
     try (Connection connection = dataSource.getConnection()) {
-      return TableFactsReader.read(connection, context.dialect(), tableName);
+      return TableFactsReader.read(connection, context.dialect(), tableName, withTypes);
     } catch (SQLException e) {
       throw context.failure(subject + ": read the table's metadata", e);
     }

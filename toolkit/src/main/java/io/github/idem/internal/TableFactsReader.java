@@ -45,10 +45,13 @@ public final class TableFactsReader {
    * @param connection an open connection
    * @param dialect the dialect
    * @param tableName the table, as the user named it
+   * @param withTypes whether to run the dialect's column-types query too (only statements whose
+   *     batch form casts need it)
    * @return the table, or null when it does not exist
    * @throws SQLException when the catalog cannot be read
    */
-  public static @Nullable Table read(Connection connection, Dialect dialect, String tableName)
+  public static @Nullable Table read(
+      Connection connection, Dialect dialect, String tableName, boolean withTypes)
       throws SQLException {
     Identifiers ids = dialect.identifiers();
     List<String> parts = ids.normalizeTable(tableName);
@@ -62,7 +65,7 @@ public final class TableFactsReader {
         new TableFacts(
             location.columns,
             uniqueKeys(meta, location),
-            columnTypes(connection, dialect, tableName));
+            withTypes ? columnTypes(connection, dialect, tableName) : Map.of());
     return new Table(facts, location.columnNames);
   }
 

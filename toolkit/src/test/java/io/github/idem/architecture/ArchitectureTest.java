@@ -1,12 +1,14 @@
 package io.github.idem.architecture;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -83,7 +85,7 @@ class ArchitectureTest {
 
   @Test
   void publicSignaturesMentionNoInternalType() {
-    methods()
+    codeUnits()
         .that()
         .arePublic()
         .and()
@@ -96,12 +98,41 @@ class ArchitectureTest {
         .resideOutsideOfPackages("io.github.idem.internal..", "io.github.idem.dialect.internal..")
         .should(mentionNoInternalType())
         .check(RUNTIME);
+    fields()
+        .that()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat(RUNTIME_CLASS)
+        .and()
+        .areDeclaredInClassesThat()
+        .resideOutsideOfPackages("io.github.idem.internal..", "io.github.idem.dialect.internal..")
+        .should()
+        .haveRawType(
+            DescribedPredicate.describe(
+                "a type outside the internal packages",
+                (JavaClass type) -> !type.getPackageName().contains(".internal")))
+        .check(RUNTIME);
+    classes()
+        .that()
+        .arePublic()
+        .and(RUNTIME_CLASS)
+        .and()
+        .resideOutsideOfPackages("io.github.idem.internal..", "io.github.idem.dialect.internal..")
+        .should()
+        .notBeAssignableTo(
+            DescribedPredicate.describe(
+                "an internal type",
+                (JavaClass type) -> type.getPackageName().contains(".internal")))
+        .check(RUNTIME);
   }
 
-  private static ArchCondition<JavaMethod> mentionNoInternalType() {
+  private static ArchCondition<JavaCodeUnit> mentionNoInternalType() {
     return new ArchCondition<>("mention no internal type in their signature") {
       @Override
-      public void check(JavaMethod method, ConditionEvents events) {
+      public void check(JavaCodeUnit method, ConditionEvents events) {
         for (JavaClass type : method.getAllInvolvedRawTypes()) {
           if (type.getPackageName().contains(".internal")) {
             events.add(

@@ -54,6 +54,19 @@ public abstract class BadInputConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldRefuseTwoNamesForOneColumnAtBuild() {
+    String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER");
+    assertThatThrownBy(
+            () -> idem.upsert(t).columns("id", "amount", "\"AMOUNT\"").conflictKey("id").build())
+        .isInstanceOf(InvalidStatementException.class)
+        .hasMessageContaining("name each column once");
+    assertThatThrownBy(
+            () -> idem.insertIfAbsent(t).columns("id", "\"ID\"").conflictKey("id").build())
+        .isInstanceOf(InvalidStatementException.class)
+        .hasMessageContaining("name each column once");
+  }
+
+  @Test
   void shouldRefuseZeroColumns() {
     String t = newTable("id BIGINT PRIMARY KEY");
     assertThatThrownBy(() -> idem.insertIfAbsent(t).columns().conflictKey("id").build())

@@ -307,6 +307,9 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
     assertThatThrownBy(() -> builder.insertInto(charges).columns("id", "ID").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("twice");
+    assertThatThrownBy(() -> builder.insertInto(charges).columns("id", "\"ID\"").build())
+        .isInstanceOf(InvalidStatementException.class)
+        .hasMessageContaining("name each column once");
     assertThatThrownBy(() -> builder.insertInto(charges).columns("id; DROP TABLE x").build())
         .isInstanceOf(io.github.idem.api.InvalidIdentifierException.class);
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
+import io.github.idem.IdemListener;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
 import io.github.idem.api.InvalidConfigurationException;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -492,8 +494,25 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   @Test
   void shouldReportAResultTheCodecCannotDecode() throws Exception {
     operation().execute("k1", "r", c -> charge(c, "k1", 1));
+    List<String> events = new CopyOnWriteArrayList<>();
+    Idem listened =
+        Idem.builder(dataSource())
+            .addListener(
+                new IdemListener() {
+                  @Override
+                  public void replayed(String scope, String key) {
+                    events.add("replayed " + key);
+                  }
+
+                  @Override
+                  public void executed(String scope, String key) {
+                    events.add("executed " + key);
+                  }
+                })
+            .build();
     GuardedOperation<String> strict =
-        idem.operation(
+        listened
+            .operation(
                 scope,
                 ResultCodec.<String>of(
                     v -> null,
@@ -507,6 +526,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
         .hasMessageContaining("could not be decoded")
         .hasMessageContaining("not a receipt");
     assertThat(bodyRuns).hasValue(1);
+    assertThat(events).as("a result that cannot be decoded was not replayed").isEmpty();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.github.idem.dialect.internal;
 
 import io.github.idem.api.ErrorKind;
+import io.github.idem.api.InvalidStatementException;
 import io.github.idem.api.Outcome;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.BatchPlan;
@@ -19,7 +20,10 @@ import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
@@ -57,10 +61,33 @@ abstract class AbstractSqlDialect implements Dialect {
 
   @Override
   public final StatementPlan plan(WriteSpec spec, TableFacts facts, CountMode countMode) {
+    if (spec.kind() == WriteSpec.Kind.INSERT) {
+      throw new InvalidStatementException(
+          spec.subject()
+              + ": a plain insert has no conflict to plan; render it with guardedInsert");
+    }
+    requireDistinctColumns(spec);
     WritePlan single = render(spec, countModeFor(facts, countMode), null);
     List<ColumnType> types = facts.typesOf(spec.columns(), identifiers());
     BatchPlan batch = types == null ? null : batchPlan(spec, types);
     return new StatementPlan(single, batch, batchReportsEachRow(), false, false);
+  }
+
+  /**
+   * Refuses two names for one stored column ({@code id} and {@code "ID"} on an engine that folds to
+   * upper case), which the engine would reject only when the statement runs.
+   */
+  private void requireDistinctColumns(WriteSpec spec) {
+    Set<String> stored = new HashSet<>();
+    for (String column : spec.columns()) {
+      if (!stored.add(identifiers().normalize(column).toLowerCase(Locale.ROOT))) {
+        throw new InvalidStatementException(
+            spec.subject()
+                + ": column '"
+                + column
+                + "' names a column already named in columns; name each column once");
+      }
+    }
   }
 
   /** The count mode to render for: a family may need the exact plan for some tables. */
@@ -82,6 +109,7 @@ abstract class AbstractSqlDialect implements Dialect {
   public final GuardedInsertSql guardedInsert(
       String operationsTable, String table, List<String> columns) {
     WriteSpec insert = WriteSpec.insert(table, columns);
+    requireDistinctColumns(insert);
     return new GuardedInsertSql(
         insertStatement(insert, null), claimAndInsert(operationsTable, insert));
   }

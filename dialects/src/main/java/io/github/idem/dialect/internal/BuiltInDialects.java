@@ -10,9 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The built-in dialects: detection from product strings in a fixed order, and pinning. */
+/**
+ * The built-in dialects: detection from product strings in a fixed order, and pinning. Logs under
+ * {@code io.github.idem.dialect.Dialects}, the public entry point, as it always has.
+ */
 public final class BuiltInDialects {
-  private static final System.Logger LOG = System.getLogger(BuiltInDialects.class.getName());
+  private static final System.Logger LOG = System.getLogger("io.github.idem.dialect.Dialects");
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   private BuiltInDialects() {}
