@@ -16,6 +16,7 @@ import io.github.idem.internal.BodyFailure;
 import io.github.idem.internal.CallerTransaction;
 import io.github.idem.internal.Fingerprints;
 import io.github.idem.internal.IdemContext;
+import io.github.idem.internal.KeyRecord;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.OperationStore;
 import io.github.idem.internal.Transactions;
@@ -203,7 +204,7 @@ public final class GuardedOperation<R> {
   }
 
   private OperationStore.Execution<R> firstRun(
-      Connection c, OperationStore.Key held, OperationBody<R, ?> body) throws SQLException {
+      Connection c, KeyRecord held, OperationBody<R, ?> body) throws SQLException {
     R value;
     try {
       value = body.run(c);

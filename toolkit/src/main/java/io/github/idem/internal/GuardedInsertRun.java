@@ -54,7 +54,7 @@ public final class GuardedInsertRun {
       OperationStore store,
       String table,
       Connection c,
-      OperationStore.Key held,
+      KeyRecord held,
       OperationsStatement statement,
       @Nullable String fingerprint,
       @Nullable R result,
@@ -102,8 +102,7 @@ public final class GuardedInsertRun {
     throw held.vanished();
   }
 
-  private static ResultSet query(
-      PreparedStatement ps, OperationStore.Key held, long started, String table)
+  private static ResultSet query(PreparedStatement ps, KeyRecord held, long started, String table)
       throws SQLException {
     try {
       return ps.executeQuery();

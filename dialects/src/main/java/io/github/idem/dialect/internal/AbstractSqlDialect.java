@@ -27,8 +27,6 @@ import java.util.Set;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
-// Size: the shared fragments every family overrides; operations-table SQL and error chains are
-// split out.
 /**
  * Shared rendering and classification for the built-in dialects; the families override small
  * fragment hooks. Package-private on purpose: the SPI is {@link Dialect}.
@@ -320,47 +318,9 @@ abstract class AbstractSqlDialect implements Dialect {
     return spec.versionColumn() != null ? Outcome.SKIPPED : Outcome.UNCHANGED;
   }
 
-  /**
-   * The update-then-insert plan shared by the engines whose failed statements leave the transaction
-   * usable. The UPDATE's WHERE clause matches only rows it would change (or, with a guard, rows
-   * with an older version), so its count is exact under any driver count mode.
-   */
+  /** The update-then-insert plan; see {@link UpdateThenInsertSql}. */
   final WritePlan.UpdateThenInsert updateThenInsert(WriteSpec spec, String @Nullable [] values) {
-    String table = identifiers().quoteTable(spec.table());
-    int[] keyBind = positions(spec, spec.conflictKey());
-    String exists = "SELECT 1 FROM " + table + " WHERE " + keyPredicate(spec) + lockingReadSuffix();
-    String insert = insertStatement(spec, values);
-    int[] insertBind = insertBind(spec, values);
-    Outcome unchanged = whenNothingChanged(spec);
-    if (spec.updateColumns().isEmpty()) {
-      String probe =
-          probeBeforeInsert() ? "SELECT 1 FROM " + table + " WHERE " + keyPredicate(spec) : null;
-      return new WritePlan.UpdateThenInsert(
-          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged);
-    }
-    StringJoiner set = new StringJoiner(", ");
-    for (String column : spec.updateColumns()) {
-      set.add(identifiers().quote(column) + " = ?");
-    }
-    String condition;
-    int[] conditionBind;
-    String guard = spec.versionColumn();
-    if (guard != null) {
-      condition = identifiers().quote(guard) + " < ?";
-      conditionBind = new int[] {spec.indexOf(guard)};
-    } else {
-      StringJoiner same = new StringJoiner(" AND ");
-      for (String column : spec.updateColumns()) {
-        same.add(nullSafeEqualsParameter(identifiers().quote(column)));
-      }
-      condition = "NOT (" + same + ")";
-      conditionBind = positions(spec, spec.updateColumns());
-    }
-    String update =
-        "UPDATE " + table + " SET " + set + " WHERE " + keyPredicate(spec) + " AND " + condition;
-    int[] updateBind = concat(positions(spec, spec.updateColumns()), keyBind, conditionBind);
-    return new WritePlan.UpdateThenInsert(
-        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged);
+    return UpdateThenInsertSql.render(this, spec, values);
   }
 
   /** Whether insert-if-absent reads the key before inserting it; see {@code probe}. */

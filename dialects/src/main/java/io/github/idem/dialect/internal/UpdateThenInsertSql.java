@@ -1,0 +1,74 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.api.Outcome;
+import io.github.idem.dialect.WritePlan;
+import io.github.idem.dialect.WriteSpec;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The update-then-insert plan, for engines whose one-statement forms are not exact or race-free.
+ */
+final class UpdateThenInsertSql {
+  private UpdateThenInsertSql() {}
+
+  /**
+   * The update-then-insert plan shared by the engines whose failed statements leave the transaction
+   * usable. The UPDATE's WHERE clause matches only rows it would change (or, with a guard, rows
+   * with an older version), so its count is exact under any driver count mode.
+   */
+  static WritePlan.UpdateThenInsert render(
+      AbstractSqlDialect dialect, WriteSpec spec, String @Nullable [] values) {
+    String table = dialect.identifiers().quoteTable(spec.table());
+    int[] keyBind = AbstractSqlDialect.positions(spec, spec.conflictKey());
+    String exists =
+        "SELECT 1 FROM "
+            + table
+            + " WHERE "
+            + dialect.keyPredicate(spec)
+            + dialect.lockingReadSuffix();
+    String insert = dialect.insertStatement(spec, values);
+    int[] insertBind = AbstractSqlDialect.insertBind(spec, values);
+    Outcome unchanged = AbstractSqlDialect.whenNothingChanged(spec);
+    if (spec.updateColumns().isEmpty()) {
+      String probe =
+          dialect.probeBeforeInsert()
+              ? "SELECT 1 FROM " + table + " WHERE " + dialect.keyPredicate(spec)
+              : null;
+      return new WritePlan.UpdateThenInsert(
+          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged);
+    }
+    StringJoiner set = new StringJoiner(", ");
+    for (String column : spec.updateColumns()) {
+      set.add(dialect.identifiers().quote(column) + " = ?");
+    }
+    String condition;
+    int[] conditionBind;
+    String guard = spec.versionColumn();
+    if (guard != null) {
+      condition = dialect.identifiers().quote(guard) + " < ?";
+      conditionBind = new int[] {spec.indexOf(guard)};
+    } else {
+      StringJoiner same = new StringJoiner(" AND ");
+      for (String column : spec.updateColumns()) {
+        same.add(dialect.nullSafeEqualsParameter(dialect.identifiers().quote(column)));
+      }
+      condition = "NOT (" + same + ")";
+      conditionBind = AbstractSqlDialect.positions(spec, spec.updateColumns());
+    }
+    String update =
+        "UPDATE "
+            + table
+            + " SET "
+            + set
+            + " WHERE "
+            + dialect.keyPredicate(spec)
+            + " AND "
+            + condition;
+    int[] updateBind =
+        AbstractSqlDialect.concat(
+            AbstractSqlDialect.positions(spec, spec.updateColumns()), keyBind, conditionBind);
+    return new WritePlan.UpdateThenInsert(
+        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged);
+  }
+}

@@ -1,0 +1,242 @@
+package io.github.idem.internal;
+
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.KeyRecordVanishedException;
+import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.OperationInProgressException;
+import io.github.idem.api.Outcome;
+import io.github.idem.dialect.OperationsTableSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One key's record during one execution of an {@link OperationStore}: claim, read, replay,
+ * complete, and the errors these raise; counts how long claims waited. Not thread-safe.
+ */
+public final class KeyRecord {
+  private final OperationStore store;
+  private final String key;
+  private long waitedNanos;
+
+  KeyRecord(OperationStore store, String key) {
+    this.store = store;
+    this.key = key;
+  }
+
+  long waitedNanos() {
+    return waitedNanos;
+  }
+
+  /**
+   * Inserts the key record with a status and, when known already, the result. Waits behind a
+   * transaction holding the same key, up to the wait bound.
+   *
+   * @param c the connection
+   * @param fingerprint the request fingerprint, or null
+   * @param status the status to store
+   * @param result the result to store, or null
+   * @return {@code true} when this execution owns the key
+   * @throws SQLException from the database
+   * @throws OperationInProgressException when the wait bound passes
+   */
+  public boolean claim(
+      Connection c, @Nullable String fingerprint, String status, byte @Nullable [] result)
+      throws SQLException {
+    long started = store.context().clock().nanoTime();
+    Outcome outcome;
+    try (PlanRunner runner =
+        new PlanRunner(c, store.context().dialect(), store.claim(), store.waitSeconds())) {
+      outcome =
+          runner.runOne(
+              OperationsTableSchema.claimRow(
+                  store.scope(), key, fingerprint, status, store.retentionMillis(), result));
+    } catch (SQLException e) {
+      throw waitedTooLong(started, e, "");
+    }
+    waitedSince(started);
+    return outcome == Outcome.INSERTED;
+  }
+
+  /**
+   * Adds the time since {@code startedNanos} to this execution's wait.
+   *
+   * @param startedNanos a reading of the context's clock
+   */
+  public void waitedSince(long startedNanos) {
+    waitedNanos += store.context().clock().nanoTime() - startedNanos;
+  }
+
+  /**
+   * Turns a timeout while waiting for the key into {@link OperationInProgressException}; returns
+   * any other failure unchanged, for the caller to throw.
+   *
+   * @param startedNanos when the wait began, on the context's clock
+   * @param e the failure
+   * @param otherCause empty, or {@code ", or …"} naming another thing the statement may wait on
+   * @return {@code e} when it is not a timeout
+   */
+  public SQLException waitedTooLong(long startedNanos, SQLException e, String otherCause) {
+    if (!store.boundedWait()) {
+      return e;
+    }
+    Duration bound = store.waitTimeoutOrNull();
+    ErrorKind kind = store.context().dialect().classify(e).kind();
+    if (kind == ErrorKind.STATEMENT_TIMEOUT
+        || kind == ErrorKind.LOCK_TIMEOUT_STATEMENT
+        || kind == ErrorKind.LOCK_TIMEOUT_TRANSACTION) {
+      waitedSince(startedNanos);
+      throw new OperationInProgressException(
+          prefix()
+              + "operation still in progress after "
+              + Duration.ofNanos(waitedNanos).toMillis()
+              + "ms (waitTimeout "
+              + bound.toMillis()
+              + "ms)"
+              + otherCause
+              + "; nothing was written; retry later or raise waitTimeout",
+          e);
+    }
+    return e;
+  }
+
+  /**
+   * Stores the result of a completed first execution; the claim wrote it as RUNNING.
+   *
+   * @param c the connection
+   * @param encoded the result
+   * @throws SQLException from the database
+   */
+  public void complete(Connection c, byte @Nullable [] encoded) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(store.sql().complete().sql())) {
+      OperationsBinder.bind(
+          ps,
+          store.sql().complete(),
+          new OperationsBinder.Values(
+              store.scope(), key, null, OperationsTableSchema.DONE, 0, encoded, 0, null, null));
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Reads the key's current record.
+   *
+   * @param c the connection
+   * @return the record, or null when there is none (purged since the claim)
+   * @throws SQLException from the database
+   */
+  public OperationStore.@Nullable Stored read(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(store.sql().select().sql())) {
+      OperationsBinder.bind(ps, store.sql().select(), OperationsBinder.key(store.scope(), key));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        return new OperationStore.Stored(rs.getString(1), rs.getString(2), rs.getBytes(3));
+      }
+    }
+  }
+
+  /**
+   * Checks a stored record against this request and returns it as a replay.
+   *
+   * @param fingerprint this request's fingerprint, or null
+   * @param stored the record
+   * @param <T> the value type
+   * @return the replay
+   * @throws KeyReusedException when the fingerprints differ
+   * @throws OperationInProgressException when the record is not completed
+   */
+  public <T> OperationStore.Execution<T> replay(
+      @Nullable String fingerprint, OperationStore.Stored stored) {
+    String storedFingerprint = stored.fingerprint();
+    // No fingerprint on either side means the caller opted out of the check for that request.
+    if (storedFingerprint != null
+        && fingerprint != null
+        && !storedFingerprint.equals(fingerprint)) {
+      throw new KeyReusedException(
+          prefix()
+              + "already used for a different request (stored fingerprint "
+              + abbreviate(storedFingerprint)
+              + ", this request "
+              + abbreviate(fingerprint)
+              + "); use a new key for a new request");
+    }
+    if (!OperationsTableSchema.DONE.equals(stored.status())) {
+      throw new OperationInProgressException(
+          prefix()
+              + "recorded as "
+              + stored.status()
+              + ", not completed: a body committed its transaction before the operation"
+              + " finished (bodies must not commit, roll back or close the connection); retry"
+              + " later");
+    }
+    return new OperationStore.Execution<>(null, stored.result(), true);
+  }
+
+  /**
+   * Claims, then reads back, until one of the two succeeds; a purge racing a very short retention
+   * can remove the record in between.
+   *
+   * @param c the connection
+   * @param fingerprint this request's fingerprint
+   * @param status the status a claim stores
+   * @param result the result a claim stores, or null
+   * @param first the work when the claim is new
+   * @param <T> the value type
+   * @return what the execution did
+   * @throws SQLException from the database
+   */
+  public <T> OperationStore.Execution<T> claimOrReplay(
+      Connection c,
+      @Nullable String fingerprint,
+      String status,
+      byte @Nullable [] result,
+      OperationStore.Steps<T> first)
+      throws SQLException {
+    for (int round = 1; round <= OperationStore.CLAIM_ROUNDS; round++) {
+      if (claim(c, fingerprint, status, result)) {
+        return first.run(this);
+      }
+      OperationStore.Stored stored = read(c);
+      if (stored != null) {
+        return replay(fingerprint, stored);
+      }
+    }
+    throw vanished();
+  }
+
+  /**
+   * The failure after {@link OperationStore#CLAIM_ROUNDS} claims whose record vanished each time.
+   *
+   * @return the exception to throw
+   */
+  public KeyRecordVanishedException vanished() {
+    return new KeyRecordVanishedException(
+        prefix()
+            + "the key record disappeared between claim and read "
+            + OperationStore.CLAIM_ROUNDS
+            + " times (a purge racing a very short retention?); retry");
+  }
+
+  /**
+   * The message prefix naming this key.
+   *
+   * @return e.g. {@code scope 'payments' key 'k1' - }
+   */
+  public String prefix() {
+    return "scope '" + store.scope() + "' key '" + key + "' - ";
+  }
+
+  /** Returns the key. */
+  public String key() {
+    return key;
+  }
+
+  private static String abbreviate(String fingerprint) {
+    return fingerprint.substring(0, 12) + "…";
+  }
+}
