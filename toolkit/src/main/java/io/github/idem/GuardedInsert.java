@@ -117,7 +117,7 @@ public final class GuardedInsert<R> {
     String checked = Keys.key(store.scope(), key);
     String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
-    byte[] encoded = results.encode(prefix(checked), result);
+    byte[] encoded = results.encode(store.subject(), checked, result);
     Transactions transactions = store.context().transactions();
     if (oneStatement != null) {
       return transactions.autocommit(
@@ -166,7 +166,7 @@ public final class GuardedInsert<R> {
     String checked = Keys.key(store.scope(), key);
     String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
-    byte[] encoded = results.encode(prefix(checked), result);
+    byte[] encoded = results.encode(store.subject(), checked, result);
     return CallerTransaction.inSavepoint(
         store.context(),
         store.subject(),
@@ -193,10 +193,6 @@ public final class GuardedInsert<R> {
       @Nullable R result,
       Object... values) {
     return execute(connection, key, Fingerprints.utf8(request), result, values);
-  }
-
-  private String prefix(String key) {
-    return store.subject() + " key '" + key + "' - ";
   }
 
   private Object[] checkedValues(Object @Nullable [] values) {
@@ -237,7 +233,8 @@ public final class GuardedInsert<R> {
             key,
             held ->
                 results.decoded(
-                    prefix(key),
+                    store.subject(),
+                    key,
                     oneStatement != null
                         ? GuardedInsertRun.oneStatement(
                             store, table, c, held, oneStatement, fingerprint, result, encoded, row)

@@ -187,13 +187,13 @@ public final class GuardedOperation<R> {
   private OperationResult<R> run(
       Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
       throws SQLException {
-    String prefix = store.subject() + " key '" + key + "' - ";
     OperationStore.Execution<R> execution =
         store.observe(
             key,
             held ->
                 results.decoded(
-                    prefix,
+                    store.subject(),
+                    key,
                     held.claimOrReplay(
                         c,
                         fingerprint,
@@ -213,7 +213,7 @@ public final class GuardedOperation<R> {
     }
     // The claim wrote RUNNING: if a body commits its transaction midway (it must not), duplicates
     // see an unfinished operation instead of replaying a result that was never stored.
-    held.complete(c, results.encode(held.prefix(), value));
+    held.complete(c, results.encode(store.subject(), held.key(), value));
     return OperationStore.Execution.executed(value);
   }
 

@@ -2,6 +2,7 @@ package io.github.idem;
 
 import io.github.idem.api.ResultDecodingException;
 import io.github.idem.api.ResultEncodingException;
+import io.github.idem.internal.KeyRecord;
 import io.github.idem.internal.OperationStore;
 import org.jspecify.annotations.Nullable;
 
@@ -18,11 +19,13 @@ final class StoredResults<R> {
     this.codec = codec;
   }
 
-  byte @Nullable [] encode(String prefix, @Nullable R value) {
+  /** Encodes a result; {@code subject} and {@code key} name it in a failure's message only. */
+  byte @Nullable [] encode(String subject, String key, @Nullable R value) {
     try {
       return codec.encode(value);
     } catch (Exception e) {
-      throw new ResultEncodingException(prefix + "the codec could not encode the result: " + e, e);
+      throw new ResultEncodingException(
+          KeyRecord.prefix(subject, key) + "the codec could not encode the result: " + e, e);
     }
   }
 
@@ -30,7 +33,8 @@ final class StoredResults<R> {
    * Decodes a replay's stored bytes, inside the observed execution, so that a result that cannot be
    * decoded is never reported as replayed.
    */
-  OperationStore.Execution<R> decoded(String prefix, OperationStore.Execution<R> execution) {
+  OperationStore.Execution<R> decoded(
+      String subject, String key, OperationStore.Execution<R> execution) {
     if (!execution.replayed()) {
       return execution;
     }
@@ -40,7 +44,7 @@ final class StoredResults<R> {
       value = codec.decode(stored);
     } catch (Exception e) {
       throw new ResultDecodingException(
-          prefix
+          KeyRecord.prefix(subject, key)
               + "the stored result ("
               + (stored == null ? "NULL" : stored.length + " bytes")
               + ") could not be decoded: "

@@ -223,12 +223,23 @@ public final class KeyRecord {
   }
 
   /**
-   * The message prefix naming this key.
+   * The message prefix naming this key; built only when a message is.
    *
    * @return e.g. {@code scope 'payments' key 'k1' - }
    */
   public String prefix() {
-    return "scope '" + store.scope() + "' key '" + key + "' - ";
+    return prefix(store.subject(), key);
+  }
+
+  /**
+   * The message prefix naming a key of a subject; the one format every key message uses.
+   *
+   * @param subject e.g. {@code scope 'payments'}
+   * @param key the key
+   * @return e.g. {@code scope 'payments' key 'k1' - }
+   */
+  public static String prefix(String subject, String key) {
+    return subject + " key '" + key + "' - ";
   }
 
   /** Returns the key. */

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -51,9 +52,7 @@ public final class PreparedWrite {
     TableFactsReader.Table table = readTable(context, spec.subject(), spec.table(), true);
     TableFactsReader.verify(spec, table, context.dialect().identifiers());
     StatementPlan plan =
-        context
-            .dialect()
-            .plan(spec, java.util.Objects.requireNonNull(table).facts(), context.countMode());
+        context.dialect().plan(spec, Objects.requireNonNull(table).facts(), context.countMode());
     return new PreparedWrite(context, spec, plan);
   }
 
