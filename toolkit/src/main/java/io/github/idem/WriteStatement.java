@@ -66,7 +66,9 @@ public final class WriteStatement {
   }
 
   /**
-   * Writes one row on the caller's connection, inside whatever transaction it is in.
+   * Writes one row on the caller's connection, inside whatever transaction it is in. A separate
+   * name from {@link #execute(Object...)} so that a null or mistyped connection can never be taken
+   * for the first value, nor a first value for a connection.
    *
    * @param connection an open connection; not committed, rolled back or closed by Idem
    * @param values one value per column
@@ -75,7 +77,7 @@ public final class WriteStatement {
    * @throws InvalidValuesException when the values do not fit the columns
    * @throws IdemSqlException when the database refuses the row
    */
-  public Outcome execute(Connection connection, Object... values) {
+  public Outcome executeIn(Connection connection, Object... values) {
     return prepared.execute(connection, values);
   }
 
@@ -101,7 +103,7 @@ public final class WriteStatement {
    * @throws InvalidValuesException when any row does not fit; nothing is sent then
    * @throws IdemSqlException when the database refuses a row
    */
-  public List<Outcome> executeBatch(Connection connection, List<Object[]> rows) {
+  public List<Outcome> executeBatchIn(Connection connection, List<Object[]> rows) {
     return prepared.executeBatch(connection, rows);
   }
 

@@ -85,7 +85,7 @@ class IdemTest {
     Idem idem = Idem.builder(faulty).transactionAttempts(5).build();
     WriteStatement upsert = idem.upsert(table).columns("id", "amount").conflictKey("id").build();
     try (Connection c = faulty.getConnection()) {
-      assertThatThrownBy(() -> upsert.execute(c, 1L, 10)).isInstanceOf(IdemSqlException.class);
+      assertThatThrownBy(() -> upsert.executeIn(c, 1L, 10)).isInstanceOf(IdemSqlException.class);
     }
     assertThat(deadlocks.get()).isZero();
   }

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * try {
- *   insert.execute(connection, id, payload);
+ *   insert.executeIn(connection, id, payload);
  * } catch (IdemSqlException e) {
  *   if (e.kind().retryTransaction()) { retryWholeTransaction(); }
  * }

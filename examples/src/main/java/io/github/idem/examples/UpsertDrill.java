@@ -168,9 +168,9 @@ final class UpsertDrill {
           // The snapshot is written on duplicates too: the guard makes replaying it harmless,
           // and same-version redeliveries are exactly what the guard must refuse.
           Outcome inbox =
-              recordEvent.execute(connection, event.id(), event.accountId(), event.amount());
+              recordEvent.executeIn(connection, event.id(), event.accountId(), event.amount());
           Outcome snapshot =
-              applySnapshot.execute(
+              applySnapshot.executeIn(
                   connection, event.accountId(), event.balanceAfter(), event.version());
           connection.commit();
           tally.delivered(event, inbox, snapshot);

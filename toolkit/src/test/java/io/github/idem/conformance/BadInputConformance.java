@@ -180,13 +180,13 @@ public abstract class BadInputConformance extends ConformanceBase {
     Connection closed = dataSource().getConnection();
     closed.close();
 
-    assertThatThrownBy(() -> upsert.execute((Connection) null, 1L, 2))
+    assertThatThrownBy(() -> upsert.executeIn((Connection) null, 1L, 2))
         .isInstanceOf(InvalidConnectionException.class)
         .hasMessageContaining("connection is null");
-    assertThatThrownBy(() -> upsert.execute(closed, 1L, 2))
+    assertThatThrownBy(() -> upsert.executeIn(closed, 1L, 2))
         .isInstanceOf(InvalidConnectionException.class)
         .hasMessageContaining("connection is closed");
-    assertThatThrownBy(() -> upsert.executeBatch(closed, List.<Object[]>of(new Object[] {1L, 2})))
+    assertThatThrownBy(() -> upsert.executeBatchIn(closed, List.<Object[]>of(new Object[] {1L, 2})))
         .isInstanceOf(InvalidConnectionException.class)
         .hasMessageContaining("connection is closed");
     assertThat(count(t)).isZero();

@@ -27,8 +27,8 @@ public abstract class CallerTransactionConformance extends ConformanceBase {
     WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
     try (Connection c = dataSource().getConnection()) {
       c.setAutoCommit(false);
-      assertThat(upsert.execute(c, 1L, 10)).isEqualTo(Outcome.INSERTED);
-      assertThat(upsert.executeBatch(c, List.of(new Object[] {2L, 20}, new Object[] {1L, 11})))
+      assertThat(upsert.executeIn(c, 1L, 10)).isEqualTo(Outcome.INSERTED);
+      assertThat(upsert.executeBatchIn(c, List.of(new Object[] {2L, 20}, new Object[] {1L, 11})))
           .containsExactly(Outcome.INSERTED, Outcome.UPDATED);
       c.rollback();
       c.setAutoCommit(true);
@@ -42,8 +42,8 @@ public abstract class CallerTransactionConformance extends ConformanceBase {
     WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
     try (Connection c = dataSource().getConnection()) {
       c.setAutoCommit(false);
-      assertThat(upsert.execute(c, 1L, 10)).isEqualTo(Outcome.INSERTED);
-      assertThat(upsert.execute(c, 1L, 11)).isEqualTo(Outcome.UPDATED);
+      assertThat(upsert.executeIn(c, 1L, 10)).isEqualTo(Outcome.INSERTED);
+      assertThat(upsert.executeIn(c, 1L, 11)).isEqualTo(Outcome.UPDATED);
       assertThat(count(t)).as("invisible before commit").isZero();
       c.commit();
       c.setAutoCommit(true);
@@ -64,9 +64,9 @@ public abstract class CallerTransactionConformance extends ConformanceBase {
       try (Statement s = c.createStatement()) {
         s.executeUpdate("INSERT INTO " + log + " (id) VALUES (1)");
       }
-      assertThat(insert.execute(c, 1L, 99)).isEqualTo(Outcome.UNCHANGED);
-      assertThat(upsert.execute(c, 1L, 10)).isEqualTo(Outcome.UNCHANGED);
-      assertThat(insert.executeBatch(c, List.of(new Object[] {1L, 5}, new Object[] {2L, 20})))
+      assertThat(insert.executeIn(c, 1L, 99)).isEqualTo(Outcome.UNCHANGED);
+      assertThat(upsert.executeIn(c, 1L, 10)).isEqualTo(Outcome.UNCHANGED);
+      assertThat(insert.executeBatchIn(c, List.of(new Object[] {1L, 5}, new Object[] {2L, 20})))
           .containsExactly(Outcome.UNCHANGED, Outcome.INSERTED);
       try (Statement s = c.createStatement()) {
         s.executeUpdate("INSERT INTO " + log + " (id) VALUES (2)");
@@ -90,9 +90,9 @@ public abstract class CallerTransactionConformance extends ConformanceBase {
             .build();
     try (Connection c = dataSource().getConnection()) {
       c.setAutoCommit(false);
-      assertThat(upsert.execute(c, 1L, 10, 1)).isEqualTo(Outcome.INSERTED);
-      assertThat(upsert.execute(c, 1L, 5, 1)).isEqualTo(Outcome.SKIPPED);
-      assertThat(upsert.execute(c, 1L, 20, 2)).isEqualTo(Outcome.UPDATED);
+      assertThat(upsert.executeIn(c, 1L, 10, 1)).isEqualTo(Outcome.INSERTED);
+      assertThat(upsert.executeIn(c, 1L, 5, 1)).isEqualTo(Outcome.SKIPPED);
+      assertThat(upsert.executeIn(c, 1L, 20, 2)).isEqualTo(Outcome.UPDATED);
       c.commit();
       c.setAutoCommit(true);
     }
@@ -105,8 +105,8 @@ public abstract class CallerTransactionConformance extends ConformanceBase {
     WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
     try (Connection c = dataSource().getConnection()) {
       assertThat(c.getAutoCommit()).isTrue();
-      assertThat(upsert.execute(c, 1L, 10)).isEqualTo(Outcome.INSERTED);
-      assertThat(upsert.execute(c, 1L, 10)).isEqualTo(Outcome.UNCHANGED);
+      assertThat(upsert.executeIn(c, 1L, 10)).isEqualTo(Outcome.INSERTED);
+      assertThat(upsert.executeIn(c, 1L, 10)).isEqualTo(Outcome.UNCHANGED);
       assertThat(c.getAutoCommit()).isTrue();
     }
     assertThat(count(t)).isEqualTo(1);

@@ -132,7 +132,7 @@ final class JavadocExamples {
   void idemSqlException(WriteStatement insert, Connection connection, String id, String payload) {
     // example: IdemSqlException.java
     try {
-      insert.execute(connection, id, payload);
+      insert.executeIn(connection, id, payload);
     } catch (IdemSqlException e) {
       if (e.kind().retryTransaction()) {
         retryWholeTransaction();
@@ -161,7 +161,7 @@ final class JavadocExamples {
 
   void invalidConnectionException(WriteStatement upsert, Connection closedConnection) {
     // example: InvalidConnectionException.java
-    upsert.execute(closedConnection, 42L, 1999, 3); // InvalidConnectionException
+    upsert.executeIn(closedConnection, 42L, 1999, 3); // InvalidConnectionException
     // end example
   }
 
@@ -699,7 +699,7 @@ final class JavadocExamples {
     Outcome stale = upsert.execute(7L, 90, 1); // SKIPPED
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      upsert.execute(c, 7L, 120, 2); // UPDATED, joins c's transaction
+      upsert.executeIn(c, 7L, 120, 2); // UPDATED, joins c's transaction
       c.commit();
     }
     // end example
