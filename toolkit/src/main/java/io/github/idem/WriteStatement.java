@@ -58,7 +58,8 @@ public final class WriteStatement {
    *
    * @param values one value per column, in the order of {@code columns(...)}
    * @return what the row did
-   * @throws InvalidValuesException when the values do not fit the columns
+   * @throws InvalidValuesException when the values do not fit the columns, or a conflict-key value
+   *     is null (a NULL never conflicts, so it would insert another row each time)
    * @throws IdemSqlException when the database refuses the row
    */
   public Outcome execute(Object... values) {
@@ -74,7 +75,8 @@ public final class WriteStatement {
    * @param values one value per column
    * @return what the row did
    * @throws InvalidConnectionException when the connection is null or closed
-   * @throws InvalidValuesException when the values do not fit the columns
+   * @throws InvalidValuesException when the values do not fit the columns, or a conflict-key value
+   *     is null (a NULL never conflicts, so it would insert another row each time)
    * @throws IdemSqlException when the database refuses the row
    */
   public Outcome executeIn(Connection connection, Object... values) {
@@ -86,7 +88,8 @@ public final class WriteStatement {
    *
    * @param rows one array of values per row
    * @return one outcome per row, in input order
-   * @throws InvalidValuesException when any row does not fit; nothing is written then
+   * @throws InvalidValuesException when any row does not fit or has a null conflict-key value;
+   *     nothing is written then
    * @throws IdemSqlException when the database refuses a row; nothing is written then
    */
   public List<Outcome> executeBatch(List<Object[]> rows) {
@@ -100,7 +103,8 @@ public final class WriteStatement {
    * @param rows one array of values per row
    * @return one outcome per row, in input order
    * @throws InvalidConnectionException when the connection is null or closed
-   * @throws InvalidValuesException when any row does not fit; nothing is sent then
+   * @throws InvalidValuesException when any row does not fit or has a null conflict-key value;
+   *     nothing is sent then
    * @throws IdemSqlException when the database refuses a row
    */
   public List<Outcome> executeBatchIn(Connection connection, List<Object[]> rows) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -58,18 +59,6 @@ final class ChunkedBatch {
           break;
         }
         Object key = javaKey(rows.get(index));
-        if (key == null) {
-          if (size > 0) {
-            break;
-          }
-          // A NULL key never matches its result row in the join (NULL = NULL is not true), and
-          // whether it conflicts depends on NULLS [NOT] DISTINCT: the single-row plan reads its
-          // own result and needs no join.
-          outcomes[index] = runner.runOne(rows.get(index));
-          take(deferred, index);
-          next = Math.max(next, index + 1);
-          continue;
-        }
         if (!keys.add(key)) {
           break;
         }
@@ -144,23 +133,19 @@ final class ChunkedBatch {
   }
 
   /**
-   * The conflict key of a row for chunking, or null when a key column is NULL. Integral numbers
-   * compare as Long and decimals without trailing zeros, so the common Integer/Long and scale
-   * mismatches start a new chunk instead of costing a deferred round; anything this misses, the
-   * database still catches.
+   * The conflict key of a row for chunking; PreparedWrite refuses NULL keys before. Integral
+   * numbers compare as Long and decimals without trailing zeros, so the common Integer/Long and
+   * scale mismatches start a new chunk instead of costing a deferred round; anything this misses,
+   * the database still catches.
    */
-  private @Nullable Object javaKey(Object[] row) {
+  private Object javaKey(Object[] row) {
     int[] key = plan.batchKeyBind;
     if (key.length == 1) {
-      return normalized(row[key[0]]);
+      return Objects.requireNonNull(normalized(row[key[0]]));
     }
     List<Object> parts = new ArrayList<>(key.length);
     for (int position : key) {
-      Object part = normalized(row[position]);
-      if (part == null) {
-        return null;
-      }
-      parts.add(part);
+      parts.add(Objects.requireNonNull(normalized(row[position])));
     }
     return parts;
   }

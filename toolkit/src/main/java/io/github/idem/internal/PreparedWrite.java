@@ -23,12 +23,17 @@ public final class PreparedWrite {
   private final IdemContext context;
   private final String subject;
   private final List<String> columns;
+  private final int[] conflictKeyPositions;
   private final ExecutablePlan plan;
 
   private PreparedWrite(IdemContext context, WriteSpec spec, StatementPlan plan) {
     this.context = context;
     this.subject = spec.subject();
     this.columns = spec.columns();
+    this.conflictKeyPositions = new int[spec.conflictKey().size()];
+    for (int i = 0; i < conflictKeyPositions.length; i++) {
+      conflictKeyPositions[i] = spec.indexOf(spec.conflictKey().get(i));
+    }
     this.plan = new ExecutablePlan(subject, plan);
   }
 
@@ -222,6 +227,20 @@ public final class PreparedWrite {
               + expected
               + " "
               + columns);
+    }
+    for (int position : conflictKeyPositions) {
+      if (values[position] == null) {
+        // Unique keys treat NULLs as distinct, so a NULL key never conflicts: every write would
+        // insert another row and report INSERTED.
+        throw new InvalidValuesException(
+            subject
+                + ": row "
+                + index
+                + " has NULL in conflict-key column '"
+                + columns.get(position)
+                + "'; a NULL never matches a stored key, so each write would insert another row;"
+                + " pass a value, or key the statement on columns that are never NULL");
+      }
     }
     return values.clone();
   }

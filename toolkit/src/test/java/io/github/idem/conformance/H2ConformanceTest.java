@@ -90,4 +90,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesKeys extends TableShapesKeysConformance {
+    TableShapesKeys() {
+      super(ENGINE);
+    }
+  }
 }

@@ -93,4 +93,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesKeys extends TableShapesKeysConformance {
+    TableShapesKeys() {
+      super(ENGINE);
+    }
+  }
 }

@@ -90,4 +90,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesKeys extends TableShapesKeysConformance {
+    TableShapesKeys() {
+      super(ENGINE);
+    }
+  }
 }

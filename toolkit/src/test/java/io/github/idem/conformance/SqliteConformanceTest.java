@@ -90,4 +90,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesKeys extends TableShapesKeysConformance {
+    TableShapesKeys() {
+      super(ENGINE);
+    }
+  }
 }
