@@ -53,6 +53,62 @@ public interface Dialect {
   Identifiers identifiers();
 
   /**
+   * Returns this dialect adapted to what a connection reports, such as its identifier folding (H2
+   * compatibility modes, MySQL {@code lower_case_table_names}). Idem calls it once per root with
+   * the connection it detects the dialect on, so the rules that render SQL are the rules that look
+   * names up. The default returns this dialect unchanged.
+   *
+   * @param connection an open connection; left open and unchanged
+   * @return the adapted dialect, or this one
+   * @throws SQLException when the connection's metadata cannot be read
+   */
+  default Dialect forConnection(java.sql.Connection connection) throws SQLException {
+    return this;
+  }
+
+  /**
+   * Returns a query that finds the namespace (schema or attached database) a table name resolves to
+   * exactly as the engine resolves it in SQL, or empty when the name's qualifier, else the
+   * connection's current schema or catalog, is that namespace. Two parameters: the qualifier as
+   * stored (or NULL for an unqualified name) and the table name as stored. The first column of the
+   * first row is the namespace; no row means there is no such table. PostgreSQL follows {@code
+   * search_path} (temporary tables first), SQLite searches {@code temp}, {@code main}, then
+   * attached databases.
+   *
+   * @return the query, or empty
+   */
+  default Optional<String> resolveTableQuery() {
+    return Optional.empty();
+  }
+
+  /**
+   * Returns a query for a table's column names, for engines whose {@link
+   * java.sql.DatabaseMetaData#getColumns} does not take the namespace, or empty to use {@code
+   * getColumns}. Two parameters: the namespace and the table name, as stored. The first column of
+   * each row is a column name, in table order.
+   *
+   * @return the query, or empty
+   */
+  default Optional<String> columnsQuery() {
+    return Optional.empty();
+  }
+
+  /**
+   * Returns a query for a table's primary key and unique indexes, including those that cannot serve
+   * as a conflict key, or empty to use {@link java.sql.DatabaseMetaData#getPrimaryKeys} and {@link
+   * java.sql.DatabaseMetaData#getIndexInfo}. Two parameters: the namespace and the table name, as
+   * stored. Each row: the index name, a key column's name (NULL for an expression), and why the
+   * index cannot arbitrate a conflict on exactly its columns (for example {@code "partial (WHERE
+   * deleted = false)"}, {@code "an expression index"}) or NULL when it can; ordered by index name
+   * and key position. Columns an index only includes are left out.
+   *
+   * @return the query, or empty
+   */
+  default Optional<String> uniqueIndexesQuery() {
+    return Optional.empty();
+  }
+
+  /**
    * Returns a catalog query for the column types the multi-row batch form casts to, or empty when
    * this dialect needs none. The toolkit runs it once per statement, at {@code build()} of an
    * upsert or insert-if-absent, with one parameter: the table name quoted as {@link

@@ -23,10 +23,13 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads a table's {@link TableFacts} through {@link DatabaseMetaData} and the dialect's catalog
- * query, once per build, and checks a statement against them: the table exists, every column
- * exists, and the conflict key is exactly the primary key or a unique key. Without the last check
- * an update-then-insert plan would happily insert duplicates.
+ * Reads a table's {@link TableFacts} once per build, from the table its SQL writes: a qualifier
+ * means what it means in the engine ({@link Identifiers.Qualifier}), an unqualified name resolves
+ * as the engine resolves it ({@link Dialect#resolveTableQuery()}), and names fold as the connection
+ * reports. It then checks a statement against them: the table exists, every column exists, and the
+ * conflict key is exactly the primary key or a unique key that can arbitrate a conflict. Without
+ * the last check an update-then-insert plan would happily insert duplicates, or update rows outside
+ * a partial index.
  */
 public final class TableFactsReader {
   private TableFactsReader() {}
@@ -36,8 +39,11 @@ public final class TableFactsReader {
    *
    * @param facts the facts a dialect renders from
    * @param columnNames the column names as the catalog reports them, for messages
+   * @param unusableKeys the column sets (lower case) of unique indexes that cannot arbitrate a
+   *     conflict, each with the index's name and why
    */
-  public record Table(TableFacts facts, List<String> columnNames) {}
+  public record Table(
+      TableFacts facts, List<String> columnNames, Map<Set<String>, String> unusableKeys) {}
 
   /**
    * Reads a table's facts.
@@ -55,18 +61,28 @@ public final class TableFactsReader {
       throws SQLException {
     Identifiers ids = dialect.identifiers();
     List<String> parts = ids.normalizeTable(tableName);
-    String schema = parts.size() == 2 ? parts.get(0) : null;
-    DatabaseMetaData meta = connection.getMetaData();
-    Location location = locate(connection, meta, schema, parts.get(parts.size() - 1));
-    if (location == null) {
+    String qualifier = parts.size() == 2 ? parts.get(0) : null;
+    String table = parts.get(parts.size() - 1);
+    String namespace = namespace(connection, dialect, qualifier, table);
+    if (namespace == null) {
       return null;
     }
+    Location location = new Location(ids.qualifier(), namespace, table);
+    List<String> names = columns(connection, dialect, location);
+    if (names.isEmpty()) {
+      return null;
+    }
+    Set<String> columns = new LinkedHashSet<>();
+    for (String name : names) {
+      columns.add(key(name));
+    }
+    Keys keys = uniqueKeys(connection, dialect, location);
     TableFacts facts =
         new TableFacts(
-            location.columns,
-            uniqueKeys(meta, location),
+            columns,
+            keys.usable,
             withTypes ? columnTypes(connection, dialect, tableName) : Map.of());
-    return new Table(facts, location.columnNames);
+    return new Table(facts, names, keys.unusable);
   }
 
   /**
@@ -102,17 +118,33 @@ public final class TableFactsReader {
     for (String column : spec.conflictKey()) {
       wanted.add(key(ids.normalize(column)));
     }
-    if (!table.facts().uniqueKeys().contains(wanted)) {
+    if (table.facts().uniqueKeys().contains(wanted)) {
+      return;
+    }
+    String unusable = table.unusableKeys().get(wanted);
+    if (unusable != null) {
       throw new InvalidStatementException(
           spec.subject()
               + ": conflict key "
               + spec.conflictKey()
-              + " is not the primary key or a unique key of "
+              + " of "
               + spec.table()
-              + " (unique keys: "
-              + table.facts().uniqueKeys()
-              + "); name one of them or add a unique constraint");
+              + " is backed only by "
+              + unusable
+              + ", which cannot decide a conflict on exactly these columns: rows outside it"
+              + " would be missed or touched; add a full unique constraint on "
+              + spec.conflictKey()
+              + " or name another unique key");
     }
+    throw new InvalidStatementException(
+        spec.subject()
+            + ": conflict key "
+            + spec.conflictKey()
+            + " is not the primary key or a unique key of "
+            + spec.table()
+            + " (unique keys: "
+            + table.facts().uniqueKeys()
+            + "); name one of them or add a unique constraint");
   }
 
   /**
@@ -137,23 +169,43 @@ public final class TableFactsReader {
     return byName;
   }
 
-  private record Location(
-      @Nullable String catalog,
-      @Nullable String schema,
-      String table,
-      Set<String> columns,
-      List<String> columnNames) {}
-
-  private static @Nullable Location locate(
-      Connection connection, DatabaseMetaData meta, @Nullable String schema, String table)
-      throws SQLException {
-    String catalog = connection.getCatalog();
-    String currentSchema = schema != null ? schema : currentSchema(connection);
-    Location found = columns(meta, catalog, currentSchema, table);
-    if (found == null && schema == null) {
-      found = columns(meta, catalog, null, table);
+  /** Where a table lives: its namespace, passed to metadata as schema or catalog by its kind. */
+  private record Location(Identifiers.Qualifier kind, String namespace, String table) {
+    @Nullable String catalog() {
+      return kind == Identifiers.Qualifier.CATALOG ? namespace : null;
     }
-    return found;
+
+    @Nullable String schema() {
+      return kind == Identifiers.Qualifier.CATALOG ? null : namespace;
+    }
+  }
+
+  private record Keys(List<Set<String>> usable, Map<Set<String>, String> unusable) {}
+
+  /**
+   * The namespace the SQL's table name resolves to, or null when there is no such table: the
+   * dialect's resolution query where it has one, else the qualifier, else the connection's current
+   * schema or database.
+   */
+  private static @Nullable String namespace(
+      Connection connection, Dialect dialect, @Nullable String qualifier, String table)
+      throws SQLException {
+    String query = dialect.resolveTableQuery().orElse(null);
+    if (query != null) {
+      try (PreparedStatement ps = connection.prepareStatement(query)) {
+        ps.setString(1, qualifier);
+        ps.setString(2, table);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getString(1) : null;
+        }
+      }
+    }
+    if (qualifier != null) {
+      return qualifier;
+    }
+    return dialect.identifiers().qualifier() == Identifiers.Qualifier.CATALOG
+        ? connection.getCatalog()
+        : currentSchema(connection);
   }
 
   private static @Nullable String currentSchema(Connection connection) {
@@ -164,60 +216,125 @@ public final class TableFactsReader {
     }
   }
 
-  private static @Nullable Location columns(
-      DatabaseMetaData meta, @Nullable String catalog, @Nullable String schema, String table)
+  private static List<String> columns(Connection connection, Dialect dialect, Location at)
       throws SQLException {
-    Set<String> columns = new LinkedHashSet<>();
     List<String> names = new ArrayList<>();
-    String foundCatalog = null;
-    String foundSchema = null;
-    try (ResultSet rs = meta.getColumns(catalog, schema, escape(meta, table), "%")) {
-      while (rs.next()) {
-        if (!table.equals(rs.getString("TABLE_NAME"))) {
-          continue;
+    String query = dialect.columnsQuery().orElse(null);
+    if (query != null) {
+      try (PreparedStatement ps = connection.prepareStatement(query)) {
+        ps.setString(1, at.namespace());
+        ps.setString(2, at.table());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            names.add(rs.getString(1));
+          }
         }
-        foundCatalog = rs.getString("TABLE_CAT");
-        foundSchema = rs.getString("TABLE_SCHEM");
-        String name = rs.getString("COLUMN_NAME");
-        columns.add(key(name));
-        names.add(name);
+      }
+      return names;
+    }
+    DatabaseMetaData meta = connection.getMetaData();
+    String schema = at.schema();
+    try (ResultSet rs =
+        meta.getColumns(
+            at.catalog(),
+            schema == null ? null : escape(meta, schema),
+            escape(meta, at.table()),
+            "%")) {
+      while (rs.next()) {
+        // Patterns match more than the name; keep only this table in this namespace.
+        String namespace =
+            at.catalog() != null ? rs.getString("TABLE_CAT") : rs.getString("TABLE_SCHEM");
+        if (at.table().equals(rs.getString("TABLE_NAME")) && at.namespace().equals(namespace)) {
+          names.add(rs.getString("COLUMN_NAME"));
+        }
       }
     }
-    return names.isEmpty() ? null : new Location(foundCatalog, foundSchema, table, columns, names);
+    return names;
   }
 
-  private static List<Set<String>> uniqueKeys(DatabaseMetaData meta, Location at)
+  private static Keys uniqueKeys(Connection connection, Dialect dialect, Location at)
       throws SQLException {
-    List<Set<String>> keys = new ArrayList<>();
-    Map<Short, String> primary = new TreeMap<>();
-    try (ResultSet rs = meta.getPrimaryKeys(at.catalog, at.schema, at.table)) {
-      while (rs.next()) {
-        primary.put(rs.getShort("KEY_SEQ"), key(rs.getString("COLUMN_NAME")));
+    Map<String, Set<String>> indexes = new LinkedHashMap<>();
+    Map<String, String> problems = new HashMap<>();
+    String query = dialect.uniqueIndexesQuery().orElse(null);
+    if (query != null) {
+      try (PreparedStatement ps = connection.prepareStatement(query)) {
+        ps.setString(1, at.namespace());
+        ps.setString(2, at.table());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            add(indexes, problems, rs.getString(1), rs.getString(2), rs.getString(3));
+          }
+        }
+      }
+    } else {
+      metadataIndexes(connection.getMetaData(), at, indexes, problems);
+    }
+    List<Set<String>> usable = new ArrayList<>();
+    Map<Set<String>, String> unusable = new HashMap<>();
+    for (Map.Entry<String, Set<String>> index : indexes.entrySet()) {
+      String problem = problems.get(index.getKey());
+      if (problem == null) {
+        if (!usable.contains(index.getValue())) {
+          usable.add(index.getValue());
+        }
+      } else {
+        unusable.putIfAbsent(index.getValue(), "index '" + index.getKey() + "', " + problem);
       }
     }
-    if (!primary.isEmpty()) {
-      keys.add(new LinkedHashSet<>(primary.values()));
+    return new Keys(usable, unusable);
+  }
+
+  private static void add(
+      Map<String, Set<String>> indexes,
+      Map<String, String> problems,
+      String index,
+      @Nullable String column,
+      @Nullable String problem) {
+    Set<String> columns = indexes.computeIfAbsent(index, i -> new LinkedHashSet<>());
+    if (column == null) {
+      problems.putIfAbsent(index, problem == null ? "an expression index" : problem);
+      return;
     }
-    Map<String, Set<String>> indexes = new LinkedHashMap<>();
-    try (ResultSet rs = meta.getIndexInfo(at.catalog, at.schema, at.table, true, false)) {
+    columns.add(key(column));
+    if (problem != null) {
+      problems.putIfAbsent(index, problem);
+    }
+  }
+
+  private static void metadataIndexes(
+      DatabaseMetaData meta,
+      Location at,
+      Map<String, Set<String>> indexes,
+      Map<String, String> problems)
+      throws SQLException {
+    Map<Short, String> primary = new TreeMap<>();
+    try (ResultSet rs = meta.getPrimaryKeys(at.catalog(), at.schema(), at.table())) {
+      while (rs.next()) {
+        primary.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+      }
+    }
+    for (String column : primary.values()) {
+      add(indexes, problems, "PRIMARY KEY", column, null);
+    }
+    try (ResultSet rs = meta.getIndexInfo(at.catalog(), at.schema(), at.table(), true, false)) {
       while (rs.next()) {
         String index = rs.getString("INDEX_NAME");
-        String column = rs.getString("COLUMN_NAME");
-        if (index == null || column == null || rs.getBoolean("NON_UNIQUE")) {
+        if (index == null || rs.getBoolean("NON_UNIQUE")) {
           continue;
         }
-        indexes.computeIfAbsent(index, i -> new LinkedHashSet<>()).add(key(column));
+        String filter = rs.getString("FILTER_CONDITION");
+        add(
+            indexes,
+            problems,
+            index,
+            rs.getString("COLUMN_NAME"),
+            filter == null ? null : "partial (WHERE " + filter + ")");
       }
     }
-    for (Set<String> columns : indexes.values()) {
-      if (!keys.contains(columns)) {
-        keys.add(columns);
-      }
-    }
-    return keys;
   }
 
-  /** Escapes LIKE wildcards: metadata table names are patterns, and {@code _} is common. */
+  /** Escapes LIKE wildcards: metadata names are patterns, and {@code _} is common. */
   private static String escape(DatabaseMetaData meta, String name) throws SQLException {
     String escape = meta.getSearchStringEscape();
     if (escape == null || escape.isEmpty()) {

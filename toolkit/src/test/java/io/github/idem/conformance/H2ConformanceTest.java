@@ -90,4 +90,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+  }
 }

@@ -93,4 +93,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+  }
 }

@@ -129,4 +129,11 @@ class MysqlDriverAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+  }
 }

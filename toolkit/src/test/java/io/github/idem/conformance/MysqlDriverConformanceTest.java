@@ -93,4 +93,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+  }
 }

@@ -90,4 +90,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+  }
 }

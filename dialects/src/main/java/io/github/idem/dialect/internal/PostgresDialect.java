@@ -5,6 +5,8 @@ import io.github.idem.dialect.BatchPlan;
 import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.WriteSpec;
 import java.util.List;
@@ -43,7 +45,16 @@ public final class PostgresDialect extends PostgresFamilyDialect {
    * @throws UnsupportedDatabaseException below PostgreSQL 12
    */
   public PostgresDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.postgres());
+  }
+
+  private PostgresDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new PostgresDialect(version(), rules);
   }
 
   @Override
@@ -59,6 +70,11 @@ public final class PostgresDialect extends PostgresFamilyDialect {
   @Override
   public Optional<String> columnTypesQuery() {
     return Optional.of(COLUMN_TYPES_QUERY);
+  }
+
+  @Override
+  public Optional<String> uniqueIndexesQuery() {
+    return Optional.of(CatalogQueries.POSTGRES_UNIQUE_INDEXES);
   }
 
   /**

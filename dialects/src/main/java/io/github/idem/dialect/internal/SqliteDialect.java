@@ -6,10 +6,12 @@ import io.github.idem.dialect.Capabilities;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +30,6 @@ import org.jspecify.annotations.Nullable;
 public final class SqliteDialect extends AbstractSqlDialect {
   static final DatabaseVersion FLOOR = DatabaseVersion.of(3, 24);
   static final DatabaseVersion TESTED = DatabaseVersion.of(3, 99);
-  private static final Identifiers IDENTIFIERS = Identifiers.sqlite();
 
   /**
    * Creates the dialect.
@@ -37,7 +38,16 @@ public final class SqliteDialect extends AbstractSqlDialect {
    * @throws UnsupportedDatabaseException below SQLite 3.24
    */
   public SqliteDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.sqlite());
+  }
+
+  private SqliteDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new SqliteDialect(version(), rules);
   }
 
   @Override
@@ -46,8 +56,18 @@ public final class SqliteDialect extends AbstractSqlDialect {
   }
 
   @Override
-  public Identifiers identifiers() {
-    return IDENTIFIERS;
+  public Optional<String> resolveTableQuery() {
+    return Optional.of(CatalogQueries.SQLITE_RESOLVE);
+  }
+
+  @Override
+  public Optional<String> columnsQuery() {
+    return Optional.of(CatalogQueries.SQLITE_COLUMNS);
+  }
+
+  @Override
+  public Optional<String> uniqueIndexesQuery() {
+    return Optional.of(CatalogQueries.SQLITE_UNIQUE_INDEXES);
   }
 
   @Override
