@@ -82,29 +82,34 @@ public interface Dialect {
   }
 
   /**
-   * Returns a query for a table's column names, for engines whose {@link
-   * java.sql.DatabaseMetaData#getColumns} does not take the namespace, or empty to use {@code
-   * getColumns}. Two parameters: the namespace and the table name, as stored. The first column of
-   * each row is a column name, in table order.
+   * Reads a table's column names where {@link java.sql.DatabaseMetaData#getColumns} would read
+   * another table than the SQL writes (SQLite attached databases, MySQL temporary tables), or
+   * returns empty to use {@code getColumns}.
    *
-   * @return the query, or empty
+   * @param connection an open connection; left open
+   * @param namespace the schema, database or attached database, as stored
+   * @param table the table name, as stored
+   * @return the column names in table order (an empty list when there is no such table), or empty
+   * @throws SQLException when the catalog cannot be read
    */
-  default Optional<String> columnsQuery() {
+  default Optional<List<String>> readColumns(
+      java.sql.Connection connection, String namespace, String table) throws SQLException {
     return Optional.empty();
   }
 
   /**
-   * Returns a query for a table's primary key and unique indexes, including those that cannot serve
-   * as a conflict key, or empty to use {@link java.sql.DatabaseMetaData#getPrimaryKeys} and {@link
-   * java.sql.DatabaseMetaData#getIndexInfo}. Two parameters: the namespace and the table name, as
-   * stored. Each row: the index name, a key column's name (NULL for an expression), and why the
-   * index cannot arbitrate a conflict on exactly its columns (for example {@code "partial (WHERE
-   * deleted = false)"}, {@code "an expression index"}) or NULL when it can; ordered by index name
-   * and key position. Columns an index only includes are left out.
+   * Reads a table's primary key and unique indexes, including those that cannot decide a conflict
+   * (partial, expression, prefix, deferrable), or returns empty to use {@link
+   * java.sql.DatabaseMetaData#getPrimaryKeys} and {@link java.sql.DatabaseMetaData#getIndexInfo}.
    *
-   * @return the query, or empty
+   * @param connection an open connection; left open
+   * @param namespace the schema, database or attached database, as stored
+   * @param table the table name, as stored
+   * @return the indexes, or empty
+   * @throws SQLException when the catalog cannot be read
    */
-  default Optional<String> uniqueIndexesQuery() {
+  default Optional<List<UniqueIndex>> readUniqueIndexes(
+      java.sql.Connection connection, String namespace, String table) throws SQLException {
     return Optional.empty();
   }
 

@@ -5,6 +5,7 @@ import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.TableFacts;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -18,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -218,20 +220,11 @@ public final class TableFactsReader {
 
   private static List<String> columns(Connection connection, Dialect dialect, Location at)
       throws SQLException {
-    List<String> names = new ArrayList<>();
-    String query = dialect.columnsQuery().orElse(null);
-    if (query != null) {
-      try (PreparedStatement ps = connection.prepareStatement(query)) {
-        ps.setString(1, at.namespace());
-        ps.setString(2, at.table());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            names.add(rs.getString(1));
-          }
-        }
-      }
-      return names;
+    Optional<List<String>> read = dialect.readColumns(connection, at.namespace(), at.table());
+    if (read.isPresent()) {
+      return read.get();
     }
+    List<String> names = new ArrayList<>();
     DatabaseMetaData meta = connection.getMetaData();
     String schema = at.schema();
     try (ResultSet rs =
@@ -256,15 +249,14 @@ public final class TableFactsReader {
       throws SQLException {
     Map<String, Set<String>> indexes = new LinkedHashMap<>();
     Map<String, String> problems = new HashMap<>();
-    String query = dialect.uniqueIndexesQuery().orElse(null);
-    if (query != null) {
-      try (PreparedStatement ps = connection.prepareStatement(query)) {
-        ps.setString(1, at.namespace());
-        ps.setString(2, at.table());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            add(indexes, problems, rs.getString(1), rs.getString(2), rs.getString(3));
-          }
+    Optional<List<UniqueIndex>> read =
+        dialect.readUniqueIndexes(connection, at.namespace(), at.table());
+    if (read.isPresent()) {
+      for (UniqueIndex index : read.get()) {
+        Set<String> columns = indexes.computeIfAbsent(index.name(), i -> new LinkedHashSet<>());
+        index.columns().forEach(c -> columns.add(key(c)));
+        if (index.unusableBecause() != null) {
+          problems.put(index.name(), index.unusableBecause());
         }
       }
     } else {

@@ -1,12 +1,139 @@
 package io.github.idem.dialect.internal;
 
+import io.github.idem.dialect.UniqueIndex;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
 /**
- * The catalog queries behind {@link io.github.idem.dialect.Dialect#resolveTableQuery()}, {@link
- * io.github.idem.dialect.Dialect#columnsQuery()} and {@link
- * io.github.idem.dialect.Dialect#uniqueIndexesQuery()}, per engine family.
+ * How the built-in dialects read the catalog of the table their SQL writes: {@link
+ * io.github.idem.dialect.Dialect#resolveTableQuery()}, {@link
+ * io.github.idem.dialect.Dialect#readColumns} and {@link
+ * io.github.idem.dialect.Dialect#readUniqueIndexes}, per engine family.
  */
 final class CatalogQueries {
   private CatalogQueries() {}
+
+  /** Runs a query bound with (namespace, table) and returns its first column. */
+  static List<String> columns(Connection connection, String query, String namespace, String table)
+      throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(query)) {
+      ps.setString(1, namespace);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Runs a query bound with (namespace, table) whose rows are (index, column or NULL for an
+   * expression, why unusable or NULL), ordered by index and key position.
+   */
+  static List<UniqueIndex> uniqueIndexes(
+      Connection connection, String query, String namespace, String table) throws SQLException {
+    Indexes indexes = new Indexes();
+    try (PreparedStatement ps = connection.prepareStatement(query)) {
+      ps.setString(1, namespace);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          indexes.add(rs.getString(1), rs.getString(2), rs.getString(3));
+        }
+      }
+    }
+    return indexes.list();
+  }
+
+  /**
+   * MySQL and MariaDB: {@code SHOW COLUMNS} and {@code SHOW INDEX} open the table as a statement
+   * does, so they see a TEMPORARY table that shadows a base table, which {@code information_schema}
+   * and the drivers' metadata never list (docs/engines.md, "MySQL and MariaDB: temporary tables and
+   * the catalog"). The name is validated and quoted by the dialect.
+   */
+  static List<String> showColumns(Connection connection, String quotedTable) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = show(s, "SHOW COLUMNS FROM " + quotedTable)) {
+      while (rs != null && rs.next()) {
+        names.add(rs.getString("Field"));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * MySQL and MariaDB unique indexes from {@code SHOW INDEX}: {@code Sub_part} marks a prefix key
+   * part and a NULL {@code Column_name} a MySQL 8 functional key part (docs/engines.md, "MySQL and
+   * MariaDB: prefix and functional key parts").
+   */
+  static List<UniqueIndex> showIndex(Connection connection, String quotedTable)
+      throws SQLException {
+    Indexes indexes = new Indexes();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = show(s, "SHOW INDEX FROM " + quotedTable)) {
+      while (rs != null && rs.next()) {
+        if (rs.getInt("Non_unique") != 0) {
+          continue;
+        }
+        String column = rs.getString("Column_name");
+        String prefix = rs.getString("Sub_part");
+        String problem =
+            prefix == null
+                ? null
+                : "a prefix index (only the first " + prefix + " characters of " + column + ")";
+        indexes.add(rs.getString("Key_name"), column, problem);
+      }
+    }
+    return indexes.list();
+  }
+
+  /** Runs a SHOW statement, or returns null when the table does not exist. */
+  private static @Nullable ResultSet show(Statement s, String sql) throws SQLException {
+    try {
+      return s.executeQuery(sql);
+    } catch (SQLException e) {
+      if ("42S02".equals(e.getSQLState()) || e.getErrorCode() == 1146) { // no such table
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** Collects index rows in order. */
+  private static final class Indexes {
+    private final Map<String, List<String>> columns = new LinkedHashMap<>();
+    private final Map<String, String> problems = new LinkedHashMap<>();
+
+    void add(String index, @Nullable String column, @Nullable String problem) {
+      List<String> list = columns.computeIfAbsent(index, i -> new ArrayList<>());
+      if (column == null) {
+        problems.putIfAbsent(index, problem == null ? "an expression index" : problem);
+      } else {
+        list.add(column);
+        if (problem != null) {
+          problems.putIfAbsent(index, problem);
+        }
+      }
+    }
+
+    List<UniqueIndex> list() {
+      List<UniqueIndex> out = new ArrayList<>();
+      columns.forEach((name, cols) -> out.add(new UniqueIndex(name, cols, problems.get(name))));
+      return out;
+    }
+  }
 
   /**
    * PostgreSQL: {@code to_regclass} resolves a name exactly as a statement does, through {@code
@@ -40,19 +167,6 @@ final class CatalogQueries {
           + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum"
           + " WHERE n.nspname = ? AND t.relname = ? AND i.indisunique AND k.pos <= i.indnkeyatts"
           + " ORDER BY ic.relname, k.pos";
-
-  /**
-   * MySQL and MariaDB: {@code information_schema.STATISTICS} shows prefix parts ({@code SUB_PART})
-   * and MySQL 8 functional key parts (no {@code COLUMN_NAME}), which the drivers' {@code
-   * getIndexInfo} does not (docs/engines.md, "MySQL and MariaDB: prefix and functional key parts").
-   */
-  static final String MYSQL_UNIQUE_INDEXES =
-      "SELECT INDEX_NAME, COLUMN_NAME, CASE WHEN COLUMN_NAME IS NULL THEN 'an expression index'"
-          + " WHEN SUB_PART IS NOT NULL THEN CONCAT('a prefix index (only the first ', SUB_PART,"
-          + " ' characters of ', COLUMN_NAME, ' are unique)') END"
-          + " FROM information_schema.STATISTICS"
-          + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0"
-          + " ORDER BY INDEX_NAME, SEQ_IN_INDEX";
 
   /**
    * SQLite: an unqualified name resolves to {@code temp}, then {@code main}, then attached

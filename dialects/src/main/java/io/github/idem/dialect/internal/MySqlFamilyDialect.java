@@ -9,8 +9,10 @@ import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.TableFacts;
 import io.github.idem.dialect.TransactionStatements;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -35,8 +37,20 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   }
 
   @Override
-  public Optional<String> uniqueIndexesQuery() {
-    return Optional.of(CatalogQueries.MYSQL_UNIQUE_INDEXES);
+  public final Optional<List<String>> readColumns(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(CatalogQueries.showColumns(connection, quoted(namespace, table)));
+  }
+
+  @Override
+  public final Optional<List<UniqueIndex>> readUniqueIndexes(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(CatalogQueries.showIndex(connection, quoted(namespace, table)));
+  }
+
+  /** Names as the catalog stores them, quoted verbatim (a database name may hold any character). */
+  private static String quoted(String namespace, String table) {
+    return "`" + namespace.replace("`", "``") + "`.`" + table.replace("`", "``") + "`";
   }
 
   @Override

@@ -8,7 +8,10 @@ import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.OperationsStatement;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -73,8 +76,11 @@ public final class PostgresDialect extends PostgresFamilyDialect {
   }
 
   @Override
-  public Optional<String> uniqueIndexesQuery() {
-    return Optional.of(CatalogQueries.POSTGRES_UNIQUE_INDEXES);
+  public Optional<List<UniqueIndex>> readUniqueIndexes(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(
+        CatalogQueries.uniqueIndexes(
+            connection, CatalogQueries.POSTGRES_UNIQUE_INDEXES, namespace, table));
   }
 
   /**

@@ -8,9 +8,12 @@ import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -61,13 +64,18 @@ public final class SqliteDialect extends AbstractSqlDialect {
   }
 
   @Override
-  public Optional<String> columnsQuery() {
-    return Optional.of(CatalogQueries.SQLITE_COLUMNS);
+  public Optional<List<String>> readColumns(Connection connection, String namespace, String table)
+      throws SQLException {
+    return Optional.of(
+        CatalogQueries.columns(connection, CatalogQueries.SQLITE_COLUMNS, namespace, table));
   }
 
   @Override
-  public Optional<String> uniqueIndexesQuery() {
-    return Optional.of(CatalogQueries.SQLITE_UNIQUE_INDEXES);
+  public Optional<List<UniqueIndex>> readUniqueIndexes(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(
+        CatalogQueries.uniqueIndexes(
+            connection, CatalogQueries.SQLITE_UNIQUE_INDEXES, namespace, table));
   }
 
   @Override
