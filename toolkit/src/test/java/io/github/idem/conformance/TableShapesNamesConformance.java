@@ -129,19 +129,24 @@ public abstract class TableShapesNamesConformance extends ConformanceBase {
 
   @Test
   void shouldResolveAnUnqualifiedNameToTheOnlyNamespaceThatHasIt() {
-    Assumptions.assumeTrue(
-        engine == Engine.SQLITE || isPostgresFamily(),
-        "only PostgreSQL (search_path) and SQLite (attached databases) look past the current"
-            + " schema or database for an unqualified name");
+    Assumptions.assumeFalse(
+        isMySqlProtocol(),
+        "MySQL and MariaDB resolve an unqualified name in the current database only");
     String other = unique("aux");
     String table = unique("only");
-    DataSource ds =
-        engine == Engine.SQLITE
-            ? withSecondNamespace(other)
-            : pool(db.jdbcUrl(), 2, "SET search_path TO public, " + other);
-    if (engine != Engine.SQLITE) {
+    DataSource ds;
+    if (engine == Engine.SQLITE) {
+      ds = withSecondNamespace(other);
+    } else {
       sql("CREATE SCHEMA " + other);
       cleanups.add(() -> sql("DROP SCHEMA " + other + " CASCADE"));
+      ds =
+          pool(
+              db.jdbcUrl(),
+              2,
+              engine == Engine.H2
+                  ? "SET SCHEMA_SEARCH_PATH PUBLIC, " + other
+                  : "SET search_path TO public, " + other);
     }
     sql(ds, "CREATE TABLE " + other + "." + table + " (id BIGINT PRIMARY KEY, v VARCHAR(10))");
     WriteStatement upsert =

@@ -169,6 +169,23 @@ final class CatalogQueries {
           + " ORDER BY ic.relname, k.pos";
 
   /**
+   * H2: an unqualified name resolves to the current schema, then the schemas of {@code
+   * SCHEMA_SEARCH_PATH} in order, which H2 shows only as the session's {@code SET} statement
+   * (docs/engines.md, "H2: SCHEMA_SEARCH_PATH").
+   */
+  static final String H2_RESOLVE =
+      "WITH p(q, t) AS (SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR))"
+          + " SELECT x.TABLE_SCHEMA FROM p JOIN INFORMATION_SCHEMA.TABLES x ON x.TABLE_NAME = p.t"
+          + " LEFT JOIN INFORMATION_SCHEMA.SESSION_STATE st"
+          + " ON st.STATE_KEY = 'SCHEMA_SEARCH_PATH'"
+          + " WHERE (p.q IS NOT NULL AND x.TABLE_SCHEMA = p.q)"
+          + " OR (p.q IS NULL AND (x.TABLE_SCHEMA = CURRENT_SCHEMA"
+          + " OR LOCATE(CONCAT('\"', REPLACE(x.TABLE_SCHEMA, '\"', '\"\"'), '\"'), st.STATE_COMMAND) > 0))"
+          + " ORDER BY CASE WHEN x.TABLE_SCHEMA = CURRENT_SCHEMA THEN 0 ELSE 1 END,"
+          + " LOCATE(CONCAT('\"', REPLACE(x.TABLE_SCHEMA, '\"', '\"\"'), '\"'), st.STATE_COMMAND)"
+          + " FETCH FIRST 1 ROW ONLY";
+
+  /**
    * SQLite: an unqualified name resolves to {@code temp}, then {@code main}, then attached
    * databases in the order attached (docs/engines.md, "SQLite: attached databases and name
    * resolution"); a qualifier names one of them, case-insensitively.

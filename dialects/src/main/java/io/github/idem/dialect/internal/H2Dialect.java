@@ -11,6 +11,7 @@ import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +53,11 @@ public final class H2Dialect extends AbstractSqlDialect {
   @Override
   public DatabaseFamily family() {
     return DatabaseFamily.H2;
+  }
+
+  @Override
+  public Optional<String> resolveTableQuery() {
+    return Optional.of(CatalogQueries.H2_RESOLVE);
   }
 
   @Override
