@@ -271,6 +271,20 @@ public abstract class TableShapesNamesConformance extends ConformanceBase {
             .as(mode[0])
             .isEqualTo(mode[1]);
       }
+      // A dialect the user pins is adapted to the connection's folding too.
+      Idem pinned =
+          Idem.builder(ds)
+              .dialect(
+                  io.github.idem.dialect.Dialects.of(
+                      io.github.idem.dialect.DatabaseFamily.H2,
+                      io.github.idem.dialect.DatabaseVersion.of(2, 3)))
+              .build();
+      WriteStatement pinnedPut =
+          pinned.insertIfAbsent(table).columns("id", "owner").conflictKey("id").build();
+      assertThat(pinnedPut.execute(2, "pin")).as(mode[0]).isEqualTo(Outcome.INSERTED);
+      assertThat(rows(ds, "SELECT id, owner FROM " + table + " ORDER BY id"))
+          .as(mode[0])
+          .containsExactly(row("1", "bob"), row("2", "pin"));
     }
   }
 
