@@ -21,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,11 +40,16 @@ public final class TableFactsReader {
    *
    * @param facts the facts a dialect renders from
    * @param columnNames the column names as the catalog reports them, for messages
-   * @param unusableKeys the column sets (lower case) of unique indexes that cannot arbitrate a
-   *     conflict, each with the index's name and why
+   * @param usableKeys the column sets (lower case) of the keys a conflict key may name; {@code
+   *     facts} lists every unique index, since any of them can raise a duplicate
+   * @param unusableKeys the column sets (lower case) of unique indexes that cannot decide a
+   *     conflict on exactly their columns, each with the index's name and why
    */
   public record Table(
-      TableFacts facts, List<String> columnNames, Map<Set<String>, String> unusableKeys) {}
+      TableFacts facts,
+      List<String> columnNames,
+      List<Set<String>> usableKeys,
+      Map<Set<String>, String> unusableKeys) {}
 
   /**
    * Reads a table's facts.
@@ -81,10 +85,8 @@ public final class TableFactsReader {
     Keys keys = uniqueKeys(connection, dialect, location);
     TableFacts facts =
         new TableFacts(
-            columns,
-            keys.usable,
-            withTypes ? columnTypes(connection, dialect, tableName) : Map.of());
-    return new Table(facts, names, keys.unusable);
+            columns, keys.all, withTypes ? columnTypes(connection, dialect, tableName) : Map.of());
+    return new Table(facts, names, keys.usable, keys.unusable);
   }
 
   /**
@@ -120,7 +122,7 @@ public final class TableFactsReader {
     for (String column : spec.conflictKey()) {
       wanted.add(key(ids.normalize(column)));
     }
-    if (table.facts().uniqueKeys().contains(wanted)) {
+    if (table.usableKeys().contains(wanted)) {
       return;
     }
     String unusable = table.unusableKeys().get(wanted);
@@ -145,7 +147,7 @@ public final class TableFactsReader {
             + " is not the primary key or a unique key of "
             + spec.table()
             + " (unique keys: "
-            + table.facts().uniqueKeys()
+            + table.usableKeys()
             + "); name one of them or add a unique constraint");
   }
 
@@ -182,7 +184,8 @@ public final class TableFactsReader {
     }
   }
 
-  private record Keys(List<Set<String>> usable, Map<Set<String>, String> unusable) {}
+  private record Keys(
+      List<Set<String>> usable, List<Set<String>> all, Map<Set<String>, String> unusable) {}
 
   /**
    * The namespace the SQL's table name resolves to, or null when there is no such table: the
@@ -260,11 +263,16 @@ public final class TableFactsReader {
         }
       }
     } else {
-      metadataIndexes(connection.getMetaData(), at, indexes, problems);
+      IndexInfoReader.read(
+          connection.getMetaData(), at.catalog(), at.schema(), at.table(), indexes, problems);
     }
     List<Set<String>> usable = new ArrayList<>();
+    List<Set<String>> all = new ArrayList<>();
     Map<Set<String>, String> unusable = new HashMap<>();
     for (Map.Entry<String, Set<String>> index : indexes.entrySet()) {
+      if (!all.contains(index.getValue())) {
+        all.add(index.getValue());
+      }
       String problem = problems.get(index.getKey());
       if (problem == null) {
         if (!usable.contains(index.getValue())) {
@@ -274,56 +282,7 @@ public final class TableFactsReader {
         unusable.putIfAbsent(index.getValue(), "index '" + index.getKey() + "', " + problem);
       }
     }
-    return new Keys(usable, unusable);
-  }
-
-  private static void add(
-      Map<String, Set<String>> indexes,
-      Map<String, String> problems,
-      String index,
-      @Nullable String column,
-      @Nullable String problem) {
-    Set<String> columns = indexes.computeIfAbsent(index, i -> new LinkedHashSet<>());
-    if (column == null) {
-      problems.putIfAbsent(index, problem == null ? "an expression index" : problem);
-      return;
-    }
-    columns.add(key(column));
-    if (problem != null) {
-      problems.putIfAbsent(index, problem);
-    }
-  }
-
-  private static void metadataIndexes(
-      DatabaseMetaData meta,
-      Location at,
-      Map<String, Set<String>> indexes,
-      Map<String, String> problems)
-      throws SQLException {
-    Map<Short, String> primary = new TreeMap<>();
-    try (ResultSet rs = meta.getPrimaryKeys(at.catalog(), at.schema(), at.table())) {
-      while (rs.next()) {
-        primary.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
-      }
-    }
-    for (String column : primary.values()) {
-      add(indexes, problems, "PRIMARY KEY", column, null);
-    }
-    try (ResultSet rs = meta.getIndexInfo(at.catalog(), at.schema(), at.table(), true, false)) {
-      while (rs.next()) {
-        String index = rs.getString("INDEX_NAME");
-        if (index == null || rs.getBoolean("NON_UNIQUE")) {
-          continue;
-        }
-        String filter = rs.getString("FILTER_CONDITION");
-        add(
-            indexes,
-            problems,
-            index,
-            rs.getString("COLUMN_NAME"),
-            filter == null ? null : "partial (WHERE " + filter + ")");
-      }
-    }
+    return new Keys(usable, all, unusable);
   }
 
   /** Escapes LIKE wildcards: metadata names are patterns, and {@code _} is common. */

@@ -7,6 +7,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
 import io.github.idem.WriteStatement;
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidStatementException;
 import io.github.idem.api.Outcome;
 import io.github.idem.dialect.Identifiers;
@@ -442,7 +444,16 @@ public abstract class TableShapesNamesConformance extends ConformanceBase {
             () -> idem.insertIfAbsent(t).columns("id", "name", "note").conflictKey("name").build())
         .isInstanceOf(InvalidStatementException.class)
         .hasMessageContaining("is backed only by index '" + t + "_prefix', a prefix index");
-    assertThat(rows("SELECT id, name, note FROM " + t)).containsExactly(row("1", "abcdef", "n"));
+
+    // Keyed on the primary key, a row whose prefix collides must not silently update row 1
+    // (ON DUPLICATE KEY UPDATE fires on any unique index): it fails as a duplicate instead.
+    WriteStatement upsert = idem.upsert(t).columns("id", "name", "note").conflictKey("id").build();
+    assertThatThrownBy(() -> upsert.execute(2, "abcxyz", "m"))
+        .isInstanceOfSatisfying(
+            IdemSqlException.class,
+            e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNIQUE_VIOLATION));
+    assertThat(upsert.execute(1, "abcdef", "o")).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT id, name, note FROM " + t)).containsExactly(row("1", "abcdef", "o"));
   }
 
   @Test
