@@ -130,6 +130,21 @@ public abstract class TableShapesNamesConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldSayATableInAMissingNamespaceDoesNotExist() {
+    String t = newTable("id INTEGER PRIMARY KEY, v INTEGER");
+    String missing = unique("nosuch") + "." + t;
+
+    assertThatThrownBy(() -> idem.upsert(missing).columns("id", "v").conflictKey("id").build())
+        .isInstanceOf(InvalidStatementException.class)
+        .hasMessageContaining("table '" + missing + "' does not exist");
+    assertThatThrownBy(
+            () -> idem.insertIfAbsent(missing).columns("id", "v").conflictKey("id").build())
+        .isInstanceOf(InvalidStatementException.class)
+        .hasMessageContaining("does not exist");
+    assertThat(count(t)).isZero();
+  }
+
+  @Test
   void shouldResolveAnUnqualifiedNameToTheOnlyNamespaceThatHasIt() {
     Assumptions.assumeFalse(
         isMySqlProtocol(),

@@ -99,12 +99,13 @@ final class CatalogQueries {
     return indexes.list();
   }
 
-  /** Runs a SHOW statement, or returns null when the table does not exist. */
+  /** Runs a SHOW statement, or returns null when the table or its database does not exist. */
   private static @Nullable ResultSet show(Statement s, String sql) throws SQLException {
     try {
       return s.executeQuery(sql);
     } catch (SQLException e) {
-      if ("42S02".equals(e.getSQLState()) || e.getErrorCode() == 1146) { // no such table
+      // 1146: no such table; 1049: no such database.
+      if ("42S02".equals(e.getSQLState()) || e.getErrorCode() == 1146 || e.getErrorCode() == 1049) {
         return null;
       }
       throw e;
