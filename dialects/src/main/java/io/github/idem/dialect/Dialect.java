@@ -53,6 +53,67 @@ public interface Dialect {
   Identifiers identifiers();
 
   /**
+   * Returns this dialect adapted to what a connection reports, such as its identifier folding (H2
+   * compatibility modes, MySQL {@code lower_case_table_names}). Idem calls it once per root with
+   * the connection it detects the dialect on, so the rules that render SQL are the rules that look
+   * names up. The default returns this dialect unchanged.
+   *
+   * @param connection an open connection; left open and unchanged
+   * @return the adapted dialect, or this one
+   * @throws SQLException when the connection's metadata cannot be read
+   */
+  default Dialect forConnection(java.sql.Connection connection) throws SQLException {
+    return this;
+  }
+
+  /**
+   * Returns a query that finds the namespace (schema or attached database) a table name resolves to
+   * exactly as the engine resolves it in SQL, or empty when the name's qualifier, else the
+   * connection's current schema or catalog, is that namespace. Two parameters: the qualifier as
+   * stored (or NULL for an unqualified name) and the table name as stored. The first column of the
+   * first row is the namespace; no row means there is no such table. PostgreSQL follows {@code
+   * search_path} (temporary tables first), SQLite searches {@code temp}, {@code main}, then
+   * attached databases.
+   *
+   * @return the query, or empty
+   */
+  default Optional<String> resolveTableQuery() {
+    return Optional.empty();
+  }
+
+  /**
+   * Reads a table's column names where {@link java.sql.DatabaseMetaData#getColumns} would read
+   * another table than the SQL writes (SQLite attached databases, MySQL temporary tables), or
+   * returns empty to use {@code getColumns}.
+   *
+   * @param connection an open connection; left open
+   * @param namespace the schema, database or attached database, as stored
+   * @param table the table name, as stored
+   * @return the column names in table order (an empty list when there is no such table), or empty
+   * @throws SQLException when the catalog cannot be read
+   */
+  default Optional<List<String>> readColumns(
+      java.sql.Connection connection, String namespace, String table) throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
+   * Reads a table's primary key and unique indexes, including those that cannot decide a conflict
+   * (partial, expression, prefix, deferrable), or returns empty to use {@link
+   * java.sql.DatabaseMetaData#getPrimaryKeys} and {@link java.sql.DatabaseMetaData#getIndexInfo}.
+   *
+   * @param connection an open connection; left open
+   * @param namespace the schema, database or attached database, as stored
+   * @param table the table name, as stored
+   * @return the indexes, or empty
+   * @throws SQLException when the catalog cannot be read
+   */
+  default Optional<List<UniqueIndex>> readUniqueIndexes(
+      java.sql.Connection connection, String namespace, String table) throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
    * Returns a catalog query for the column types the multi-row batch form casts to, or empty when
    * this dialect needs none. The toolkit runs it once per statement, at {@code build()} of an
    * upsert or insert-if-absent, with one parameter: the table name quoted as {@link

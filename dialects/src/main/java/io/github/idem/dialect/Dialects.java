@@ -34,8 +34,10 @@ public final class Dialects {
   private Dialects() {}
 
   /**
-   * Detects the dialect of a live connection. For PostgreSQL-protocol servers it also runs {@code
-   * SELECT version()}, since CockroachDB and YugabyteDB report themselves as PostgreSQL.
+   * Detects the dialect of a live connection, adapted to it with {@link
+   * Dialect#forConnection(Connection)} (identifier folding as the connection reports it). For
+   * PostgreSQL-protocol servers it also runs {@code SELECT version()}, since CockroachDB and
+   * YugabyteDB report themselves as PostgreSQL.
    *
    * @param connection an open connection; left open and unchanged
    * @return the dialect
@@ -53,7 +55,8 @@ public final class Dialects {
         versionQuery = rs.next() ? rs.getString(1) : null;
       }
     }
-    return detect(new ProductInfo(String.valueOf(name), String.valueOf(version), versionQuery));
+    return detect(new ProductInfo(String.valueOf(name), String.valueOf(version), versionQuery))
+        .forConnection(connection);
   }
 
   /**

@@ -2,12 +2,21 @@ package io.github.idem.dialect;
 
 import io.github.idem.api.InvalidIdentifierException;
 import java.nio.charset.StandardCharsets;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One engine's identifier rules: how unquoted names fold, the longest name it keeps, and the quote
- * character. Thread-safe and immutable.
+ * One engine's identifier rules: how unquoted names fold, the longest name it keeps, the quote
+ * character, and what the first part of a qualified name names. Thread-safe and immutable.
+ *
+ * <p>The factory methods give each engine's default rules. A live connection can differ (H2's
+ * {@code DATABASE_TO_LOWER} and compatibility modes, MySQL's {@code lower_case_table_names}, MySQL
+ * Connector/J's {@code databaseTerm}): {@link #readFrom(DatabaseMetaData)} returns the rules the
+ * connection reports, which Idem uses both to render SQL and to look names up.
  *
  * <p>A name is accepted in two forms. Plain ({@code payments}, {@code order_id}): ASCII letters,
  * digits and underscores, not starting with a digit; it means what the same unquoted name means in
@@ -36,13 +45,33 @@ public final class Identifiers {
     UPPER
   }
 
+  /** What the first part of a qualified name {@code a.b} names in the engine. */
+  public enum Qualifier {
+    /** A schema, passed as the JDBC schema (PostgreSQL, H2). */
+    SCHEMA,
+    /** A database, which the JDBC drivers take as the catalog (MySQL, MariaDB). */
+    CATALOG,
+    /** An attached database: {@code main}, {@code temp} or an {@code ATTACH}ed name (SQLite). */
+    ATTACHED_DATABASE
+  }
+
   private final Fold fold;
+  private final Fold exactFold;
+  private final Qualifier qualifier;
   private final int maxLength;
   private final boolean lengthInBytes;
   private final char quote;
 
-  private Identifiers(Fold fold, int maxLength, boolean lengthInBytes, char quote) {
+  private Identifiers(
+      Fold fold,
+      Fold exactFold,
+      Qualifier qualifier,
+      int maxLength,
+      boolean lengthInBytes,
+      char quote) {
     this.fold = fold;
+    this.exactFold = exactFold;
+    this.qualifier = qualifier;
     this.maxLength = maxLength;
     this.lengthInBytes = lengthInBytes;
     this.quote = quote;
@@ -54,7 +83,7 @@ public final class Identifiers {
    * @return the rules
    */
   public static Identifiers postgres() {
-    return new Identifiers(Fold.LOWER, 63, true, '"');
+    return new Identifiers(Fold.LOWER, Fold.NONE, Qualifier.SCHEMA, 63, true, '"');
   }
 
   /**
@@ -63,7 +92,7 @@ public final class Identifiers {
    * @return the rules
    */
   public static Identifiers mysql() {
-    return new Identifiers(Fold.NONE, 64, false, '`');
+    return new Identifiers(Fold.NONE, Fold.NONE, Qualifier.CATALOG, 64, false, '`');
   }
 
   /**
@@ -72,7 +101,7 @@ public final class Identifiers {
    * @return the rules
    */
   public static Identifiers h2() {
-    return new Identifiers(Fold.UPPER, 256, false, '"');
+    return new Identifiers(Fold.UPPER, Fold.NONE, Qualifier.SCHEMA, 256, false, '"');
   }
 
   /**
@@ -82,7 +111,64 @@ public final class Identifiers {
    * @return the rules
    */
   public static Identifiers sqlite() {
-    return new Identifiers(Fold.NONE, 128, false, '"');
+    return new Identifiers(Fold.NONE, Fold.NONE, Qualifier.ATTACHED_DATABASE, 128, false, '"');
+  }
+
+  /**
+   * Returns these rules with the folding and qualifier a connection reports: plain names fold as
+   * {@code storesUpperCaseIdentifiers}/{@code storesLowerCaseIdentifiers} say (neither: kept as
+   * written), exact names as the quoted variants say, and a qualifier the rules take as a schema or
+   * catalog follows the driver when it supports only the other one in table definitions (MySQL
+   * Connector/J with {@code databaseTerm=SCHEMA}). Length limit and quote character stay.
+   *
+   * <pre>{@code
+   * Identifiers read = Identifiers.h2().readFrom(connection.getMetaData());
+   * }</pre>
+   *
+   * @param meta the connection's metadata
+   * @return the rules the connection reports; equal to these when nothing differs
+   * @throws SQLException when the metadata cannot be read
+   */
+  public Identifiers readFrom(DatabaseMetaData meta) throws SQLException {
+    Fold plain = fold(meta.storesUpperCaseIdentifiers(), meta.storesLowerCaseIdentifiers());
+    Fold exact =
+        fold(meta.storesUpperCaseQuotedIdentifiers(), meta.storesLowerCaseQuotedIdentifiers());
+    Qualifier kind = qualifier;
+    if (kind != Qualifier.ATTACHED_DATABASE) {
+      boolean schemas = meta.supportsSchemasInTableDefinitions();
+      boolean catalogs = meta.supportsCatalogsInTableDefinitions();
+      if (schemas && !catalogs) {
+        kind = Qualifier.SCHEMA;
+      } else if (catalogs && !schemas) {
+        kind = Qualifier.CATALOG;
+      }
+    }
+    return new Identifiers(plain, exact, kind, maxLength, lengthInBytes, quote);
+  }
+
+  private static Fold fold(boolean upper, boolean lower) {
+    if (upper) {
+      return Fold.UPPER;
+    }
+    return lower ? Fold.LOWER : Fold.NONE;
+  }
+
+  /**
+   * Returns how plain (unquoted) names fold.
+   *
+   * @return the folding
+   */
+  public Fold fold() {
+    return fold;
+  }
+
+  /**
+   * Returns what the first part of a qualified table name names.
+   *
+   * @return the qualifier kind
+   */
+  public Qualifier qualifier() {
+    return qualifier;
   }
 
   /**
@@ -130,8 +216,9 @@ public final class Identifiers {
   }
 
   /**
-   * Validates a name and returns it as the engine stores it: folded when plain, verbatim when
-   * exact. Use it to look the name up in {@link java.sql.DatabaseMetaData}.
+   * Validates a name and returns it as the engine stores it: folded when plain, verbatim when exact
+   * (unless the connection reports that it folds quoted names too, as MySQL does with {@code
+   * lower_case_table_names=1}). Use it to look the name up in {@link java.sql.DatabaseMetaData}.
    *
    * @param name a plain or exact name
    * @return the stored form, without quotes
@@ -162,14 +249,38 @@ public final class Identifiers {
               + maxLength
               + "; use a shorter name");
     }
-    if (exact) {
-      return body;
-    }
-    return switch (fold) {
+    return switch (exact ? exactFold : fold) {
       case NONE -> body;
       case LOWER -> body.toLowerCase(Locale.ROOT);
       case UPPER -> body.toUpperCase(Locale.ROOT);
     };
+  }
+
+  @Override
+  public boolean equals(@Nullable Object other) {
+    return other instanceof Identifiers o
+        && fold == o.fold
+        && exactFold == o.exactFold
+        && qualifier == o.qualifier
+        && maxLength == o.maxLength
+        && lengthInBytes == o.lengthInBytes
+        && quote == o.quote;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(fold, exactFold, qualifier, maxLength, lengthInBytes, quote);
+  }
+
+  @Override
+  public String toString() {
+    return "Identifiers[fold="
+        + fold
+        + ", exactFold="
+        + exactFold
+        + ", qualifier="
+        + qualifier
+        + "]";
   }
 
   /**

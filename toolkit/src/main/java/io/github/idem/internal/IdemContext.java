@@ -92,7 +92,9 @@ public final class IdemContext {
       EventSink events,
       Clock clock) {
     try (Connection connection = dataSource.getConnection()) {
-      Dialect chosen = dialect != null ? dialect : Dialects.detect(connection);
+      // A dialect the user passes wins, but names still fold as this connection reports.
+      Dialect chosen =
+          dialect != null ? dialect.forConnection(connection) : Dialects.detect(connection);
       CountMode mode = probe(connection, chosen);
       return new IdemContext(dataSource, chosen, mode, settings, events, clock);
     } catch (SQLException e) {

@@ -5,6 +5,7 @@ import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.TableFacts;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -18,15 +19,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads a table's {@link TableFacts} through {@link DatabaseMetaData} and the dialect's catalog
- * query, once per build, and checks a statement against them: the table exists, every column
- * exists, and the conflict key is exactly the primary key or a unique key. Without the last check
- * an update-then-insert plan would happily insert duplicates.
+ * Reads a table's {@link TableFacts} once per build, from the table its SQL writes: a qualifier
+ * means what it means in the engine ({@link Identifiers.Qualifier}), an unqualified name resolves
+ * as the engine resolves it ({@link Dialect#resolveTableQuery()}), and names fold as the connection
+ * reports. It then checks a statement against them: the table exists, every column exists, and the
+ * conflict key is exactly the primary key or a unique key that can arbitrate a conflict. Without
+ * the last check an update-then-insert plan would happily insert duplicates, or update rows outside
+ * a partial index.
  */
 public final class TableFactsReader {
   private TableFactsReader() {}
@@ -36,8 +40,16 @@ public final class TableFactsReader {
    *
    * @param facts the facts a dialect renders from
    * @param columnNames the column names as the catalog reports them, for messages
+   * @param usableKeys the column sets (lower case) of the keys a conflict key may name; {@code
+   *     facts} lists every unique index, since any of them can raise a duplicate
+   * @param unusableKeys the column sets (lower case) of unique indexes that cannot decide a
+   *     conflict on exactly their columns, each with the index's name and why
    */
-  public record Table(TableFacts facts, List<String> columnNames) {}
+  public record Table(
+      TableFacts facts,
+      List<String> columnNames,
+      List<Set<String>> usableKeys,
+      Map<Set<String>, String> unusableKeys) {}
 
   /**
    * Reads a table's facts.
@@ -55,18 +67,26 @@ public final class TableFactsReader {
       throws SQLException {
     Identifiers ids = dialect.identifiers();
     List<String> parts = ids.normalizeTable(tableName);
-    String schema = parts.size() == 2 ? parts.get(0) : null;
-    DatabaseMetaData meta = connection.getMetaData();
-    Location location = locate(connection, meta, schema, parts.get(parts.size() - 1));
-    if (location == null) {
+    String qualifier = parts.size() == 2 ? parts.get(0) : null;
+    String table = parts.get(parts.size() - 1);
+    String namespace = namespace(connection, dialect, qualifier, table);
+    if (namespace == null) {
       return null;
     }
+    Location location = new Location(ids.qualifier(), namespace, table);
+    List<String> names = columns(connection, dialect, location);
+    if (names.isEmpty()) {
+      return null;
+    }
+    Set<String> columns = new LinkedHashSet<>();
+    for (String name : names) {
+      columns.add(key(name));
+    }
+    Keys keys = uniqueKeys(connection, dialect, location);
     TableFacts facts =
         new TableFacts(
-            location.columns,
-            uniqueKeys(meta, location),
-            withTypes ? columnTypes(connection, dialect, tableName) : Map.of());
-    return new Table(facts, location.columnNames);
+            columns, keys.all, withTypes ? columnTypes(connection, dialect, tableName) : Map.of());
+    return new Table(facts, names, keys.usable, keys.unusable);
   }
 
   /**
@@ -102,17 +122,33 @@ public final class TableFactsReader {
     for (String column : spec.conflictKey()) {
       wanted.add(key(ids.normalize(column)));
     }
-    if (!table.facts().uniqueKeys().contains(wanted)) {
+    if (table.usableKeys().contains(wanted)) {
+      return;
+    }
+    String unusable = table.unusableKeys().get(wanted);
+    if (unusable != null) {
       throw new InvalidStatementException(
           spec.subject()
               + ": conflict key "
               + spec.conflictKey()
-              + " is not the primary key or a unique key of "
+              + " of "
               + spec.table()
-              + " (unique keys: "
-              + table.facts().uniqueKeys()
-              + "); name one of them or add a unique constraint");
+              + " is backed only by "
+              + unusable
+              + ", which cannot decide a conflict on exactly these columns: rows outside it"
+              + " would be missed or touched; add a full unique constraint on "
+              + spec.conflictKey()
+              + " or name another unique key");
     }
+    throw new InvalidStatementException(
+        spec.subject()
+            + ": conflict key "
+            + spec.conflictKey()
+            + " is not the primary key or a unique key of "
+            + spec.table()
+            + " (unique keys: "
+            + table.usableKeys()
+            + "); name one of them or add a unique constraint");
   }
 
   /**
@@ -137,23 +173,44 @@ public final class TableFactsReader {
     return byName;
   }
 
-  private record Location(
-      @Nullable String catalog,
-      @Nullable String schema,
-      String table,
-      Set<String> columns,
-      List<String> columnNames) {}
-
-  private static @Nullable Location locate(
-      Connection connection, DatabaseMetaData meta, @Nullable String schema, String table)
-      throws SQLException {
-    String catalog = connection.getCatalog();
-    String currentSchema = schema != null ? schema : currentSchema(connection);
-    Location found = columns(meta, catalog, currentSchema, table);
-    if (found == null && schema == null) {
-      found = columns(meta, catalog, null, table);
+  /** Where a table lives: its namespace, passed to metadata as schema or catalog by its kind. */
+  private record Location(Identifiers.Qualifier kind, String namespace, String table) {
+    @Nullable String catalog() {
+      return kind == Identifiers.Qualifier.CATALOG ? namespace : null;
     }
-    return found;
+
+    @Nullable String schema() {
+      return kind == Identifiers.Qualifier.CATALOG ? null : namespace;
+    }
+  }
+
+  private record Keys(
+      List<Set<String>> usable, List<Set<String>> all, Map<Set<String>, String> unusable) {}
+
+  /**
+   * The namespace the SQL's table name resolves to, or null when there is no such table: the
+   * dialect's resolution query where it has one, else the qualifier, else the connection's current
+   * schema or database.
+   */
+  private static @Nullable String namespace(
+      Connection connection, Dialect dialect, @Nullable String qualifier, String table)
+      throws SQLException {
+    String query = dialect.resolveTableQuery().orElse(null);
+    if (query != null) {
+      try (PreparedStatement ps = connection.prepareStatement(query)) {
+        ps.setString(1, qualifier);
+        ps.setString(2, table);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getString(1) : null;
+        }
+      }
+    }
+    if (qualifier != null) {
+      return qualifier;
+    }
+    return dialect.identifiers().qualifier() == Identifiers.Qualifier.CATALOG
+        ? connection.getCatalog()
+        : currentSchema(connection);
   }
 
   private static @Nullable String currentSchema(Connection connection) {
@@ -164,60 +221,71 @@ public final class TableFactsReader {
     }
   }
 
-  private static @Nullable Location columns(
-      DatabaseMetaData meta, @Nullable String catalog, @Nullable String schema, String table)
+  private static List<String> columns(Connection connection, Dialect dialect, Location at)
       throws SQLException {
-    Set<String> columns = new LinkedHashSet<>();
+    Optional<List<String>> read = dialect.readColumns(connection, at.namespace(), at.table());
+    if (read.isPresent()) {
+      return read.get();
+    }
     List<String> names = new ArrayList<>();
-    String foundCatalog = null;
-    String foundSchema = null;
-    try (ResultSet rs = meta.getColumns(catalog, schema, escape(meta, table), "%")) {
+    DatabaseMetaData meta = connection.getMetaData();
+    String schema = at.schema();
+    try (ResultSet rs =
+        meta.getColumns(
+            at.catalog(),
+            schema == null ? null : escape(meta, schema),
+            escape(meta, at.table()),
+            "%")) {
       while (rs.next()) {
-        if (!table.equals(rs.getString("TABLE_NAME"))) {
-          continue;
+        // Patterns match more than the name; keep only this table in this namespace.
+        String namespace =
+            at.catalog() != null ? rs.getString("TABLE_CAT") : rs.getString("TABLE_SCHEM");
+        if (at.table().equals(rs.getString("TABLE_NAME")) && at.namespace().equals(namespace)) {
+          names.add(rs.getString("COLUMN_NAME"));
         }
-        foundCatalog = rs.getString("TABLE_CAT");
-        foundSchema = rs.getString("TABLE_SCHEM");
-        String name = rs.getString("COLUMN_NAME");
-        columns.add(key(name));
-        names.add(name);
       }
     }
-    return names.isEmpty() ? null : new Location(foundCatalog, foundSchema, table, columns, names);
+    return names;
   }
 
-  private static List<Set<String>> uniqueKeys(DatabaseMetaData meta, Location at)
+  private static Keys uniqueKeys(Connection connection, Dialect dialect, Location at)
       throws SQLException {
-    List<Set<String>> keys = new ArrayList<>();
-    Map<Short, String> primary = new TreeMap<>();
-    try (ResultSet rs = meta.getPrimaryKeys(at.catalog, at.schema, at.table)) {
-      while (rs.next()) {
-        primary.put(rs.getShort("KEY_SEQ"), key(rs.getString("COLUMN_NAME")));
-      }
-    }
-    if (!primary.isEmpty()) {
-      keys.add(new LinkedHashSet<>(primary.values()));
-    }
     Map<String, Set<String>> indexes = new LinkedHashMap<>();
-    try (ResultSet rs = meta.getIndexInfo(at.catalog, at.schema, at.table, true, false)) {
-      while (rs.next()) {
-        String index = rs.getString("INDEX_NAME");
-        String column = rs.getString("COLUMN_NAME");
-        if (index == null || column == null || rs.getBoolean("NON_UNIQUE")) {
-          continue;
+    Map<String, String> problems = new HashMap<>();
+    Optional<List<UniqueIndex>> read =
+        dialect.readUniqueIndexes(connection, at.namespace(), at.table());
+    if (read.isPresent()) {
+      for (UniqueIndex index : read.get()) {
+        Set<String> columns = indexes.computeIfAbsent(index.name(), i -> new LinkedHashSet<>());
+        index.columns().forEach(c -> columns.add(key(c)));
+        if (index.unusableBecause() != null) {
+          problems.put(index.name(), index.unusableBecause());
         }
-        indexes.computeIfAbsent(index, i -> new LinkedHashSet<>()).add(key(column));
+      }
+    } else {
+      IndexInfoReader.read(
+          connection.getMetaData(), at.catalog(), at.schema(), at.table(), indexes, problems);
+    }
+    List<Set<String>> usable = new ArrayList<>();
+    List<Set<String>> all = new ArrayList<>();
+    Map<Set<String>, String> unusable = new HashMap<>();
+    for (Map.Entry<String, Set<String>> index : indexes.entrySet()) {
+      if (!all.contains(index.getValue())) {
+        all.add(index.getValue());
+      }
+      String problem = problems.get(index.getKey());
+      if (problem == null) {
+        if (!usable.contains(index.getValue())) {
+          usable.add(index.getValue());
+        }
+      } else {
+        unusable.putIfAbsent(index.getValue(), "index '" + index.getKey() + "', " + problem);
       }
     }
-    for (Set<String> columns : indexes.values()) {
-      if (!keys.contains(columns)) {
-        keys.add(columns);
-      }
-    }
-    return keys;
+    return new Keys(usable, all, unusable);
   }
 
-  /** Escapes LIKE wildcards: metadata table names are patterns, and {@code _} is common. */
+  /** Escapes LIKE wildcards: metadata names are patterns, and {@code _} is common. */
   private static String escape(DatabaseMetaData meta, String name) throws SQLException {
     String escape = meta.getSearchStringEscape();
     if (escape == null || escape.isEmpty()) {

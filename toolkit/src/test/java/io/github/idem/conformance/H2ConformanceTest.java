@@ -92,6 +92,13 @@ class H2ConformanceTest {
   }
 
   @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
   class TableShapesKeys extends TableShapesKeysConformance {
     TableShapesKeys() {
       super(ENGINE);

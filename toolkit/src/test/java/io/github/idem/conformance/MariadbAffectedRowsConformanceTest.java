@@ -131,6 +131,18 @@ class MariadbAffectedRowsConformanceTest {
   }
 
   @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
   class TableShapesKeys extends TableShapesKeysConformance {
     TableShapesKeys() {
       super(ENGINE);

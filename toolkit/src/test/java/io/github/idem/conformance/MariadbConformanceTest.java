@@ -95,6 +95,13 @@ class MariadbConformanceTest {
   }
 
   @Nested
+  class TableShapesNames extends TableShapesNamesConformance {
+    TableShapesNames() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
   class TableShapesKeys extends TableShapesKeysConformance {
     TableShapesKeys() {
       super(ENGINE);

@@ -44,6 +44,7 @@ import io.github.idem.dialect.ProductInfo;
 import io.github.idem.dialect.StatementPlan;
 import io.github.idem.dialect.TableFacts;
 import io.github.idem.dialect.TransactionStatements;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import io.github.idem.dialect.internal.CockroachDbDialect;
@@ -447,6 +448,22 @@ final class JavadocExamples {
     rules.quote("Payments"); // "payments"
     rules.quote("\"Payments\""); // "Payments"
     // end example
+  }
+
+  Identifiers identifiersRead(Connection connection) throws SQLException {
+    // example: Identifiers.java
+    Identifiers read = Identifiers.h2().readFrom(connection.getMetaData());
+    // end example
+    return read;
+  }
+
+  UniqueIndex uniqueIndex() {
+    // example: UniqueIndex.java
+    UniqueIndex live =
+        new UniqueIndex(
+            "participants_live", List.of("event_id", "user_id"), "partial (WHERE deleted = false)");
+    // end example
+    return live;
   }
 
   void operationsSql(Dialect dialect, Statement statement) throws SQLException {

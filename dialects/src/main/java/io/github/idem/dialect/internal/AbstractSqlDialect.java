@@ -11,15 +11,16 @@ import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.GuardedInsertSql;
+import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.OperationsSql;
 import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.StatementPlan;
 import io.github.idem.dialect.TableFacts;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,10 +32,11 @@ import org.jspecify.annotations.Nullable;
  * Shared rendering and classification for the built-in dialects; the families override small
  * fragment hooks. Package-private on purpose: the SPI is {@link Dialect}.
  */
-abstract class AbstractSqlDialect implements Dialect {
+abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
   private final DatabaseVersion version;
+  private final Identifiers identifiers;
 
-  AbstractSqlDialect(DatabaseVersion version, DatabaseVersion floor) {
+  AbstractSqlDialect(DatabaseVersion version, DatabaseVersion floor, Identifiers identifiers) {
     if (version.compareTo(floor) < 0) {
       throw new UnsupportedDatabaseException(
           family().displayName()
@@ -45,12 +47,33 @@ abstract class AbstractSqlDialect implements Dialect {
               + "; upgrade the server or pass a custom Dialect");
     }
     this.version = version;
+    this.identifiers = identifiers;
   }
 
   @Override
   public final DatabaseVersion version() {
     return version;
   }
+
+  @Override
+  public final Identifiers identifiers() {
+    return identifiers;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads the connection's identifier folding and qualifier kind (docs/engines.md, "Identifier
+   * folding as the connection reports it").
+   */
+  @Override
+  public final Dialect forConnection(Connection connection) throws SQLException {
+    Identifiers read = identifiers.readFrom(connection.getMetaData());
+    return read.equals(identifiers) ? this : withIdentifiers(read);
+  }
+
+  /** The same dialect with other identifier rules. */
+  abstract Dialect withIdentifiers(Identifiers rules);
 
   @Override
   public String toString() {
@@ -233,44 +256,6 @@ abstract class AbstractSqlDialect implements Dialect {
     return joiner.toString();
   }
 
-  static String placeholders(int count) {
-    StringJoiner joiner = new StringJoiner(", ");
-    for (int i = 0; i < count; i++) {
-      joiner.add("?");
-    }
-    return joiner.toString();
-  }
-
-  static int[] positions(WriteSpec spec, List<String> columns) {
-    int[] out = new int[columns.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = spec.indexOf(columns.get(i));
-    }
-    return out;
-  }
-
-  static int[] concat(int[]... parts) {
-    int length = 0;
-    for (int[] part : parts) {
-      length += part.length;
-    }
-    int[] out = new int[length];
-    int at = 0;
-    for (int[] part : parts) {
-      System.arraycopy(part, 0, out, at, part.length);
-      at += part.length;
-    }
-    return out;
-  }
-
-  static int[] allColumns(WriteSpec spec) {
-    int[] out = new int[spec.columns().size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = i;
-    }
-    return out;
-  }
-
   final String insertStatement(WriteSpec spec, String @Nullable [] values) {
     String list;
     if (values == null) {
@@ -289,21 +274,6 @@ abstract class AbstractSqlDialect implements Dialect {
         + ") VALUES ("
         + list
         + ")";
-  }
-
-  /** Bind positions of an INSERT: every column, except those whose template binds nothing. */
-  static int[] insertBind(WriteSpec spec, String @Nullable [] values) {
-    if (values == null) {
-      return allColumns(spec);
-    }
-    int[] out = new int[spec.columns().size()];
-    int n = 0;
-    for (int i = 0; i < values.length; i++) {
-      if (values[i].indexOf('?') >= 0) {
-        out[n++] = i;
-      }
-    }
-    return Arrays.copyOf(out, n);
   }
 
   final String keyPredicate(WriteSpec spec) {

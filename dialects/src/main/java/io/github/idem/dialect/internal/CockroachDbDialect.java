@@ -4,6 +4,8 @@ import io.github.idem.api.ErrorKind;
 import io.github.idem.api.Outcome;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
@@ -29,7 +31,16 @@ public final class CockroachDbDialect extends PostgresFamilyDialect {
    * @param version CockroachDB version (not the PostgreSQL version it advertises)
    */
   public CockroachDbDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.postgres());
+  }
+
+  private CockroachDbDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new CockroachDbDialect(version(), rules);
   }
 
   @Override

@@ -6,10 +6,12 @@ import io.github.idem.dialect.Capabilities;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +30,6 @@ import org.jspecify.annotations.Nullable;
 public final class H2Dialect extends AbstractSqlDialect {
   static final DatabaseVersion FLOOR = DatabaseVersion.of(2, 0);
   static final DatabaseVersion TESTED = DatabaseVersion.of(2, 99);
-  private static final Identifiers IDENTIFIERS = Identifiers.h2();
 
   /**
    * Creates the dialect.
@@ -37,7 +38,16 @@ public final class H2Dialect extends AbstractSqlDialect {
    * @throws UnsupportedDatabaseException below H2 2.0
    */
   public H2Dialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.h2());
+  }
+
+  private H2Dialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new H2Dialect(version(), rules);
   }
 
   @Override
@@ -46,8 +56,8 @@ public final class H2Dialect extends AbstractSqlDialect {
   }
 
   @Override
-  public Identifiers identifiers() {
-    return IDENTIFIERS;
+  public Optional<String> resolveTableQuery() {
+    return Optional.of(CatalogQueries.H2_RESOLVE);
   }
 
   @Override

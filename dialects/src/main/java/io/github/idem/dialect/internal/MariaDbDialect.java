@@ -3,6 +3,8 @@ package io.github.idem.dialect.internal;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +27,16 @@ public final class MariaDbDialect extends MySqlFamilyDialect {
    * @throws UnsupportedDatabaseException below MariaDB 10.3
    */
   public MariaDbDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.mysql());
+  }
+
+  private MariaDbDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new MariaDbDialect(version(), rules);
   }
 
   @Override

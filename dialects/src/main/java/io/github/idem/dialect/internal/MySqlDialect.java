@@ -3,6 +3,8 @@ package io.github.idem.dialect.internal;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +30,16 @@ public final class MySqlDialect extends MySqlFamilyDialect {
    * @throws UnsupportedDatabaseException below MySQL 5.7
    */
   public MySqlDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.mysql());
+  }
+
+  private MySqlDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new MySqlDialect(version(), rules);
   }
 
   @Override

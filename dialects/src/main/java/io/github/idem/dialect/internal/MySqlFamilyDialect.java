@@ -9,8 +9,10 @@ import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.TableFacts;
 import io.github.idem.dialect.TransactionStatements;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -30,15 +32,25 @@ import org.jspecify.annotations.Nullable;
  * with warnings.
  */
 abstract class MySqlFamilyDialect extends AbstractSqlDialect {
-  private static final Identifiers IDENTIFIERS = Identifiers.mysql();
-
-  MySqlFamilyDialect(DatabaseVersion version, DatabaseVersion floor) {
-    super(version, floor);
+  MySqlFamilyDialect(DatabaseVersion version, DatabaseVersion floor, Identifiers rules) {
+    super(version, floor, rules);
   }
 
   @Override
-  public final Identifiers identifiers() {
-    return IDENTIFIERS;
+  public final Optional<List<String>> readColumns(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(CatalogQueries.showColumns(connection, quoted(namespace, table)));
+  }
+
+  @Override
+  public final Optional<List<UniqueIndex>> readUniqueIndexes(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(CatalogQueries.showIndex(connection, quoted(namespace, table)));
+  }
+
+  /** Names as the catalog stores them, quoted verbatim (a database name may hold any character). */
+  private static String quoted(String namespace, String table) {
+    return "`" + namespace.replace("`", "``") + "`.`" + table.replace("`", "``") + "`";
   }
 
   @Override
@@ -71,7 +83,7 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     sql.append(" ON DUPLICATE KEY UPDATE ");
     if (spec.updateColumns().isEmpty()) {
       // A no-op assignment: the duplicate takes an exclusive lock and counts 0 affected rows.
-      String key = IDENTIFIERS.quote(spec.conflictKey().get(0));
+      String key = identifiers().quote(spec.conflictKey().get(0));
       sql.append(key).append(" = ").append(key);
       return new WritePlan.Counted(
           sql.toString(),
@@ -83,12 +95,12 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     String newer =
         guard == null
             ? null
-            : incoming(IDENTIFIERS.quote(guard)) + " > " + IDENTIFIERS.quote(guard);
+            : incoming(identifiers().quote(guard)) + " > " + identifiers().quote(guard);
     // updateColumns ends with the version column: MySQL assigns left to right, so every earlier
     // IF() still compares against the stored version (docs/engines.md, "MySQL family: assignment
     // order in ON DUPLICATE KEY UPDATE").
     for (String column : spec.updateColumns()) {
-      String quoted = IDENTIFIERS.quote(column);
+      String quoted = identifiers().quote(column);
       String value =
           newer == null
               ? incoming(quoted)

@@ -79,7 +79,7 @@ final class PostgresBatchSql {
             + " FROM \"idem ranked\" WHERE \"idem rank\" = 1 ORDER BY \"idem ord\" ON CONFLICT ("
             + keys
             + ")"
-            + (upsert ? PostgresFamilyDialect.doUpdate(spec) : " DO NOTHING")
+            + (upsert ? dialect.doUpdate(spec) : " DO NOTHING")
             + " RETURNING "
             + returned
             + ", "

@@ -5,8 +5,13 @@ import io.github.idem.dialect.BatchPlan;
 import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.OperationsStatement;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,7 +48,16 @@ public final class PostgresDialect extends PostgresFamilyDialect {
    * @throws UnsupportedDatabaseException below PostgreSQL 12
    */
   public PostgresDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.postgres());
+  }
+
+  private PostgresDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new PostgresDialect(version(), rules);
   }
 
   @Override
@@ -59,6 +73,14 @@ public final class PostgresDialect extends PostgresFamilyDialect {
   @Override
   public Optional<String> columnTypesQuery() {
     return Optional.of(COLUMN_TYPES_QUERY);
+  }
+
+  @Override
+  public Optional<List<UniqueIndex>> readUniqueIndexes(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(
+        CatalogQueries.uniqueIndexes(
+            connection, CatalogQueries.POSTGRES_UNIQUE_INDEXES, namespace, table));
   }
 
   /**

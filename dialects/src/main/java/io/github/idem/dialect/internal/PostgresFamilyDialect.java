@@ -15,6 +15,7 @@ import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
@@ -25,15 +26,13 @@ import org.jspecify.annotations.Nullable;
  * override the insert flag and error codes.
  */
 abstract class PostgresFamilyDialect extends AbstractSqlDialect {
-  private static final Identifiers IDENTIFIERS = Identifiers.postgres();
-
-  PostgresFamilyDialect(DatabaseVersion version, DatabaseVersion floor) {
-    super(version, floor);
+  PostgresFamilyDialect(DatabaseVersion version, DatabaseVersion floor, Identifiers rules) {
+    super(version, floor, rules);
   }
 
   @Override
-  public final Identifiers identifiers() {
-    return IDENTIFIERS;
+  public final Optional<String> resolveTableQuery() {
+    return Optional.of(CatalogQueries.POSTGRES_RESOLVE);
   }
 
   @Override
@@ -51,7 +50,7 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
     }
     String sql =
         "INSERT INTO "
-            + IDENTIFIERS.quoteTable(spec.table())
+            + identifiers().quoteTable(spec.table())
             + " AS t ("
             + columnList(spec.columns())
             + ") VALUES ("
@@ -66,12 +65,12 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
   }
 
   /** {@code DO UPDATE SET … WHERE <changed or newer>}, with a leading space. */
-  static String doUpdate(WriteSpec spec) {
+  final String doUpdate(WriteSpec spec) {
     StringJoiner set = new StringJoiner(", ");
     StringJoiner current = new StringJoiner(", ");
     StringJoiner incoming = new StringJoiner(", ");
     for (String column : spec.updateColumns()) {
-      String quoted = IDENTIFIERS.quote(column);
+      String quoted = identifiers().quote(column);
       set.add(quoted + " = EXCLUDED." + quoted);
       current.add("t." + quoted);
       incoming.add("EXCLUDED." + quoted);
@@ -79,7 +78,7 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
     String guard = spec.versionColumn();
     String condition;
     if (guard != null) {
-      String quoted = IDENTIFIERS.quote(guard);
+      String quoted = identifiers().quote(guard);
       condition = "t." + quoted + " < EXCLUDED." + quoted;
     } else {
       // Without this, DO UPDATE writes a new row version even for identical values and reports it

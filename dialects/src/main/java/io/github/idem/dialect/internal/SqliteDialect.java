@@ -6,10 +6,15 @@ import io.github.idem.dialect.Capabilities;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +33,6 @@ import org.jspecify.annotations.Nullable;
 public final class SqliteDialect extends AbstractSqlDialect {
   static final DatabaseVersion FLOOR = DatabaseVersion.of(3, 24);
   static final DatabaseVersion TESTED = DatabaseVersion.of(3, 99);
-  private static final Identifiers IDENTIFIERS = Identifiers.sqlite();
 
   /**
    * Creates the dialect.
@@ -37,7 +41,16 @@ public final class SqliteDialect extends AbstractSqlDialect {
    * @throws UnsupportedDatabaseException below SQLite 3.24
    */
   public SqliteDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.sqlite());
+  }
+
+  private SqliteDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new SqliteDialect(version(), rules);
   }
 
   @Override
@@ -46,8 +59,23 @@ public final class SqliteDialect extends AbstractSqlDialect {
   }
 
   @Override
-  public Identifiers identifiers() {
-    return IDENTIFIERS;
+  public Optional<String> resolveTableQuery() {
+    return Optional.of(CatalogQueries.SQLITE_RESOLVE);
+  }
+
+  @Override
+  public Optional<List<String>> readColumns(Connection connection, String namespace, String table)
+      throws SQLException {
+    return Optional.of(
+        CatalogQueries.columns(connection, CatalogQueries.SQLITE_COLUMNS, namespace, table));
+  }
+
+  @Override
+  public Optional<List<UniqueIndex>> readUniqueIndexes(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(
+        CatalogQueries.uniqueIndexes(
+            connection, CatalogQueries.SQLITE_UNIQUE_INDEXES, namespace, table));
   }
 
   @Override

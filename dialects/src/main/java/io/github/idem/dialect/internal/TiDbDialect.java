@@ -3,6 +3,8 @@ package io.github.idem.dialect.internal;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
 
@@ -25,7 +27,16 @@ public final class TiDbDialect extends MySqlFamilyDialect {
    * @param version TiDB version (not the MySQL version it advertises)
    */
   public TiDbDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.mysql());
+  }
+
+  private TiDbDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new TiDbDialect(version(), rules);
   }
 
   @Override

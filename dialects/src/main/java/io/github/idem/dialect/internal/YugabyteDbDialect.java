@@ -3,6 +3,8 @@ package io.github.idem.dialect.internal;
 import io.github.idem.api.Outcome;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
+import io.github.idem.dialect.Dialect;
+import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.WriteSpec;
 
 /**
@@ -26,7 +28,16 @@ public final class YugabyteDbDialect extends PostgresFamilyDialect {
    * @param version YugabyteDB version
    */
   public YugabyteDbDialect(DatabaseVersion version) {
-    super(version, FLOOR);
+    this(version, Identifiers.postgres());
+  }
+
+  private YugabyteDbDialect(DatabaseVersion version, Identifiers rules) {
+    super(version, FLOOR, rules);
+  }
+
+  @Override
+  Dialect withIdentifiers(Identifiers rules) {
+    return new YugabyteDbDialect(version(), rules);
   }
 
   @Override
