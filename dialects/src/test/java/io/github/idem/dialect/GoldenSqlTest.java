@@ -166,7 +166,7 @@ class GoldenSqlTest {
           .isEmpty();
       assertThat(batch(new YugabyteDbDialect(DatabaseVersion.of(2024, 2)), GUARDED, guardedTypes))
           .isEmpty();
-      assertThat(new CockroachDbDialect(DatabaseVersion.of(24, 1)).columnTypesQuery()).isEmpty();
+      assertThat(new CockroachDbDialect(DatabaseVersion.of(24, 1)).columnTypesQuery("t")).isEmpty();
     }
 
     @Test

@@ -4,12 +4,15 @@ import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.Outcome;
+import io.github.idem.dialect.ClassifiedError;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.StatementPlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -24,9 +27,12 @@ public final class PreparedWrite {
   private final String subject;
   private final List<String> columns;
   private final ExecutablePlan plan;
+  private final Map<String, ColumnType> columnTypes;
 
-  private PreparedWrite(IdemContext context, WriteSpec spec, StatementPlan plan) {
+  private PreparedWrite(
+      IdemContext context, WriteSpec spec, StatementPlan plan, Map<String, ColumnType> types) {
     this.context = context;
+    this.columnTypes = types;
     this.subject = spec.subject();
     this.columns = spec.columns();
     this.plan = new ExecutablePlan(subject, plan);
@@ -53,7 +59,7 @@ public final class PreparedWrite {
     TableFactsReader.verify(spec, table, context.dialect().identifiers());
     StatementPlan plan =
         context.dialect().plan(spec, Objects.requireNonNull(table).facts(), context.countMode());
-    return new PreparedWrite(context, spec, plan);
+    return new PreparedWrite(context, spec, plan, table.facts().columnTypes());
   }
 
   /**
@@ -76,6 +82,42 @@ public final class PreparedWrite {
     }
   }
 
+  /**
+   * Adds the declared type to a failure that names a column: the database names the column, the
+   * catalog read at build() knows its type.
+   */
+  private IdemSqlException withColumnType(IdemSqlException e) {
+    String column = e.column().orElse(null);
+    if (column == null || !(e.getCause() instanceof SQLException cause)) {
+      return e;
+    }
+    ColumnType type = columnTypes.get(column);
+    if (type == null) {
+      for (Map.Entry<String, ColumnType> entry : columnTypes.entrySet()) {
+        if (entry.getKey().equalsIgnoreCase(column)) {
+          type = entry.getValue();
+        }
+      }
+    }
+    if (type == null) {
+      return e;
+    }
+    ClassifiedError error = context.dialect().classify(cause);
+    IdemSqlException named =
+        new IdemSqlException(
+            subject,
+            error.kind(),
+            error.decisive(),
+            error.constraintName(),
+            column,
+            type.declaredType(),
+            cause);
+    for (Throwable suppressed : e.getSuppressed()) {
+      named.addSuppressed(suppressed);
+    }
+    return named;
+  }
+
   /** Returns the rendered SQL, one statement per line. */
   public String sql() {
     return plan.sql();
@@ -94,7 +136,11 @@ public final class PreparedWrite {
    */
   public Outcome execute(@Nullable Object @Nullable [] values) {
     @Nullable Object[] row = checkedRow(values, 0);
-    return context.transactions().autocommit(subject, c -> runOne(c, row));
+    try {
+      return context.transactions().autocommit(subject, c -> runOne(c, row));
+    } catch (IdemSqlException e) {
+      throw withColumnType(e);
+    }
   }
 
   /**
@@ -110,7 +156,7 @@ public final class PreparedWrite {
     try {
       return runOne(open, row);
     } catch (SQLException e) {
-      throw context.failure(subject, e);
+      throw withColumnType(context.failure(subject, e));
     }
   }
 
@@ -125,7 +171,11 @@ public final class PreparedWrite {
     if (checked.isEmpty()) {
       return List.of();
     }
-    return context.transactions().transaction(subject, c -> runBatch(c, checked));
+    try {
+      return context.transactions().transaction(subject, c -> runBatch(c, checked));
+    } catch (IdemSqlException e) {
+      throw withColumnType(e);
+    }
   }
 
   /**
@@ -145,7 +195,7 @@ public final class PreparedWrite {
     try {
       return runBatch(open, checked);
     } catch (SQLException e) {
-      throw context.failure(subject, e);
+      throw withColumnType(context.failure(subject, e));
     }
   }
 

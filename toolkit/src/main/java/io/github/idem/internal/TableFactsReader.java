@@ -8,9 +8,9 @@ import io.github.idem.dialect.TableFacts;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,8 +45,8 @@ public final class TableFactsReader {
    * @param connection an open connection
    * @param dialect the dialect
    * @param tableName the table, as the user named it
-   * @param withTypes whether to run the dialect's column-types query too (only statements whose
-   *     batch form casts need it)
+   * @param withTypes whether to run the dialect's column-types query too (upserts and
+   *     insert-if-absent render value forms and batch casts from the types)
    * @return the table, or null when it does not exist
    * @throws SQLException when the catalog cannot be read
    */
@@ -116,22 +116,24 @@ public final class TableFactsReader {
   }
 
   /**
-   * Reads the column types the dialect's batch form casts to, by stored column name; empty when the
-   * dialect needs none.
+   * Reads the column types by stored column name: what the dialect's batch casts, value forms and
+   * error messages need. Empty when the dialect needs none.
    */
   private static Map<String, ColumnType> columnTypes(
       Connection connection, Dialect dialect, String tableName) throws SQLException {
-    String query = dialect.columnTypesQuery().orElse(null);
+    String query = dialect.columnTypesQuery(tableName).orElse(null);
     if (query == null) {
       return Map.of();
     }
     Map<String, ColumnType> byName = new HashMap<>();
-    try (PreparedStatement ps = connection.prepareStatement(query)) {
-      ps.setString(1, dialect.identifiers().quoteTable(tableName));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          byName.put(rs.getString(1), new ColumnType(rs.getString(2), rs.getString(3)));
-        }
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(query)) {
+      while (rs.next()) {
+        String type = rs.getString(2);
+        String declared = rs.getString(4);
+        byName.put(
+            rs.getString(1),
+            new ColumnType(type, rs.getString(3), declared == null ? type : declared));
       }
     }
     return byName;

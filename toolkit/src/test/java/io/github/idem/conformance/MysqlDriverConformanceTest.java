@@ -93,4 +93,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesValues extends TableShapesValuesConformance {
+    TableShapesValues() {
+      super(ENGINE);
+    }
+  }
 }

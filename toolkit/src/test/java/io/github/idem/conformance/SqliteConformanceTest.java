@@ -90,4 +90,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesValues extends TableShapesValuesConformance {
+    TableShapesValues() {
+      super(ENGINE);
+    }
+  }
 }

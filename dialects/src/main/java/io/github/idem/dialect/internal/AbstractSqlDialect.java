@@ -65,8 +65,8 @@ abstract class AbstractSqlDialect implements Dialect {
               + ": a plain insert has no conflict to plan; render it with guardedInsert");
     }
     requireDistinctColumns(spec);
-    WritePlan single = render(spec, countModeFor(facts, countMode), null);
     List<ColumnType> types = facts.typesOf(spec.columns(), identifiers());
+    WritePlan single = render(spec, types, countModeFor(facts, countMode), null);
     BatchPlan batch = types == null ? null : batchPlan(spec, types);
     return new StatementPlan(single, batch, batchReportsEachRow(), false, false);
   }
@@ -121,8 +121,16 @@ abstract class AbstractSqlDialect implements Dialect {
    * Renders a plan. {@code values} optionally replaces the {@code ?} of an INSERT column with
    * dialect-generated SQL (never user input): a template holds zero or one placeholder, and a
    * column whose template holds none is not bound. Only insert-if-absent plans take templates.
+   * {@code types} holds one type per column of the spec, or is null when the types are unknown.
    */
-  abstract WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values);
+  abstract WritePlan render(
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      CountMode countMode,
+      String @Nullable [] values);
+
+  /** How values compare as their columns store them; see {@link ValueForms}. */
+  abstract ValueForms valueForms();
 
   // ---- processed-operations table: rendered by OperationsTableSql from these fragments -------
 
@@ -138,7 +146,7 @@ abstract class AbstractSqlDialect implements Dialect {
 
   /** The claim's insert-if-absent plan for {@code values} templates. */
   final WritePlan claimRender(WriteSpec claim, CountMode countMode, String[] values) {
-    return render(claim, countMode, values);
+    return render(claim, null, countMode, values);
   }
 
   /**
@@ -204,6 +212,12 @@ abstract class AbstractSqlDialect implements Dialect {
       }
     }
     for (SQLException candidate : chain) {
+      String column = columnOf(candidate);
+      if (column != null) {
+        return new ClassifiedError(ErrorKind.OTHER, candidate, null, column);
+      }
+    }
+    for (SQLException candidate : chain) {
       // Drivers that enforce Statement.setQueryTimeout on the client (MySQL Connector/J) report
       // it with no server code, only as this JDBC type.
       if (candidate instanceof SQLTimeoutException) {
@@ -222,6 +236,12 @@ abstract class AbstractSqlDialect implements Dialect {
   /** Returns the constraint or index a unique violation names, from the engine's message. */
   abstract @Nullable String constraintOf(SQLException exception);
 
+  /**
+   * Returns the column a data error names (wrong type, too long, out of range, NULL into NOT NULL),
+   * as the engine stores its name, or {@code null}; never any part of the value.
+   */
+  abstract @Nullable String columnOf(SQLException exception);
+
   // ---- rendering helpers ----------------------------------------------------------------------
 
   /** Quoted, validated names of the given columns, joined by {@code ", "}. */
@@ -239,36 +259,6 @@ abstract class AbstractSqlDialect implements Dialect {
       joiner.add("?");
     }
     return joiner.toString();
-  }
-
-  static int[] positions(WriteSpec spec, List<String> columns) {
-    int[] out = new int[columns.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = spec.indexOf(columns.get(i));
-    }
-    return out;
-  }
-
-  static int[] concat(int[]... parts) {
-    int length = 0;
-    for (int[] part : parts) {
-      length += part.length;
-    }
-    int[] out = new int[length];
-    int at = 0;
-    for (int[] part : parts) {
-      System.arraycopy(part, 0, out, at, part.length);
-      at += part.length;
-    }
-    return out;
-  }
-
-  static int[] allColumns(WriteSpec spec) {
-    int[] out = new int[spec.columns().size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = i;
-    }
-    return out;
   }
 
   final String insertStatement(WriteSpec spec, String @Nullable [] values) {
@@ -294,7 +284,7 @@ abstract class AbstractSqlDialect implements Dialect {
   /** Bind positions of an INSERT: every column, except those whose template binds nothing. */
   static int[] insertBind(WriteSpec spec, String @Nullable [] values) {
     if (values == null) {
-      return allColumns(spec);
+      return Binds.allColumns(spec);
     }
     int[] out = new int[spec.columns().size()];
     int n = 0;
@@ -306,10 +296,15 @@ abstract class AbstractSqlDialect implements Dialect {
     return Arrays.copyOf(out, n);
   }
 
-  final String keyPredicate(WriteSpec spec) {
+  /**
+   * The conflict key's columns equal to the parameters as the columns would store them, by the
+   * columns' own equality: the unique index's.
+   */
+  final String keyPredicate(WriteSpec spec, @Nullable List<ColumnType> types) {
     StringJoiner joiner = new StringJoiner(" AND ");
     for (String key : spec.conflictKey()) {
-      joiner.add(identifiers().quote(key) + " = ?");
+      ColumnType type = types == null ? null : types.get(spec.indexOf(key));
+      joiner.add(identifiers().quote(key) + " = " + valueForms().stored(type));
     }
     return joiner.toString();
   }
@@ -319,18 +314,14 @@ abstract class AbstractSqlDialect implements Dialect {
   }
 
   /** The update-then-insert plan; see {@link UpdateThenInsertSql}. */
-  final WritePlan.UpdateThenInsert updateThenInsert(WriteSpec spec, String @Nullable [] values) {
-    return UpdateThenInsertSql.render(this, spec, values);
+  final WritePlan.UpdateThenInsert updateThenInsert(
+      WriteSpec spec, @Nullable List<ColumnType> types, String @Nullable [] values) {
+    return UpdateThenInsertSql.render(this, spec, types, values);
   }
 
   /** Whether insert-if-absent reads the key before inserting it; see {@code probe}. */
   boolean probeBeforeInsert() {
     return true;
-  }
-
-  /** {@code column <null-safe => ?} in the engine's spelling. */
-  String nullSafeEqualsParameter(String quotedColumn) {
-    return quotedColumn + " IS NOT DISTINCT FROM ?";
   }
 
   /**
