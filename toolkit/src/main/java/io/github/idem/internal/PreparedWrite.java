@@ -83,26 +83,24 @@ public final class PreparedWrite {
   }
 
   /**
-   * Adds the declared type to a failure that names a column: the database names the column, the
-   * catalog read at build() knows its type.
+   * Names the column a data error names, with its declared type, when it is a column of this table:
+   * the database names the column, the catalog read at build() knows its type. A name that is not
+   * one of the table's columns is never repeated, since it would come from the engine's message,
+   * which also quotes the value.
    */
   private IdemSqlException withColumnType(IdemSqlException e) {
-    String column = e.column().orElse(null);
-    if (column == null || !(e.getCause() instanceof SQLException cause)) {
+    if (!(e.getCause() instanceof SQLException cause)) {
+      return e;
+    }
+    ClassifiedError error = context.dialect().classify(cause);
+    String column = error.columnName();
+    if (column == null) {
       return e;
     }
     ColumnType type = columnTypes.get(column);
     if (type == null) {
-      for (Map.Entry<String, ColumnType> entry : columnTypes.entrySet()) {
-        if (entry.getKey().equalsIgnoreCase(column)) {
-          type = entry.getValue();
-        }
-      }
-    }
-    if (type == null) {
       return e;
     }
-    ClassifiedError error = context.dialect().classify(cause);
     IdemSqlException named =
         new IdemSqlException(
             subject,

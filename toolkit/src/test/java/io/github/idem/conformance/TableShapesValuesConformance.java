@@ -291,6 +291,7 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
     String message = e.getMessage();
     assertThat(message).doesNotContain(SECRET);
     assertThat(message.toLowerCase(Locale.ROOT))
+        .as("the database said: %s", e.getCause())
         .contains("column '" + column + "' (" + type.toLowerCase(Locale.ROOT));
     assertThat(((IdemSqlException) e).column()).isPresent();
   }

@@ -138,12 +138,14 @@ public final class H2Dialect extends AbstractSqlDialect {
   }
 
   private static @Nullable String conversionTarget(String message) {
-    int at = message.lastIndexOf("(T: \"\"");
-    int end = at < 0 ? -1 : message.indexOf("\"\"", at + 6);
+    // … converting "<value> (<TABLE>: ""<COLUMN>"" <TYPE>)": the value comes first, so the last
+    // marker is the column's.
+    int at = message.lastIndexOf(": \"\"");
+    int end = at < 0 ? -1 : message.indexOf("\"\"", at + 4);
     if (end < 0) {
       return null;
     }
-    return message.substring(at + 6, end);
+    return message.substring(at + 4, end);
   }
 
   private static @Nullable String firstWord(@Nullable String quoted) {

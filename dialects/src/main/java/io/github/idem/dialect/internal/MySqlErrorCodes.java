@@ -67,8 +67,9 @@ final class MySqlErrorCodes {
     }
     int from;
     switch (e.getErrorCode()) {
-      case 1048: // ER_BAD_NULL_ERROR: Column 'c' cannot be null
-        from = message.startsWith("Column ") ? "Column ".length() : -1;
+      case 1048: // ER_BAD_NULL_ERROR: Column 'c' cannot be null (MariaDB's driver: "(conn=7) …")
+        int column = message.indexOf("Column ");
+        from = column < 0 ? -1 : column + "Column ".length();
         break;
       case 1264: // ER_WARN_DATA_OUT_OF_RANGE: Out of range value for column 'c' at row 1
       case 1265: // WARN_DATA_TRUNCATED: Data truncated for column 'c' at row 1
