@@ -362,7 +362,7 @@ class GoldenSqlTest {
           .isEqualTo(
               "UPDATE `payments` SET `amount` = ?, `note` = ?"
                   + " WHERE `id` = TRIM(TRAILING ' ' FROM ?)"
-                  + " AND NOT (`amount` <=> CAST(? AS DECIMAL(10,2))"
+                  + " AND NOT (`amount` <=> ROUND(?, 2)"
                   + " AND CAST(`note` AS BINARY) <=> CAST(CONVERT(? USING latin1) AS BINARY))");
     }
 

@@ -11,6 +11,7 @@ import io.github.idem.testing.Engine;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Assumptions;
@@ -139,6 +140,59 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
                 List.<Object[]>of(new Object[] {stored.plusNanos(200_000_000), "b"})))
         .containsExactly(Outcome.UPDATED);
     assertThat(rows("SELECT at, note FROM " + t)).containsExactly(row("2020-01-01 00:00:00", "b"));
+  }
+
+  @Test
+  void shouldCompareFractionalSecondsOfATimeAsTheColumnStoresThem() {
+    Assumptions.assumeFalse(sqlite(), "SQLite has no date-time type: it stores what is bound");
+    String t = newTable("id INTEGER PRIMARY KEY, at TIME(0)");
+    WriteStatement upsert = idem.upsert(t).columns("id", "at").conflictKey("id").build();
+    LocalTime early = LocalTime.of(10, 0, 0, 400_000_000);
+
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, early})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, LocalTime.of(10, 0, 1))).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT id, at FROM " + t)).containsExactly(row("1", "10:00:01"));
+  }
+
+  @Test
+  void shouldReportAFloatTheColumnNarrowsAsUnchanged() {
+    // REAL is a 4-byte float on PostgreSQL and H2 and an 8-byte double on SQLite; MySQL's and
+    // MariaDB's REAL is DOUBLE unless REAL_AS_FLOAT is set, so FLOAT there.
+    String t = newTable("id INTEGER PRIMARY KEY, ratio " + (mysqlFamily() ? "FLOAT" : "REAL"));
+    WriteStatement upsert = idem.upsert(t).columns("id", "ratio").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, 1.1d)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, 1.1d)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, 1.1d)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, 1.1d})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, 1.25d)).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT id, ratio FROM " + t)).containsExactly(row("1", "1.25"));
+  }
+
+  @Test
+  void shouldRefuseAValueTheColumnCannotHoldEvenWhereItsCastWouldMatch() {
+    Assumptions.assumeFalse(sqlite(), "SQLite stores any number in a NUMERIC column");
+    String t = newTable("amount NUMERIC(5,2) PRIMARY KEY, note NUMERIC(5,2)");
+    WriteStatement upsert = idem.upsert(t).columns("amount", "note").conflictKey("amount").build();
+    WriteStatement absent =
+        idem.insertIfAbsent(t).columns("amount", "note").conflictKey("amount").build();
+    BigDecimal max = dec("999.99");
+    BigDecimal tooLarge = dec("99999.999");
+
+    assertThat(upsert.execute(max, max)).isEqualTo(Outcome.INSERTED);
+    assertThatThrownBy(() -> upsert.execute(max, tooLarge))
+        .isInstanceOf(IdemSqlException.class)
+        .hasMessageNotContaining("99999");
+    assertThatThrownBy(() -> absent.execute(tooLarge, max)).isInstanceOf(IdemSqlException.class);
+    assertThatThrownBy(() -> upsert.execute(tooLarge, max)).isInstanceOf(IdemSqlException.class);
+    // 999.995 rounds to 1000.00, which NUMERIC(5,2) cannot hold.
+    assertThatThrownBy(() -> upsert.execute(dec("999.995"), max))
+        .isInstanceOf(IdemSqlException.class);
+    assertThat(rows("SELECT amount, note FROM " + t)).containsExactly(row("999.99", "999.99"));
   }
 
   @Test

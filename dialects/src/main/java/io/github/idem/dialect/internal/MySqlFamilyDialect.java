@@ -220,8 +220,11 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
 
   @Override
   final ValueForms valueForms() {
-    return MySqlValueForms.INSTANCE;
+    return floatCasts() ? MySqlValueForms.WITH_FLOAT_CASTS : MySqlValueForms.INSTANCE;
   }
+
+  /** Whether {@code CAST(… AS FLOAT)} and {@code CAST(… AS DOUBLE)} exist. */
+  abstract boolean floatCasts();
 
   @Override
   public final Optional<String> columnTypesQuery(String table) {

@@ -7,20 +7,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * MySQL's and MariaDB's values as the column stores them (docs/engines.md, "Values as the column
- * stores them"). A cast to DECIMAL(p,s) or to a date-time type with its fractional digits converts
- * as storing does (MariaDB truncates fractional seconds in both, MySQL rounds in both). A CHAR
- * column returns its value without trailing spaces. A string column compares under its collation,
- * which may ignore case, accents or trailing spaces, so the change test compares the bytes in the
- * column's character set instead. Strings are never cast to their length: a cast truncates with a
- * warning where storing refuses.
+ * stores them"). {@code ROUND(?, s)} rounds a decimal as storing it does (half away from zero) and,
+ * unlike {@code CAST(? AS DECIMAL(p,s))}, does not clamp a value the column cannot hold to its
+ * largest value: such a value then never equals a stored one, so the write runs and is refused. A
+ * cast to a date-time type with its fractional digits converts as storing does (MariaDB truncates
+ * fractional seconds in both, MySQL rounds in both). A CHAR column returns its value without
+ * trailing spaces. A string column compares under its collation, which may ignore case, accents or
+ * trailing spaces, so the change test compares the bytes in the column's character set instead.
+ * Strings are never cast to their length: a cast truncates with a warning where storing refuses.
  */
 final class MySqlValueForms implements ValueForms {
-  static final MySqlValueForms INSTANCE = new MySqlValueForms();
+  static final MySqlValueForms INSTANCE = new MySqlValueForms(false);
+  static final MySqlValueForms WITH_FLOAT_CASTS = new MySqlValueForms(true);
 
   private static final Set<String> TEXT =
       Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext");
 
-  private MySqlValueForms() {}
+  private final boolean floatCasts;
+
+  private MySqlValueForms(boolean floatCasts) {
+    this.floatCasts = floatCasts;
+  }
 
   @Override
   public String stored(@Nullable ColumnType type) {
@@ -31,7 +38,8 @@ final class MySqlValueForms implements ValueForms {
     String declared = type.declaredType();
     String modifier = modifier(declared);
     return switch (name) {
-      case "decimal", "numeric" -> modifier == null ? "?" : "CAST(? AS DECIMAL" + modifier + ")";
+      case "decimal", "numeric" -> "ROUND(?, " + scale(modifier) + ")";
+      case "float", "double", "real" -> floatCast(name, declared);
       case "datetime", "timestamp" ->
           "CAST(? AS DATETIME" + (modifier == null ? "" : modifier) + ")";
       case "time" -> "CAST(? AS TIME" + (modifier == null ? "" : modifier) + ")";
@@ -61,6 +69,25 @@ final class MySqlValueForms implements ValueForms {
       return column + " <=> CAST(" + incoming + " AS JSON)";
     }
     return column + " <=> " + incoming;
+  }
+
+  /**
+   * A FLOAT narrows the bound double; CAST(… AS FLOAT) narrows it the same way. FLOAT(M,D) and
+   * DOUBLE(M,D) also round to D digits, which no cast does, so they are compared as bound.
+   */
+  private String floatCast(String name, String declared) {
+    if (!floatCasts || declared.indexOf(',') >= 0) {
+      return "?";
+    }
+    return name.equals("float") ? "CAST(? AS FLOAT)" : "CAST(? AS DOUBLE)";
+  }
+
+  /** The scale of a {@code (p,s)} modifier, 0 for {@code (p)} or none. */
+  private static String scale(@Nullable String modifier) {
+    if (modifier == null || modifier.indexOf(',') < 0) {
+      return "0";
+    }
+    return modifier.substring(modifier.indexOf(',') + 1, modifier.length() - 1).trim();
   }
 
   /** The {@code (p,s)} or {@code (n)} of a declared type such as {@code decimal(10,2) unsigned}. */

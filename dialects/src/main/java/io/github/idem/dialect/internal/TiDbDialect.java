@@ -34,6 +34,11 @@ public final class TiDbDialect extends MySqlFamilyDialect {
   }
 
   @Override
+  boolean floatCasts() {
+    return false;
+  }
+
+  @Override
   @Nullable String rowAliasClause() {
     return null;
   }
