@@ -12,6 +12,8 @@ import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Assumptions;
@@ -193,6 +195,36 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
     assertThatThrownBy(() -> upsert.execute(dec("999.995"), max))
         .isInstanceOf(IdemSqlException.class);
     assertThat(rows("SELECT amount, note FROM " + t)).containsExactly(row("999.99", "999.99"));
+  }
+
+  @Test
+  void shouldCompareATimestampWithTimeZoneAsTheColumnStoresIt() {
+    Assumptions.assumeTrue(
+        engine == Engine.H2 || isPostgresFamily(),
+        "only H2 and PostgreSQL have TIMESTAMP WITH TIME ZONE with a precision");
+    String t = newTable("id INTEGER PRIMARY KEY, at TIMESTAMP(0) WITH TIME ZONE");
+    WriteStatement upsert = idem.upsert(t).columns("id", "at").conflictKey("id").build();
+    OffsetDateTime early = OffsetDateTime.of(2020, 1, 1, 0, 0, 0, 400_000_000, ZoneOffset.UTC);
+
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, early})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, early.plusSeconds(1))).isEqualTo(Outcome.UPDATED);
+    assertThat(count(t)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCompareBinaryValuesExactly() {
+    String t = newTable("id INTEGER PRIMARY KEY, data " + (isPostgresFamily() ? "BYTEA" : "BLOB"));
+    WriteStatement upsert = idem.upsert(t).columns("id", "data").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, new byte[] {1, 2, 3})).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, new byte[] {1, 2, 3})).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, new byte[] {1, 2, 3, 0})).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, new byte[] {1, 2, 3, 0}})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(count(t)).isEqualTo(1);
   }
 
   @Test
