@@ -188,7 +188,7 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
     assertThat(upsert.execute(max, max)).isEqualTo(Outcome.INSERTED);
     assertThatThrownBy(() -> upsert.execute(max, tooLarge))
         .isInstanceOf(IdemSqlException.class)
-        .hasMessageNotContaining("99999");
+        .hasMessageNotContaining("99999.999");
     assertThatThrownBy(() -> absent.execute(tooLarge, max)).isInstanceOf(IdemSqlException.class);
     assertThatThrownBy(() -> upsert.execute(tooLarge, max)).isInstanceOf(IdemSqlException.class);
     // 999.995 rounds to 1000.00, which NUMERIC(5,2) cannot hold.
