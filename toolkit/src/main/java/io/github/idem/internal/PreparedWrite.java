@@ -4,7 +4,6 @@ import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.Outcome;
-import io.github.idem.dialect.ClassifiedError;
 import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.StatementPlan;
 import io.github.idem.dialect.WriteSpec;
@@ -82,38 +81,8 @@ public final class PreparedWrite {
     }
   }
 
-  /**
-   * Names the column a data error names, with its declared type, when it is a column of this table:
-   * the database names the column, the catalog read at build() knows its type. A name that is not
-   * one of the table's columns is never repeated, since it would come from the engine's message,
-   * which also quotes the value.
-   */
   private IdemSqlException withColumnType(IdemSqlException e) {
-    if (!(e.getCause() instanceof SQLException cause)) {
-      return e;
-    }
-    ClassifiedError error = context.dialect().classify(cause);
-    String column = error.columnName();
-    if (column == null) {
-      return e;
-    }
-    ColumnType type = columnTypes.get(column);
-    if (type == null) {
-      return e;
-    }
-    IdemSqlException named =
-        new IdemSqlException(
-            subject,
-            error.kind(),
-            error.decisive(),
-            error.constraintName(),
-            column,
-            type.declaredType(),
-            cause);
-    for (Throwable suppressed : e.getSuppressed()) {
-      named.addSuppressed(suppressed);
-    }
-    return named;
+    return ColumnErrors.named(e, context.dialect(), subject, columnTypes);
   }
 
   /** Returns the rendered SQL, one statement per line. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.github.idem.GuardedInsert;
+import io.github.idem.ResultCodec;
 import io.github.idem.WriteStatement;
 import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.Outcome;
@@ -16,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PGobject;
@@ -296,6 +299,73 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldSeeACaseOnlyChangeUnderANondeterministicCollation() {
+    Assumptions.assumeTrue(isPostgresFamily(), "nondeterministic collations are PostgreSQL's");
+    String collation = "idem_ci_" + ProcessHandle.current().pid();
+    try {
+      sql(
+          "CREATE COLLATION IF NOT EXISTS "
+              + collation
+              + " (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
+    } catch (IllegalStateException e) {
+      Assumptions.abort("this server has no ICU collations: " + e.getMessage());
+    }
+    try {
+      String t = newTable("id INTEGER PRIMARY KEY, name VARCHAR(20) COLLATE " + collation);
+      WriteStatement upsert = idem.upsert(t).columns("id", "name").conflictKey("id").build();
+
+      assertThat(upsert.execute(1, "Alice")).isEqualTo(Outcome.INSERTED);
+      assertThat(upsert.execute(1, "alice")).isEqualTo(Outcome.UPDATED);
+      assertThat(upsert.execute(1, "alice")).isEqualTo(Outcome.UNCHANGED);
+      assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, "ALICE"})))
+          .containsExactly(Outcome.UPDATED);
+      assertThat(rows("SELECT name FROM " + t)).containsExactly(row("ALICE"));
+      sql("DROP TABLE " + t);
+    } finally {
+      sql("DROP COLLATION IF EXISTS " + collation);
+    }
+  }
+
+  @Test
+  void shouldCompareMysqlYearAndBitColumns() {
+    Assumptions.assumeTrue(mysqlFamily(), "YEAR and BIT(n) as integers are MySQL/MariaDB types");
+    String t = newTable("id INTEGER PRIMARY KEY, y YEAR, flags BIT(8)");
+    WriteStatement upsert = idem.upsert(t).columns("id", "y", "flags").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, 2024, 5)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, 2024, 5)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, 2025, 5)).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.execute(1, 2025, 6)).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT y + 0, flags + 0 FROM " + t)).containsExactly(row("2025", "6"));
+  }
+
+  @Test
+  void shouldCompareArraysAndXmlOnTheEnginesThatHaveThem() {
+    Assumptions.assumeTrue(
+        isPostgresFamily() || engine == Engine.H2, "only PostgreSQL and H2 have array columns");
+    String t =
+        newTable(
+            "id INTEGER PRIMARY KEY, tags " + (isPostgresFamily() ? "INTEGER[]" : "INTEGER ARRAY"));
+    WriteStatement upsert = idem.upsert(t).columns("id", "tags").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, new Integer[] {1, 2})).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, new Integer[] {1, 2})).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, new Integer[] {2, 1})).isEqualTo(Outcome.UPDATED);
+    assertThat(count(t)).isEqualTo(1);
+    if (isPostgresFamily()) {
+      String x = newTable("id INTEGER PRIMARY KEY, doc xml");
+      WriteStatement xml = idem.upsert(x).columns("id", "doc").conflictKey("id").build();
+      try {
+        assertThat(xml.execute(1, pg("xml", "<a>1</a>"))).isEqualTo(Outcome.INSERTED);
+      } catch (IdemSqlException e) {
+        Assumptions.abort("this server was built without libxml: " + e.getMessage());
+      }
+      assertThat(xml.execute(1, pg("xml", "<a>1</a>"))).isEqualTo(Outcome.UNCHANGED);
+      assertThat(xml.execute(1, pg("xml", "<a>2</a>"))).isEqualTo(Outcome.UPDATED);
+    }
+  }
+
+  @Test
   void shouldSeeANumericScaleChangeOnPostgresql() {
     Assumptions.assumeTrue(
         isPostgresFamily(), "only PostgreSQL's unconstrained numeric keeps the scale it is given");
@@ -404,6 +474,26 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
     WriteStatement upsert = idem.upsert(t).columns("id", "note").conflictKey("id").build();
 
     Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> upsert.execute(1, null));
+    assertNamesColumn(
+        e,
+        "note",
+        mysqlFamily() ? "varchar(20)" : sqlite() ? "varchar(20)" : "character varying(20)");
+    assertThat(count(t)).isZero();
+  }
+
+  @Test
+  void shouldNameTheColumnInAGuardedInsert() {
+    idem.operationsTable().createIfMissing();
+    String t = newTable("id INTEGER PRIMARY KEY, note VARCHAR(20) NOT NULL");
+    GuardedInsert<String> insert =
+        idem.operation("values-" + UUID.randomUUID(), ResultCodec.string())
+            .insertInto(t)
+            .columns("id", "note")
+            .build();
+
+    Throwable e =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> insert.execute(SECRET, (String) null, "ok", 1, null));
     assertNamesColumn(
         e,
         "note",
