@@ -11,11 +11,13 @@ import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.OperationsTableException;
 import io.github.idem.api.ResultEncodingException;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.GuardedInsertSql;
 import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.WriteSpec;
 import io.github.idem.internal.CallerTransaction;
+import io.github.idem.internal.ColumnErrors;
 import io.github.idem.internal.Fingerprints;
 import io.github.idem.internal.GuardedInsertRun;
 import io.github.idem.internal.IdemContext;
@@ -28,6 +30,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,8 +71,10 @@ public final class GuardedInsert<R> {
   private final List<String> columns;
   private final @Nullable OperationsStatement oneStatement;
   private final String insert;
+  private final Map<String, ColumnType> columnTypes;
 
-  private GuardedInsert(Builder<R> b, GuardedInsertSql sql) {
+  private GuardedInsert(Builder<R> b, GuardedInsertSql sql, Map<String, ColumnType> types) {
+    this.columnTypes = types;
     this.store = b.store;
     this.results = new StoredResults<>(b.codec);
     this.table = b.table;
@@ -119,12 +125,16 @@ public final class GuardedInsert<R> {
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(store.subject(), checked, result);
     Transactions transactions = store.context().transactions();
-    if (oneStatement != null) {
-      return transactions.autocommit(
+    try {
+      if (oneStatement != null) {
+        return transactions.autocommit(
+            store.subject(), c -> run(c, checked, fingerprint, result, encoded, row));
+      }
+      return transactions.transaction(
           store.subject(), c -> run(c, checked, fingerprint, result, encoded, row));
+    } catch (IdemSqlException e) {
+      throw ColumnErrors.named(e, store.context().dialect(), store.subject(), columnTypes);
     }
-    return transactions.transaction(
-        store.subject(), c -> run(c, checked, fingerprint, result, encoded, row));
   }
 
   /**
@@ -167,11 +177,15 @@ public final class GuardedInsert<R> {
     String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(store.subject(), checked, result);
-    return CallerTransaction.inSavepoint(
-        store.context(),
-        store.subject(),
-        connection,
-        c -> run(c, checked, fingerprint, result, encoded, row));
+    try {
+      return CallerTransaction.inSavepoint(
+          store.context(),
+          store.subject(),
+          connection,
+          c -> run(c, checked, fingerprint, result, encoded, row));
+    } catch (IdemSqlException e) {
+      throw ColumnErrors.named(e, store.context().dialect(), store.subject(), columnTypes);
+    }
   }
 
   /**
@@ -322,11 +336,10 @@ public final class GuardedInsert<R> {
       GuardedInsertSql sql =
           context.dialect().guardedInsert(context.operationsTable(), spec.table(), spec.columns());
       new OperationsTable(context).verify();
-      TableFactsReader.verify(
-          spec,
-          PreparedWrite.readTable(context, spec.subject(), spec.table(), false),
-          context.dialect().identifiers());
-      return new GuardedInsert<>(this, sql);
+      TableFactsReader.Table read =
+          PreparedWrite.readTable(context, spec.subject(), spec.table(), true);
+      TableFactsReader.verify(spec, read, context.dialect().identifiers());
+      return new GuardedInsert<>(this, sql, Objects.requireNonNull(read).facts().columnTypes());
     }
   }
 }

@@ -31,6 +31,9 @@ public final class IdemSqlException extends IdemDatabaseException {
   /** The constraint a unique violation named, or null. */
   private final @Nullable String constraint;
 
+  /** The column a data error named, or null. */
+  private final @Nullable String column;
+
   /**
    * Creates the exception from a classified failure.
    *
@@ -46,11 +49,35 @@ public final class IdemSqlException extends IdemDatabaseException {
       SQLException decisive,
       @Nullable String constraint,
       SQLException cause) {
-    super(message(subject, kind, decisive, constraint), cause);
+    this(subject, kind, decisive, constraint, null, null, cause);
+  }
+
+  /**
+   * Creates the exception from a classified failure that names the column the database refused a
+   * value for.
+   *
+   * @param subject what Idem was doing, e.g. {@code "upsert into payments"}
+   * @param kind what the failure means
+   * @param decisive the exception in the cause chain whose codes decided the kind
+   * @param constraint the constraint a unique violation named, or null
+   * @param column the column the database named, or null
+   * @param columnType the column's declared type, or null when unknown
+   * @param cause the exception the driver threw
+   */
+  public IdemSqlException(
+      String subject,
+      ErrorKind kind,
+      SQLException decisive,
+      @Nullable String constraint,
+      @Nullable String column,
+      @Nullable String columnType,
+      SQLException cause) {
+    super(message(subject, kind, decisive, constraint, column, columnType), cause);
     this.kind = kind;
     this.sqlState = decisive.getSQLState();
     this.vendorCode = decisive.getErrorCode();
     this.constraint = constraint;
+    this.column = column;
   }
 
   /**
@@ -59,7 +86,12 @@ public final class IdemSqlException extends IdemDatabaseException {
    * personal data. The driver's exception stays available as the cause.
    */
   private static String message(
-      String subject, ErrorKind kind, SQLException decisive, @Nullable String constraint) {
+      String subject,
+      ErrorKind kind,
+      SQLException decisive,
+      @Nullable String constraint,
+      @Nullable String column,
+      @Nullable String columnType) {
     return subject
         + ": "
         + kind
@@ -71,6 +103,13 @@ public final class IdemSqlException extends IdemDatabaseException {
         + decisive.getClass().getSimpleName()
         + ")"
         + (constraint == null ? "" : " on '" + constraint + "'")
+        + (column == null
+            ? ""
+            : "; column '"
+                + column
+                + "'"
+                + (columnType == null ? "" : " (" + columnType + ")")
+                + " refused the value (wrong type, too long, out of range or NULL)")
         + hint(kind);
   }
 
@@ -123,5 +162,14 @@ public final class IdemSqlException extends IdemDatabaseException {
    */
   public Optional<String> constraint() {
     return Optional.ofNullable(constraint);
+  }
+
+  /**
+   * Returns the column the database named as refusing a value, as the engine stores its name.
+   *
+   * @return the column, or empty when the database named none
+   */
+  public Optional<String> column() {
+    return Optional.ofNullable(column);
   }
 }

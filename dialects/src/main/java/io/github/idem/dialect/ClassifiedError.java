@@ -19,9 +19,25 @@ import org.jspecify.annotations.Nullable;
  * @param kind what the error means
  * @param decisive the exception in the cause chain whose code decided the kind
  * @param constraintName the constraint or index named by a unique violation, or {@code null}
+ * @param columnName the column a data error names (wrong type, too long, out of range, NULL into
+ *     NOT NULL) as the engine stores its name, or {@code null}
  */
 public record ClassifiedError(
-    ErrorKind kind, SQLException decisive, @Nullable String constraintName) {
+    ErrorKind kind,
+    SQLException decisive,
+    @Nullable String constraintName,
+    @Nullable String columnName) {
+
+  /**
+   * A classification that names no column.
+   *
+   * @param kind see the record component
+   * @param decisive see the record component
+   * @param constraintName see the record component
+   */
+  public ClassifiedError(ErrorKind kind, SQLException decisive, @Nullable String constraintName) {
+    this(kind, decisive, constraintName, null);
+  }
 
   /**
    * Returns the constraint or index a unique violation named, when the engine's message names one.

@@ -3,10 +3,11 @@ package io.github.idem.dialect;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A column's type as the database catalog spells it, for dialects whose multi-row statements must
- * cast each bound value to the column's type (see {@link StatementPlan#batch()}). Both parts are
- * SQL fragments produced and quoted by the server's catalog functions, never by user input.
- * Immutable.
+ * A column's type as the database catalog spells it. Dialects render from it what depends on the
+ * type: the casts of a multi-row batch (see {@link StatementPlan#batch()}), the value as the column
+ * would store it (rounded, truncated or padded) for key lookups and change tests, and a comparison
+ * that says "unchanged" only when the stored row would not change. Every part is an SQL fragment
+ * produced by the server's catalog, never user input. Immutable.
  *
  * <pre>{@code
  * ColumnType note = new ColumnType("character varying", "pg_catalog.\"C\"");
@@ -15,15 +16,19 @@ import org.jspecify.annotations.Nullable;
  * @param sqlType the type without a length or precision modifier, e.g. {@code character varying}
  *     rather than {@code character varying(40)}: an explicit cast to a length-limited type silently
  *     truncates, while storing into the column raises an error for a value that is too long
- * @param collation the column's collation when it differs from its type's default, else {@code
- *     null}
+ * @param collation the column's collation when it differs from its type's default (PostgreSQL), or
+ *     the column's collation (MySQL family, H2), else {@code null}
+ * @param declaredType the full declared type with its length, precision or scale, e.g. {@code
+ *     numeric(10,2)}; used in messages and, for types whose explicit cast rounds as storing does,
+ *     in casts
  */
-public record ColumnType(String sqlType, @Nullable String collation) {
+public record ColumnType(String sqlType, @Nullable String collation, String declaredType) {
   /**
    * Rejects a blank type.
    *
    * @param sqlType see the record component
    * @param collation see the record component
+   * @param declaredType see the record component
    */
   public ColumnType {
     if (sqlType == null || sqlType.isBlank()) {
@@ -32,5 +37,18 @@ public record ColumnType(String sqlType, @Nullable String collation) {
     if (collation != null && collation.isBlank()) {
       throw new IllegalArgumentException("collation is blank; pass null for the type's default");
     }
+    if (declaredType == null || declaredType.isBlank()) {
+      throw new IllegalArgumentException("declaredType is null or blank");
+    }
+  }
+
+  /**
+   * A type whose declared form is its SQL type.
+   *
+   * @param sqlType see the record component
+   * @param collation see the record component
+   */
+  public ColumnType(String sqlType, @Nullable String collation) {
+    this(sqlType, collation, sqlType);
   }
 }

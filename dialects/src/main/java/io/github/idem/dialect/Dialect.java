@@ -114,16 +114,18 @@ public interface Dialect {
   }
 
   /**
-   * Returns a catalog query for the column types the multi-row batch form casts to, or empty when
-   * this dialect needs none. The toolkit runs it once per statement, at {@code build()} of an
-   * upsert or insert-if-absent, with one parameter: the table name quoted as {@link
-   * Identifiers#quoteTable} renders it. Each result row holds the stored column name, the type (a
-   * SQL fragment, see {@link ColumnType#sqlType()}) and the collation fragment or NULL. The answers
-   * go into {@link TableFacts#columnTypes()}.
+   * Returns the catalog query that describes a table's columns, or empty when this dialect needs no
+   * column types. The toolkit runs it once per statement, at {@code build()} of an upsert or
+   * insert-if-absent, without parameters: the dialect renders the validated table name into it.
+   * Each result row holds the stored column name, the type (a SQL fragment, see {@link
+   * ColumnType#sqlType()}), the collation or NULL, and the full declared type (see {@link
+   * ColumnType#declaredType()}). The answers go into {@link TableFacts#columnTypes()}.
    *
+   * @param table the table, as the user named it (optionally {@code schema.table})
    * @return the query, or empty
+   * @throws InvalidIdentifierException when the name is refused
    */
-  default Optional<String> columnTypesQuery() {
+  default Optional<String> columnTypesQuery(String table) {
     return Optional.empty();
   }
 

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the toolkit read about a table before rendering a statement for it: its columns, its unique
  * keys (the primary key included) and, where the dialect asked for them with {@link
- * Dialect#columnTypesQuery()}, its column types. Read once per statement at {@code build()}, so
- * that {@link Dialect#plan} renders once with every fact it needs. Immutable.
+ * Dialect#columnTypesQuery(String)}, its column types. Read once per statement at {@code build()},
+ * so that {@link Dialect#plan} renders once with every fact it needs. Immutable.
  *
  * <pre>{@code
  * TableFacts facts = new TableFacts(Set.of("id", "amount"), List.of(Set.of("id")), Map.of());

@@ -166,7 +166,7 @@ class GoldenSqlTest {
           .isEmpty();
       assertThat(batch(new YugabyteDbDialect(DatabaseVersion.of(2024, 2)), GUARDED, guardedTypes))
           .isEmpty();
-      assertThat(new CockroachDbDialect(DatabaseVersion.of(24, 1)).columnTypesQuery()).isEmpty();
+      assertThat(new CockroachDbDialect(DatabaseVersion.of(24, 1)).columnTypesQuery("t")).isEmpty();
     }
 
     @Test
@@ -311,6 +311,81 @@ class GoldenSqlTest {
       assertThat(plan.exists()).isEqualTo("SELECT 1 FROM \"PAYMENTS\" WHERE \"ID\" = ? FOR UPDATE");
     }
 
+    /** payments(id, amount, note) as the catalog describes them on each engine. */
+    private TableFacts facts(ColumnType id, ColumnType amount, ColumnType note) {
+      return new TableFacts(
+          java.util.Set.of("id", "amount", "note"),
+          List.of(java.util.Set.of("id")),
+          java.util.Map.of(
+              "ID", id, "AMOUNT", amount, "NOTE", note, "id", id, "amount", amount, "note", note));
+    }
+
+    @Test
+    void shouldCastRoundingTypesAndCompareCaseInsensitiveTextByBytesOnH2() {
+      WritePlan.UpdateThenInsert plan =
+          (WritePlan.UpdateThenInsert)
+              new H2Dialect(DatabaseVersion.of(2, 3))
+                  .plan(
+                      UPSERT,
+                      facts(
+                          new ColumnType("numeric", null, "NUMERIC(10, 2)"),
+                          new ColumnType("numeric", null, "NUMERIC(10, 2)"),
+                          new ColumnType("varchar_ignorecase", null, "VARCHAR_IGNORECASE(20)")),
+                      CountMode.FOUND)
+                  .single();
+      assertThat(plan.update())
+          .isEqualTo(
+              "UPDATE \"PAYMENTS\" SET \"AMOUNT\" = ?, \"NOTE\" = ?"
+                  + " WHERE \"ID\" = CAST(? AS NUMERIC(10, 2))"
+                  + " AND NOT (\"AMOUNT\" IS NOT DISTINCT FROM CAST(? AS NUMERIC(10, 2))"
+                  + " AND STRINGTOUTF8(\"NOTE\") IS NOT DISTINCT FROM"
+                  + " STRINGTOUTF8(CAST(? AS CHARACTER VARYING)))");
+      assertThat(plan.exists())
+          .isEqualTo(
+              "SELECT 1 FROM \"PAYMENTS\" WHERE \"ID\" = CAST(? AS NUMERIC(10, 2)) FOR UPDATE");
+    }
+
+    @Test
+    void shouldCompareTextInTheColumnsCharsetBytesOnMariadbWithFoundRows() {
+      WritePlan.UpdateThenInsert plan =
+          (WritePlan.UpdateThenInsert)
+              new MariaDbDialect(DatabaseVersion.of(10, 11))
+                  .plan(
+                      UPSERT,
+                      facts(
+                          new ColumnType("char", "utf8mb4_general_ci", "char(5)"),
+                          new ColumnType("decimal", null, "decimal(10,2) unsigned"),
+                          new ColumnType("varchar", "latin1_swedish_ci", "varchar(20)")),
+                      CountMode.FOUND)
+                  .single();
+      assertThat(plan.update())
+          .isEqualTo(
+              "UPDATE `payments` SET `amount` = ?, `note` = ?"
+                  + " WHERE `id` = TRIM(TRAILING ' ' FROM ?)"
+                  + " AND NOT (`amount` <=> ROUND(?, 2)"
+                  + " AND CAST(`note` AS BINARY) <=> CAST(CONVERT(? USING latin1) AS BINARY))");
+    }
+
+    @Test
+    void shouldCompareTypesWithoutExactEqualityAsTextOnPostgresql() {
+      String sql =
+          new PostgresDialect(DatabaseVersion.of(16, 4))
+              .plan(
+                  UPSERT,
+                  facts(
+                      new ColumnType("bigint", null),
+                      new ColumnType("json", null),
+                      new ColumnType("text", "public.\"ci\"")),
+                  CountMode.AFFECTED)
+              .single()
+              .sql();
+      assertThat(sql)
+          .contains(
+              " WHERE (CAST(t.\"amount\" AS text) COLLATE \"C\", t.\"note\" COLLATE \"C\")"
+                  + " IS DISTINCT FROM (CAST(EXCLUDED.\"amount\" AS text) COLLATE \"C\","
+                  + " EXCLUDED.\"note\" COLLATE \"C\")");
+    }
+
     @Test
     void shouldRenderSqliteNullSafeComparisonWithIs() {
       WritePlan.UpdateThenInsert plan =
@@ -321,7 +396,7 @@ class GoldenSqlTest {
       assertThat(plan.update())
           .isEqualTo(
               "UPDATE \"payments\" SET \"amount\" = ?, \"note\" = ? WHERE \"id\" = ?"
-                  + " AND NOT (\"amount\" IS ? AND \"note\" IS ?)");
+                  + " AND NOT (\"amount\" IS ? COLLATE BINARY AND \"note\" IS ? COLLATE BINARY)");
       assertThat(plan.exists()).isEqualTo("SELECT 1 FROM \"payments\" WHERE \"id\" = ?");
       assertThat(plan.sql()).doesNotContain("OR IGNORE");
     }

@@ -153,7 +153,8 @@ public final class IdemContext {
 
   static IdemSqlException failure(Dialect dialect, String subject, SQLException e) {
     ClassifiedError error = dialect.classify(e);
-    return new IdemSqlException(subject, error.kind(), error.decisive(), error.constraintName(), e);
+    return new IdemSqlException(
+        subject, error.kind(), error.decisive(), error.constraintName(), null, null, e);
   }
 
   /**

@@ -4,12 +4,14 @@ import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.Outcome;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.StatementPlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -25,9 +27,12 @@ public final class PreparedWrite {
   private final List<String> columns;
   private final int[] conflictKeyPositions;
   private final ExecutablePlan plan;
+  private final Map<String, ColumnType> columnTypes;
 
-  private PreparedWrite(IdemContext context, WriteSpec spec, StatementPlan plan) {
+  private PreparedWrite(
+      IdemContext context, WriteSpec spec, StatementPlan plan, Map<String, ColumnType> types) {
     this.context = context;
+    this.columnTypes = types;
     this.subject = spec.subject();
     this.columns = spec.columns();
     this.conflictKeyPositions = new int[spec.conflictKey().size()];
@@ -58,7 +63,7 @@ public final class PreparedWrite {
     TableFactsReader.verify(spec, table, context.dialect().identifiers());
     StatementPlan plan =
         context.dialect().plan(spec, Objects.requireNonNull(table).facts(), context.countMode());
-    return new PreparedWrite(context, spec, plan);
+    return new PreparedWrite(context, spec, plan, table.facts().columnTypes());
   }
 
   /**
@@ -81,6 +86,10 @@ public final class PreparedWrite {
     }
   }
 
+  private IdemSqlException withColumnType(IdemSqlException e) {
+    return ColumnErrors.named(e, context.dialect(), subject, columnTypes);
+  }
+
   /** Returns the rendered SQL, one statement per line. */
   public String sql() {
     return plan.sql();
@@ -99,7 +108,11 @@ public final class PreparedWrite {
    */
   public Outcome execute(@Nullable Object @Nullable [] values) {
     @Nullable Object[] row = checkedRow(values, 0);
-    return context.transactions().autocommit(subject, c -> runOne(c, row));
+    try {
+      return context.transactions().autocommit(subject, c -> runOne(c, row));
+    } catch (IdemSqlException e) {
+      throw withColumnType(e);
+    }
   }
 
   /**
@@ -115,7 +128,7 @@ public final class PreparedWrite {
     try {
       return runOne(open, row);
     } catch (SQLException e) {
-      throw context.failure(subject, e);
+      throw withColumnType(context.failure(subject, e));
     }
   }
 
@@ -130,7 +143,11 @@ public final class PreparedWrite {
     if (checked.isEmpty()) {
       return List.of();
     }
-    return context.transactions().transaction(subject, c -> runBatch(c, checked));
+    try {
+      return context.transactions().transaction(subject, c -> runBatch(c, checked));
+    } catch (IdemSqlException e) {
+      throw withColumnType(e);
+    }
   }
 
   /**
@@ -150,7 +167,7 @@ public final class PreparedWrite {
     try {
       return runBatch(open, checked);
     } catch (SQLException e) {
-      throw context.failure(subject, e);
+      throw withColumnType(context.failure(subject, e));
     }
   }
 

@@ -12,6 +12,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  * a partial index.
  */
 public final class TableFactsReader {
+  private static final java.util.regex.Pattern EXACT_PART =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
   private TableFactsReader() {}
 
   /**
@@ -57,8 +61,8 @@ public final class TableFactsReader {
    * @param connection an open connection
    * @param dialect the dialect
    * @param tableName the table, as the user named it
-   * @param withTypes whether to run the dialect's column-types query too (only statements whose
-   *     batch form casts need it)
+   * @param withTypes whether to run the dialect's column-types query too (upserts and
+   *     insert-if-absent render value forms and batch casts from the types)
    * @return the table, or null when it does not exist
    * @throws SQLException when the catalog cannot be read
    */
@@ -85,7 +89,11 @@ public final class TableFactsReader {
     Keys keys = uniqueKeys(connection, dialect, location);
     TableFacts facts =
         new TableFacts(
-            columns, keys.all, withTypes ? columnTypes(connection, dialect, tableName) : Map.of());
+            columns,
+            keys.all,
+            withTypes
+                ? columnTypes(connection, dialect, resolvedName(tableName, qualifier, location))
+                : Map.of());
     return new Table(facts, names, keys.usable, keys.unusable);
   }
 
@@ -152,22 +160,38 @@ public final class TableFactsReader {
   }
 
   /**
-   * Reads the column types the dialect's batch form casts to, by stored column name; empty when the
-   * dialect needs none.
+   * Reads the column types by stored column name: what the dialect's batch casts, value forms and
+   * error messages need. Empty when the dialect needs none.
    */
+  /**
+   * The name the column-types query reads: the resolved namespace written out for an unqualified
+   * name, so that the types come from the table the statement writes even where the engine's
+   * catalog views resolve unqualified names differently (H2's schema search path, a namespace other
+   * than the current one). A namespace that is not a valid identifier is left to the engine.
+   */
+  private static String resolvedName(
+      String tableName, @Nullable String qualifier, Location location) {
+    if (qualifier != null || !EXACT_PART.matcher(location.namespace()).matches()) {
+      return tableName;
+    }
+    return '"' + location.namespace() + "\".\"" + location.table() + '"';
+  }
+
   private static Map<String, ColumnType> columnTypes(
       Connection connection, Dialect dialect, String tableName) throws SQLException {
-    String query = dialect.columnTypesQuery().orElse(null);
+    String query = dialect.columnTypesQuery(tableName).orElse(null);
     if (query == null) {
       return Map.of();
     }
     Map<String, ColumnType> byName = new HashMap<>();
-    try (PreparedStatement ps = connection.prepareStatement(query)) {
-      ps.setString(1, dialect.identifiers().quoteTable(tableName));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          byName.put(rs.getString(1), new ColumnType(rs.getString(2), rs.getString(3)));
-        }
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(query)) {
+      while (rs.next()) {
+        String type = rs.getString(2);
+        String declared = rs.getString(4);
+        byName.put(
+            rs.getString(1),
+            new ColumnType(type, rs.getString(3), declared == null ? type : declared));
       }
     }
     return byName;

@@ -117,7 +117,7 @@ public final class Transactions {
         ClassifiedError error = committing ? dialect.classifyCommitFailure(e) : dialect.classify(e);
         if (!error.kind().retryTransaction() || attempt >= attempts) {
           throw new IdemSqlException(
-              subject, error.kind(), error.decisive(), error.constraintName(), e);
+              subject, error.kind(), error.decisive(), error.constraintName(), null, null, e);
         }
       } finally {
         // Closing returns the connection to the pool. A failure here comes after the outcome is

@@ -104,4 +104,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesValues extends TableShapesValuesConformance {
+    TableShapesValues() {
+      super(ENGINE);
+    }
+  }
 }

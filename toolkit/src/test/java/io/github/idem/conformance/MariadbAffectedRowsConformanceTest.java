@@ -153,4 +153,16 @@ class MariadbAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class TableShapesValues extends TableShapesValuesConformance {
+    TableShapesValues() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

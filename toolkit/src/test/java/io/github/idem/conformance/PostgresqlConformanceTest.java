@@ -104,4 +104,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesValues extends TableShapesValuesConformance {
+    TableShapesValues() {
+      super(ENGINE);
+    }
+  }
 }

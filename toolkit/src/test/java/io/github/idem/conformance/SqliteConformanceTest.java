@@ -104,4 +104,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesValues extends TableShapesValuesConformance {
+    TableShapesValues() {
+      super(ENGINE);
+    }
+  }
 }

@@ -88,8 +88,8 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
               + ": a plain insert has no conflict to plan; render it with guardedInsert");
     }
     requireDistinctColumns(spec);
-    WritePlan single = render(spec, countModeFor(facts, countMode), null);
     List<ColumnType> types = facts.typesOf(spec.columns(), identifiers());
+    WritePlan single = render(spec, types, countModeFor(facts, countMode), null);
     BatchPlan batch = types == null ? null : batchPlan(spec, types);
     return new StatementPlan(single, batch, batchReportsEachRow(), false, false);
   }
@@ -144,8 +144,16 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
    * Renders a plan. {@code values} optionally replaces the {@code ?} of an INSERT column with
    * dialect-generated SQL (never user input): a template holds zero or one placeholder, and a
    * column whose template holds none is not bound. Only insert-if-absent plans take templates.
+   * {@code types} holds one type per column of the spec, or is null when the types are unknown.
    */
-  abstract WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values);
+  abstract WritePlan render(
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      CountMode countMode,
+      String @Nullable [] values);
+
+  /** How values compare as their columns store them; see {@link ValueForms}. */
+  abstract ValueForms valueForms();
 
   // ---- processed-operations table: rendered by OperationsTableSql from these fragments -------
 
@@ -161,7 +169,7 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
 
   /** The claim's insert-if-absent plan for {@code values} templates. */
   final WritePlan claimRender(WriteSpec claim, CountMode countMode, String[] values) {
-    return render(claim, countMode, values);
+    return render(claim, null, countMode, values);
   }
 
   /**
@@ -227,6 +235,12 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
       }
     }
     for (SQLException candidate : chain) {
+      String column = columnOf(candidate);
+      if (column != null) {
+        return new ClassifiedError(ErrorKind.OTHER, candidate, null, column);
+      }
+    }
+    for (SQLException candidate : chain) {
       // Drivers that enforce Statement.setQueryTimeout on the client (MySQL Connector/J) report
       // it with no server code, only as this JDBC type.
       if (candidate instanceof SQLTimeoutException) {
@@ -244,6 +258,12 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
 
   /** Returns the constraint or index a unique violation names, from the engine's message. */
   abstract @Nullable String constraintOf(SQLException exception);
+
+  /**
+   * Returns the column a data error names (wrong type, too long, out of range, NULL into NOT NULL),
+   * as the engine stores its name, or {@code null}; never any part of the value.
+   */
+  abstract @Nullable String columnOf(SQLException exception);
 
   // ---- rendering helpers ----------------------------------------------------------------------
 
@@ -276,10 +296,15 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
         + ")";
   }
 
-  final String keyPredicate(WriteSpec spec) {
+  /**
+   * The conflict key's columns equal to the parameters as the columns would store them, by the
+   * columns' own equality: the unique index's.
+   */
+  final String keyPredicate(WriteSpec spec, @Nullable List<ColumnType> types) {
     StringJoiner joiner = new StringJoiner(" AND ");
     for (String key : spec.conflictKey()) {
-      joiner.add(identifiers().quote(key) + " = ?");
+      ColumnType type = types == null ? null : types.get(spec.indexOf(key));
+      joiner.add(identifiers().quote(key) + " = " + valueForms().stored(type));
     }
     return joiner.toString();
   }
@@ -289,18 +314,14 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
   }
 
   /** The update-then-insert plan; see {@link UpdateThenInsertSql}. */
-  final WritePlan.UpdateThenInsert updateThenInsert(WriteSpec spec, String @Nullable [] values) {
-    return UpdateThenInsertSql.render(this, spec, values);
+  final WritePlan.UpdateThenInsert updateThenInsert(
+      WriteSpec spec, @Nullable List<ColumnType> types, String @Nullable [] values) {
+    return UpdateThenInsertSql.render(this, spec, types, values);
   }
 
   /** Whether insert-if-absent reads the key before inserting it; see {@code probe}. */
   boolean probeBeforeInsert() {
     return true;
-  }
-
-  /** {@code column <null-safe => ?} in the engine's spelling. */
-  String nullSafeEqualsParameter(String quotedColumn) {
-    return quotedColumn + " IS NOT DISTINCT FROM ?";
   }
 
   /**

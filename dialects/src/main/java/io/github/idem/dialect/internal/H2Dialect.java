@@ -3,6 +3,7 @@ package io.github.idem.dialect.internal;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.Capabilities;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
@@ -11,6 +12,7 @@ import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -66,8 +68,22 @@ public final class H2Dialect extends AbstractSqlDialect {
   }
 
   @Override
-  WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
-    return updateThenInsert(spec, values);
+  WritePlan render(
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      CountMode countMode,
+      String @Nullable [] values) {
+    return updateThenInsert(spec, types, values);
+  }
+
+  @Override
+  ValueForms valueForms() {
+    return H2ValueForms.INSTANCE;
+  }
+
+  @Override
+  public Optional<String> columnTypesQuery(String table) {
+    return Optional.of(H2ValueForms.columnTypesQuery(identifiers().normalizeTable(table)));
   }
 
   @Override
@@ -115,6 +131,38 @@ public final class H2Dialect extends AbstractSqlDialect {
           ErrorKind.CONNECTION_LOST;
       default -> null;
     };
+  }
+
+  @Override
+  @Nullable String columnOf(SQLException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    return switch (e.getErrorCode()) {
+      // VALUE_TOO_LONG_2: Value too long for column "V CHARACTER VARYING(3)": <value>
+      // NULL_NOT_ALLOWED: NULL not allowed for column "K"
+      case 22001, 23502 -> firstWord(ErrorChain.between(message, "for column", '"', '"'));
+      // DATA_CONVERSION_ERROR_1: Data conversion error converting "<value> (T: ""D"" NUMERIC…)"
+      case 22018, 22003 -> conversionTarget(message);
+      default -> null;
+    };
+  }
+
+  private static @Nullable String conversionTarget(String message) {
+    // … converting "<value> (<TABLE>: ""<COLUMN>"" <TYPE>)": the value comes first, so the last
+    // marker is the column's.
+    int at = message.lastIndexOf(": \"\"");
+    int end = at < 0 ? -1 : message.indexOf("\"\"", at + 4);
+    if (end < 0) {
+      return null;
+    }
+    return message.substring(at + 4, end);
+  }
+
+  private static @Nullable String firstWord(@Nullable String quoted) {
+    if (quoted == null) {
+      return null;
+    }
+    int space = quoted.indexOf(' ');
+    return space < 0 ? quoted : quoted.substring(0, space);
   }
 
   @Override

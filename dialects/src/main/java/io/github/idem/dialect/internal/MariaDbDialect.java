@@ -45,6 +45,11 @@ public final class MariaDbDialect extends MySqlFamilyDialect {
   }
 
   @Override
+  boolean floatCasts() {
+    return version().isAtLeast(10, 4, 5);
+  }
+
+  @Override
   @Nullable String rowAliasClause() {
     return null;
   }

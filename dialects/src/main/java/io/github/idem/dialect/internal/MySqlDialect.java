@@ -48,6 +48,11 @@ public final class MySqlDialect extends MySqlFamilyDialect {
   }
 
   @Override
+  boolean floatCasts() {
+    return version().isAtLeast(8, 0, 17);
+  }
+
+  @Override
   @Nullable String rowAliasClause() {
     return version().isAtLeast(8, 0, 19) ? " AS " + ROW_ALIAS : null;
   }

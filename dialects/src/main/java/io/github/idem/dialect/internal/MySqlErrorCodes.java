@@ -54,4 +54,55 @@ final class MySqlErrorCodes {
     // Duplicate entry '1' for key 'PRIMARY' (MariaDB) / for key 'payments.PRIMARY' (MySQL 8)
     return ErrorChain.between(e.getMessage(), "for key", '\'', '\'');
   }
+
+  /**
+   * Returns the column a data error names. The messages quote the value before the column (1366
+   * "Incorrect decimal value: '…' for column `db`.`t`.`c` at row 1"), so only the text after the
+   * last "for column" or the leading "Column" is read.
+   */
+  static @Nullable String columnOf(SQLException e) {
+    String message = e.getMessage();
+    if (message == null) {
+      return null;
+    }
+    int from;
+    switch (e.getErrorCode()) {
+      case 1048: // ER_BAD_NULL_ERROR: Column 'c' cannot be null (MariaDB's driver: "(conn=7) …")
+        int column = message.indexOf("Column ");
+        from = column < 0 ? -1 : column + "Column ".length();
+        break;
+      case 1264: // ER_WARN_DATA_OUT_OF_RANGE: Out of range value for column 'c' at row 1
+      case 1265: // WARN_DATA_TRUNCATED: Data truncated for column 'c' at row 1
+      case 1292: // ER_TRUNCATED_WRONG_VALUE: Incorrect datetime value: '…' for column …
+      case 1366: // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: Incorrect integer value: '…' for column …
+      case 1406: // ER_DATA_TOO_LONG: Data too long for column 'c' at row 1
+        int at = message.lastIndexOf("for column ");
+        from = at < 0 ? -1 : at + "for column ".length();
+        break;
+      default:
+        return null;
+    }
+    if (from < 0 || from >= message.length()) {
+      return null;
+    }
+    char quote = message.charAt(from);
+    if (quote != '\'' && quote != '`') {
+      return null;
+    }
+    // `db`.`t`.`c` names the column last.
+    String column = null;
+    int at = from;
+    while (at < message.length() && message.charAt(at) == quote) {
+      int end = message.indexOf(quote, at + 1);
+      if (end < 0) {
+        return null;
+      }
+      column = message.substring(at + 1, end);
+      at = end + 1;
+      if (at < message.length() && message.charAt(at) == '.') {
+        at++;
+      }
+    }
+    return column;
+  }
 }

@@ -3,6 +3,7 @@ package io.github.idem.dialect.internal;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.Outcome;
 import io.github.idem.dialect.Capabilities;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.CountModeProbe;
 import io.github.idem.dialect.DatabaseVersion;
@@ -71,9 +72,13 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   }
 
   @Override
-  final WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
+  final WritePlan render(
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      CountMode countMode,
+      String @Nullable [] values) {
     if (countMode == CountMode.FOUND) {
-      return updateThenInsert(spec, values);
+      return updateThenInsert(spec, types, values);
     }
     StringBuilder sql = new StringBuilder(insertStatement(spec, values));
     String alias = rowAliasClause();
@@ -110,7 +115,7 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     sql.append(set);
     return new WritePlan.Counted(
         sql.toString(),
-        allColumns(spec),
+        SqlFragments.allColumns(spec),
         new Outcome[] {whenNothingChanged(spec), Outcome.INSERTED, Outcome.UPDATED});
   }
 
@@ -226,13 +231,26 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   abstract String incoming(String quotedColumn);
 
   @Override
-  String nullSafeEqualsParameter(String quotedColumn) {
-    return quotedColumn + " <=> ?";
+  final ValueForms valueForms() {
+    return floatCasts() ? MySqlValueForms.WITH_FLOAT_CASTS : MySqlValueForms.INSTANCE;
+  }
+
+  /** Whether {@code CAST(… AS FLOAT)} and {@code CAST(… AS DOUBLE)} exist. */
+  abstract boolean floatCasts();
+
+  @Override
+  public final Optional<String> columnTypesQuery(String table) {
+    return Optional.of(MySqlValueForms.columnTypesQuery(identifiers().normalizeTable(table)));
   }
 
   @Override
   @Nullable ErrorKind kindOf(SQLException e) {
     return MySqlErrorCodes.kindOf(e);
+  }
+
+  @Override
+  @Nullable String columnOf(SQLException e) {
+    return MySqlErrorCodes.columnOf(e);
   }
 
   @Override

@@ -79,7 +79,7 @@ final class PostgresBatchSql {
             + " FROM \"idem ranked\" WHERE \"idem rank\" = 1 ORDER BY \"idem ord\" ON CONFLICT ("
             + keys
             + ")"
-            + (upsert ? dialect.doUpdate(spec) : " DO NOTHING")
+            + (upsert ? dialect.doUpdate(spec, types) : " DO NOTHING")
             + " RETURNING "
             + returned
             + ", "
@@ -103,8 +103,8 @@ final class PostgresBatchSql {
         };
     return new BatchPlan(
         maxRows,
-        AbstractSqlDialect.allColumns(spec),
-        AbstractSqlDialect.positions(spec, spec.conflictKey()),
+        SqlFragments.allColumns(spec),
+        SqlFragments.positions(spec, spec.conflictKey()),
         AbstractSqlDialect.whenNothingChanged(spec),
         dialect.insertedFlagDistinguishes(),
         renderer);

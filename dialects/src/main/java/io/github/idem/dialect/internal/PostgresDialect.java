@@ -71,8 +71,8 @@ public final class PostgresDialect extends PostgresFamilyDialect {
   }
 
   @Override
-  public Optional<String> columnTypesQuery() {
-    return Optional.of(COLUMN_TYPES_QUERY);
+  public Optional<String> columnTypesQuery(String table) {
+    return Optional.of(columnTypesQueryFor(table));
   }
 
   @Override

@@ -43,4 +43,23 @@ final class PostgresErrorCodes {
     // duplicate key value violates unique constraint "payments_pkey"
     return ErrorChain.between(e.getMessage(), "unique constraint", '"', '"');
   }
+
+  /**
+   * Returns the column a data error names: 23502 "null value in column "c" of relation …", 42804
+   * "column "c" is of type numeric but expression is of type …". Other data errors (22001 "value
+   * too long for type …", 22P02 with the value quoted) name no column.
+   */
+  static @Nullable String columnOf(SQLException e) {
+    String state = e.getSQLState();
+    if ("23502".equals(state)) {
+      return ErrorChain.between(e.getMessage(), "in column", '"', '"');
+    }
+    if ("42804".equals(state)) {
+      String message = e.getMessage();
+      return message != null && message.contains("\" is of type ")
+          ? ErrorChain.between(message, "column", '"', '"')
+          : null;
+    }
+    return null;
+  }
 }

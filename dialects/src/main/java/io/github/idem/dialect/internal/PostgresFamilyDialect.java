@@ -41,7 +41,11 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
   }
 
   @Override
-  final WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
+  final WritePlan render(
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      CountMode countMode,
+      String @Nullable [] values) {
     String conflict = " ON CONFLICT (" + columnList(spec.conflictKey()) + ")";
     if (spec.updateColumns().isEmpty()) {
       String sql = insertStatement(spec, values) + conflict + " DO NOTHING";
@@ -57,23 +61,28 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
             + placeholders(spec.columns().size())
             + ")"
             + conflict
-            + doUpdate(spec)
+            + doUpdate(spec, types)
             + " RETURNING "
             + insertedFlag(spec);
     return new WritePlan.Returning(
-        sql, allColumns(spec), whenNothingChanged(spec), insertedFlagDistinguishes());
+        sql, SqlFragments.allColumns(spec), whenNothingChanged(spec), insertedFlagDistinguishes());
   }
 
-  /** {@code DO UPDATE SET … WHERE <changed or newer>}, with a leading space. */
-  final String doUpdate(WriteSpec spec) {
+  /**
+   * {@code DO UPDATE SET … WHERE <changed or newer>}, with a leading space. EXCLUDED holds the
+   * values as the columns store them (rounded, padded), so only the comparison needs care: each
+   * column compares by {@link PostgresValueForms}.
+   */
+  final String doUpdate(WriteSpec spec, @Nullable List<ColumnType> types) {
     StringJoiner set = new StringJoiner(", ");
     StringJoiner current = new StringJoiner(", ");
     StringJoiner incoming = new StringJoiner(", ");
     for (String column : spec.updateColumns()) {
       String quoted = identifiers().quote(column);
       set.add(quoted + " = EXCLUDED." + quoted);
-      current.add("t." + quoted);
-      incoming.add("EXCLUDED." + quoted);
+      ColumnType type = types == null ? null : types.get(spec.indexOf(column));
+      current.add(PostgresValueForms.INSTANCE.exact("t." + quoted, type));
+      incoming.add(PostgresValueForms.INSTANCE.exact("EXCLUDED." + quoted, type));
     }
     String guard = spec.versionColumn();
     String condition;
@@ -90,11 +99,11 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
   }
 
   /**
-   * The catalog query behind {@link #columnTypesQuery()}. {@code format_type(type, NULL)} drops the
-   * length modifier on purpose (see {@link ColumnType#sqlType()}), quotes and qualifies names where
-   * needed, keeps domains and enums, and, unlike {@code DatabaseMetaData} TYPE_NAME, never reports
-   * {@code serial}/{@code bigserial}, which are not types. {@code CAST(? AS regclass)} resolves the
-   * table through the search path exactly as the INSERT does.
+   * The catalog query behind {@link #columnTypesQuery(String)}. {@code format_type(type, NULL)}
+   * drops the length modifier on purpose (see {@link ColumnType#sqlType()}), quotes and qualifies
+   * names where needed, keeps domains and enums, and, unlike {@code DatabaseMetaData} TYPE_NAME,
+   * never reports {@code serial}/{@code bigserial}, which are not types. {@code CAST('<quoted
+   * name>' AS regclass)} resolves the table through the search path exactly as the INSERT does.
    */
   static final String COLUMN_TYPES_QUERY =
       "SELECT a.attname, format_type(a.atttypid,"
@@ -104,12 +113,24 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
           // the INSERT's own assignment still enforces the length, with an error.
           + " CASE WHEN ty.typcategory IN ('N', 'D', 'T') THEN a.atttypmod ELSE -1 END),"
           + " CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation"
-          + " THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END"
+          + " THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,"
+          + " format_type(a.atttypid, a.atttypmod)"
           + " FROM pg_catalog.pg_attribute a"
           + " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
           + " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
           + " LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
-          + " WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped";
+          + " WHERE a.attrelid = CAST(";
+
+  /** The end of {@link #COLUMN_TYPES_QUERY}, after the quoted table name as a literal. */
+  static final String COLUMN_TYPES_QUERY_END =
+      " AS regclass) AND a.attnum > 0 AND NOT a.attisdropped";
+
+  /** {@link #COLUMN_TYPES_QUERY} for one table. */
+  final String columnTypesQueryFor(String table) {
+    return COLUMN_TYPES_QUERY
+        + ValueForms.literal(identifiers().quoteTable(table))
+        + COLUMN_TYPES_QUERY_END;
+  }
 
   /** The multi-row batch form; see {@link PostgresBatchSql}. */
   final BatchPlan batchPlan(WriteSpec spec, List<ColumnType> types, int maxRows) {
@@ -258,6 +279,16 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
   @Override
   @Nullable ErrorKind kindOf(SQLException e) {
     return PostgresErrorCodes.kindOf(e);
+  }
+
+  @Override
+  ValueForms valueForms() {
+    return PostgresValueForms.INSTANCE;
+  }
+
+  @Override
+  @Nullable String columnOf(SQLException e) {
+    return PostgresErrorCodes.columnOf(e);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.github.idem.dialect.internal;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.Capabilities;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
@@ -84,13 +85,49 @@ public final class SqliteDialect extends AbstractSqlDialect {
   }
 
   @Override
-  WritePlan render(WriteSpec spec, CountMode countMode, String @Nullable [] values) {
-    return updateThenInsert(spec, values);
+  WritePlan render(
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      CountMode countMode,
+      String @Nullable [] values) {
+    return updateThenInsert(spec, types, values);
+  }
+
+  /**
+   * SQLite stores what it is given after type affinity, which a comparison with the column applies
+   * to the parameter as well; nothing rounds or pads. Only a column's collation (NOCASE, RTRIM)
+   * could call a changed text equal, so the change test compares text with BINARY, which an
+   * explicit COLLATE on an operand selects (docs/engines.md, "Values as the column stores them").
+   */
+  private static final ValueForms VALUE_FORMS =
+      new ValueForms() {
+        @Override
+        public String stored(@Nullable ColumnType type) {
+          return "?";
+        }
+
+        @Override
+        public String same(String column, String incoming, @Nullable ColumnType type) {
+          return column + " IS " + incoming + " COLLATE BINARY";
+        }
+      };
+
+  @Override
+  ValueForms valueForms() {
+    return VALUE_FORMS;
   }
 
   @Override
-  String nullSafeEqualsParameter(String quotedColumn) {
-    return quotedColumn + " IS ?";
+  public Optional<String> columnTypesQuery(String table) {
+    List<String> name = identifiers().normalizeTable(table);
+    String schema = name.size() == 2 ? ", " + ValueForms.literal(name.get(0)) : "";
+    // A column declared without a type has no affinity and takes any value.
+    return Optional.of(
+        "SELECT name, CASE WHEN type = '' THEN 'ANY' ELSE type END, NULL,"
+            + " CASE WHEN type = '' THEN 'ANY' ELSE type END FROM pragma_table_info("
+            + ValueForms.literal(name.get(name.size() - 1))
+            + schema
+            + ")");
   }
 
   @Override
@@ -146,6 +183,34 @@ public final class SqliteDialect extends AbstractSqlDialect {
       default:
         return null;
     }
+  }
+
+  @Override
+  @Nullable String columnOf(SQLException e) {
+    // "NOT NULL constraint failed: t.col"; STRICT tables: "cannot store TEXT value in INTEGER
+    // column t.col". Neither carries the value.
+    String message = e.getMessage();
+    if (message == null) {
+      return null;
+    }
+    int at = message.indexOf("NOT NULL constraint failed: ");
+    int from = at < 0 ? -1 : at + "NOT NULL constraint failed: ".length();
+    if (from < 0 && message.contains("cannot store ")) {
+      at = message.indexOf(" column ");
+      from = at < 0 ? -1 : at + " column ".length();
+    }
+    if (from < 0) {
+      return null;
+    }
+    int end = from;
+    while (end < message.length()
+        && (Character.isLetterOrDigit(message.charAt(end))
+            || message.charAt(end) == '_'
+            || message.charAt(end) == '.')) {
+      end++;
+    }
+    String qualified = message.substring(from, end);
+    return qualified.substring(qualified.lastIndexOf('.') + 1);
   }
 
   @Override

@@ -45,6 +45,11 @@ public final class TiDbDialect extends MySqlFamilyDialect {
   }
 
   @Override
+  boolean floatCasts() {
+    return false;
+  }
+
+  @Override
   @Nullable String rowAliasClause() {
     return null;
   }

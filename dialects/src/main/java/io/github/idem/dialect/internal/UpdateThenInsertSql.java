@@ -1,8 +1,10 @@
 package io.github.idem.dialect.internal;
 
 import io.github.idem.api.Outcome;
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
+import java.util.List;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
@@ -18,14 +20,17 @@ final class UpdateThenInsertSql {
    * with an older version), so its count is exact under any driver count mode.
    */
   static WritePlan.UpdateThenInsert render(
-      AbstractSqlDialect dialect, WriteSpec spec, String @Nullable [] values) {
+      AbstractSqlDialect dialect,
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      String @Nullable [] values) {
     String table = dialect.identifiers().quoteTable(spec.table());
-    int[] keyBind = AbstractSqlDialect.positions(spec, spec.conflictKey());
+    int[] keyBind = SqlFragments.positions(spec, spec.conflictKey());
     String exists =
         "SELECT 1 FROM "
             + table
             + " WHERE "
-            + dialect.keyPredicate(spec)
+            + dialect.keyPredicate(spec, types)
             + dialect.lockingReadSuffix();
     String insert = dialect.insertStatement(spec, values);
     int[] insertBind = AbstractSqlDialect.insertBind(spec, values);
@@ -33,7 +38,7 @@ final class UpdateThenInsertSql {
     if (spec.updateColumns().isEmpty()) {
       String probe =
           dialect.probeBeforeInsert()
-              ? "SELECT 1 FROM " + table + " WHERE " + dialect.keyPredicate(spec)
+              ? "SELECT 1 FROM " + table + " WHERE " + dialect.keyPredicate(spec, types)
               : null;
       return new WritePlan.UpdateThenInsert(
           null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged);
@@ -49,12 +54,17 @@ final class UpdateThenInsertSql {
       condition = dialect.identifiers().quote(guard) + " < ?";
       conditionBind = new int[] {spec.indexOf(guard)};
     } else {
+      // The parameter as the column would store it, compared exactly: an unrounded value or a
+      // case-only change must not be mistaken for a change or for none (docs/engines.md, "Values
+      // as the column stores them").
       StringJoiner same = new StringJoiner(" AND ");
+      ValueForms forms = dialect.valueForms();
       for (String column : spec.updateColumns()) {
-        same.add(dialect.nullSafeEqualsParameter(dialect.identifiers().quote(column)));
+        ColumnType type = types == null ? null : types.get(spec.indexOf(column));
+        same.add(forms.same(dialect.identifiers().quote(column), forms.stored(type), type));
       }
       condition = "NOT (" + same + ")";
-      conditionBind = AbstractSqlDialect.positions(spec, spec.updateColumns());
+      conditionBind = SqlFragments.positions(spec, spec.updateColumns());
     }
     String update =
         "UPDATE "
@@ -62,12 +72,12 @@ final class UpdateThenInsertSql {
             + " SET "
             + set
             + " WHERE "
-            + dialect.keyPredicate(spec)
+            + dialect.keyPredicate(spec, types)
             + " AND "
             + condition;
     int[] updateBind =
-        AbstractSqlDialect.concat(
-            AbstractSqlDialect.positions(spec, spec.updateColumns()), keyBind, conditionBind);
+        SqlFragments.concat(
+            SqlFragments.positions(spec, spec.updateColumns()), keyBind, conditionBind);
     return new WritePlan.UpdateThenInsert(
         update, updateBind, insert, insertBind, exists, keyBind, null, unchanged);
   }

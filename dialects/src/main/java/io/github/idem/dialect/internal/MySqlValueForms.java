@@ -1,0 +1,109 @@
+package io.github.idem.dialect.internal;
+
+import io.github.idem.dialect.ColumnType;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * MySQL's and MariaDB's values as the column stores them (docs/engines.md, "Values as the column
+ * stores them"). {@code ROUND(?, s)} rounds a decimal as storing it does (half away from zero) and,
+ * unlike {@code CAST(? AS DECIMAL(p,s))}, does not clamp a value the column cannot hold to its
+ * largest value: such a value then never equals a stored one, so the write runs and is refused. A
+ * cast to a date-time type with its fractional digits converts as storing does (MariaDB truncates
+ * fractional seconds in both, MySQL rounds in both). A CHAR column returns its value without
+ * trailing spaces. A string column compares under its collation, which may ignore case, accents or
+ * trailing spaces, so the change test compares the bytes in the column's character set instead.
+ * Strings are never cast to their length: a cast truncates with a warning where storing refuses.
+ */
+final class MySqlValueForms implements ValueForms {
+  static final MySqlValueForms INSTANCE = new MySqlValueForms(false);
+  static final MySqlValueForms WITH_FLOAT_CASTS = new MySqlValueForms(true);
+
+  private static final Set<String> TEXT =
+      Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext");
+
+  private final boolean floatCasts;
+
+  private MySqlValueForms(boolean floatCasts) {
+    this.floatCasts = floatCasts;
+  }
+
+  @Override
+  public String stored(@Nullable ColumnType type) {
+    String name = ValueForms.typeName(type);
+    if (type == null) {
+      return "?";
+    }
+    String declared = type.declaredType();
+    String modifier = modifier(declared);
+    return switch (name) {
+      case "decimal", "numeric" -> "ROUND(?, " + scale(modifier) + ")";
+      case "float", "double", "real" -> floatCast(name, declared);
+      case "datetime", "timestamp" ->
+          "CAST(? AS DATETIME" + (modifier == null ? "" : modifier) + ")";
+      case "time" -> "CAST(? AS TIME" + (modifier == null ? "" : modifier) + ")";
+      case "date" -> "CAST(? AS DATE)";
+      case "char" -> "TRIM(TRAILING ' ' FROM ?)";
+      default -> "?";
+    };
+  }
+
+  @Override
+  public String same(String column, String incoming, @Nullable ColumnType type) {
+    String name = ValueForms.typeName(type);
+    if (type != null && TEXT.contains(name) && type.collation() != null) {
+      String collation = type.collation();
+      String charset = collation.substring(0, Math.max(collation.indexOf('_'), 0));
+      if (!charset.isEmpty()) {
+        return "CAST("
+            + column
+            + " AS BINARY) <=> CAST(CONVERT("
+            + incoming
+            + " USING "
+            + charset
+            + ") AS BINARY)";
+      }
+    }
+    if (name.equals("json")) {
+      return column + " <=> CAST(" + incoming + " AS JSON)";
+    }
+    return column + " <=> " + incoming;
+  }
+
+  /**
+   * A FLOAT narrows the bound double; CAST(… AS FLOAT) narrows it the same way. FLOAT(M,D) and
+   * DOUBLE(M,D) also round to D digits, which no cast does, so they are compared as bound.
+   */
+  private String floatCast(String name, String declared) {
+    if (!floatCasts || declared.indexOf(',') >= 0) {
+      return "?";
+    }
+    return name.equals("float") ? "CAST(? AS FLOAT)" : "CAST(? AS DOUBLE)";
+  }
+
+  /** The scale of a {@code (p,s)} modifier, 0 for {@code (p)} or none. */
+  private static String scale(@Nullable String modifier) {
+    if (modifier == null || modifier.indexOf(',') < 0) {
+      return "0";
+    }
+    return modifier.substring(modifier.indexOf(',') + 1, modifier.length() - 1).trim();
+  }
+
+  /** The {@code (p,s)} or {@code (n)} of a declared type such as {@code decimal(10,2) unsigned}. */
+  private static @Nullable String modifier(String declared) {
+    int open = declared.indexOf('(');
+    int close = declared.indexOf(')', open + 1);
+    return open < 0 || close < 0 ? null : declared.substring(open, close + 1);
+  }
+
+  /** The columns of a table in the current database, or in the named one. */
+  static String columnTypesQuery(List<String> storedName) {
+    String schema = storedName.size() == 2 ? ValueForms.literal(storedName.get(0)) : "DATABASE()";
+    return "SELECT COLUMN_NAME, DATA_TYPE, COLLATION_NAME, COLUMN_TYPE"
+        + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+        + schema
+        + " AND TABLE_NAME = "
+        + ValueForms.literal(storedName.get(storedName.size() - 1));
+  }
+}

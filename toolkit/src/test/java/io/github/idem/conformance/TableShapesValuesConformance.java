@@ -1,0 +1,517 @@
+package io.github.idem.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.github.idem.GuardedInsert;
+import io.github.idem.ResultCodec;
+import io.github.idem.WriteStatement;
+import io.github.idem.api.IdemSqlException;
+import io.github.idem.api.Outcome;
+import io.github.idem.testing.Engine;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PGobject;
+
+/**
+ * Table shapes whose values the column changes on store (rounding, truncation, padding), compares
+ * loosely (case-insensitive collations) or cannot compare at all (json), and data errors that must
+ * name the column but never the value: issue #9 items 3, 4 and 9. UNCHANGED means "the stored row
+ * would not change"; every case asserts the outcomes and the stored row, single-row and batch.
+ */
+public abstract class TableShapesValuesConformance extends ConformanceBase {
+
+  protected TableShapesValuesConformance(Engine engine) {
+    super(engine);
+  }
+
+  private boolean sqlite() {
+    return engine == Engine.SQLITE;
+  }
+
+  private boolean mysqlFamily() {
+    return isMySqlProtocol();
+  }
+
+  private static BigDecimal dec(String value) {
+    return new BigDecimal(value);
+  }
+
+  // ---- item 3: values as the column stores them --------------------------------------------
+
+  @Test
+  void shouldReportAValueTheColumnRoundsAsUnchanged() {
+    String t = newTable("sku VARCHAR(10) PRIMARY KEY, amount NUMERIC(10,2)");
+    WriteStatement upsert = idem.upsert(t).columns("sku", "amount").conflictKey("sku").build();
+
+    assertThat(upsert.execute("sku-1", dec("1.004"))).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute("sku-1", dec("1.004"))).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute("sku-1", dec("1.004"))).isEqualTo(Outcome.UNCHANGED);
+    if (sqlite()) {
+      // NUMERIC affinity stores 1.004 as given: nothing rounds, so 1.001 is a change.
+      assertThat(upsert.execute("sku-1", dec("1.001"))).isEqualTo(Outcome.UPDATED);
+      assertThat(rows("SELECT sku, amount FROM " + t)).containsExactly(row("sku-1", "1.001"));
+      return;
+    }
+    assertThat(upsert.execute("sku-1", dec("1.001"))).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute("sku-1", dec("1.006"))).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT sku, amount FROM " + t)).containsExactly(row("sku-1", "1.01"));
+  }
+
+  @Test
+  void shouldReportRoundedValuesAsUnchangedInABatch() {
+    String t = newTable("sku VARCHAR(10) PRIMARY KEY, amount NUMERIC(10,2)");
+    WriteStatement upsert = idem.upsert(t).columns("sku", "amount").conflictKey("sku").build();
+    List<Object[]> batch =
+        List.of(new Object[] {"sku-1", dec("1.004")}, new Object[] {"sku-2", dec("2.004")});
+
+    assertThat(upsert.executeBatch(batch)).containsExactly(Outcome.INSERTED, Outcome.INSERTED);
+    assertThat(upsert.executeBatch(batch)).containsExactly(Outcome.UNCHANGED, Outcome.UNCHANGED);
+    assertThat(
+            upsert.executeBatch(
+                List.of(
+                    new Object[] {"sku-1", dec("1.004")}, new Object[] {"sku-2", dec("2.006")})))
+        .containsExactly(Outcome.UNCHANGED, Outcome.UPDATED);
+    assertThat(rows("SELECT sku, amount FROM " + t + " ORDER BY sku"))
+        .containsExactly(
+            row("sku-1", sqlite() ? "1.004" : "1.00"), row("sku-2", sqlite() ? "2.006" : "2.01"));
+  }
+
+  @Test
+  void shouldFindAKeyTheColumnRounds() {
+    Assumptions.assumeFalse(sqlite(), "SQLite stores numbers as given (affinity): no key rounds");
+    String t = newTable("amount DECIMAL(10,2) PRIMARY KEY, note VARCHAR(10)");
+    WriteStatement upsert = idem.upsert(t).columns("amount", "note").conflictKey("amount").build();
+    WriteStatement absent =
+        idem.insertIfAbsent(t).columns("amount", "note").conflictKey("amount").build();
+
+    assertThat(upsert.execute(dec("1.004"), "a")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(dec("1.004"), "a")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(dec("1.001"), "b")).isEqualTo(Outcome.UPDATED);
+    assertThat(absent.execute(dec("1.003"), "c")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(
+            upsert.executeBatch(
+                List.of(new Object[] {dec("1.002"), "b"}, new Object[] {dec("2.004"), "d"})))
+        .containsExactly(Outcome.UNCHANGED, Outcome.INSERTED);
+    assertThat(absent.executeBatch(List.<Object[]>of(new Object[] {dec("2.001"), "e"})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(rows("SELECT amount, note FROM " + t + " ORDER BY amount"))
+        .containsExactly(row("1.00", "b"), row("2.00", "d"));
+  }
+
+  private String timestampType() {
+    return mysqlFamily() ? "DATETIME(0)" : "TIMESTAMP(0)";
+  }
+
+  @Test
+  void shouldCompareFractionalSecondsAsTheColumnStoresThem() {
+    Assumptions.assumeFalse(sqlite(), "SQLite has no date-time type: it stores what is bound");
+    String t = newTable("id INTEGER PRIMARY KEY, at " + timestampType());
+    WriteStatement upsert = idem.upsert(t).columns("id", "at").conflictKey("id").build();
+    LocalDateTime early = LocalDateTime.of(2020, 1, 1, 0, 0, 0, 400_000_000);
+    LocalDateTime late = LocalDateTime.of(2020, 1, 1, 0, 0, 0, 600_000_000);
+
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.UNCHANGED);
+    // MariaDB truncates fractional seconds on store; PostgreSQL, H2 and MySQL round them.
+    boolean truncates = mysqlFamily();
+    assertThat(upsert.execute(1, late)).isEqualTo(truncates ? Outcome.UNCHANGED : Outcome.UPDATED);
+    assertThat(rows("SELECT id, at FROM " + t))
+        .containsExactly(row("1", truncates ? "2020-01-01 00:00:00" : "2020-01-01 00:00:01"));
+  }
+
+  @Test
+  void shouldFindATimestampKeyTheColumnTruncatesOrRounds() {
+    Assumptions.assumeFalse(sqlite(), "SQLite has no date-time type: it stores what is bound");
+    String t = newTable("at " + timestampType() + " PRIMARY KEY, note VARCHAR(10)");
+    WriteStatement upsert = idem.upsert(t).columns("at", "note").conflictKey("at").build();
+    LocalDateTime stored = LocalDateTime.of(2020, 1, 1, 0, 0, 0);
+
+    assertThat(upsert.execute(stored.plusNanos(300_000_000), "a")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(stored.plusNanos(100_000_000), "a")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(
+            upsert.executeBatch(
+                List.<Object[]>of(new Object[] {stored.plusNanos(200_000_000), "b"})))
+        .containsExactly(Outcome.UPDATED);
+    assertThat(rows("SELECT at, note FROM " + t)).containsExactly(row("2020-01-01 00:00:00", "b"));
+  }
+
+  @Test
+  void shouldCompareFractionalSecondsOfATimeAsTheColumnStoresThem() {
+    Assumptions.assumeFalse(sqlite(), "SQLite has no date-time type: it stores what is bound");
+    String t = newTable("id INTEGER PRIMARY KEY, at TIME(0)");
+    WriteStatement upsert = idem.upsert(t).columns("id", "at").conflictKey("id").build();
+    LocalTime early = LocalTime.of(10, 0, 0, 400_000_000);
+
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, early})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, LocalTime.of(10, 0, 1))).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT id, at FROM " + t)).containsExactly(row("1", "10:00:01"));
+  }
+
+  @Test
+  void shouldReportAFloatTheColumnNarrowsAsUnchanged() {
+    // REAL is a 4-byte float on PostgreSQL and H2 and an 8-byte double on SQLite; MySQL's and
+    // MariaDB's REAL is DOUBLE unless REAL_AS_FLOAT is set, so FLOAT there.
+    String t = newTable("id INTEGER PRIMARY KEY, ratio " + (mysqlFamily() ? "FLOAT" : "REAL"));
+    WriteStatement upsert = idem.upsert(t).columns("id", "ratio").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, 1.1d)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, 1.1d)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, 1.1d)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, 1.1d})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, 1.25d)).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT id, ratio FROM " + t)).containsExactly(row("1", "1.25"));
+  }
+
+  @Test
+  void shouldRefuseAValueTheColumnCannotHoldEvenWhereItsCastWouldMatch() {
+    Assumptions.assumeFalse(sqlite(), "SQLite stores any number in a NUMERIC column");
+    String t = newTable("amount NUMERIC(5,2) PRIMARY KEY, note NUMERIC(5,2)");
+    WriteStatement upsert = idem.upsert(t).columns("amount", "note").conflictKey("amount").build();
+    WriteStatement absent =
+        idem.insertIfAbsent(t).columns("amount", "note").conflictKey("amount").build();
+    BigDecimal max = dec("999.99");
+    BigDecimal tooLarge = dec("99999.999");
+
+    assertThat(upsert.execute(max, max)).isEqualTo(Outcome.INSERTED);
+    assertThatThrownBy(() -> upsert.execute(max, tooLarge))
+        .isInstanceOf(IdemSqlException.class)
+        .hasMessageNotContaining("99999.999");
+    assertThatThrownBy(() -> absent.execute(tooLarge, max)).isInstanceOf(IdemSqlException.class);
+    assertThatThrownBy(() -> upsert.execute(tooLarge, max)).isInstanceOf(IdemSqlException.class);
+    // 999.995 rounds to 1000.00, which NUMERIC(5,2) cannot hold.
+    assertThatThrownBy(() -> upsert.execute(dec("999.995"), max))
+        .isInstanceOf(IdemSqlException.class);
+    assertThat(rows("SELECT amount, note FROM " + t)).containsExactly(row("999.99", "999.99"));
+  }
+
+  @Test
+  void shouldCompareATimestampWithTimeZoneAsTheColumnStoresIt() {
+    Assumptions.assumeTrue(
+        engine == Engine.H2 || isPostgresFamily(),
+        "only H2 and PostgreSQL have TIMESTAMP WITH TIME ZONE with a precision");
+    String t = newTable("id INTEGER PRIMARY KEY, at TIMESTAMP(0) WITH TIME ZONE");
+    WriteStatement upsert = idem.upsert(t).columns("id", "at").conflictKey("id").build();
+    OffsetDateTime early = OffsetDateTime.of(2020, 1, 1, 0, 0, 0, 400_000_000, ZoneOffset.UTC);
+
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, early)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, early})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, early.plusSeconds(1))).isEqualTo(Outcome.UPDATED);
+    assertThat(count(t)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCompareBinaryValuesExactly() {
+    String t = newTable("id INTEGER PRIMARY KEY, data " + (isPostgresFamily() ? "BYTEA" : "BLOB"));
+    WriteStatement upsert = idem.upsert(t).columns("id", "data").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, new byte[] {1, 2, 3})).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, new byte[] {1, 2, 3})).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, new byte[] {1, 2, 3, 0})).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, new byte[] {1, 2, 3, 0}})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(count(t)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldTreatCharPaddingAsUnchangedInKeysAndValues() {
+    Assumptions.assumeFalse(sqlite(), "SQLite's CHAR(n) is TEXT: nothing is padded");
+    String t = newTable("code CHAR(5) PRIMARY KEY, flag CHAR(3)");
+    WriteStatement upsert = idem.upsert(t).columns("code", "flag").conflictKey("code").build();
+
+    assertThat(upsert.execute("ab", "x")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute("ab ", "x ")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute("ab", "y")).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {"ab  ", "y  "})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(rows("SELECT TRIM(code), TRIM(flag), LENGTH(code) FROM " + t))
+        .hasSize(1)
+        .first()
+        .satisfies(r -> assertThat(r.subList(0, 2)).containsExactly("ab", "y"));
+  }
+
+  @Test
+  void shouldSeeACaseOnlyChangeUnderACaseInsensitiveColumn() {
+    String column = caseInsensitiveColumn();
+    String t = newTable("id INTEGER PRIMARY KEY, name " + column);
+    WriteStatement upsert = idem.upsert(t).columns("id", "name").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, "Alice")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, "alice")).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT name FROM " + t)).containsExactly(row("alice"));
+    assertThat(upsert.execute(1, "alice")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, "ALICE"})))
+        .containsExactly(Outcome.UPDATED);
+    assertThat(rows("SELECT name FROM " + t)).containsExactly(row("ALICE"));
+  }
+
+  @Test
+  void shouldSeeATrailingSpaceUnderAPadSpaceCollation() {
+    Assumptions.assumeTrue(
+        mysqlFamily() || sqlite(),
+        "only MySQL/MariaDB PAD SPACE collations and SQLite's RTRIM ignore trailing spaces in"
+            + " VARCHAR comparisons");
+    String t =
+        newTable(
+            "id INTEGER PRIMARY KEY, name "
+                + (sqlite() ? "TEXT COLLATE RTRIM" : "VARCHAR(20) COLLATE utf8mb4_general_ci"));
+    WriteStatement upsert = idem.upsert(t).columns("id", "name").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, "a")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, "a ")).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT name FROM " + t)).containsExactly(row("a "));
+    assertThat(upsert.execute(1, "a ")).isEqualTo(Outcome.UNCHANGED);
+  }
+
+  private String caseInsensitiveColumn() {
+    switch (engine) {
+      case H2:
+        return "VARCHAR_IGNORECASE(20)";
+      case SQLITE:
+        return "TEXT COLLATE NOCASE";
+      case POSTGRESQL:
+        try {
+          sql("CREATE EXTENSION IF NOT EXISTS citext");
+        } catch (IllegalStateException e) {
+          Assumptions.abort("the citext extension is not available: " + e.getMessage());
+        }
+        return "citext";
+      default:
+        return "VARCHAR(20) COLLATE utf8mb4_general_ci";
+    }
+  }
+
+  @Test
+  void shouldSeeACaseOnlyChangeUnderANondeterministicCollation() {
+    Assumptions.assumeTrue(isPostgresFamily(), "nondeterministic collations are PostgreSQL's");
+    String collation = "idem_ci_" + ProcessHandle.current().pid();
+    try {
+      sql(
+          "CREATE COLLATION IF NOT EXISTS "
+              + collation
+              + " (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
+    } catch (IllegalStateException e) {
+      Assumptions.abort("this server has no ICU collations: " + e.getMessage());
+    }
+    try {
+      String t = newTable("id INTEGER PRIMARY KEY, name VARCHAR(20) COLLATE " + collation);
+      WriteStatement upsert = idem.upsert(t).columns("id", "name").conflictKey("id").build();
+
+      assertThat(upsert.execute(1, "Alice")).isEqualTo(Outcome.INSERTED);
+      assertThat(upsert.execute(1, "alice")).isEqualTo(Outcome.UPDATED);
+      assertThat(upsert.execute(1, "alice")).isEqualTo(Outcome.UNCHANGED);
+      assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, "ALICE"})))
+          .containsExactly(Outcome.UPDATED);
+      assertThat(rows("SELECT name FROM " + t)).containsExactly(row("ALICE"));
+      sql("DROP TABLE " + t);
+    } finally {
+      sql("DROP COLLATION IF EXISTS " + collation);
+    }
+  }
+
+  @Test
+  void shouldCompareMysqlYearAndBitColumns() {
+    Assumptions.assumeTrue(mysqlFamily(), "YEAR and BIT(n) as integers are MySQL/MariaDB types");
+    String t = newTable("id INTEGER PRIMARY KEY, y YEAR, flags BIT(8)");
+    WriteStatement upsert = idem.upsert(t).columns("id", "y", "flags").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, 2024, 5)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, 2024, 5)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, 2025, 5)).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.execute(1, 2025, 6)).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT y + 0, flags + 0 FROM " + t)).containsExactly(row("2025", "6"));
+  }
+
+  @Test
+  void shouldCompareArraysAndXmlOnTheEnginesThatHaveThem() {
+    Assumptions.assumeTrue(
+        isPostgresFamily() || engine == Engine.H2, "only PostgreSQL and H2 have array columns");
+    String t =
+        newTable(
+            "id INTEGER PRIMARY KEY, tags " + (isPostgresFamily() ? "INTEGER[]" : "INTEGER ARRAY"));
+    WriteStatement upsert = idem.upsert(t).columns("id", "tags").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, new Integer[] {1, 2})).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, new Integer[] {1, 2})).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, new Integer[] {2, 1})).isEqualTo(Outcome.UPDATED);
+    assertThat(count(t)).isEqualTo(1);
+    if (isPostgresFamily()) {
+      String x = newTable("id INTEGER PRIMARY KEY, doc xml");
+      WriteStatement xml = idem.upsert(x).columns("id", "doc").conflictKey("id").build();
+      try {
+        assertThat(xml.execute(1, pg("xml", "<a>1</a>"))).isEqualTo(Outcome.INSERTED);
+      } catch (IdemSqlException e) {
+        Assumptions.abort("this server was built without libxml: " + e.getMessage());
+      }
+      assertThat(xml.execute(1, pg("xml", "<a>1</a>"))).isEqualTo(Outcome.UNCHANGED);
+      assertThat(xml.execute(1, pg("xml", "<a>2</a>"))).isEqualTo(Outcome.UPDATED);
+    }
+  }
+
+  @Test
+  void shouldSeeANumericScaleChangeOnPostgresql() {
+    Assumptions.assumeTrue(
+        isPostgresFamily(), "only PostgreSQL's unconstrained numeric keeps the scale it is given");
+    String t = newTable("id INTEGER PRIMARY KEY, amount NUMERIC");
+    WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, dec("1.0"))).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, dec("1.0"))).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, dec("1.00"))).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, dec("1.000")})))
+        .containsExactly(Outcome.UPDATED);
+    assertThat(rows("SELECT amount FROM " + t)).containsExactly(row("1.000"));
+  }
+
+  // ---- item 4: types without an equality operator ------------------------------------------
+
+  private Object json(String text) {
+    if (!isPostgresFamily()) {
+      return text;
+    }
+    try {
+      PGobject value = new PGobject();
+      value.setType("json");
+      value.setValue(text);
+      return value;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void shouldUpsertJsonWhoseTypeHasNoEquality() {
+    String type = mysqlFamily() ? "LONGTEXT" : sqlite() ? "TEXT" : "JSON";
+    String t = newTable("id INTEGER PRIMARY KEY, body " + type);
+    WriteStatement upsert = idem.upsert(t).columns("id", "body").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, json("{\"a\": 1}"))).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, json("{\"a\": 1}"))).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, json("{\"a\": 2}"))).isEqualTo(Outcome.UPDATED);
+    assertThat(
+            upsert.executeBatch(
+                List.of(new Object[] {1, json("{\"a\": 2}")}, new Object[] {2, json("[]")})))
+        .containsExactly(Outcome.UNCHANGED, Outcome.INSERTED);
+    assertThat(rows("SELECT id FROM " + t + " ORDER BY id")).containsExactly(row("1"), row("2"));
+  }
+
+  @Test
+  void shouldUpsertPostgresqlTypesWithoutEquality() {
+    Assumptions.assumeTrue(isPostgresFamily(), "point and json[] are PostgreSQL types");
+    String t = newTable("id INTEGER PRIMARY KEY, at point, tags json[]");
+    WriteStatement upsert = idem.upsert(t).columns("id", "at", "tags").conflictKey("id").build();
+
+    Object tags = pg("json[]", "{\"{}\"}");
+    assertThat(upsert.execute(1, pg("point", "(1,2)"), tags)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, pg("point", "(1,2)"), tags)).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute(1, pg("point", "(1,3)"), tags)).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, pg("point", "(1,3)"), tags})))
+        .containsExactly(Outcome.UNCHANGED);
+    assertThat(rows("SELECT at::text FROM " + t)).containsExactly(row("(1,3)"));
+  }
+
+  private static PGobject pg(String type, String text) {
+    try {
+      PGobject value = new PGobject();
+      value.setType(type);
+      value.setValue(text);
+      return value;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- item 9: errors that name the column, never the value --------------------------------
+
+  private static final String SECRET = "s3cr3t-value-x";
+
+  private void assertNamesColumn(Throwable e, String column, String type) {
+    assertThat(e).isInstanceOf(IdemSqlException.class);
+    String message = e.getMessage();
+    assertThat(message).doesNotContain(SECRET);
+    assertThat(message.toLowerCase(Locale.ROOT))
+        .as("the database said: %s", e.getCause())
+        .contains("column '" + column + "' (" + type.toLowerCase(Locale.ROOT));
+    assertThat(((IdemSqlException) e).column()).isPresent();
+  }
+
+  @Test
+  void shouldNameTheColumnOfAValueTooLong() {
+    assumeThat(facts().enforcesVarcharLength()).as("SQLite does not enforce lengths").isTrue();
+    String t = newTable("id INTEGER PRIMARY KEY, note VARCHAR(3)");
+    WriteStatement upsert = idem.upsert(t).columns("id", "note").conflictKey("id").build();
+
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> upsert.execute(1, SECRET));
+    assertThat(e).isInstanceOf(IdemSqlException.class);
+    assertThat(e.getMessage()).doesNotContain(SECRET);
+    if (!isPostgresFamily()) {
+      // PostgreSQL's 22001 names the type, not the column.
+      assertNamesColumn(e, "note", mysqlFamily() ? "varchar(3)" : "character varying(3)");
+    }
+    assertThat(count(t)).isZero();
+  }
+
+  @Test
+  void shouldNameTheColumnOfANullIntoNotNull() {
+    String t = newTable("id INTEGER PRIMARY KEY, note VARCHAR(20) NOT NULL");
+    WriteStatement upsert = idem.upsert(t).columns("id", "note").conflictKey("id").build();
+
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> upsert.execute(1, null));
+    assertNamesColumn(
+        e,
+        "note",
+        mysqlFamily() ? "varchar(20)" : sqlite() ? "varchar(20)" : "character varying(20)");
+    assertThat(count(t)).isZero();
+  }
+
+  @Test
+  void shouldNameTheColumnInAGuardedInsert() {
+    idem.operationsTable().createIfMissing();
+    String t = newTable("id INTEGER PRIMARY KEY, note VARCHAR(20) NOT NULL");
+    GuardedInsert<String> insert =
+        idem.operation("values-" + UUID.randomUUID(), ResultCodec.string())
+            .insertInto(t)
+            .columns("id", "note")
+            .build();
+
+    Throwable e =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> insert.execute(SECRET, (String) null, "ok", 1, null));
+    assertNamesColumn(
+        e,
+        "note",
+        mysqlFamily() ? "varchar(20)" : sqlite() ? "varchar(20)" : "character varying(20)");
+    assertThat(count(t)).isZero();
+  }
+
+  @Test
+  void shouldNameTheColumnOfAValueOfTheWrongType() {
+    Assumptions.assumeFalse(sqlite(), "SQLite stores any value in a non-STRICT table");
+    String t = newTable("id INTEGER PRIMARY KEY, amount INTEGER");
+    WriteStatement upsert = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
+
+    assertThatThrownBy(() -> upsert.execute(1, SECRET))
+        .satisfies(e -> assertNamesColumn(e, "amount", mysqlFamily() ? "int" : "integer"));
+    assertThat(upsert.execute(1, 5)).isEqualTo(Outcome.INSERTED);
+    assertThatThrownBy(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {1, SECRET})))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+    assertThat(rows("SELECT id, amount FROM " + t)).containsExactly(row("1", "5"));
+  }
+}
