@@ -31,22 +31,43 @@ public sealed interface WritePlan {
    * MySQL-family upserts when the driver reports affected rows (1 inserted, 2 updated, 0
    * unchanged).
    *
+   * <p>When {@code insertIdMarksInsert} is true (MySQL family with found-rows counting, where an
+   * unchanged duplicate counts 1 like an insert) the statement is prepared with {@link
+   * java.sql.Statement#RETURN_GENERATED_KEYS}: it sets a nonzero insert id when it inserts and
+   * insert id 0 when it finds the key present, so count 1 with insert id 0 is {@code
+   * outcomeByCount[0]}.
+   *
    * @param statement the SQL
    * @param bind column positions per placeholder
    * @param outcomeByCount outcome per update count
+   * @param insertIdMarksInsert whether count 1 is an insert only with a nonzero insert id
    */
   @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
-  record Counted(String statement, int[] bind, Outcome[] outcomeByCount) implements WritePlan {
+  record Counted(
+      String statement, int[] bind, Outcome[] outcomeByCount, boolean insertIdMarksInsert)
+      implements WritePlan {
     /**
      * Copies the arrays.
      *
      * @param statement see the record component
      * @param bind see the record component
      * @param outcomeByCount see the record component
+     * @param insertIdMarksInsert see the record component
      */
     public Counted {
       bind = bind.clone();
       outcomeByCount = outcomeByCount.clone();
+    }
+
+    /**
+     * A plan whose update count alone decides the outcome.
+     *
+     * @param statement see the record component
+     * @param bind see the record component
+     * @param outcomeByCount see the record component
+     */
+    public Counted(String statement, int[] bind, Outcome[] outcomeByCount) {
+      this(statement, bind, outcomeByCount, false);
     }
 
     /**
@@ -90,7 +111,8 @@ public sealed interface WritePlan {
       return o instanceof Counted c
           && statement.equals(c.statement)
           && Arrays.equals(bind, c.bind)
-          && Arrays.equals(outcomeByCount, c.outcomeByCount);
+          && Arrays.equals(outcomeByCount, c.outcomeByCount)
+          && insertIdMarksInsert == c.insertIdMarksInsert;
     }
 
     @Override

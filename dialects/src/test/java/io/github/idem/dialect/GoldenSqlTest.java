@@ -237,12 +237,39 @@ class GoldenSqlTest {
     }
 
     @Test
-    void shouldFallBackToUpdateThenInsertUnderFoundRows() {
+    void shouldMarkTheInsertIdUnderFoundRows() {
+      Dialect mysql = new MySqlDialect(DatabaseVersion.of(8, 4));
+      WritePlan.Counted upsert =
+          (WritePlan.Counted) mysql.plan(UPSERT, TableFacts.unread(), CountMode.FOUND).single();
+      assertThat(upsert.statement())
+          .isEqualTo(
+              "INSERT INTO `payments` (`id`, `amount`, `note`)"
+                  + " VALUES (IF(LAST_INSERT_ID(1), ?, NULL), ?, ?) AS idem_new"
+                  + " ON DUPLICATE KEY UPDATE `id` = IF(LAST_INSERT_ID(0), `id`, `id`),"
+                  + " `amount` = idem_new.`amount`, `note` = idem_new.`note`");
+      assertThat(upsert.bind()).containsExactly(0, 1, 2);
+      assertThat(upsert.insertIdMarksInsert()).isTrue();
+      assertThat(upsert.outcomeByCount())
+          .containsExactly(Outcome.UNCHANGED, Outcome.INSERTED, Outcome.UPDATED);
+      WritePlan.Counted insert =
+          (WritePlan.Counted) mysql.plan(INSERT, TableFacts.unread(), CountMode.FOUND).single();
+      assertThat(insert.statement())
+          .isEqualTo(
+              "INSERT INTO `inbox` (`id`, `payload`) VALUES (IF(LAST_INSERT_ID(1), ?, NULL), ?)"
+                  + " AS idem_new ON DUPLICATE KEY UPDATE `id` = IF(LAST_INSERT_ID(0), `id`, `id`)");
+      assertThat(insert.insertIdMarksInsert()).isTrue();
+    }
+
+    @Test
+    void shouldUpdateThenInsertWhenTheTableHasASecondUniqueKey() {
+      TableFacts twoKeys =
+          new TableFacts(
+              java.util.Set.of("id", "amount", "note"),
+              List.of(java.util.Set.of("id"), java.util.Set.of("note")),
+              java.util.Map.of());
+      Dialect mysql = new MySqlDialect(DatabaseVersion.of(8, 4));
       WritePlan.UpdateThenInsert plan =
-          (WritePlan.UpdateThenInsert)
-              new MySqlDialect(DatabaseVersion.of(8, 4))
-                  .plan(UPSERT, TableFacts.unread(), CountMode.FOUND)
-                  .single();
+          (WritePlan.UpdateThenInsert) mysql.plan(UPSERT, twoKeys, CountMode.AFFECTED).single();
       assertThat(plan.update())
           .isEqualTo(
               "UPDATE `payments` SET `amount` = ?, `note` = ? WHERE `id` = ?"
@@ -251,6 +278,19 @@ class GoldenSqlTest {
       assertThat(plan.insert())
           .isEqualTo("INSERT INTO `payments` (`id`, `amount`, `note`) VALUES (?, ?, ?)");
       assertThat(plan.exists()).isEqualTo("SELECT 1 FROM `payments` WHERE `id` = ? FOR UPDATE");
+      WritePlan.UpdateThenInsert insert =
+          (WritePlan.UpdateThenInsert)
+              mysql
+                  .plan(
+                      INSERT,
+                      new TableFacts(
+                          java.util.Set.of("id", "payload"),
+                          List.of(java.util.Set.of("id"), java.util.Set.of("payload")),
+                          java.util.Map.of()),
+                      CountMode.FOUND)
+                  .single();
+      assertThat(insert.exists())
+          .isEqualTo("SELECT 1 FROM `inbox` WHERE `id` = ? LOCK IN SHARE MODE");
     }
   }
 

@@ -45,6 +45,12 @@ public final class ExecutablePlan {
    */
   final boolean refuseWarnings;
 
+  /**
+   * COUNTED: count 1 is an insert only when the driver reports a nonzero generated key, else {@link
+   * #outcomeByCount}[0]; see {@link WritePlan.Counted#insertIdMarksInsert()}.
+   */
+  final boolean insertIdMarksInsert;
+
   /** The multi-row batch form, or null when batches run {@link #main} once per row. */
   final @Nullable BatchPlan batch;
 
@@ -78,6 +84,7 @@ public final class ExecutablePlan {
       main = counted.statement();
       mainBind = counted.bind();
       outcomeByCount = counted.outcomeByCount();
+      insertIdMarksInsert = counted.insertIdMarksInsert();
       whenNothingChanged = Outcome.UNCHANGED;
       flagDistinguishes = true;
       insert = null;
@@ -90,6 +97,7 @@ public final class ExecutablePlan {
       main = returning.statement();
       mainBind = returning.bind();
       outcomeByCount = new Outcome[0];
+      insertIdMarksInsert = false;
       whenNothingChanged = returning.whenNoRow();
       flagDistinguishes = returning.flagDistinguishes();
       insert = null;
@@ -103,6 +111,7 @@ public final class ExecutablePlan {
       main = p.update();
       mainBind = p.updateBind();
       outcomeByCount = new Outcome[0];
+      insertIdMarksInsert = false;
       whenNothingChanged = p.whenUnchanged();
       flagDistinguishes = true;
       insert = p.insert();

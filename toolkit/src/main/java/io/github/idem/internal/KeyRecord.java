@@ -206,15 +206,23 @@ public final class KeyRecord {
         return replay(fingerprint, stored);
       }
     }
-    throw vanished();
+    throw vanished(c);
   }
 
   /**
-   * The failure after {@link OperationStore#CLAIM_ROUNDS} claims whose record vanished each time.
+   * The failure after {@link OperationStore#CLAIM_ROUNDS} claims whose record was absent each time
+   * it was read: in a REPEATABLE READ snapshot that began before another transaction committed the
+   * key, a typed serialization failure (the caller retries its transaction); otherwise a purge
+   * racing a very short retention.
    *
+   * @param c the connection
    * @return the exception to throw
+   * @throws SQLException when the connection cannot report its isolation
    */
-  public KeyRecordVanishedException vanished() {
+  public RuntimeException vanished(Connection c) throws SQLException {
+    if (SnapshotConflict.possible(c)) {
+      return SnapshotConflict.failure(store.subject());
+    }
     return new KeyRecordVanishedException(
         prefix()
             + "the key record disappeared between claim and read "

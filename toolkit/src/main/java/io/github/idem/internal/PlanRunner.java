@@ -62,11 +62,14 @@ public final class PlanRunner implements AutoCloseable {
     switch (plan.shape) {
       case COUNTED:
         {
-          PreparedStatement ps = statements.main(false);
+          PreparedStatement ps = statements.main(plan.insertIdMarksInsert);
           bind(ps, plan.mainBind, values);
           int count = ps.executeUpdate();
           if (plan.refuseWarnings && count == 1) {
             refuseAdjustedRow(ps);
+          }
+          if (plan.insertIdMarksInsert && count == 1 && !insertIdSet(ps)) {
+            return plan.outcomeByCount[0];
           }
           return counted(count);
         }
@@ -159,6 +162,17 @@ public final class PlanRunner implements AutoCloseable {
               + warning.getSQLState()
               + "); a column is smaller than Idem's DDL: compare the table with"
               + " operationsTable().ddl()");
+    }
+  }
+
+  /**
+   * Whether the statement reported a nonzero insert id: both MySQL-protocol drivers return no
+   * generated-key row for insert id 0 (docs/engines.md, "MySQL family: the insert id tells an
+   * insert from a found duplicate").
+   */
+  private static boolean insertIdSet(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.getGeneratedKeys()) {
+      return rs.next() && !"0".equals(rs.getString(1));
     }
   }
 

@@ -26,6 +26,10 @@ final class PreparedCache implements AutoCloseable {
   /** Multi-row statements by log2 of their row count, prepared on first use. */
   private @Nullable PreparedStatement @Nullable [] chunks;
 
+  Connection connection() {
+    return connection;
+  }
+
   PreparedCache(Connection connection, ExecutablePlan plan, int queryTimeoutSeconds) {
     this.connection = connection;
     this.plan = plan;

@@ -70,6 +70,9 @@ final class UpdateThenInsertRun {
           return plan.whenNothingChanged;
         }
       }
+      if (plan.duplicateMeansPresent && SnapshotConflict.possible(statements.connection())) {
+        throw SnapshotConflict.failure(plan.subject);
+      }
       // Absent after a duplicate: the violation was on another unique key, or the row was
       // deleted in between. Another round tells the two apart.
     }

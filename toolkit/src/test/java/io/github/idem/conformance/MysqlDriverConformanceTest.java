@@ -93,4 +93,18 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class CallerRace extends CallerRaceConformance {
+    CallerRace() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Snapshot extends SnapshotConformance {
+    Snapshot() {
+      super(ENGINE);
+    }
+  }
 }

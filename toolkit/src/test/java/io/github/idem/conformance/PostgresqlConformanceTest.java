@@ -90,4 +90,18 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class CallerRace extends CallerRaceConformance {
+    CallerRace() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Snapshot extends SnapshotConformance {
+    Snapshot() {
+      super(ENGINE);
+    }
+  }
 }

@@ -65,10 +65,12 @@ abstract class AbstractSqlDialect implements Dialect {
               + ": a plain insert has no conflict to plan; render it with guardedInsert");
     }
     requireDistinctColumns(spec);
-    WritePlan single = render(spec, countModeFor(facts, countMode), null);
+    WritePlan single = renderFor(spec, facts, countMode);
     List<ColumnType> types = facts.typesOf(spec.columns(), identifiers());
     BatchPlan batch = types == null ? null : batchPlan(spec, types);
-    return new StatementPlan(single, batch, batchReportsEachRow(), false, false);
+    // With the conflict key the table's only unique key, a duplicate proves the key is present.
+    boolean duplicateMeansPresent = facts.uniqueKeys().size() == 1;
+    return new StatementPlan(single, batch, batchReportsEachRow(), duplicateMeansPresent, false);
   }
 
   /**
@@ -86,6 +88,11 @@ abstract class AbstractSqlDialect implements Dialect {
                 + "' names a column already named in columns; name each column once");
       }
     }
+  }
+
+  /** The plan for a caller's table: a family may need another plan for some tables. */
+  WritePlan renderFor(WriteSpec spec, TableFacts facts, CountMode countMode) {
+    return render(spec, countModeFor(facts, countMode), null);
   }
 
   /** The count mode to render for: a family may need the exact plan for some tables. */

@@ -26,7 +26,13 @@ final class UpdateThenInsertSql {
             + table
             + " WHERE "
             + dialect.keyPredicate(spec)
-            + dialect.lockingReadSuffix();
+            // Insert-if-absent changes nothing it reads: a current read compatible with the shared
+            // lock a duplicate leaves (InnoDB) is enough, and an exclusive one would upgrade that
+            // lock and deadlock with another waiter (docs/engines.md, "MySQL family: locks taken
+            // on a duplicate key").
+            + (spec.updateColumns().isEmpty()
+                ? dialect.currentReadSuffix()
+                : dialect.lockingReadSuffix());
     String insert = dialect.insertStatement(spec, values);
     int[] insertBind = AbstractSqlDialect.insertBind(spec, values);
     Outcome unchanged = AbstractSqlDialect.whenNothingChanged(spec);
