@@ -107,4 +107,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class WaitBound extends WaitBoundConformance {
+    WaitBound() {
+      super(ENGINE);
+    }
+  }
 }

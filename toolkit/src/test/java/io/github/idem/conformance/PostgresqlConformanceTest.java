@@ -104,4 +104,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class WaitBound extends WaitBoundConformance {
+    WaitBound() {
+      super(ENGINE);
+    }
+  }
 }

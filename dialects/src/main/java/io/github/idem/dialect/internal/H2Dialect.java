@@ -7,9 +7,11 @@ import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.SessionLockWait;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,6 +65,18 @@ public final class H2Dialect extends AbstractSqlDialect {
   @Override
   public boolean statementScopedQueryTimeout() {
     return false;
+  }
+
+  /**
+   * The session's LOCK_TIMEOUT, which neither commits nor is undone by a rollback (docs/engines.md,
+   * "H2: SET QUERY_TIMEOUT is session-wide").
+   */
+  private static final SessionLockWait LOCK_TIMEOUT =
+      new SessionLockWait("SELECT LOCK_TIMEOUT()", "SET LOCK_TIMEOUT ");
+
+  @Override
+  public Optional<SessionLockWait> sessionLockWait() {
+    return Optional.of(LOCK_TIMEOUT);
   }
 
   @Override

@@ -7,9 +7,11 @@ import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.SessionLockWait;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,6 +65,24 @@ public final class SqliteDialect extends AbstractSqlDialect {
   @Override
   String nullSafeEqualsParameter(String quotedColumn) {
     return quotedColumn + " IS ?";
+  }
+
+  /**
+   * xerial's setQueryTimeout replaces the connection's busy_timeout while the statement runs
+   * (docs/engines.md, "SQLite: busy handling and stale snapshots"), so a longer wait timeout would
+   * override a shorter busy_timeout the caller set; Idem lowers busy_timeout itself instead.
+   */
+  @Override
+  public boolean statementScopedQueryTimeout() {
+    return false;
+  }
+
+  private static final SessionLockWait BUSY_TIMEOUT =
+      new SessionLockWait("PRAGMA busy_timeout", "PRAGMA busy_timeout = ");
+
+  @Override
+  public Optional<SessionLockWait> sessionLockWait() {
+    return Optional.of(BUSY_TIMEOUT);
   }
 
   @Override
