@@ -32,7 +32,7 @@ import java.util.List;
  * Outcome stale = upsert.execute(7L, 90, 1);                  // SKIPPED
  * try (Connection c = dataSource.getConnection()) {
  *   c.setAutoCommit(false);
- *   upsert.execute(c, 7L, 120, 2);                            // UPDATED, joins c's transaction
+ *   upsert.executeIn(c, 7L, 120, 2);                          // UPDATED, joins c's transaction
  *   c.commit();
  * }
  * }</pre>

@@ -5,7 +5,7 @@ package io.github.idem.api;
  * Immutable.
  *
  * <pre>{@code
- * upsert.execute(closedConnection, 42L, 1999, 3); // InvalidConnectionException
+ * upsert.executeIn(closedConnection, 42L, 1999, 3); // InvalidConnectionException
  * }</pre>
  */
 public final class InvalidConnectionException extends IdemUsageException {
