@@ -205,6 +205,12 @@ public sealed interface WritePlan {
    *     committed costs one read instead of a failed INSERT (an exception on every engine); null
    *     for upserts, whose UPDATE already finds an existing row
    * @param whenUnchanged outcome when the key is present and the UPDATE changed nothing
+   * @param lockingInsert where not null, run first instead of the probe and the first UPDATE: an
+   *     insert that locks a duplicate exclusively instead of failing (MySQL family: a no-op {@code
+   *     ON DUPLICATE KEY UPDATE}), bound like {@code insert} and prepared with {@link
+   *     java.sql.Statement#RETURN_GENERATED_KEYS}; it inserted when it counts 1 with a nonzero
+   *     insert id. After a duplicate the UPDATE and the existence read follow, on a row this
+   *     transaction has already locked, so no shared lock is ever upgraded
    */
   @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
   record UpdateThenInsert(
@@ -215,7 +221,8 @@ public sealed interface WritePlan {
       String exists,
       int[] existsBind,
       @Nullable String probe,
-      Outcome whenUnchanged)
+      Outcome whenUnchanged,
+      @Nullable String lockingInsert)
       implements WritePlan {
     /**
      * Copies the arrays.
@@ -228,11 +235,36 @@ public sealed interface WritePlan {
      * @param existsBind see the record component
      * @param probe see the record component
      * @param whenUnchanged see the record component
+     * @param lockingInsert see the record component
      */
     public UpdateThenInsert {
       updateBind = updateBind.clone();
       insertBind = insertBind.clone();
       existsBind = existsBind.clone();
+    }
+
+    /**
+     * A plan without a locking insert.
+     *
+     * @param update see the record component
+     * @param updateBind see the record component
+     * @param insert see the record component
+     * @param insertBind see the record component
+     * @param exists see the record component
+     * @param existsBind see the record component
+     * @param probe see the record component
+     * @param whenUnchanged see the record component
+     */
+    public UpdateThenInsert(
+        @Nullable String update,
+        int[] updateBind,
+        String insert,
+        int[] insertBind,
+        String exists,
+        int[] existsBind,
+        @Nullable String probe,
+        Outcome whenUnchanged) {
+      this(update, updateBind, insert, insertBind, exists, existsBind, probe, whenUnchanged, null);
     }
 
     /**
@@ -267,7 +299,8 @@ public sealed interface WritePlan {
 
     @Override
     public String sql() {
-      return (probe == null ? "" : probe + "\n")
+      return (lockingInsert == null ? "" : lockingInsert + "\n")
+          + (probe == null ? "" : probe + "\n")
           + (update == null ? "" : update + "\n")
           + insert
           + "\n"

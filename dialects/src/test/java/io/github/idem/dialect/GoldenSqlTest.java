@@ -278,6 +278,11 @@ class GoldenSqlTest {
       assertThat(plan.insert())
           .isEqualTo("INSERT INTO `payments` (`id`, `amount`, `note`) VALUES (?, ?, ?)");
       assertThat(plan.exists()).isEqualTo("SELECT 1 FROM `payments` WHERE `id` = ? FOR UPDATE");
+      assertThat(plan.lockingInsert())
+          .isEqualTo(
+              "INSERT INTO `payments` (`id`, `amount`, `note`)"
+                  + " VALUES (IF(LAST_INSERT_ID(1), ?, NULL), ?, ?) AS idem_new"
+                  + " ON DUPLICATE KEY UPDATE `id` = IF(LAST_INSERT_ID(0), `id`, `id`)");
       WritePlan.UpdateThenInsert insert =
           (WritePlan.UpdateThenInsert)
               mysql
@@ -291,6 +296,7 @@ class GoldenSqlTest {
                   .single();
       assertThat(insert.exists())
           .isEqualTo("SELECT 1 FROM `inbox` WHERE `id` = ? LOCK IN SHARE MODE");
+      assertThat(insert.probe()).isNull();
     }
   }
 

@@ -34,6 +34,11 @@ public final class ExecutablePlan {
   final @Nullable String probe;
 
   /**
+   * UPDATE_THEN_INSERT: an insert that locks a duplicate instead of failing, run first; or null.
+   */
+  final @Nullable String lockingInsert;
+
+  /**
    * UPDATE_THEN_INSERT: a unique violation on the INSERT proves the key exists, so no existence
    * read follows. True only for tables whose one unique key is the conflict key.
    */
@@ -92,6 +97,7 @@ public final class ExecutablePlan {
       exists = null;
       existsBind = new int[0];
       probe = null;
+      lockingInsert = null;
     } else if (plan instanceof WritePlan.Returning returning) {
       shape = Shape.RETURNING;
       main = returning.statement();
@@ -105,6 +111,7 @@ public final class ExecutablePlan {
       exists = null;
       existsBind = new int[0];
       probe = null;
+      lockingInsert = null;
     } else {
       WritePlan.UpdateThenInsert p = (WritePlan.UpdateThenInsert) plan;
       shape = Shape.UPDATE_THEN_INSERT;
@@ -119,6 +126,7 @@ public final class ExecutablePlan {
       exists = p.exists();
       existsBind = p.existsBind();
       probe = p.probe();
+      lockingInsert = p.lockingInsert();
     }
   }
 

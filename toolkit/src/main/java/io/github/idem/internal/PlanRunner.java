@@ -170,7 +170,7 @@ public final class PlanRunner implements AutoCloseable {
    * generated-key row for insert id 0 (docs/engines.md, "MySQL family: the insert id tells an
    * insert from a found duplicate").
    */
-  private static boolean insertIdSet(PreparedStatement ps) throws SQLException {
+  static boolean insertIdSet(PreparedStatement ps) throws SQLException {
     try (ResultSet rs = ps.getGeneratedKeys()) {
       return rs.next() && !"0".equals(rs.getString(1));
     }

@@ -22,6 +22,7 @@ final class PreparedCache implements AutoCloseable {
   private @Nullable PreparedStatement insert;
   private @Nullable PreparedStatement exists;
   private @Nullable PreparedStatement probe;
+  private @Nullable PreparedStatement lockingInsert;
 
   /** Multi-row statements by log2 of their row count, prepared on first use. */
   private @Nullable PreparedStatement @Nullable [] chunks;
@@ -70,6 +71,18 @@ final class PreparedCache implements AutoCloseable {
     return ps;
   }
 
+  PreparedStatement lockingInsert() throws SQLException {
+    PreparedStatement ps = lockingInsert;
+    if (ps == null) {
+      ps =
+          connection.prepareStatement(
+              required(plan.lockingInsert), Statement.RETURN_GENERATED_KEYS);
+      lockingInsert = ps;
+      timeout(ps);
+    }
+    return ps;
+  }
+
   PreparedStatement probe() throws SQLException {
     PreparedStatement ps = probe;
     if (ps == null) {
@@ -112,7 +125,7 @@ final class PreparedCache implements AutoCloseable {
   public void close() throws SQLException {
     SQLException failure = null;
     List<@Nullable PreparedStatement> all =
-        new ArrayList<>(Arrays.asList(main, insert, exists, probe));
+        new ArrayList<>(Arrays.asList(main, insert, exists, probe, lockingInsert));
     if (chunks != null) {
       all.addAll(Arrays.asList(chunks));
     }

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One row of an update-then-insert plan: a conditional UPDATE, then an INSERT, and after a unique
@@ -31,6 +32,14 @@ final class UpdateThenInsertRun {
   }
 
   Outcome run(Object[] values) throws SQLException {
+    if (plan.lockingInsert != null) {
+      Outcome locked = lockingInsert(values);
+      if (locked != null) {
+        return locked;
+      }
+      // Absent after a duplicate: another unique key, or a delete in between. The rounds below
+      // tell the two apart, and their plain INSERT reports the other key's violation.
+    }
     if (plan.probe != null) {
       PreparedStatement read = statements.probe();
       PlanRunner.bind(read, plan.existsBind, values);
@@ -77,6 +86,26 @@ final class UpdateThenInsertRun {
       // deleted in between. Another round tells the two apart.
     }
     throw Objects.requireNonNull(duplicate);
+  }
+
+  /**
+   * Inserts, or locks the duplicate exclusively; then, on a row this transaction already holds, the
+   * UPDATE and the existence read decide the outcome. Null when the key is absent after all.
+   */
+  private @Nullable Outcome lockingInsert(Object[] values) throws SQLException {
+    PreparedStatement ps = statements.lockingInsert();
+    PlanRunner.bind(ps, plan.insertBind, values);
+    if (ps.executeUpdate() == 1 && PlanRunner.insertIdSet(ps)) {
+      return Outcome.INSERTED;
+    }
+    if (updated(values)) {
+      return Outcome.UPDATED;
+    }
+    PreparedStatement read = statements.exists();
+    PlanRunner.bind(read, plan.existsBind, values);
+    try (ResultSet rs = read.executeQuery()) {
+      return rs.next() ? plan.whenNothingChanged : null;
+    }
   }
 
   private boolean updated(Object[] values) throws SQLException {

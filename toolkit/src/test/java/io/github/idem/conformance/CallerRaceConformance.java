@@ -118,11 +118,6 @@ public abstract class CallerRaceConformance extends ConformanceBase {
       throws Exception {
     int isolation = isolation(isolationName);
     Assumptions.assumeFalse(
-        isMySqlProtocol() && kind == Kind.UPSERT_SECOND_UNIQUE_KEY,
-        "MySQL family, upsert on a table with a second unique key: update-then-insert, whose"
-            + " UPDATE after a duplicate upgrades the shared lock and deadlocks with another"
-            + " waiter (README, limitations)");
-    Assumptions.assumeFalse(
         engine == Engine.H2
             && (kind == Kind.INSERT_IF_ABSENT_SECOND_UNIQUE_KEY
                 || kind == Kind.UPSERT_SECOND_UNIQUE_KEY)

@@ -330,6 +330,14 @@ abstract class AbstractSqlDialect implements Dialect {
     return UpdateThenInsertSql.render(this, spec, values);
   }
 
+  /**
+   * An INSERT that locks a duplicate exclusively instead of failing, for the update-then-insert
+   * plan to run first; see {@link WritePlan.UpdateThenInsert#lockingInsert()}. Null by default.
+   */
+  @Nullable String lockingInsert(WriteSpec spec, String @Nullable [] values) {
+    return null;
+  }
+
   /** Whether insert-if-absent reads the key before inserting it; see {@code probe}. */
   boolean probeBeforeInsert() {
     return true;

@@ -28,10 +28,11 @@ import org.jspecify.annotations.Nullable;
  * LAST_INSERT_ID(1)} in the VALUES list and {@code LAST_INSERT_ID(0)} in the duplicate branch,
  * which the OK packet reports whatever the table's AUTO_INCREMENT column does (docs/engines.md,
  * "MySQL family: the insert id tells an insert from a found duplicate"). Tables with a second
- * unique key use the update-then-insert plan, which addresses rows by the conflict key only. Never
- * {@code INSERT IGNORE} on a caller's table: it turns data errors into warnings (docs/engines.md,
- * "INSERT IGNORE and INSERT OR IGNORE hazards"); only the operations-table claim uses it, and
- * refuses a row stored with warnings.
+ * unique key use the update-then-insert plan, which addresses rows by the conflict key only,
+ * started by the same marked insert so that it never upgrades a shared lock. Never {@code INSERT
+ * IGNORE} on a caller's table: it turns data errors into warnings (docs/engines.md, "INSERT IGNORE
+ * and INSERT OR IGNORE hazards"); only the operations-table claim uses it, and refuses a row stored
+ * with warnings.
  */
 abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   private static final Identifiers IDENTIFIERS = Identifiers.mysql();
@@ -145,6 +146,18 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
    * could update a row other than the one the conflict key names (docs/engines.md). The
    * update-then-insert plan addresses rows by the conflict key only.
    */
+  /**
+   * The marked no-op ON DUPLICATE KEY UPDATE of insert-if-absent: it locks whichever duplicate it
+   * meets exclusively, so the update-then-insert plan of a table with a second unique key never
+   * upgrades a shared lock (docs/engines.md, "MySQL family: locks taken on a duplicate key"). The
+   * insert id tells an insert from a duplicate under either count mode.
+   */
+  @Override
+  final String lockingInsert(WriteSpec spec, String @Nullable [] values) {
+    WriteSpec insert = WriteSpec.insertIfAbsent(spec.table(), spec.columns(), spec.conflictKey());
+    return render(insert, CountMode.FOUND, values).sql();
+  }
+
   @Override
   final WritePlan renderFor(WriteSpec spec, TableFacts facts, CountMode countMode) {
     return facts.uniqueKeys().size() > 1

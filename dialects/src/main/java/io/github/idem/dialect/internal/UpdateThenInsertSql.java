@@ -36,13 +36,14 @@ final class UpdateThenInsertSql {
     String insert = dialect.insertStatement(spec, values);
     int[] insertBind = AbstractSqlDialect.insertBind(spec, values);
     Outcome unchanged = AbstractSqlDialect.whenNothingChanged(spec);
+    String locking = dialect.lockingInsert(spec, values);
     if (spec.updateColumns().isEmpty()) {
       String probe =
-          dialect.probeBeforeInsert()
+          dialect.probeBeforeInsert() && locking == null
               ? "SELECT 1 FROM " + table + " WHERE " + dialect.keyPredicate(spec)
               : null;
       return new WritePlan.UpdateThenInsert(
-          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged);
+          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged, locking);
     }
     StringJoiner set = new StringJoiner(", ");
     for (String column : spec.updateColumns()) {
@@ -75,6 +76,6 @@ final class UpdateThenInsertSql {
         AbstractSqlDialect.concat(
             AbstractSqlDialect.positions(spec, spec.updateColumns()), keyBind, conditionBind);
     return new WritePlan.UpdateThenInsert(
-        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged);
+        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged, locking);
   }
 }
