@@ -205,12 +205,13 @@ public sealed interface WritePlan {
    *     committed costs one read instead of a failed INSERT (an exception on every engine); null
    *     for upserts, whose UPDATE already finds an existing row
    * @param whenUnchanged outcome when the key is present and the UPDATE changed nothing
-   * @param lockingInsert where not null, run first instead of the probe and the first UPDATE: an
-   *     insert that locks a duplicate exclusively instead of failing (MySQL family: a no-op {@code
-   *     ON DUPLICATE KEY UPDATE}), bound like {@code insert} and prepared with {@link
-   *     java.sql.Statement#RETURN_GENERATED_KEYS}; it inserted when it counts 1 with a nonzero
-   *     insert id. After a duplicate the UPDATE and the existence read follow, on a row this
-   *     transaction has already locked, so no shared lock is ever upgraded
+   * @param lockingInsert where not null, run first in a caller's transaction, instead of the probe
+   *     and the first UPDATE: an insert that locks a duplicate exclusively instead of failing
+   *     (MySQL family: a no-op {@code ON DUPLICATE KEY UPDATE}), bound like {@code insert} and
+   *     prepared with {@link java.sql.Statement#RETURN_GENERATED_KEYS}; it inserted when it counts
+   *     1 with a nonzero insert id. After a duplicate the UPDATE and the existence read follow, on
+   *     a row this transaction has already locked, so no shared lock is ever upgraded. Autocommit
+   *     statements hold no lock across statements and keep the cheaper probe and UPDATE first
    */
   @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
   record UpdateThenInsert(

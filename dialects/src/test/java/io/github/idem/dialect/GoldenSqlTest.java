@@ -296,7 +296,8 @@ class GoldenSqlTest {
                   .single();
       assertThat(insert.exists())
           .isEqualTo("SELECT 1 FROM `inbox` WHERE `id` = ? LOCK IN SHARE MODE");
-      assertThat(insert.probe()).isNull();
+      assertThat(insert.probe()).isEqualTo("SELECT 1 FROM `inbox` WHERE `id` = ?");
+      assertThat(insert.lockingInsert()).startsWith("INSERT INTO `inbox`");
     }
   }
 

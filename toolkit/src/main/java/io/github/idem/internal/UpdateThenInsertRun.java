@@ -25,22 +25,27 @@ final class UpdateThenInsertRun {
   private final ExecutablePlan plan;
   private final PreparedCache statements;
 
-  UpdateThenInsertRun(Dialect dialect, ExecutablePlan plan, PreparedCache statements) {
+  private final boolean lockDuplicatesFirst;
+
+  UpdateThenInsertRun(
+      Dialect dialect, ExecutablePlan plan, PreparedCache statements, boolean lockDuplicatesFirst) {
     this.dialect = dialect;
     this.plan = plan;
     this.statements = statements;
+    this.lockDuplicatesFirst = lockDuplicatesFirst;
   }
 
   Outcome run(Object[] values) throws SQLException {
-    if (plan.lockingInsert != null) {
-      Outcome locked = lockingInsert(values);
-      if (locked != null) {
-        return locked;
+    boolean locked = lockDuplicatesFirst && plan.lockingInsert != null;
+    if (locked) {
+      Outcome outcome = lockingInsert(values);
+      if (outcome != null) {
+        return outcome;
       }
       // Absent after a duplicate: another unique key, or a delete in between. The rounds below
       // tell the two apart, and their plain INSERT reports the other key's violation.
     }
-    if (plan.probe != null) {
+    if (plan.probe != null && !locked) {
       PreparedStatement read = statements.probe();
       PlanRunner.bind(read, plan.existsBind, values);
       try (ResultSet rs = read.executeQuery()) {

@@ -39,7 +39,7 @@ final class UpdateThenInsertSql {
     String locking = dialect.lockingInsert(spec, values);
     if (spec.updateColumns().isEmpty()) {
       String probe =
-          dialect.probeBeforeInsert() && locking == null
+          dialect.probeBeforeInsert()
               ? "SELECT 1 FROM " + table + " WHERE " + dialect.keyPredicate(spec)
               : null;
       return new WritePlan.UpdateThenInsert(
