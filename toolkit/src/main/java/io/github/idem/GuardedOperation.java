@@ -36,6 +36,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>While another execution holds the key: this one waits (up to {@code waitTimeout}) for it to
  *       finish, then replays; if that one rolls back, this one runs the body itself; past the bound
  *       it fails with {@link OperationInProgressException}.
+ *   <li>In a caller's REPEATABLE READ transaction whose snapshot began before another execution
+ *       committed the key: a replay on MySQL and MariaDB (their locking reads see the record);
+ *       {@link io.github.idem.api.IdemSqlException} of kind {@code SERIALIZATION_FAILURE} on
+ *       PostgreSQL and H2, whose snapshot cannot read it: retry the whole transaction.
  *   <li>Same key, different request fingerprint: {@link KeyReusedException}; nothing written.
  *   <li>Body throws: nothing is recorded and the exception propagates unchanged.
  *   <li>After retention, once purged, a key is new again (as with Stripe's idempotency keys).
@@ -241,8 +245,15 @@ public final class GuardedOperation<R> {
     }
 
     /**
-     * Bounds how long an execution waits for another one holding the same key. Resolution is one
-     * second (JDBC query timeouts); an engine's own lock timeout may end the wait sooner.
+     * Bounds how long an execution waits for another one holding the same key. Past the bound it
+     * fails with {@link OperationInProgressException}. The engine's own lock-wait bound on the
+     * session, when shorter, ends the wait first, with the same exception: PostgreSQL's {@code
+     * lock_timeout} and {@code statement_timeout}, MySQL's and MariaDB's {@code
+     * innodb_lock_wait_timeout}, H2's {@code LOCK_TIMEOUT}, SQLite's {@code busy_timeout}. On
+     * PostgreSQL, MySQL and MariaDB the bound is a JDBC query timeout on the claim (one-second
+     * resolution); on H2 and SQLite, whose drivers apply a query timeout to the whole session, Idem
+     * lowers {@code LOCK_TIMEOUT} or {@code busy_timeout} for the claim only (millisecond
+     * resolution) and restores the session's value afterwards, also when the claim fails.
      *
      * @param timeout at least 1 second and at most 24 hours (default 10 seconds)
      * @return this builder

@@ -71,6 +71,17 @@ public final class WriteStatement {
    * name from {@link #execute(Object...)} so that a null or mistyped connection can never be taken
    * for the first value, nor a first value for a connection.
    *
+   * <p>Callers racing the same key in their own transactions queue behind each other and each get
+   * an exact outcome. Errors the caller must be ready to retry (Idem cannot: they end the caller's
+   * transaction): {@code SERIALIZATION_FAILURE} in REPEATABLE READ on PostgreSQL and H2 when the
+   * key was committed after the transaction's snapshot began (H2 may report a concurrent update
+   * there as {@code DEADLOCK}); and on MySQL and MariaDB {@code DEADLOCK} when two or more callers
+   * wait on a key whose uncommitted insert is then rolled back (InnoDB turns their lock requests
+   * into gap locks, on which their own inserts then deadlock). On MySQL and MariaDB with the
+   * drivers' default found-rows counting the statement sets the session's {@code LAST_INSERT_ID()}
+   * (1 after an insert into a table without AUTO_INCREMENT, 0 when the key was present): read your
+   * own insert id before calling it.
+   *
    * @param connection an open connection; not committed, rolled back or closed by Idem
    * @param values one value per column
    * @return what the row did

@@ -13,6 +13,9 @@ package io.github.idem.dialect;
 public enum CountMode {
   /** Unchanged rows count 0 ({@code useAffectedRows=true}): one-statement upserts are exact. */
   AFFECTED,
-  /** Unchanged rows count 1 (the driver default): outcomes need an update-then-insert plan. */
+  /**
+   * Unchanged rows count 1 like inserts (the driver default): outcomes need more than the count
+   * (the MySQL family reads the insert id too). Plans for this mode are exact under either mode.
+   */
   FOUND
 }

@@ -224,6 +224,18 @@ public interface Dialect {
   }
 
   /**
+   * Returns how to read and set the session's own lock-wait bound, for engines where {@link
+   * #statementScopedQueryTimeout()} is false: Idem then bounds a claim's wait by lowering that
+   * setting to the wait timeout for the claim and restoring it afterwards. H2's {@code
+   * LOCK_TIMEOUT}, SQLite's {@code busy_timeout}.
+   *
+   * @return the setting, or empty when the query timeout bounds the wait
+   */
+  default Optional<SessionLockWait> sessionLockWait() {
+    return Optional.empty();
+  }
+
+  /**
    * Returns the statements a transaction Idem owns opens and ends with when the connection is in
    * autocommit mode, leaving that setting alone, or empty to toggle {@code setAutoCommit} instead.
    * On MySQL-protocol drivers each {@code setAutoCommit} call is a round trip ({@code SET

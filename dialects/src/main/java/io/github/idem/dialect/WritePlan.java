@@ -31,22 +31,43 @@ public sealed interface WritePlan {
    * MySQL-family upserts when the driver reports affected rows (1 inserted, 2 updated, 0
    * unchanged).
    *
+   * <p>When {@code insertIdMarksInsert} is true (MySQL family with found-rows counting, where an
+   * unchanged duplicate counts 1 like an insert) the statement is prepared with {@link
+   * java.sql.Statement#RETURN_GENERATED_KEYS}: it sets a nonzero insert id when it inserts and
+   * insert id 0 when it finds the key present, so count 1 with insert id 0 is {@code
+   * outcomeByCount[0]}.
+   *
    * @param statement the SQL
    * @param bind column positions per placeholder
    * @param outcomeByCount outcome per update count
+   * @param insertIdMarksInsert whether count 1 is an insert only with a nonzero insert id
    */
   @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
-  record Counted(String statement, int[] bind, Outcome[] outcomeByCount) implements WritePlan {
+  record Counted(
+      String statement, int[] bind, Outcome[] outcomeByCount, boolean insertIdMarksInsert)
+      implements WritePlan {
     /**
      * Copies the arrays.
      *
      * @param statement see the record component
      * @param bind see the record component
      * @param outcomeByCount see the record component
+     * @param insertIdMarksInsert see the record component
      */
     public Counted {
       bind = bind.clone();
       outcomeByCount = outcomeByCount.clone();
+    }
+
+    /**
+     * A plan whose update count alone decides the outcome.
+     *
+     * @param statement see the record component
+     * @param bind see the record component
+     * @param outcomeByCount see the record component
+     */
+    public Counted(String statement, int[] bind, Outcome[] outcomeByCount) {
+      this(statement, bind, outcomeByCount, false);
     }
 
     /**
@@ -90,7 +111,8 @@ public sealed interface WritePlan {
       return o instanceof Counted c
           && statement.equals(c.statement)
           && Arrays.equals(bind, c.bind)
-          && Arrays.equals(outcomeByCount, c.outcomeByCount);
+          && Arrays.equals(outcomeByCount, c.outcomeByCount)
+          && insertIdMarksInsert == c.insertIdMarksInsert;
     }
 
     @Override
@@ -183,6 +205,13 @@ public sealed interface WritePlan {
    *     committed costs one read instead of a failed INSERT (an exception on every engine); null
    *     for upserts, whose UPDATE already finds an existing row
    * @param whenUnchanged outcome when the key is present and the UPDATE changed nothing
+   * @param lockingInsert where not null, run first in a caller's transaction, instead of the probe
+   *     and the first UPDATE: an insert that locks a duplicate exclusively instead of failing
+   *     (MySQL family: a no-op {@code ON DUPLICATE KEY UPDATE}), bound like {@code insert} and
+   *     prepared with {@link java.sql.Statement#RETURN_GENERATED_KEYS}; it inserted when it counts
+   *     1 with a nonzero insert id. After a duplicate the UPDATE and the existence read follow, on
+   *     a row this transaction has already locked, so no shared lock is ever upgraded. Autocommit
+   *     statements hold no lock across statements and keep the cheaper probe and UPDATE first
    */
   @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the arrays
   record UpdateThenInsert(
@@ -193,7 +222,8 @@ public sealed interface WritePlan {
       String exists,
       int[] existsBind,
       @Nullable String probe,
-      Outcome whenUnchanged)
+      Outcome whenUnchanged,
+      @Nullable String lockingInsert)
       implements WritePlan {
     /**
      * Copies the arrays.
@@ -206,11 +236,36 @@ public sealed interface WritePlan {
      * @param existsBind see the record component
      * @param probe see the record component
      * @param whenUnchanged see the record component
+     * @param lockingInsert see the record component
      */
     public UpdateThenInsert {
       updateBind = updateBind.clone();
       insertBind = insertBind.clone();
       existsBind = existsBind.clone();
+    }
+
+    /**
+     * A plan without a locking insert.
+     *
+     * @param update see the record component
+     * @param updateBind see the record component
+     * @param insert see the record component
+     * @param insertBind see the record component
+     * @param exists see the record component
+     * @param existsBind see the record component
+     * @param probe see the record component
+     * @param whenUnchanged see the record component
+     */
+    public UpdateThenInsert(
+        @Nullable String update,
+        int[] updateBind,
+        String insert,
+        int[] insertBind,
+        String exists,
+        int[] existsBind,
+        @Nullable String probe,
+        Outcome whenUnchanged) {
+      this(update, updateBind, insert, insertBind, exists, existsBind, probe, whenUnchanged, null);
     }
 
     /**
@@ -245,7 +300,8 @@ public sealed interface WritePlan {
 
     @Override
     public String sql() {
-      return (probe == null ? "" : probe + "\n")
+      return (lockingInsert == null ? "" : lockingInsert + "\n")
+          + (probe == null ? "" : probe + "\n")
           + (update == null ? "" : update + "\n")
           + insert
           + "\n"

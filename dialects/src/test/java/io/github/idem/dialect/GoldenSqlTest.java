@@ -237,12 +237,39 @@ class GoldenSqlTest {
     }
 
     @Test
-    void shouldFallBackToUpdateThenInsertUnderFoundRows() {
+    void shouldMarkTheInsertIdUnderFoundRows() {
+      Dialect mysql = new MySqlDialect(DatabaseVersion.of(8, 4));
+      WritePlan.Counted upsert =
+          (WritePlan.Counted) mysql.plan(UPSERT, TableFacts.unread(), CountMode.FOUND).single();
+      assertThat(upsert.statement())
+          .isEqualTo(
+              "INSERT INTO `payments` (`id`, `amount`, `note`)"
+                  + " VALUES (IF(LAST_INSERT_ID(1), ?, NULL), ?, ?) AS idem_new"
+                  + " ON DUPLICATE KEY UPDATE `id` = IF(LAST_INSERT_ID(0), `id`, `id`),"
+                  + " `amount` = idem_new.`amount`, `note` = idem_new.`note`");
+      assertThat(upsert.bind()).containsExactly(0, 1, 2);
+      assertThat(upsert.insertIdMarksInsert()).isTrue();
+      assertThat(upsert.outcomeByCount())
+          .containsExactly(Outcome.UNCHANGED, Outcome.INSERTED, Outcome.UPDATED);
+      WritePlan.Counted insert =
+          (WritePlan.Counted) mysql.plan(INSERT, TableFacts.unread(), CountMode.FOUND).single();
+      assertThat(insert.statement())
+          .isEqualTo(
+              "INSERT INTO `inbox` (`id`, `payload`) VALUES (IF(LAST_INSERT_ID(1), ?, NULL), ?)"
+                  + " AS idem_new ON DUPLICATE KEY UPDATE `id` = IF(LAST_INSERT_ID(0), `id`, `id`)");
+      assertThat(insert.insertIdMarksInsert()).isTrue();
+    }
+
+    @Test
+    void shouldUpdateThenInsertWhenTheTableHasASecondUniqueKey() {
+      TableFacts twoKeys =
+          new TableFacts(
+              java.util.Set.of("id", "amount", "note"),
+              List.of(java.util.Set.of("id"), java.util.Set.of("note")),
+              java.util.Map.of());
+      Dialect mysql = new MySqlDialect(DatabaseVersion.of(8, 4));
       WritePlan.UpdateThenInsert plan =
-          (WritePlan.UpdateThenInsert)
-              new MySqlDialect(DatabaseVersion.of(8, 4))
-                  .plan(UPSERT, TableFacts.unread(), CountMode.FOUND)
-                  .single();
+          (WritePlan.UpdateThenInsert) mysql.plan(UPSERT, twoKeys, CountMode.AFFECTED).single();
       assertThat(plan.update())
           .isEqualTo(
               "UPDATE `payments` SET `amount` = ?, `note` = ? WHERE `id` = ?"
@@ -251,6 +278,26 @@ class GoldenSqlTest {
       assertThat(plan.insert())
           .isEqualTo("INSERT INTO `payments` (`id`, `amount`, `note`) VALUES (?, ?, ?)");
       assertThat(plan.exists()).isEqualTo("SELECT 1 FROM `payments` WHERE `id` = ? FOR UPDATE");
+      assertThat(plan.lockingInsert())
+          .isEqualTo(
+              "INSERT INTO `payments` (`id`, `amount`, `note`)"
+                  + " VALUES (IF(LAST_INSERT_ID(1), ?, NULL), ?, ?) AS idem_new"
+                  + " ON DUPLICATE KEY UPDATE `id` = IF(LAST_INSERT_ID(0), `id`, `id`)");
+      WritePlan.UpdateThenInsert insert =
+          (WritePlan.UpdateThenInsert)
+              mysql
+                  .plan(
+                      INSERT,
+                      new TableFacts(
+                          java.util.Set.of("id", "payload"),
+                          List.of(java.util.Set.of("id"), java.util.Set.of("payload")),
+                          java.util.Map.of()),
+                      CountMode.FOUND)
+                  .single();
+      assertThat(insert.exists())
+          .isEqualTo("SELECT 1 FROM `inbox` WHERE `id` = ? LOCK IN SHARE MODE");
+      assertThat(insert.probe()).isEqualTo("SELECT 1 FROM `inbox` WHERE `id` = ?");
+      assertThat(insert.lockingInsert()).startsWith("INSERT INTO `inbox`");
     }
   }
 
@@ -313,9 +360,14 @@ class GoldenSqlTest {
 
     /** payments(id, amount, note) as the catalog describes them on each engine. */
     private TableFacts facts(ColumnType id, ColumnType amount, ColumnType note) {
+      return facts(List.of(java.util.Set.of("id")), id, amount, note);
+    }
+
+    private TableFacts facts(
+        List<java.util.Set<String>> uniqueKeys, ColumnType id, ColumnType amount, ColumnType note) {
       return new TableFacts(
           java.util.Set.of("id", "amount", "note"),
-          List.of(java.util.Set.of("id")),
+          uniqueKeys,
           java.util.Map.of(
               "ID", id, "AMOUNT", amount, "NOTE", note, "id", id, "amount", amount, "note", note));
     }
@@ -346,13 +398,15 @@ class GoldenSqlTest {
     }
 
     @Test
-    void shouldCompareTextInTheColumnsCharsetBytesOnMariadbWithFoundRows() {
+    void shouldCompareTextInTheColumnsCharsetBytesOnMariadbWithASecondUniqueKey() {
+      // Only a table with a second unique key takes update-then-insert on the MySQL family.
       WritePlan.UpdateThenInsert plan =
           (WritePlan.UpdateThenInsert)
               new MariaDbDialect(DatabaseVersion.of(10, 11))
                   .plan(
                       UPSERT,
                       facts(
+                          List.of(java.util.Set.of("id"), java.util.Set.of("note")),
                           new ColumnType("char", "utf8mb4_general_ci", "char(5)"),
                           new ColumnType("decimal", null, "decimal(10,2) unsigned"),
                           new ColumnType("varchar", "latin1_swedish_ci", "varchar(20)")),

@@ -34,6 +34,11 @@ public final class ExecutablePlan {
   final @Nullable String probe;
 
   /**
+   * UPDATE_THEN_INSERT: an insert that locks a duplicate instead of failing, run first; or null.
+   */
+  final @Nullable String lockingInsert;
+
+  /**
    * UPDATE_THEN_INSERT: a unique violation on the INSERT proves the key exists, so no existence
    * read follows. True only for tables whose one unique key is the conflict key.
    */
@@ -44,6 +49,12 @@ public final class ExecutablePlan {
    * was stored adjusted, so it is refused.
    */
   final boolean refuseWarnings;
+
+  /**
+   * COUNTED: count 1 is an insert only when the driver reports a nonzero generated key, else {@link
+   * #outcomeByCount}[0]; see {@link WritePlan.Counted#insertIdMarksInsert()}.
+   */
+  final boolean insertIdMarksInsert;
 
   /** The multi-row batch form, or null when batches run {@link #main} once per row. */
   final @Nullable BatchPlan batch;
@@ -78,6 +89,7 @@ public final class ExecutablePlan {
       main = counted.statement();
       mainBind = counted.bind();
       outcomeByCount = counted.outcomeByCount();
+      insertIdMarksInsert = counted.insertIdMarksInsert();
       whenNothingChanged = Outcome.UNCHANGED;
       flagDistinguishes = true;
       insert = null;
@@ -85,11 +97,13 @@ public final class ExecutablePlan {
       exists = null;
       existsBind = new int[0];
       probe = null;
+      lockingInsert = null;
     } else if (plan instanceof WritePlan.Returning returning) {
       shape = Shape.RETURNING;
       main = returning.statement();
       mainBind = returning.bind();
       outcomeByCount = new Outcome[0];
+      insertIdMarksInsert = false;
       whenNothingChanged = returning.whenNoRow();
       flagDistinguishes = returning.flagDistinguishes();
       insert = null;
@@ -97,12 +111,14 @@ public final class ExecutablePlan {
       exists = null;
       existsBind = new int[0];
       probe = null;
+      lockingInsert = null;
     } else {
       WritePlan.UpdateThenInsert p = (WritePlan.UpdateThenInsert) plan;
       shape = Shape.UPDATE_THEN_INSERT;
       main = p.update();
       mainBind = p.updateBind();
       outcomeByCount = new Outcome[0];
+      insertIdMarksInsert = false;
       whenNothingChanged = p.whenUnchanged();
       flagDistinguishes = true;
       insert = p.insert();
@@ -110,6 +126,7 @@ public final class ExecutablePlan {
       exists = p.exists();
       existsBind = p.existsBind();
       probe = p.probe();
+      lockingInsert = p.lockingInsert();
     }
   }
 

@@ -99,7 +99,7 @@ public final class GuardedInsertRun {
         }
       }
     }
-    throw held.vanished();
+    throw held.vanished(c);
   }
 
   private static ResultSet query(PreparedStatement ps, KeyRecord held, long started, String table)

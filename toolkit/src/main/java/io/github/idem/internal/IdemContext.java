@@ -134,7 +134,7 @@ public final class IdemContext {
       LOG.log(
           Level.WARNING,
           "could not probe how the driver counts unchanged rows (SQLSTATE {0}); using"
-              + " update-then-insert",
+              + " the found-rows plan",
           e.getSQLState());
       return CountMode.FOUND;
     }

@@ -6,10 +6,12 @@ import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.Outcome;
 import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.dialect.SessionLockWait;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +49,8 @@ public final class KeyRecord {
       Connection c, @Nullable String fingerprint, String status, byte @Nullable [] result)
       throws SQLException {
     long started = store.context().clock().nanoTime();
+    SessionLockWait setting = store.sessionLockWait();
+    long restore = setting == null ? -1 : lowerLockWait(c, setting);
     Outcome outcome;
     try (PlanRunner runner =
         new PlanRunner(c, store.context().dialect(), store.claim(), store.waitSeconds())) {
@@ -55,10 +59,53 @@ public final class KeyRecord {
               OperationsTableSchema.claimRow(
                   store.scope(), key, fingerprint, status, store.retentionMillis(), result));
     } catch (SQLException e) {
+      restoreLockWait(c, setting, restore, e);
       throw waitedTooLong(started, e, "");
+    } catch (RuntimeException e) {
+      restoreLockWait(c, setting, restore, e);
+      throw e;
     }
+    restoreLockWait(c, setting, restore, null);
     waitedSince(started);
     return outcome == Outcome.INSERTED;
+  }
+
+  /**
+   * Lowers the session's lock-wait bound to the wait timeout when it is longer; a shorter bound the
+   * caller set ends the wait first, as on engines whose query timeout bounds it.
+   *
+   * @return the value to restore, or -1 when nothing was changed
+   */
+  private long lowerLockWait(Connection c, SessionLockWait setting) throws SQLException {
+    long bound = store.waitTimeoutOrNull().toMillis();
+    try (Statement s = c.createStatement()) {
+      long current;
+      try (ResultSet rs = s.executeQuery(setting.query())) {
+        current = rs.next() ? rs.getLong(1) : 0;
+      }
+      if (current <= bound) {
+        return -1;
+      }
+      s.execute(setting.assignment(bound));
+      return current;
+    }
+  }
+
+  /** Restores what {@link #lowerLockWait} changed, also after a failed claim. */
+  private static void restoreLockWait(
+      Connection c, @Nullable SessionLockWait setting, long value, @Nullable Exception failure)
+      throws SQLException {
+    if (setting == null || value < 0) {
+      return;
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute(setting.assignment(value));
+    } catch (SQLException e) {
+      if (failure == null) {
+        throw e;
+      }
+      failure.addSuppressed(e);
+    }
   }
 
   /**
@@ -206,15 +253,23 @@ public final class KeyRecord {
         return replay(fingerprint, stored);
       }
     }
-    throw vanished();
+    throw vanished(c);
   }
 
   /**
-   * The failure after {@link OperationStore#CLAIM_ROUNDS} claims whose record vanished each time.
+   * The failure after {@link OperationStore#CLAIM_ROUNDS} claims whose record was absent each time
+   * it was read: in a REPEATABLE READ snapshot that began before another transaction committed the
+   * key, a typed serialization failure (the caller retries its transaction); otherwise a purge
+   * racing a very short retention.
    *
+   * @param c the connection
    * @return the exception to throw
+   * @throws SQLException when the connection cannot report its isolation
    */
-  public KeyRecordVanishedException vanished() {
+  public RuntimeException vanished(Connection c) throws SQLException {
+    if (SnapshotConflict.possible(c)) {
+      return SnapshotConflict.failure(store.subject());
+    }
     return new KeyRecordVanishedException(
         prefix()
             + "the key record disappeared between claim and read "

@@ -6,6 +6,7 @@ import io.github.idem.api.Outcome;
 import io.github.idem.dialect.OperationsSql;
 import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.dialect.SessionLockWait;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +33,7 @@ public final class OperationStore {
   private final String subject;
   private final int waitSeconds;
   private final @Nullable Duration waitTimeout;
+  private final @Nullable SessionLockWait sessionLockWait;
   private final long retentionMillis;
   private final OperationsSql sql;
   private final ExecutablePlan claim;
@@ -60,6 +62,11 @@ public final class OperationStore {
         waitTimeout != null && context.dialect().statementScopedQueryTimeout()
             ? (int) Math.max(1, (waitTimeout.toMillis() + 999) / 1000)
             : 0;
+    // Where the query timeout is unusable, the session's own lock-wait bound is lowered instead.
+    this.sessionLockWait =
+        waitTimeout != null && waitSeconds == 0
+            ? context.dialect().sessionLockWait().orElse(null)
+            : null;
     this.retentionMillis = retention.toMillis();
     this.sql = context.operationsSql();
     this.claim = new ExecutablePlan(subject, context.claimPlan());
@@ -67,6 +74,11 @@ public final class OperationStore {
 
   Duration waitTimeoutOrNull() {
     return waitTimeout == null ? Duration.ZERO : waitTimeout;
+  }
+
+  /** The session setting a claim lowers to the wait timeout, or null. */
+  @Nullable SessionLockWait sessionLockWait() {
+    return sessionLockWait;
   }
 
   boolean boundedWait() {

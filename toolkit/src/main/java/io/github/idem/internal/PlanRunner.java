@@ -23,6 +23,7 @@ public final class PlanRunner implements AutoCloseable {
   private final Dialect dialect;
   private final ExecutablePlan plan;
   private final PreparedCache statements;
+  private final boolean lockDuplicatesFirst;
 
   /**
    * Creates a runner whose statements never time out.
@@ -46,8 +47,33 @@ public final class PlanRunner implements AutoCloseable {
    */
   public PlanRunner(
       Connection connection, Dialect dialect, ExecutablePlan plan, int queryTimeoutSeconds) {
+    this(connection, dialect, plan, queryTimeoutSeconds, false);
+  }
+
+  /**
+   * Creates a runner for the caller's connection, whose transaction holds every lock a statement
+   * takes until the caller ends it: an update-then-insert plan then starts with its locking insert
+   * where it has one, so that it never upgrades a shared lock.
+   *
+   * @param connection the caller's connection, left open
+   * @param dialect the dialect
+   * @param plan the plan
+   * @return the runner
+   */
+  public static PlanRunner inCallerTransaction(
+      Connection connection, Dialect dialect, ExecutablePlan plan) {
+    return new PlanRunner(connection, dialect, plan, 0, true);
+  }
+
+  private PlanRunner(
+      Connection connection,
+      Dialect dialect,
+      ExecutablePlan plan,
+      int queryTimeoutSeconds,
+      boolean lockDuplicatesFirst) {
     this.dialect = dialect;
     this.plan = plan;
+    this.lockDuplicatesFirst = lockDuplicatesFirst;
     this.statements = new PreparedCache(connection, plan, queryTimeoutSeconds);
   }
 
@@ -62,11 +88,14 @@ public final class PlanRunner implements AutoCloseable {
     switch (plan.shape) {
       case COUNTED:
         {
-          PreparedStatement ps = statements.main(false);
+          PreparedStatement ps = statements.main(plan.insertIdMarksInsert);
           bind(ps, plan.mainBind, values);
           int count = ps.executeUpdate();
           if (plan.refuseWarnings && count == 1) {
             refuseAdjustedRow(ps);
+          }
+          if (plan.insertIdMarksInsert && count == 1 && !insertIdSet(ps)) {
+            return plan.outcomeByCount[0];
           }
           return counted(count);
         }
@@ -79,7 +108,7 @@ public final class PlanRunner implements AutoCloseable {
           }
         }
       default:
-        return new UpdateThenInsertRun(dialect, plan, statements).run(values);
+        return new UpdateThenInsertRun(dialect, plan, statements, lockDuplicatesFirst).run(values);
     }
   }
 
@@ -159,6 +188,17 @@ public final class PlanRunner implements AutoCloseable {
               + warning.getSQLState()
               + "); a column is smaller than Idem's DDL: compare the table with"
               + " operationsTable().ddl()");
+    }
+  }
+
+  /**
+   * Whether the statement reported a nonzero insert id: both MySQL-protocol drivers return no
+   * generated-key row for insert id 0 (docs/engines.md, "MySQL family: the insert id tells an
+   * insert from a found duplicate").
+   */
+  static boolean insertIdSet(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.getGeneratedKeys()) {
+      return rs.next() && !"0".equals(rs.getString(1));
     }
   }
 

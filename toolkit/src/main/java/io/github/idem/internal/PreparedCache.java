@@ -22,9 +22,14 @@ final class PreparedCache implements AutoCloseable {
   private @Nullable PreparedStatement insert;
   private @Nullable PreparedStatement exists;
   private @Nullable PreparedStatement probe;
+  private @Nullable PreparedStatement lockingInsert;
 
   /** Multi-row statements by log2 of their row count, prepared on first use. */
   private @Nullable PreparedStatement @Nullable [] chunks;
+
+  Connection connection() {
+    return connection;
+  }
 
   PreparedCache(Connection connection, ExecutablePlan plan, int queryTimeoutSeconds) {
     this.connection = connection;
@@ -61,6 +66,18 @@ final class PreparedCache implements AutoCloseable {
     if (ps == null) {
       ps = connection.prepareStatement(required(plan.exists));
       exists = ps;
+      timeout(ps);
+    }
+    return ps;
+  }
+
+  PreparedStatement lockingInsert() throws SQLException {
+    PreparedStatement ps = lockingInsert;
+    if (ps == null) {
+      ps =
+          connection.prepareStatement(
+              required(plan.lockingInsert), Statement.RETURN_GENERATED_KEYS);
+      lockingInsert = ps;
       timeout(ps);
     }
     return ps;
@@ -108,7 +125,7 @@ final class PreparedCache implements AutoCloseable {
   public void close() throws SQLException {
     SQLException failure = null;
     List<@Nullable PreparedStatement> all =
-        new ArrayList<>(Arrays.asList(main, insert, exists, probe));
+        new ArrayList<>(Arrays.asList(main, insert, exists, probe, lockingInsert));
     if (chunks != null) {
       all.addAll(Arrays.asList(chunks));
     }

@@ -125,8 +125,8 @@ public final class PreparedWrite {
   public Outcome execute(@Nullable Connection connection, @Nullable Object @Nullable [] values) {
     Connection open = checkConnection(connection);
     @Nullable Object[] row = checkedRow(values, 0);
-    try {
-      return runOne(open, row);
+    try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
+      return runner.runOne(row);
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
     }
@@ -164,8 +164,8 @@ public final class PreparedWrite {
     if (checked.isEmpty()) {
       return List.of();
     }
-    try {
-      return runBatch(open, checked);
+    try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
+      return runner.runBatch(checked);
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
     }

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One row of an update-then-insert plan: a conditional UPDATE, then an INSERT, and after a unique
@@ -24,14 +25,27 @@ final class UpdateThenInsertRun {
   private final ExecutablePlan plan;
   private final PreparedCache statements;
 
-  UpdateThenInsertRun(Dialect dialect, ExecutablePlan plan, PreparedCache statements) {
+  private final boolean lockDuplicatesFirst;
+
+  UpdateThenInsertRun(
+      Dialect dialect, ExecutablePlan plan, PreparedCache statements, boolean lockDuplicatesFirst) {
     this.dialect = dialect;
     this.plan = plan;
     this.statements = statements;
+    this.lockDuplicatesFirst = lockDuplicatesFirst;
   }
 
   Outcome run(Object[] values) throws SQLException {
-    if (plan.probe != null) {
+    boolean locked = lockDuplicatesFirst && plan.lockingInsert != null;
+    if (locked) {
+      Outcome outcome = lockingInsert(values);
+      if (outcome != null) {
+        return outcome;
+      }
+      // Absent after a duplicate: another unique key, or a delete in between. The rounds below
+      // tell the two apart, and their plain INSERT reports the other key's violation.
+    }
+    if (plan.probe != null && !locked) {
       PreparedStatement read = statements.probe();
       PlanRunner.bind(read, plan.existsBind, values);
       try (ResultSet rs = read.executeQuery()) {
@@ -70,10 +84,33 @@ final class UpdateThenInsertRun {
           return plan.whenNothingChanged;
         }
       }
+      if (plan.duplicateMeansPresent && SnapshotConflict.possible(statements.connection())) {
+        throw SnapshotConflict.failure(plan.subject);
+      }
       // Absent after a duplicate: the violation was on another unique key, or the row was
       // deleted in between. Another round tells the two apart.
     }
     throw Objects.requireNonNull(duplicate);
+  }
+
+  /**
+   * Inserts, or locks the duplicate exclusively; then, on a row this transaction already holds, the
+   * UPDATE and the existence read decide the outcome. Null when the key is absent after all.
+   */
+  private @Nullable Outcome lockingInsert(Object[] values) throws SQLException {
+    PreparedStatement ps = statements.lockingInsert();
+    PlanRunner.bind(ps, plan.insertBind, values);
+    if (ps.executeUpdate() == 1 && PlanRunner.insertIdSet(ps)) {
+      return Outcome.INSERTED;
+    }
+    if (updated(values)) {
+      return Outcome.UPDATED;
+    }
+    PreparedStatement read = statements.exists();
+    PlanRunner.bind(read, plan.existsBind, values);
+    try (ResultSet rs = read.executeQuery()) {
+      return rs.next() ? plan.whenNothingChanged : null;
+    }
   }
 
   private boolean updated(Object[] values) throws SQLException {

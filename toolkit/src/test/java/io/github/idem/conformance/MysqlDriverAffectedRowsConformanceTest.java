@@ -165,4 +165,40 @@ class MysqlDriverAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class CallerRace extends CallerRaceConformance {
+    CallerRace() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class Snapshot extends SnapshotConformance {
+    Snapshot() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class WaitBound extends WaitBoundConformance {
+    WaitBound() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

@@ -111,4 +111,25 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class CallerRace extends CallerRaceConformance {
+    CallerRace() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class Snapshot extends SnapshotConformance {
+    Snapshot() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class WaitBound extends WaitBoundConformance {
+    WaitBound() {
+      super(ENGINE);
+    }
+  }
 }

@@ -89,9 +89,11 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
     }
     requireDistinctColumns(spec);
     List<ColumnType> types = facts.typesOf(spec.columns(), identifiers());
-    WritePlan single = render(spec, types, countModeFor(facts, countMode), null);
+    WritePlan single = renderFor(spec, facts, types, countMode);
     BatchPlan batch = types == null ? null : batchPlan(spec, types);
-    return new StatementPlan(single, batch, batchReportsEachRow(), false, false);
+    // With the conflict key the table's only unique key, a duplicate proves the key is present.
+    boolean duplicateMeansPresent = facts.uniqueKeys().size() == 1;
+    return new StatementPlan(single, batch, batchReportsEachRow(), duplicateMeansPresent, false);
   }
 
   /**
@@ -111,9 +113,10 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
     }
   }
 
-  /** The count mode to render for: a family may need the exact plan for some tables. */
-  CountMode countModeFor(TableFacts facts, CountMode countMode) {
-    return countMode;
+  /** The plan for a caller's table: a family may need another plan for some tables. */
+  WritePlan renderFor(
+      WriteSpec spec, TableFacts facts, @Nullable List<ColumnType> types, CountMode countMode) {
+    return render(spec, types, countMode, null);
   }
 
   /** The multi-row batch form for the given column types, or null for row-by-row batches. */
@@ -317,6 +320,14 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
   final WritePlan.UpdateThenInsert updateThenInsert(
       WriteSpec spec, @Nullable List<ColumnType> types, String @Nullable [] values) {
     return UpdateThenInsertSql.render(this, spec, types, values);
+  }
+
+  /**
+   * An INSERT that locks a duplicate exclusively instead of failing, for the update-then-insert
+   * plan to run first; see {@link WritePlan.UpdateThenInsert#lockingInsert()}. Null by default.
+   */
+  @Nullable String lockingInsert(WriteSpec spec, String @Nullable [] values) {
+    return null;
   }
 
   /** Whether insert-if-absent reads the key before inserting it; see {@code probe}. */

@@ -9,6 +9,7 @@ import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.SessionLockWait;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
@@ -89,6 +90,18 @@ public final class H2Dialect extends AbstractSqlDialect {
   @Override
   public boolean statementScopedQueryTimeout() {
     return false;
+  }
+
+  /**
+   * The session's LOCK_TIMEOUT, which neither commits nor is undone by a rollback (docs/engines.md,
+   * "H2: SET QUERY_TIMEOUT is session-wide").
+   */
+  private static final SessionLockWait LOCK_TIMEOUT =
+      new SessionLockWait("SELECT LOCK_TIMEOUT()", "SET LOCK_TIMEOUT ");
+
+  @Override
+  public Optional<SessionLockWait> sessionLockWait() {
+    return Optional.of(LOCK_TIMEOUT);
   }
 
   @Override

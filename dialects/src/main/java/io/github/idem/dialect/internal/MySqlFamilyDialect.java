@@ -21,15 +21,20 @@ import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
- * MySQL-protocol rendering. With a driver that reports affected rows, one {@code INSERT … ON
- * DUPLICATE KEY UPDATE} is exact (1 inserted, 2 updated, 0 unchanged) and takes an exclusive lock
- * on a duplicate rather than a plain INSERT's shared one (docs/engines.md, "MySQL family: locks
- * taken on a duplicate key"; a waiter can still deadlock with another when the holder rolls back,
- * which an Idem-owned transaction retries). With the drivers' default found-rows count an unchanged
- * row reports 1 like an insert (docs/engines.md, "MySQL family: count modes (CLIENT_FOUND_ROWS,
- * useAffectedRows)"), so the update-then-insert plan is used instead. Never {@code INSERT IGNORE}
- * on a caller's table: it turns data errors into warnings (docs/engines.md, "INSERT IGNORE and
- * INSERT OR IGNORE hazards"); only the operations-table claim uses it, and refuses a row stored
+ * MySQL-protocol rendering: one {@code INSERT … ON DUPLICATE KEY UPDATE}, which takes an exclusive
+ * lock on a duplicate rather than a plain INSERT's shared one, so callers racing the same key in
+ * their own transactions queue instead of deadlocking on a lock upgrade (docs/engines.md, "MySQL
+ * family: locks taken on a duplicate key"). With a driver that reports affected rows its count is
+ * exact (1 inserted, 2 updated, 0 unchanged). With the drivers' default found-rows count an
+ * unchanged row counts 1 like an insert (docs/engines.md, "MySQL family: count modes
+ * (CLIENT_FOUND_ROWS, useAffectedRows)"), so the statement also marks the insert id: {@code
+ * LAST_INSERT_ID(1)} in the VALUES list and {@code LAST_INSERT_ID(0)} in the duplicate branch,
+ * which the OK packet reports whatever the table's AUTO_INCREMENT column does (docs/engines.md,
+ * "MySQL family: the insert id tells an insert from a found duplicate"). Tables with a second
+ * unique key use the update-then-insert plan, which addresses rows by the conflict key only,
+ * started by the same marked insert so that it never upgrades a shared lock. Never {@code INSERT
+ * IGNORE} on a caller's table: it turns data errors into warnings (docs/engines.md, "INSERT IGNORE
+ * and INSERT OR IGNORE hazards"); only the operations-table claim uses it, and refuses a row stored
  * with warnings.
  */
 abstract class MySqlFamilyDialect extends AbstractSqlDialect {
@@ -77,25 +82,39 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
       @Nullable List<ColumnType> types,
       CountMode countMode,
       String @Nullable [] values) {
-    if (countMode == CountMode.FOUND) {
-      return updateThenInsert(spec, types, values);
+    boolean mark = countMode == CountMode.FOUND;
+    String[] templates = values;
+    if (mark) {
+      templates = new String[spec.columns().size()];
+      for (int i = 0; i < templates.length; i++) {
+        templates[i] = values == null ? "?" : values[i];
+      }
+      // Evaluated for every row the statement tries to insert; the duplicate branch overrides it.
+      templates[0] = "IF(LAST_INSERT_ID(1), " + templates[0] + ", NULL)";
     }
-    StringBuilder sql = new StringBuilder(insertStatement(spec, values));
+    StringBuilder sql = new StringBuilder(insertStatement(spec, templates));
     String alias = rowAliasClause();
     if (alias != null) {
       sql.append(alias);
     }
     sql.append(" ON DUPLICATE KEY UPDATE ");
+    String key = identifiers().quote(spec.conflictKey().get(0));
+    StringJoiner set = new StringJoiner(", ");
+    // A no-op assignment: the duplicate takes an exclusive lock; with found-rows counting it also
+    // sets the insert id to 0, which tells the found row (count 1) from an insert (count 1).
+    if (mark) {
+      set.add(key + " = IF(LAST_INSERT_ID(0), " + key + ", " + key + ")");
+    } else if (spec.updateColumns().isEmpty()) {
+      set.add(key + " = " + key);
+    }
     if (spec.updateColumns().isEmpty()) {
-      // A no-op assignment: the duplicate takes an exclusive lock and counts 0 affected rows.
-      String key = identifiers().quote(spec.conflictKey().get(0));
-      sql.append(key).append(" = ").append(key);
+      sql.append(set);
       return new WritePlan.Counted(
           sql.toString(),
-          insertBind(spec, values),
-          new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED});
+          insertBind(spec, templates),
+          new Outcome[] {Outcome.UNCHANGED, Outcome.INSERTED},
+          mark);
     }
-    StringJoiner set = new StringJoiner(", ");
     String guard = spec.versionColumn();
     String newer =
         guard == null
@@ -116,7 +135,8 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     return new WritePlan.Counted(
         sql.toString(),
         SqlFragments.allColumns(spec),
-        new Outcome[] {whenNothingChanged(spec), Outcome.INSERTED, Outcome.UPDATED});
+        new Outcome[] {whenNothingChanged(spec), Outcome.INSERTED, Outcome.UPDATED},
+        mark);
   }
 
   @Override
@@ -143,9 +163,24 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
    * could update a row other than the one the conflict key names (docs/engines.md). The
    * update-then-insert plan addresses rows by the conflict key only.
    */
+  /**
+   * The marked no-op ON DUPLICATE KEY UPDATE of insert-if-absent: it locks whichever duplicate it
+   * meets exclusively, so the update-then-insert plan of a table with a second unique key never
+   * upgrades a shared lock (docs/engines.md, "MySQL family: locks taken on a duplicate key"). The
+   * insert id tells an insert from a duplicate under either count mode.
+   */
   @Override
-  final CountMode countModeFor(TableFacts facts, CountMode countMode) {
-    return facts.uniqueKeys().size() > 1 ? CountMode.FOUND : countMode;
+  final String lockingInsert(WriteSpec spec, String @Nullable [] values) {
+    WriteSpec insert = WriteSpec.insertIfAbsent(spec.table(), spec.columns(), spec.conflictKey());
+    return render(insert, null, CountMode.FOUND, values).sql();
+  }
+
+  @Override
+  final WritePlan renderFor(
+      WriteSpec spec, TableFacts facts, @Nullable List<ColumnType> types, CountMode countMode) {
+    return facts.uniqueKeys().size() > 1
+        ? updateThenInsert(spec, types, null)
+        : render(spec, types, countMode, null);
   }
 
   /** Batches lose per-row counts (bulk protocol, rewriting, summed ODKU counts). */

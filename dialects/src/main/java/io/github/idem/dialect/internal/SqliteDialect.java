@@ -9,6 +9,7 @@ import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.SessionLockWait;
 import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
@@ -128,6 +129,24 @@ public final class SqliteDialect extends AbstractSqlDialect {
             + ValueForms.literal(name.get(name.size() - 1))
             + schema
             + ")");
+  }
+
+  /**
+   * xerial's setQueryTimeout replaces the connection's busy_timeout while the statement runs
+   * (docs/engines.md, "SQLite: busy handling and stale snapshots"), so a longer wait timeout would
+   * override a shorter busy_timeout the caller set; Idem lowers busy_timeout itself instead.
+   */
+  @Override
+  public boolean statementScopedQueryTimeout() {
+    return false;
+  }
+
+  private static final SessionLockWait BUSY_TIMEOUT =
+      new SessionLockWait("PRAGMA busy_timeout", "PRAGMA busy_timeout = ");
+
+  @Override
+  public Optional<SessionLockWait> sessionLockWait() {
+    return Optional.of(BUSY_TIMEOUT);
   }
 
   @Override

@@ -31,17 +31,24 @@ final class UpdateThenInsertSql {
             + table
             + " WHERE "
             + dialect.keyPredicate(spec, types)
-            + dialect.lockingReadSuffix();
+            // Insert-if-absent changes nothing it reads: a current read compatible with the shared
+            // lock a duplicate leaves (InnoDB) is enough, and an exclusive one would upgrade that
+            // lock and deadlock with another waiter (docs/engines.md, "MySQL family: locks taken
+            // on a duplicate key").
+            + (spec.updateColumns().isEmpty()
+                ? dialect.currentReadSuffix()
+                : dialect.lockingReadSuffix());
     String insert = dialect.insertStatement(spec, values);
     int[] insertBind = AbstractSqlDialect.insertBind(spec, values);
     Outcome unchanged = AbstractSqlDialect.whenNothingChanged(spec);
+    String locking = dialect.lockingInsert(spec, values);
     if (spec.updateColumns().isEmpty()) {
       String probe =
           dialect.probeBeforeInsert()
               ? "SELECT 1 FROM " + table + " WHERE " + dialect.keyPredicate(spec, types)
               : null;
       return new WritePlan.UpdateThenInsert(
-          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged);
+          null, new int[0], insert, insertBind, exists, keyBind, probe, unchanged, locking);
     }
     StringJoiner set = new StringJoiner(", ");
     for (String column : spec.updateColumns()) {
@@ -79,6 +86,6 @@ final class UpdateThenInsertSql {
         SqlFragments.concat(
             SqlFragments.positions(spec, spec.updateColumns()), keyBind, conditionBind);
     return new WritePlan.UpdateThenInsert(
-        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged);
+        update, updateBind, insert, insertBind, exists, keyBind, null, unchanged, locking);
   }
 }
