@@ -4,6 +4,7 @@ import io.github.idem.api.Outcome;
 import io.github.idem.dialect.BatchPlan;
 import io.github.idem.dialect.StatementPlan;
 import io.github.idem.dialect.WritePlan;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,6 +57,12 @@ public final class ExecutablePlan {
    */
   final boolean insertIdMarksInsert;
 
+  /**
+   * UPDATE_THEN_INSERT: the names, lower-cased, of the unique indexes on exactly the conflict key,
+   * so a unique violation that names one proves the key exists; empty when unknown.
+   */
+  final Set<String> conflictKeyIndexes;
+
   /** The multi-row batch form, or null when batches run {@link #main} once per row. */
   final @Nullable BatchPlan batch;
 
@@ -74,6 +81,19 @@ public final class ExecutablePlan {
    * @param statement the rendered plan
    */
   public ExecutablePlan(String subject, StatementPlan statement) {
+    this(subject, statement, Set.of());
+  }
+
+  /**
+   * Unpacks a plan for a table whose unique indexes were read.
+   *
+   * @param subject what the plan writes, for messages
+   * @param statement the rendered plan
+   * @param conflictKeyIndexes the names, lower-cased, of the unique indexes on exactly the conflict
+   *     key
+   */
+  public ExecutablePlan(String subject, StatementPlan statement, Set<String> conflictKeyIndexes) {
+    this.conflictKeyIndexes = Set.copyOf(conflictKeyIndexes);
     WritePlan plan = statement.single();
     BatchPlan batch = statement.batch();
     this.subject = subject;

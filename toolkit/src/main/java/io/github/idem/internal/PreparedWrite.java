@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -30,7 +31,11 @@ public final class PreparedWrite {
   private final Map<String, ColumnType> columnTypes;
 
   private PreparedWrite(
-      IdemContext context, WriteSpec spec, StatementPlan plan, Map<String, ColumnType> types) {
+      IdemContext context,
+      WriteSpec spec,
+      StatementPlan plan,
+      Map<String, ColumnType> types,
+      Set<String> conflictKeyIndexes) {
     this.context = context;
     this.columnTypes = types;
     this.subject = spec.subject();
@@ -39,7 +44,7 @@ public final class PreparedWrite {
     for (int i = 0; i < conflictKeyPositions.length; i++) {
       conflictKeyPositions[i] = spec.indexOf(spec.conflictKey().get(i));
     }
-    this.plan = new ExecutablePlan(subject, plan);
+    this.plan = new ExecutablePlan(subject, plan, conflictKeyIndexes);
   }
 
   /**
@@ -63,7 +68,12 @@ public final class PreparedWrite {
     TableFactsReader.verify(spec, table, context.dialect().identifiers());
     StatementPlan plan =
         context.dialect().plan(spec, Objects.requireNonNull(table).facts(), context.countMode());
-    return new PreparedWrite(context, spec, plan, table.facts().columnTypes());
+    List<String> storedKey = new ArrayList<>();
+    for (String column : spec.conflictKey()) {
+      storedKey.add(context.dialect().identifiers().normalize(column));
+    }
+    return new PreparedWrite(
+        context, spec, plan, table.facts().columnTypes(), table.indexesOn(storedKey));
   }
 
   /**

@@ -48,12 +48,38 @@ public final class TableFactsReader {
    *     facts} lists every unique index, since any of them can raise a duplicate
    * @param unusableKeys the column sets (lower case) of unique indexes that cannot decide a
    *     conflict on exactly their columns, each with the index's name and why
+   * @param indexColumns every unique index (the primary key as {@code PRIMARY KEY} where the
+   *     catalog names none) by name, with its column set (lower case)
    */
   public record Table(
       TableFacts facts,
       List<String> columnNames,
       List<Set<String>> usableKeys,
-      Map<Set<String>, String> unusableKeys) {}
+      Map<Set<String>, String> unusableKeys,
+      Map<String, Set<String>> indexColumns) {
+
+    /**
+     * Returns the names, lower-cased, of the unique indexes on exactly the given columns, for
+     * telling a unique violation of the conflict key from one of another key.
+     *
+     * @param columns column names as stored
+     * @return the index names
+     */
+    public Set<String> indexesOn(List<String> columns) {
+      Set<String> wanted = new LinkedHashSet<>();
+      for (String column : columns) {
+        wanted.add(key(column));
+      }
+      Set<String> names = new LinkedHashSet<>();
+      indexColumns.forEach(
+          (name, indexed) -> {
+            if (indexed.equals(wanted)) {
+              names.add(key(name));
+            }
+          });
+      return names;
+    }
+  }
 
   /**
    * Reads a table's facts.
@@ -94,7 +120,7 @@ public final class TableFactsReader {
             withTypes
                 ? columnTypes(connection, dialect, resolvedName(tableName, qualifier, location))
                 : Map.of());
-    return new Table(facts, names, keys.usable, keys.unusable);
+    return new Table(facts, names, keys.usable, keys.unusable, keys.indexes);
   }
 
   /**
@@ -209,7 +235,10 @@ public final class TableFactsReader {
   }
 
   private record Keys(
-      List<Set<String>> usable, List<Set<String>> all, Map<Set<String>, String> unusable) {}
+      List<Set<String>> usable,
+      List<Set<String>> all,
+      Map<Set<String>, String> unusable,
+      Map<String, Set<String>> indexes) {}
 
   /**
    * The namespace the SQL's table name resolves to, or null when there is no such table: the
@@ -306,7 +335,7 @@ public final class TableFactsReader {
         unusable.putIfAbsent(index.getValue(), "index '" + index.getKey() + "', " + problem);
       }
     }
-    return new Keys(usable, all, unusable);
+    return new Keys(usable, all, unusable, indexes);
   }
 
   /** Escapes LIKE wildcards: metadata names are patterns, and {@code _} is common. */

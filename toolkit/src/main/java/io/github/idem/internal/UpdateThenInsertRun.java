@@ -6,6 +6,7 @@ import io.github.idem.dialect.Dialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -70,7 +71,8 @@ final class UpdateThenInsertRun {
         }
         duplicate = e;
       }
-      if (plan.duplicateMeansPresent && plan.main == null) {
+      boolean keyPresent = plan.duplicateMeansPresent || onConflictKey(duplicate);
+      if (keyPresent && plan.main == null) {
         return plan.whenNothingChanged;
       }
       // The key exists now: a concurrent writer may have inserted it after our UPDATE looked.
@@ -84,7 +86,7 @@ final class UpdateThenInsertRun {
           return plan.whenNothingChanged;
         }
       }
-      if (plan.duplicateMeansPresent && SnapshotConflict.possible(statements.connection())) {
+      if (keyPresent && SnapshotConflict.possible(statements.connection())) {
         throw SnapshotConflict.failure(plan.subject);
       }
       // Absent after a duplicate: the violation was on another unique key, or the row was
@@ -111,6 +113,20 @@ final class UpdateThenInsertRun {
     try (ResultSet rs = read.executeQuery()) {
       return rs.next() ? plan.whenNothingChanged : null;
     }
+  }
+
+  /**
+   * Whether a unique violation names an index on exactly the conflict key: then the key exists even
+   * when no read can see it, as in a REPEATABLE READ snapshot older than its commit.
+   */
+  private boolean onConflictKey(SQLException duplicate) {
+    String named = dialect.classify(duplicate).constraint().orElse(null);
+    if (named == null || plan.conflictKeyIndexes.isEmpty()) {
+      return false;
+    }
+    // Engines name the index schema-qualified (H2: PUBLIC.PRIMARY_KEY_4), catalogs do not.
+    String index = named.substring(named.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+    return plan.conflictKeyIndexes.contains(index);
   }
 
   private boolean updated(Object[] values) throws SQLException {

@@ -117,13 +117,6 @@ public abstract class CallerRaceConformance extends ConformanceBase {
   void shouldGiveEveryCallerAnExactOutcome(Kind kind, Start start, String isolationName)
       throws Exception {
     int isolation = isolation(isolationName);
-    Assumptions.assumeFalse(
-        engine == Engine.H2
-            && (kind == Kind.INSERT_IF_ABSENT_SECOND_UNIQUE_KEY
-                || kind == Kind.UPSERT_SECOND_UNIQUE_KEY)
-            && isolationName.equals("REPEATABLE_READ"),
-        "H2 at REPEATABLE READ, second unique key: a key committed after the snapshot gives a"
-            + " unique violation, which Idem cannot tell from one on the other key (README)");
     boolean secondKey =
         kind == Kind.INSERT_IF_ABSENT_SECOND_UNIQUE_KEY || kind == Kind.UPSERT_SECOND_UNIQUE_KEY;
     String t =
