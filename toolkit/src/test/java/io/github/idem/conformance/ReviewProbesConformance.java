@@ -478,6 +478,55 @@ public abstract class ReviewProbesConformance extends ConformanceBase {
     assertThat(rows("SELECT id, amount FROM " + table)).containsExactly(row("1", "7"));
   }
 
+  // ---- excess trailing spaces: truncated on store where the column is VARCHAR(n) ------------
+
+  /**
+   * PostgreSQL and MySQL/MariaDB store a VARCHAR(n) value whose excess characters are all spaces by
+   * truncating them (no error). PostgreSQL's batch casts keys to the type without its length, so
+   * the join of written keys back to rows misses 'abc ' (stored 'abc').
+   */
+  @Test
+  void shouldBatchAKeyWithExcessTrailingSpaces() {
+    Assumptions.assumeTrue(
+        isPostgresFamily() || mysqlFamily(),
+        "H2 refuses excess spaces; SQLite does not enforce lengths");
+    String t = newTable("k VARCHAR(3) PRIMARY KEY, v INTEGER");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+
+    List<Outcome> outcomes = upsert.executeBatch(List.<Object[]>of(new Object[] {"abc ", 1}));
+    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("abc", "1"));
+    assertThat(outcomes).containsExactly(Outcome.INSERTED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {"abc  ", 2})))
+        .containsExactly(Outcome.UPDATED);
+    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("abc", "2"));
+  }
+
+  /** A value column: 'abc ' into VARCHAR(3) stores 'abc', which is already stored. */
+  @Test
+  void shouldReportExcessTrailingSpacesAsUnchanged() {
+    Assumptions.assumeTrue(
+        isPostgresFamily() || mysqlFamily(),
+        "H2 refuses excess spaces; SQLite does not enforce lengths");
+    String t = newTable("id INTEGER PRIMARY KEY, v VARCHAR(3)");
+    WriteStatement upsert = idem.upsert(t).columns("id", "v").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, "abc")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, "abc ")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(rows("SELECT v FROM " + t)).containsExactly(row("abc"));
+  }
+
+  /** MariaDB NO PAD collation: 'abc ' misses the stored 'abc' and its INSERT is a duplicate. */
+  @Test
+  void shouldFindAKeyWithExcessTrailingSpacesUnderANoPadCollation() {
+    Assumptions.assumeTrue(mysqlFamily(), "MariaDB's _nopad_ collations");
+    String t = newTable("k VARCHAR(3) COLLATE utf8mb4_general_nopad_ci PRIMARY KEY, v INTEGER");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+
+    assertThat(upsert.execute("abc", 1)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute("abc ", 2)).isEqualTo(Outcome.UPDATED);
+    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("abc", "2"));
+  }
+
   // ---- messages never carry values -------------------------------------------------------------
 
   /**
