@@ -132,4 +132,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewProbes extends ReviewProbesConformance {
+    ReviewProbes() {
+      super(ENGINE);
+    }
+  }
 }

@@ -135,4 +135,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewProbes extends ReviewProbesConformance {
+    ReviewProbes() {
+      super(ENGINE);
+    }
+  }
 }

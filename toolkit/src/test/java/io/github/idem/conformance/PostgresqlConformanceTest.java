@@ -132,4 +132,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewProbes extends ReviewProbesConformance {
+    ReviewProbes() {
+      super(ENGINE);
+    }
+  }
 }

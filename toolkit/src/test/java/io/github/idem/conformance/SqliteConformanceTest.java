@@ -132,4 +132,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewProbes extends ReviewProbesConformance {
+    ReviewProbes() {
+      super(ENGINE);
+    }
+  }
 }
