@@ -98,6 +98,22 @@ public interface Dialect {
   }
 
   /**
+   * Reads a table's column types where the catalog query of {@link #columnTypesQuery(String)} would
+   * describe another table than the SQL writes (MySQL temporary tables, which {@code
+   * information_schema} does not list), or returns empty to run that query.
+   *
+   * @param connection an open connection; left open
+   * @param namespace the schema, database or attached database, as stored
+   * @param table the table name, as stored
+   * @return the column types by stored column name, or empty
+   * @throws SQLException when the catalog cannot be read
+   */
+  default Optional<java.util.Map<String, ColumnType>> readColumnTypes(
+      java.sql.Connection connection, String namespace, String table) throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
    * Reads a table's primary key and unique indexes, including those that cannot decide a conflict
    * (partial, expression, prefix, deferrable), or returns empty to use {@link
    * java.sql.DatabaseMetaData#getPrimaryKeys} and {@link java.sql.DatabaseMetaData#getIndexInfo}.

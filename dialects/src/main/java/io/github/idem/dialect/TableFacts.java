@@ -73,12 +73,34 @@ public record TableFacts(
   public @Nullable List<ColumnType> typesOf(List<String> names, Identifiers identifiers) {
     List<ColumnType> out = new ArrayList<>(names.size());
     for (String name : names) {
-      ColumnType type = columnTypes.get(identifiers.normalize(name));
+      String stored = identifiers.normalize(name);
+      ColumnType type = columnTypes.get(stored);
+      if (type == null) {
+        type = onlyTypeIgnoringCase(stored);
+      }
       if (type == null) {
         return null;
       }
       out.add(type);
     }
     return out;
+  }
+
+  /**
+   * The type of the one column whose name equals {@code name} ignoring case, as {@link #hasColumn}
+   * compares: MySQL and SQLite column names are case-insensitive, so {@code "Amount"} names {@code
+   * amount}. Null when none or several match.
+   */
+  private @Nullable ColumnType onlyTypeIgnoringCase(String name) {
+    ColumnType found = null;
+    for (Map.Entry<String, ColumnType> entry : columnTypes.entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(name)) {
+        if (found != null && !found.equals(entry.getValue())) {
+          return null;
+        }
+        found = entry.getValue();
+      }
+    }
+    return found;
   }
 }

@@ -118,7 +118,8 @@ public final class TableFactsReader {
             columns,
             keys.all,
             withTypes
-                ? columnTypes(connection, dialect, resolvedName(tableName, qualifier, location))
+                ? columnTypes(
+                    connection, dialect, location, resolvedName(tableName, qualifier, location))
                 : Map.of());
     return new Table(facts, names, keys.usable, keys.unusable, keys.indexes);
   }
@@ -204,7 +205,13 @@ public final class TableFactsReader {
   }
 
   private static Map<String, ColumnType> columnTypes(
-      Connection connection, Dialect dialect, String tableName) throws SQLException {
+      Connection connection, Dialect dialect, Location location, String tableName)
+      throws SQLException {
+    Optional<Map<String, ColumnType>> read =
+        dialect.readColumnTypes(connection, location.namespace(), location.table());
+    if (read.isPresent()) {
+      return read.get();
+    }
     String query = dialect.columnTypesQuery(tableName).orElse(null);
     if (query == null) {
       return Map.of();

@@ -139,4 +139,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesSecondKey extends TableShapesSecondKeyConformance {
+    TableShapesSecondKey() {
+      super(ENGINE);
+    }
+  }
 }

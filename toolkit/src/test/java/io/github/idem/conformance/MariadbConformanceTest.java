@@ -142,4 +142,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesSecondKey extends TableShapesSecondKeyConformance {
+    TableShapesSecondKey() {
+      super(ENGINE);
+    }
+  }
 }

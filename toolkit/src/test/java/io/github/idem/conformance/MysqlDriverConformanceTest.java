@@ -142,4 +142,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesSecondKey extends TableShapesSecondKeyConformance {
+    TableShapesSecondKey() {
+      super(ENGINE);
+    }
+  }
 }

@@ -139,4 +139,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TableShapesSecondKey extends TableShapesSecondKeyConformance {
+    TableShapesSecondKey() {
+      super(ENGINE);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.github.idem.dialect.internal;
 
+import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.UniqueIndex;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -71,6 +72,30 @@ final class CatalogQueries {
       }
     }
     return names;
+  }
+
+  /**
+   * MySQL and MariaDB column types from {@code SHOW FULL COLUMNS}, which sees a TEMPORARY table as
+   * {@link #showColumns} does: {@code Type} is the full declared type ({@code decimal(10,2)
+   * unsigned}), {@code Collation} the column's collation or NULL.
+   */
+  static Map<String, ColumnType> showFullColumns(Connection connection, String quotedTable)
+      throws SQLException {
+    Map<String, ColumnType> types = new LinkedHashMap<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = show(s, "SHOW FULL COLUMNS FROM " + quotedTable)) {
+      while (rs != null && rs.next()) {
+        String declared = rs.getString("Type").toLowerCase(java.util.Locale.ROOT);
+        int end = 0;
+        while (end < declared.length() && Character.isLetter(declared.charAt(end))) {
+          end++;
+        }
+        types.put(
+            rs.getString("Field"),
+            new ColumnType(declared.substring(0, end), rs.getString("Collation"), declared));
+      }
+    }
+    return types;
   }
 
   /**

@@ -51,8 +51,14 @@ final class MySqlErrorCodes {
   }
 
   static @Nullable String constraintOf(SQLException e) {
-    // Duplicate entry '1' for key 'PRIMARY' (MariaDB) / for key 'payments.PRIMARY' (MySQL 8)
-    return ErrorChain.between(e.getMessage(), "for key", '\'', '\'');
+    // Duplicate entry '1' for key 'PRIMARY' (MariaDB) / for key 'payments.PRIMARY' (MySQL 8). The
+    // value comes first and may itself hold "for key '…'": only the last marker names the key.
+    String message = e.getMessage();
+    if (message == null) {
+      return null;
+    }
+    int at = message.lastIndexOf("for key");
+    return at < 0 ? null : ErrorChain.between(message.substring(at), "for key", '\'', '\'');
   }
 
   /**

@@ -273,9 +273,16 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   /** Whether {@code CAST(… AS FLOAT)} and {@code CAST(… AS DOUBLE)} exist. */
   abstract boolean floatCasts();
 
+  /** Read with {@link #readColumnTypes}, which sees temporary tables too. */
   @Override
   public final Optional<String> columnTypesQuery(String table) {
-    return Optional.of(MySqlValueForms.columnTypesQuery(identifiers().normalizeTable(table)));
+    return Optional.empty();
+  }
+
+  @Override
+  public final Optional<java.util.Map<String, ColumnType>> readColumnTypes(
+      Connection connection, String namespace, String table) throws SQLException {
+    return Optional.of(CatalogQueries.showFullColumns(connection, quoted(namespace, table)));
   }
 
   @Override

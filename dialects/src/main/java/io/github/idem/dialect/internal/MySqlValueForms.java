@@ -1,20 +1,23 @@
 package io.github.idem.dialect.internal;
 
 import io.github.idem.dialect.ColumnType;
-import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * MySQL's and MariaDB's values as the column stores them (docs/engines.md, "Values as the column
- * stores them"). {@code ROUND(?, s)} rounds a decimal as storing it does (half away from zero) and,
- * unlike {@code CAST(? AS DECIMAL(p,s))}, does not clamp a value the column cannot hold to its
- * largest value: such a value then never equals a stored one, so the write runs and is refused. A
- * cast to a date-time type with its fractional digits converts as storing does (MariaDB truncates
- * fractional seconds in both, MySQL rounds in both). A CHAR column returns its value without
- * trailing spaces. A string column compares under its collation, which may ignore case, accents or
- * trailing spaces, so the change test compares the bytes in the column's character set instead.
- * Strings are never cast to their length: a cast truncates with a warning where storing refuses.
+ * stores them"). {@code CAST(? AS DECIMAL(65, s))} converts a decimal (bound as a number or as
+ * text) exactly as storing it does, rounding half away from zero to the column's scale, and integer
+ * columns round a fraction the same way with scale 0. The cast clamps only beyond 65 digits, so a
+ * value too large for a column of lower precision never equals a stored one and the write runs and
+ * is refused; only a {@code DECIMAL(65, s)} column holding its largest value could be matched by a
+ * larger one. ({@code ROUND(?, s)} would convert text through a double first: {@code '1.005'} would
+ * become 1.00 where the column stores 1.01.) A cast to a date-time type with its fractional digits
+ * converts as storing does (MariaDB truncates fractional seconds in both, MySQL rounds in both). A
+ * CHAR column returns its value without trailing spaces. A string column compares under its
+ * collation, which may ignore case, accents or trailing spaces, so the change test compares the
+ * bytes in the column's character set instead. Strings are never cast to their length: a cast
+ * truncates with a warning where storing refuses.
  */
 final class MySqlValueForms implements ValueForms {
   static final MySqlValueForms INSTANCE = new MySqlValueForms(false);
@@ -38,7 +41,10 @@ final class MySqlValueForms implements ValueForms {
     String declared = type.declaredType();
     String modifier = modifier(declared);
     return switch (name) {
-      case "decimal", "numeric" -> "ROUND(?, " + scale(modifier) + ")";
+      case "decimal", "numeric" -> "CAST(? AS DECIMAL(65, " + scale(modifier) + "))";
+      case "tinyint", "smallint", "mediumint", "int", "integer", "bigint" ->
+          // Storing 1.5 into an integer column rounds it to 2, as this cast does.
+          "CAST(? AS DECIMAL(65, 0))";
       case "float", "double", "real" -> floatCast(name, declared);
       case "datetime", "timestamp" ->
           "CAST(? AS DATETIME" + (modifier == null ? "" : modifier) + ")";
@@ -95,15 +101,5 @@ final class MySqlValueForms implements ValueForms {
     int open = declared.indexOf('(');
     int close = declared.indexOf(')', open + 1);
     return open < 0 || close < 0 ? null : declared.substring(open, close + 1);
-  }
-
-  /** The columns of a table in the current database, or in the named one. */
-  static String columnTypesQuery(List<String> storedName) {
-    String schema = storedName.size() == 2 ? ValueForms.literal(storedName.get(0)) : "DATABASE()";
-    return "SELECT COLUMN_NAME, DATA_TYPE, COLLATION_NAME, COLUMN_TYPE"
-        + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
-        + schema
-        + " AND TABLE_NAME = "
-        + ValueForms.literal(storedName.get(storedName.size() - 1));
   }
 }
