@@ -416,7 +416,7 @@ class GoldenSqlTest {
           .isEqualTo(
               "UPDATE `payments` SET `amount` = ?, `note` = ?"
                   + " WHERE `id` = TRIM(TRAILING ' ' FROM ?)"
-                  + " AND NOT (`amount` <=> ROUND(?, 2)"
+                  + " AND NOT (`amount` <=> CAST(? AS DECIMAL(65, 2))"
                   + " AND CAST(`note` AS BINARY) <=> CAST(CONVERT(? USING latin1) AS BINARY))");
     }
 
