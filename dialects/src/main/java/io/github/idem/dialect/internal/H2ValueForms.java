@@ -2,6 +2,7 @@ package io.github.idem.dialect.internal;
 
 import io.github.idem.dialect.ColumnType;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +55,12 @@ final class H2ValueForms implements ValueForms {
     if (CAST.contains(name)) {
       return "CAST(? AS " + type.declaredType() + ")";
     }
+    String element = element(type);
+    if (element != null && CAST.contains(typeName(element))) {
+      // Each element as the element type stores it; without the cardinality, which a cast would
+      // enforce by cutting the array where storing refuses it.
+      return "CAST(? AS " + element + " ARRAY)";
+    }
     if (name.equals("binary") && type.declaredType().endsWith(")")) {
       // BINARY(n) pads a shorter value with zero bytes on store and refuses a longer one, but a
       // cast truncates it: a longer value stays as bound, which no stored n-byte value equals.
@@ -88,7 +95,8 @@ final class H2ValueForms implements ValueForms {
               + incoming
               + " AS CHARACTER VARYING))";
     }
-    if (ZONED.contains(name)) {
+    String element = element(type);
+    if (ZONED.contains(name) || (element != null && ZONED.contains(typeName(element)))) {
       return "CAST("
           + column
           + " AS CHARACTER VARYING) IS NOT DISTINCT FROM CAST("
@@ -98,36 +106,129 @@ final class H2ValueForms implements ValueForms {
     return column + " IS NOT DISTINCT FROM " + incoming;
   }
 
+  /** The declared element type of an array of one level, such as {@code NUMERIC(10, 2)}. */
+  private static @Nullable String element(@Nullable ColumnType type) {
+    if (type == null || !ValueForms.typeName(type).equals("array")) {
+      return null;
+    }
+    String declared = type.declaredType();
+    int at = declared.lastIndexOf(" ARRAY[");
+    return at < 0 ? null : declared.substring(0, at);
+  }
+
+  /**
+   * A declared type's name without its precision: {@code TIME(3) WITH TIME ZONE} -> {@code time
+   * with time zone}.
+   */
+  private static String typeName(String declared) {
+    StringBuilder name = new StringBuilder();
+    int depth = 0;
+    for (int i = 0; i < declared.length(); i++) {
+      char c = declared.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (depth == 0) {
+        name.append(c);
+      }
+    }
+    String plain = name.toString().toLowerCase(Locale.ROOT).trim();
+    return plain.startsWith("interval") ? "interval" : plain;
+  }
+
   /**
    * The columns of a table in the current schema, or in the named one, with the declared type
-   * rebuilt from the catalog's precision, scale and length.
+   * rebuilt from the catalog's precision, scale and length; an array's from its element's.
    */
   static String columnTypesQuery(List<String> storedName) {
     String schema =
         storedName.size() == 2 ? ValueForms.literal(storedName.get(0)) : "CURRENT_SCHEMA";
     String table = ValueForms.literal(storedName.get(storedName.size() - 1));
-    return "SELECT COLUMN_NAME, LOWER(DATA_TYPE), NULLIF(COLLATION_NAME, 'OFF'),"
-        + " CASE WHEN DATA_TYPE IN ('NUMERIC', 'DECIMAL')"
-        + " THEN DATA_TYPE || '(' || NUMERIC_PRECISION || ', ' || NUMERIC_SCALE || ')'"
-        + " WHEN DATA_TYPE = 'DECFLOAT' THEN DATA_TYPE || '(' || NUMERIC_PRECISION || ')'"
-        + " WHEN DATA_TYPE IN ('TIME', 'TIMESTAMP') THEN DATA_TYPE || '(' || DATETIME_PRECISION || ')'"
-        + " WHEN DATA_TYPE LIKE 'TIME% WITH TIME ZONE' THEN REPLACE(DATA_TYPE, ' WITH',"
-        + " '(' || DATETIME_PRECISION || ') WITH')"
-        // INTERVAL DAY(p) TO SECOND(s), INTERVAL SECOND(p, s), INTERVAL YEAR(p) TO MONTH, …
-        + " WHEN DATA_TYPE = 'INTERVAL' AND INTERVAL_TYPE = 'SECOND'"
-        + " THEN 'INTERVAL SECOND(' || INTERVAL_PRECISION || ', ' || DATETIME_PRECISION || ')'"
-        + " WHEN DATA_TYPE = 'INTERVAL' THEN 'INTERVAL ' || CASE WHEN INTERVAL_TYPE LIKE '% TO %'"
-        + " THEN REPLACE(INTERVAL_TYPE, ' TO ', '(' || INTERVAL_PRECISION || ') TO ')"
-        + " ELSE INTERVAL_TYPE || '(' || INTERVAL_PRECISION || ')' END"
-        + " || CASE WHEN INTERVAL_TYPE LIKE '% TO SECOND' THEN '(' || DATETIME_PRECISION || ')'"
-        + " ELSE '' END"
-        + " WHEN CHARACTER_MAXIMUM_LENGTH IS NOT NULL AND DATA_TYPE IN ('CHARACTER',"
-        + " 'CHARACTER VARYING', 'VARCHAR_IGNORECASE', 'BINARY', 'BINARY VARYING')"
-        + " THEN DATA_TYPE || '(' || CHARACTER_MAXIMUM_LENGTH || ')'"
-        + " ELSE DATA_TYPE END"
-        + " FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = "
+    return "SELECT C.COLUMN_NAME, LOWER(C.DATA_TYPE), NULLIF(C.COLLATION_NAME, 'OFF'),"
+        + " CASE WHEN C.DATA_TYPE = 'ARRAY' AND E.DATA_TYPE <> 'ARRAY' THEN "
+        + declared("E")
+        + " || ' ARRAY[' || C.MAXIMUM_CARDINALITY || ']' ELSE "
+        + declared("C")
+        + " END FROM INFORMATION_SCHEMA.COLUMNS C LEFT JOIN INFORMATION_SCHEMA.ELEMENT_TYPES E"
+        + " ON E.OBJECT_CATALOG = C.TABLE_CATALOG AND E.OBJECT_SCHEMA = C.TABLE_SCHEMA"
+        + " AND E.OBJECT_NAME = C.TABLE_NAME AND E.OBJECT_TYPE = 'TABLE'"
+        + " AND E.COLLECTION_TYPE_IDENTIFIER = C.DTD_IDENTIFIER"
+        + " WHERE C.TABLE_SCHEMA = "
         + schema
-        + " AND TABLE_NAME = "
+        + " AND C.TABLE_NAME = "
         + table;
+  }
+
+  /** The declared type of a catalog row (a column or an array's element) under {@code t}. */
+  private static String declared(String t) {
+    String type = t + ".DATA_TYPE";
+    String interval = t + ".INTERVAL_TYPE";
+    String leading = "'(' || " + t + ".INTERVAL_PRECISION || ')'";
+    String fraction = t + ".DATETIME_PRECISION";
+    return "CASE WHEN "
+        + type
+        + " IN ('NUMERIC', 'DECIMAL') THEN "
+        + type
+        + " || '(' || "
+        + t
+        + ".NUMERIC_PRECISION || ', ' || "
+        + t
+        + ".NUMERIC_SCALE || ')' WHEN "
+        + type
+        + " = 'DECFLOAT' THEN "
+        + type
+        + " || '(' || "
+        + t
+        + ".NUMERIC_PRECISION || ')' WHEN "
+        + type
+        + " IN ('TIME', 'TIMESTAMP') THEN "
+        + type
+        + " || '(' || "
+        + fraction
+        + " || ')' WHEN "
+        + type
+        + " LIKE 'TIME% WITH TIME ZONE' THEN REPLACE("
+        + type
+        + ", ' WITH', '(' || "
+        + fraction
+        + " || ') WITH')"
+        // INTERVAL SECOND(p, s), INTERVAL DAY(p) TO SECOND(s), INTERVAL YEAR(p) TO MONTH, …
+        + " WHEN "
+        + type
+        + " = 'INTERVAL' AND "
+        + interval
+        + " = 'SECOND' THEN 'INTERVAL SECOND(' || "
+        + t
+        + ".INTERVAL_PRECISION || ', ' || "
+        + fraction
+        + " || ')' WHEN "
+        + type
+        + " = 'INTERVAL' THEN 'INTERVAL ' || CASE WHEN "
+        + interval
+        + " LIKE '% TO %' THEN REPLACE("
+        + interval
+        + ", ' TO ', "
+        + leading
+        + " || ' TO ') ELSE "
+        + interval
+        + " || "
+        + leading
+        + " END || CASE WHEN "
+        + interval
+        + " LIKE '% TO SECOND' THEN '(' || "
+        + fraction
+        + " || ')' ELSE '' END WHEN "
+        + t
+        + ".CHARACTER_MAXIMUM_LENGTH IS NOT NULL AND "
+        + type
+        + " IN ('CHARACTER', 'CHARACTER VARYING', 'VARCHAR_IGNORECASE', 'BINARY',"
+        + " 'BINARY VARYING') THEN "
+        + type
+        + " || '(' || "
+        + t
+        + ".CHARACTER_MAXIMUM_LENGTH || ')' ELSE "
+        + type
+        + " END";
   }
 }
