@@ -398,6 +398,71 @@ class GoldenSqlTest {
     }
 
     @Test
+    void shouldPadAFittingBinaryKeyAndCompareZonedValuesAsTextOnH2() {
+      WritePlan.UpdateThenInsert plan =
+          (WritePlan.UpdateThenInsert)
+              new H2Dialect(DatabaseVersion.of(2, 3))
+                  .plan(
+                      UPSERT,
+                      facts(
+                          new ColumnType("binary", null, "BINARY(4)"),
+                          new ColumnType(
+                              "timestamp with time zone", null, "TIMESTAMP(6) WITH TIME ZONE"),
+                          new ColumnType("character", "ENGLISH", "CHARACTER(5)")),
+                      CountMode.FOUND)
+                  .single();
+      String key =
+          "(SELECT CASE WHEN OCTET_LENGTH(V) <= 4 THEN CAST(V AS BINARY(4)) ELSE V END"
+              + " FROM (VALUES (CAST(? AS BINARY VARYING))) P(V))";
+      assertThat(plan.update())
+          .isEqualTo(
+              "UPDATE \"PAYMENTS\" SET \"AMOUNT\" = ?, \"NOTE\" = ?"
+                  + " WHERE \"ID\" = "
+                  + key
+                  + " AND NOT (CAST(\"AMOUNT\" AS CHARACTER VARYING) IS NOT DISTINCT FROM"
+                  + " CAST(CAST(? AS TIMESTAMP(6) WITH TIME ZONE) AS CHARACTER VARYING)"
+                  + " AND STRINGTOUTF8(RTRIM(\"NOTE\")) IS NOT DISTINCT FROM"
+                  + " STRINGTOUTF8(RTRIM(CAST(? AS CHARACTER VARYING))))");
+      assertThat(plan.updateBind()).containsExactly(1, 2, 0, 1, 2);
+      assertThat(plan.exists())
+          .isEqualTo("SELECT 1 FROM \"PAYMENTS\" WHERE \"ID\" = " + key + " FOR UPDATE");
+    }
+
+    @Test
+    void shouldCastIntervalsAndArraysOfRoundingTypesOnH2() {
+      WritePlan.UpdateThenInsert plan =
+          (WritePlan.UpdateThenInsert)
+              new H2Dialect(DatabaseVersion.of(2, 3))
+                  .plan(
+                      UPSERT,
+                      facts(
+                          new ColumnType("interval", null, "INTERVAL SECOND(2, 1)"),
+                          new ColumnType("array", null, "NUMERIC(10, 2) ARRAY[2]"),
+                          new ColumnType("array", null, "TIME(0) WITH TIME ZONE ARRAY[3]")),
+                      CountMode.FOUND)
+                  .single();
+      assertThat(plan.update())
+          .isEqualTo(
+              "UPDATE \"PAYMENTS\" SET \"AMOUNT\" = ?, \"NOTE\" = ?"
+                  + " WHERE \"ID\" = CAST(? AS INTERVAL SECOND(2, 1))"
+                  + " AND NOT (\"AMOUNT\" IS NOT DISTINCT FROM CAST(? AS NUMERIC(10, 2) ARRAY)"
+                  + " AND CAST(\"NOTE\" AS CHARACTER VARYING) IS NOT DISTINCT FROM"
+                  + " CAST(CAST(? AS TIME(0) WITH TIME ZONE ARRAY) AS CHARACTER VARYING))");
+    }
+
+    @Test
+    void shouldReadH2ArrayElementTypesFromTheCatalog() {
+      String query = new H2Dialect(DatabaseVersion.of(2, 3)).columnTypesQuery("s.t").orElseThrow();
+      assertThat(query)
+          .startsWith(
+              "SELECT C.COLUMN_NAME, LOWER(C.DATA_TYPE), NULLIF(C.COLLATION_NAME, 'OFF'),"
+                  + " CASE WHEN C.DATA_TYPE = 'ARRAY' AND E.DATA_TYPE <> 'ARRAY' THEN CASE WHEN")
+          .contains(" || ' ARRAY[' || C.MAXIMUM_CARDINALITY || ']' ELSE CASE WHEN C.DATA_TYPE")
+          .contains("WHEN C.DATA_TYPE = 'INTERVAL' AND C.INTERVAL_TYPE = 'SECOND'")
+          .endsWith("WHERE C.TABLE_SCHEMA = 'S' AND C.TABLE_NAME = 'T'");
+    }
+
+    @Test
     void shouldCompareTextInTheColumnsCharsetBytesOnMariadbWithASecondUniqueKey() {
       // Only a table with a second unique key takes update-then-insert on the MySQL family.
       WritePlan.UpdateThenInsert plan =

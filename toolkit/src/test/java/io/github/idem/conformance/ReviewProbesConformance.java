@@ -13,13 +13,9 @@ import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,102 +90,6 @@ public abstract class ReviewProbesConformance extends ConformanceBase {
   // ---- item 1: the table whose metadata Idem reads must be the table its SQL writes -----------
 
   // ---- item 3: values as the column stores them ------------------------------------------------
-
-  /** BINARY(n) pads with zero bytes on store (H2 2.x, MySQL, MariaDB). */
-  @Test
-  void shouldReportAPaddedBinaryValueAsUnchanged() {
-    Assumptions.assumeTrue(
-        mysqlFamily() || engine == Engine.H2, "only H2 and MySQL/MariaDB pad BINARY(n)");
-    String t = newTable("id INTEGER PRIMARY KEY, v BINARY(4)");
-    WriteStatement upsert = idem.upsert(t).columns("id", "v").conflictKey("id").build();
-
-    assertThat(upsert.execute(1, new byte[] {1})).isEqualTo(Outcome.INSERTED);
-    assertThat(upsert.execute(1, new byte[] {1})).isEqualTo(Outcome.UNCHANGED);
-    assertThat(upsert.execute(1, new byte[] {1, 0, 0, 0})).isEqualTo(Outcome.UNCHANGED);
-    assertThat(count(t)).isEqualTo(1);
-  }
-
-  @Test
-  void shouldFindAPaddedBinaryKey() {
-    Assumptions.assumeTrue(
-        mysqlFamily() || engine == Engine.H2, "only H2 and MySQL/MariaDB pad BINARY(n)");
-    String t = newTable("k BINARY(4) PRIMARY KEY, v INTEGER");
-    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
-    WriteStatement absent = idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build();
-
-    assertThat(upsert.execute(new byte[] {1}, 1)).isEqualTo(Outcome.INSERTED);
-    assertThat(upsert.execute(new byte[] {1}, 2)).isEqualTo(Outcome.UPDATED);
-    assertThat(absent.execute(new byte[] {1}, 3)).isEqualTo(Outcome.UNCHANGED);
-    assertThat(rows("SELECT v FROM " + t)).containsExactly(row("2"));
-  }
-
-  /**
-   * H2 stores the offset of a TIMESTAMP WITH TIME ZONE but compares instants: a write of the same
-   * instant at another offset changes the stored row.
-   */
-  @Test
-  void shouldSeeAnOffsetChangeThatTheColumnStores() {
-    Assumptions.assumeTrue(
-        engine == Engine.H2 || isPostgresFamily(), "only H2 and PostgreSQL have the type");
-    String t = newTable("id INTEGER PRIMARY KEY, at TIMESTAMP WITH TIME ZONE");
-    WriteStatement upsert = idem.upsert(t).columns("id", "at").conflictKey("id").build();
-    OffsetDateTime plusOne = OffsetDateTime.of(2020, 1, 1, 10, 0, 0, 0, ZoneOffset.ofHours(1));
-    OffsetDateTime utc = plusOne.withOffsetSameInstant(ZoneOffset.UTC);
-
-    assertThat(upsert.execute(1, plusOne)).isEqualTo(Outcome.INSERTED);
-    if (isPostgresFamily()) {
-      // timestamptz stores the instant only: nothing changes.
-      assertThat(upsert.execute(1, utc)).isEqualTo(Outcome.UNCHANGED);
-      return;
-    }
-    String before = rows("SELECT CAST(at AS VARCHAR) FROM " + t).get(0).get(0);
-    assertThat(upsert.execute(1, utc)).isEqualTo(Outcome.UPDATED);
-    assertThat(rows("SELECT CAST(at AS VARCHAR) FROM " + t).get(0).get(0)).isNotEqualTo(before);
-  }
-
-  /** H2 INTERVAL SECOND(2,1) rounds fractional seconds on store. */
-  @Test
-  void shouldReportAnIntervalTheColumnRoundsAsUnchanged() {
-    Assumptions.assumeTrue(engine == Engine.H2, "only H2 binds java.time.Duration to an interval");
-    String t = newTable("id INTEGER PRIMARY KEY, d INTERVAL SECOND(2,1)");
-    WriteStatement upsert = idem.upsert(t).columns("id", "d").conflictKey("id").build();
-
-    assertThat(upsert.execute(1, Duration.ofMillis(1250))).isEqualTo(Outcome.INSERTED);
-    assertThat(upsert.execute(1, Duration.ofMillis(1250))).isEqualTo(Outcome.UNCHANGED);
-    assertThat(count(t)).isEqualTo(1);
-  }
-
-  /**
-   * H2 with a database collation: a CHAR column compares under it like VARCHAR, but H2ValueForms
-   * compares bytes only for VARCHAR, VARCHAR_IGNORECASE and CLOB.
-   */
-  @Test
-  void shouldSeeACaseOnlyChangeOfACharColumnUnderAnH2Collation() throws Exception {
-    Assumptions.assumeTrue(engine == Engine.H2, "H2's database collation");
-    String url = "jdbc:h2:mem:" + unique("coll") + ";DB_CLOSE_DELAY=-1";
-    try (Connection c = DriverManager.getConnection(url);
-        Statement s = c.createStatement()) {
-      s.execute("SET COLLATION ENGLISH STRENGTH PRIMARY");
-      s.execute("CREATE TABLE ch (id INTEGER PRIMARY KEY, code CHAR(5), name VARCHAR(5))");
-    }
-    DataSource ds = pool(url, 2, null);
-    cleanups.add(
-        () -> {
-          try (Connection c = DriverManager.getConnection(url);
-              Statement s = c.createStatement()) {
-            s.execute("SHUTDOWN");
-          } catch (SQLException e) {
-            throw new IllegalStateException(e);
-          }
-        });
-    WriteStatement upsert =
-        Idem.create(ds).upsert("ch").columns("id", "code", "name").conflictKey("id").build();
-
-    assertThat(upsert.execute(1, "ab", "ab")).isEqualTo(Outcome.INSERTED);
-    assertThat(upsert.execute(1, "ab", "AB")).isEqualTo(Outcome.UPDATED);
-    assertThat(upsert.execute(1, "AB", "AB")).isEqualTo(Outcome.UPDATED);
-    assertThat(rows(ds, "SELECT TRIM(code), name FROM ch")).containsExactly(row("AB", "AB"));
-  }
 
   /**
    * MySQL family: the change test converts the incoming string to the column's character set, where
