@@ -122,11 +122,13 @@ final class PostgresBatchSql {
    * stored prefix; it is then sent in a later statement and refused there.
    */
   private static String asStored(String expression, ColumnType type) {
-    return "CAST("
-        + expression
-        + " AS "
-        + type.declaredType()
-        + ")"
-        + (type.collation() == null ? "" : " COLLATE " + type.collation());
+    // Where the VALUES cast already has the declared type (numbers, date-times), a second cast
+    // would change nothing.
+    String stored =
+        type.declaredType().equals(type.sqlType())
+            ? expression
+            : "CAST(" + expression + " AS " + type.declaredType() + ")";
+    // Explicit: the column's own implicit collation on the other side may differ.
+    return type.collation() == null ? stored : stored + " COLLATE " + type.collation();
   }
 }
