@@ -373,6 +373,51 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
     }
   }
 
+  /**
+   * PostgreSQL: a domain over a length-limited type (and a domain over that domain) refuses an
+   * over-long value on store, in a batch too (an explicit cast to the domain would truncate it
+   * silently), and drops excess trailing spaces of a key as its base type does.
+   */
+  @Test
+  void shouldHonourTheLengthOfADomainInABatch() {
+    Assumptions.assumeTrue(isPostgresFamily(), "only PostgreSQL has domains");
+    String base = "idem_d3_" + ProcessHandle.current().pid();
+    String nested = "idem_dd3_" + ProcessHandle.current().pid();
+    sql("CREATE DOMAIN " + base + " AS VARCHAR(3)");
+    sql("CREATE DOMAIN " + nested + " AS " + base + " CHECK (VALUE <> 'zzz')");
+    try {
+      for (String domain : List.of(base, nested)) {
+        String values = newTable("id INTEGER PRIMARY KEY, v " + domain);
+        WriteStatement upsert = idem.upsert(values).columns("id", "v").conflictKey("id").build();
+        assertThatThrownBy(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {1, "abcd"})))
+            .as(domain)
+            .isInstanceOf(IdemSqlException.class);
+        assertThatThrownBy(() -> upsert.execute(1, "abcd"))
+            .as(domain)
+            .isInstanceOf(IdemSqlException.class);
+        assertThat(count(values)).as(domain).isZero();
+
+        String keys = newTable("k " + domain + " PRIMARY KEY, v INTEGER");
+        WriteStatement byKey = idem.upsert(keys).columns("k", "v").conflictKey("k").build();
+        assertThat(byKey.executeBatch(List.of(new Object[] {"abc ", 1}, new Object[] {"abc  ", 2})))
+            .as(domain)
+            .containsExactly(Outcome.INSERTED, Outcome.UPDATED);
+        assertThat(rows("SELECT k, v FROM " + keys)).as(domain).containsExactly(row("abc", "2"));
+        sql("DROP TABLE " + values);
+        sql("DROP TABLE " + keys);
+      }
+      String checked = newTable("id INTEGER PRIMARY KEY, v " + nested);
+      WriteStatement upsert = idem.upsert(checked).columns("id", "v").conflictKey("id").build();
+      assertThatThrownBy(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {1, "zzz"})))
+          .isInstanceOf(IdemSqlException.class);
+      assertThat(count(checked)).isZero();
+      sql("DROP TABLE " + checked);
+    } finally {
+      sql("DROP DOMAIN IF EXISTS " + nested);
+      sql("DROP DOMAIN IF EXISTS " + base);
+    }
+  }
+
   @Test
   void shouldCompareMysqlYearAndBitColumns() {
     Assumptions.assumeTrue(mysqlFamily(), "YEAR and BIT(n) as integers are MySQL/MariaDB types");

@@ -106,12 +106,22 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
    * name>' AS regclass)} resolves the table through the search path exactly as the INSERT does.
    */
   static final String COLUMN_TYPES_QUERY =
-      "SELECT a.attname, format_type(a.atttypid,"
+      "SELECT a.attname, CASE WHEN ty.typtype = 'd' AND ty.typcategory NOT IN ('N', 'D', 'T')"
+          // A domain carries its base type's length (CREATE DOMAIN d AS varchar(3)), and an
+          // explicit cast to it truncates silently like one to varchar(3): name the root base type
+          // without a modifier instead, and let the INSERT's assignment to the domain enforce the
+          // length (with an error) and the domain's checks (docs/engines.md, "Excess trailing
+          // spaces").
+          + " THEN (WITH RECURSIVE b(oid, typtype, base) AS (SELECT ty.oid, ty.typtype,"
+          + " ty.typbasetype UNION ALL SELECT bt.oid, bt.typtype, bt.typbasetype FROM b"
+          + " JOIN pg_catalog.pg_type bt ON bt.oid = b.base WHERE b.typtype = 'd')"
+          + " SELECT format_type(b.oid, -1) FROM b WHERE b.typtype <> 'd')"
+          + " ELSE format_type(a.atttypid,"
           // Keep the modifier only where an explicit cast rounds exactly as storing does
           // (numeric, date/time, interval), so keys compare as stored. Elsewhere an explicit cast
           // would truncate silently (char(5) as "character" means char(1)); without the modifier
           // the INSERT's own assignment still enforces the length, with an error.
-          + " CASE WHEN ty.typcategory IN ('N', 'D', 'T') THEN a.atttypmod ELSE -1 END),"
+          + " CASE WHEN ty.typcategory IN ('N', 'D', 'T') THEN a.atttypmod ELSE -1 END) END,"
           // The collation keys compare under: a unique index may declare its own, and ON CONFLICT
           // arbitrates with it; a nondeterministic one (case-insensitive) is coarser than the
           // column's deterministic one, so ranking and joining by it never misses a conflict
