@@ -128,10 +128,9 @@ public final class SqliteDialect extends AbstractSqlDialect {
     String schema = name.size() == 2 ? ", " + ValueForms.literal(name.get(0)) : "";
     String literal = ValueForms.literal(name.get(name.size() - 1));
     // A column declared without a type has no affinity and takes any value. The collation is the
-    // one the column's unique indexes compare it under when they name one other than BINARY (the
-    // finest, byte-wise); only an index's own collation is reported there (index_xinfo's coll),
-    // since the column's is found only in the CREATE TABLE text. Two such collations cannot both
-    // be followed, and readUniqueIndexes refuses the key.
+    // one the column's unique indexes compare it under (index_xinfo's coll, which is the index's
+    // own COLLATE or else the column's; the column's alone is found only in the CREATE TABLE
+    // text), when they all agree; where they do not, readUniqueIndexes refuses their keys.
     return Optional.of(
         "SELECT c.name, CASE WHEN c.type = '' THEN 'ANY' ELSE c.type END,"
             + " (SELECT CASE WHEN COUNT(DISTINCT upper(x.coll)) = 1"
@@ -141,8 +140,7 @@ public final class SqliteDialect extends AbstractSqlDialect {
             + schema
             + ") il, pragma_index_xinfo(il.name"
             + schema
-            + ") x WHERE il.\"unique\" AND NOT il.partial AND x.key AND x.cid = c.cid"
-            + " AND x.coll <> 'BINARY' COLLATE NOCASE),"
+            + ") x WHERE il.\"unique\" AND NOT il.partial AND x.key AND x.cid = c.cid),"
             + " CASE WHEN c.type = '' THEN 'ANY' ELSE c.type END FROM pragma_table_info("
             + literal
             + schema
