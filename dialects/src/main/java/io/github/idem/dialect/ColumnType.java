@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  *     truncates, while storing into the column raises an error for a value that is too long
  * @param collation the collation the column's keys compare under, else {@code null}: on PostgreSQL
  *     the column's when it differs from its type's default, or a unique index's own
- *     nondeterministic collation on a column whose collation is deterministic; on SQLite a unique
- *     index's collation other than BINARY; on the MySQL family and H2 the column's collation
+ *     nondeterministic collation on a column whose collation is deterministic; on SQLite the
+ *     collation the column's unique indexes compare it under, when they agree; on the MySQL family
+ *     and H2 the column's collation
  * @param declaredType the full declared type with its length, precision or scale, e.g. {@code
  *     numeric(10,2)}; used in messages and, for types whose explicit cast rounds as storing does,
  *     in casts
