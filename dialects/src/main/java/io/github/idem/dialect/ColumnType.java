@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param sqlType the type without a length or precision modifier, e.g. {@code character varying}
  *     rather than {@code character varying(40)}: an explicit cast to a length-limited type silently
  *     truncates, while storing into the column raises an error for a value that is too long
- * @param collation the column's collation when it differs from its type's default (PostgreSQL), or
- *     the column's collation (MySQL family, H2), else {@code null}
+ * @param collation the collation the column's keys compare under, else {@code null}: on PostgreSQL
+ *     the column's when it differs from its type's default, or a unique index's own
+ *     nondeterministic collation on a column whose collation is deterministic; on SQLite the
+ *     collation the column's unique indexes compare it under, when they agree; on the MySQL family
+ *     and H2 the column's collation
  * @param declaredType the full declared type with its length, precision or scale, e.g. {@code
  *     numeric(10,2)}; used in messages and, for types whose explicit cast rounds as storing does,
  *     in casts

@@ -110,6 +110,24 @@ class GoldenSqlTest {
     }
 
     @Test
+    void shouldRankAndJoinALengthLimitedKeyAsItsDeclaredType() {
+      WriteSpec spec = WriteSpec.insertIfAbsent("inbox", List.of("k", "v"), List.of("k"));
+      String sql =
+          batch(
+                  pg18,
+                  spec,
+                  List.of(
+                      new ColumnType("character varying", null, "character varying(3)"),
+                      new ColumnType("integer", null)))
+              .orElseThrow()
+              .statement(1);
+      assertThat(sql)
+          .contains("(1, CAST(? AS character varying), CAST(? AS integer))")
+          .contains("PARTITION BY CAST(r.\"k\" AS character varying(3)) ORDER BY")
+          .contains("AND CAST(k.\"k\" AS character varying(3)) = w.\"k\"");
+    }
+
+    @Test
     void shouldRenderAnInsertIfAbsentBatchWithCollationAndCompositeKey() {
       WriteSpec spec =
           WriteSpec.insertIfAbsent(
@@ -128,8 +146,8 @@ class GoldenSqlTest {
               "WITH \"idem rows\" (\"idem ord\", \"tenant\", \"id\", \"payload\") AS (VALUES"
                   + " (1, CAST(? AS character varying) COLLATE pg_catalog.\"C\", CAST(? AS bigint),"
                   + " CAST(? AS jsonb))),"
-                  + " \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY r.\"tenant\","
-                  + " r.\"id\" ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r"
+                  + " \"idem ranked\" AS (SELECT r.*, row_number() OVER (PARTITION BY r.\"tenant\""
+                  + " COLLATE pg_catalog.\"C\", r.\"id\" ORDER BY r.\"idem ord\") AS \"idem rank\" FROM \"idem rows\" r"
                   + " WHERE r.\"tenant\" IS NOT NULL),"
                   + " \"idem written\" AS (INSERT INTO \"inbox\" AS t (\"tenant\", \"id\", \"payload\")"
                   + " SELECT \"tenant\", \"id\", \"payload\" FROM \"idem ranked\" WHERE \"idem rank\" = 1"
@@ -137,7 +155,7 @@ class GoldenSqlTest {
                   + " RETURNING t.\"tenant\", t.\"id\", true AS \"idem inserted\")"
                   + " SELECT k.\"idem ord\", w.\"idem inserted\", k.\"idem rank\" > 1"
                   + " FROM \"idem ranked\" k LEFT JOIN \"idem written\" w"
-                  + " ON k.\"idem rank\" = 1 AND k.\"tenant\" = w.\"tenant\" AND k.\"id\" = w.\"id\"");
+                  + " ON k.\"idem rank\" = 1 AND k.\"tenant\" COLLATE pg_catalog.\"C\" = w.\"tenant\" AND k.\"id\" = w.\"id\"");
       assertThat(batch.whenNoRow()).isEqualTo(Outcome.UNCHANGED);
     }
 

@@ -8,7 +8,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
 import io.github.idem.WriteStatement;
 import io.github.idem.api.IdemSqlException;
-import io.github.idem.api.InvalidStatementException;
 import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import java.math.BigDecimal;
@@ -126,92 +125,6 @@ public abstract class ReviewProbesConformance extends ConformanceBase {
     assertThatThrownBy(() -> upsert.execute(1, dec("-0.001"))).isInstanceOf(IdemSqlException.class);
   }
 
-  // ---- item 5: a unique index whose equality is not the column's ------------------------------
-
-  /**
-   * SQLite: a unique index may declare its own collation (COLLATE NOCASE) on a BINARY column. The
-   * update-then-insert plan compares keys with the column's collation, so 'A' misses the stored
-   * 'a', the INSERT hits the index, and the caller gets a unique violation. Honour the index (as
-   * PostgreSQL's ON CONFLICT does) or refuse at build().
-   */
-  @Test
-  void shouldHonourOrRefuseAUniqueIndexWithItsOwnCollation() {
-    Assumptions.assumeTrue(
-        engine == Engine.SQLITE, "only SQLite (and PostgreSQL, below) collate per index");
-    String t = newTable("k TEXT NOT NULL, v TEXT");
-    sql("CREATE UNIQUE INDEX " + t + "_nocase ON " + t + " (k COLLATE NOCASE)");
-    WriteStatement upsert;
-    try {
-      upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
-    } catch (InvalidStatementException refused) {
-      return; // refused at build: acceptable
-    }
-    assertThat(upsert.execute("a", "1")).isEqualTo(Outcome.INSERTED);
-    assertThat(upsert.execute("A", "2")).isEqualTo(Outcome.UPDATED);
-    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("a", "2"));
-  }
-
-  /**
-   * PostgreSQL batch: the join of written keys back to rows (and the ranking of repeated keys) uses
-   * the column's collation, the arbiter index another (case-insensitive, nondeterministic).
-   */
-  @Test
-  void shouldBatchAgainstAUniqueIndexWithItsOwnCollation() {
-    Assumptions.assumeTrue(isPostgresFamily(), "PostgreSQL's per-index collation");
-    String collation = "idem_rv_ci_" + ProcessHandle.current().pid();
-    try {
-      sql(
-          "CREATE COLLATION IF NOT EXISTS "
-              + collation
-              + " (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
-    } catch (IllegalStateException e) {
-      Assumptions.abort("this server has no ICU collations: " + e.getMessage());
-    }
-    String t = newTable("k VARCHAR(10) NOT NULL, v VARCHAR(10)");
-    cleanups.add(() -> sql("DROP COLLATION IF EXISTS " + collation));
-    cleanups.add(() -> sql("DROP TABLE " + t));
-    sql("CREATE UNIQUE INDEX " + t + "_ci ON " + t + " (k COLLATE " + collation + ")");
-    WriteStatement upsert;
-    try {
-      upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
-    } catch (InvalidStatementException refused) {
-      return;
-    }
-    assertThat(upsert.execute("a", "1")).isEqualTo(Outcome.INSERTED);
-    assertThat(upsert.execute("A", "2")).isEqualTo(Outcome.UPDATED);
-    List<Outcome> outcomes = upsert.executeBatch(List.<Object[]>of(new Object[] {"A", "3"}));
-    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("a", "3"));
-    assertThat(outcomes).containsExactly(Outcome.UPDATED);
-  }
-
-  /** The same index: two keys equal under it in one batch are ranked apart by the column's. */
-  @Test
-  void shouldBatchTwoKeysEqualUnderTheIndexCollation() {
-    Assumptions.assumeTrue(isPostgresFamily(), "PostgreSQL's per-index collation");
-    String collation = "idem_rv_ci2_" + ProcessHandle.current().pid();
-    try {
-      sql(
-          "CREATE COLLATION IF NOT EXISTS "
-              + collation
-              + " (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
-    } catch (IllegalStateException e) {
-      Assumptions.abort("this server has no ICU collations: " + e.getMessage());
-    }
-    String t = newTable("k VARCHAR(10) NOT NULL, v VARCHAR(10)");
-    cleanups.add(() -> sql("DROP COLLATION IF EXISTS " + collation));
-    cleanups.add(() -> sql("DROP TABLE " + t));
-    sql("CREATE UNIQUE INDEX " + t + "_ci ON " + t + " (k COLLATE " + collation + ")");
-    WriteStatement upsert;
-    try {
-      upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
-    } catch (InvalidStatementException refused) {
-      return;
-    }
-    assertThat(upsert.executeBatch(List.of(new Object[] {"b", "1"}, new Object[] {"B", "2"})))
-        .containsExactly(Outcome.INSERTED, Outcome.UPDATED);
-    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("b", "2"));
-  }
-
   /**
    * A double bound into a DECIMAL key: MySQL's ROUND(double, s) rounds the binary value where
    * storing converts it as a decimal, so the UPDATE can address another row. The README names only
@@ -268,27 +181,6 @@ public abstract class ReviewProbesConformance extends ConformanceBase {
   }
 
   // ---- excess trailing spaces: truncated on store where the column is VARCHAR(n) ------------
-
-  /**
-   * PostgreSQL and MySQL/MariaDB store a VARCHAR(n) value whose excess characters are all spaces by
-   * truncating them (no error). PostgreSQL's batch casts keys to the type without its length, so
-   * the join of written keys back to rows misses 'abc ' (stored 'abc').
-   */
-  @Test
-  void shouldBatchAKeyWithExcessTrailingSpaces() {
-    Assumptions.assumeTrue(
-        isPostgresFamily() || mysqlFamily(),
-        "H2 refuses excess spaces; SQLite does not enforce lengths");
-    String t = newTable("k VARCHAR(3) PRIMARY KEY, v INTEGER");
-    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
-
-    List<Outcome> outcomes = upsert.executeBatch(List.<Object[]>of(new Object[] {"abc ", 1}));
-    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("abc", "1"));
-    assertThat(outcomes).containsExactly(Outcome.INSERTED);
-    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {"abc  ", 2})))
-        .containsExactly(Outcome.UPDATED);
-    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("abc", "2"));
-  }
 
   /** A value column: 'abc ' into VARCHAR(3) stores 'abc', which is already stored. */
   @Test

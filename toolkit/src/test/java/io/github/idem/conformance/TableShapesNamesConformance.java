@@ -537,6 +537,144 @@ public abstract class TableShapesNamesConformance extends ConformanceBase {
     assertThat(rows("SELECT id, code, note FROM " + t)).containsExactly(row("1", "5", "b"));
   }
 
+  // ---- a unique index whose own collation is not its column's ---------------------------------
+
+  /**
+   * A case-insensitive collation for an index, or aborts: an ICU nondeterministic one on PostgreSQL
+   * (dropped after the test), NOCASE on SQLite.
+   */
+  private String caseInsensitiveCollation() {
+    if (engine == Engine.SQLITE) {
+      return "NOCASE";
+    }
+    String collation = unique("idem_ix_ci");
+    try {
+      sql(
+          "CREATE COLLATION "
+              + collation
+              + " (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
+    } catch (IllegalStateException e) {
+      Assumptions.abort("this server has no ICU collations: " + e.getMessage());
+    }
+    cleanups.add(() -> sql("DROP COLLATION IF EXISTS " + collation));
+    return collation;
+  }
+
+  private static final String OWN_COLLATION_ENGINES =
+      "only PostgreSQL and SQLite let a unique index collate its column otherwise; MySQL/MariaDB"
+          + " and H2 indexes compare under the column's collation";
+
+  /**
+   * A unique index {@code (k COLLATE <case-insensitive>)} on a column of the default collation:
+   * keys equal under the index are one key, single-row and batch (PostgreSQL ranks and joins a
+   * batch under the index's collation; SQLite's key lookup uses it), and the stored key keeps its
+   * first spelling.
+   */
+  @Test
+  void shouldUpsertAgainstAUniqueIndexWithItsOwnCollation() {
+    Assumptions.assumeTrue(isPostgresFamily() || engine == Engine.SQLITE, OWN_COLLATION_ENGINES);
+    String collation = caseInsensitiveCollation();
+    String t = newTable("k VARCHAR(10) NOT NULL, v VARCHAR(10)");
+    cleanups.add(() -> sql("DROP TABLE " + t));
+    sql("CREATE UNIQUE INDEX " + t + "_ci ON " + t + " (k COLLATE " + collation + ")");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+    WriteStatement absent = idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build();
+
+    assertThat(upsert.execute("a", "1")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute("A", "2")).isEqualTo(Outcome.UPDATED);
+    assertThat(absent.execute("A", "9")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {"A", "3"})))
+        .containsExactly(Outcome.UPDATED);
+    assertThat(
+            upsert.executeBatch(
+                List.of(new Object[] {"b", "1"}, new Object[] {"B", "2"}, new Object[] {"b", "2"})))
+        .containsExactly(Outcome.INSERTED, Outcome.UPDATED, Outcome.UNCHANGED);
+    assertThat(
+            absent.executeBatch(
+                List.of(new Object[] {"C", "1"}, new Object[] {"c", "2"}, new Object[] {"a", "x"})))
+        .containsExactly(Outcome.INSERTED, Outcome.UNCHANGED, Outcome.UNCHANGED);
+    assertThat(rows("SELECT k, v FROM " + t + " ORDER BY v, k"))
+        .containsExactly(row("C", "1"), row("b", "2"), row("a", "3"));
+  }
+
+  /**
+   * The same index on a column the statement updates: a case-only change is a change, though the
+   * index calls both spellings equal.
+   */
+  @Test
+  void shouldSeeACaseOnlyChangeOfAColumnWhoseUniqueIndexIgnoresCase() {
+    Assumptions.assumeTrue(isPostgresFamily() || engine == Engine.SQLITE, OWN_COLLATION_ENGINES);
+    String collation = caseInsensitiveCollation();
+    String t = newTable("id INTEGER PRIMARY KEY, k VARCHAR(10) NOT NULL");
+    cleanups.add(() -> sql("DROP TABLE " + t));
+    sql("CREATE UNIQUE INDEX " + t + "_ci ON " + t + " (k COLLATE " + collation + ")");
+    WriteStatement upsert = idem.upsert(t).columns("id", "k").conflictKey("id").build();
+
+    assertThat(upsert.execute(1, "a")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(1, "A")).isEqualTo(Outcome.UPDATED);
+    assertThat(upsert.execute(1, "A")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {1, "a"})))
+        .containsExactly(Outcome.UPDATED);
+    assertThat(rows("SELECT id, k FROM " + t)).containsExactly(row("1", "a"));
+  }
+
+  /**
+   * A unique index that compares a case-insensitive column byte-wise (COLLATE "C" on PostgreSQL,
+   * BINARY on SQLite) makes 'a' and 'A' two keys, single-row and batch: the key follows the index,
+   * not the column.
+   */
+  @Test
+  void shouldFollowAByteWiseUniqueIndexOnACaseInsensitiveColumn() {
+    Assumptions.assumeTrue(isPostgresFamily() || engine == Engine.SQLITE, OWN_COLLATION_ENGINES);
+    String collation = caseInsensitiveCollation();
+    String t = newTable("k VARCHAR(10) COLLATE " + collation + " NOT NULL, v VARCHAR(10)");
+    cleanups.add(() -> sql("DROP TABLE " + t));
+    String bytewise = engine == Engine.SQLITE ? "BINARY" : "\"C\"";
+    sql("CREATE UNIQUE INDEX " + t + "_bin ON " + t + " (k COLLATE " + bytewise + ")");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+
+    assertThat(upsert.execute("a", "1")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute("A", "2")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute("a", "3")).isEqualTo(Outcome.UPDATED);
+    assertThat(
+            upsert.executeBatch(
+                List.of(new Object[] {"b", "4"}, new Object[] {"B", "5"}, new Object[] {"A", "6"})))
+        .containsExactly(Outcome.INSERTED, Outcome.INSERTED, Outcome.UPDATED);
+    assertThat(rows("SELECT k, v FROM " + t + " ORDER BY v"))
+        .containsExactly(row("a", "3"), row("b", "4"), row("B", "5"), row("A", "6"));
+  }
+
+  /**
+   * SQLite: unique indexes that compare one column under different collations (the primary key's
+   * BINARY and a NOCASE index, or NOCASE and RTRIM): one key lookup cannot follow them all, and
+   * following the coarser one could update a row the conflict key's own index calls another key, so
+   * the key is refused at build.
+   */
+  @Test
+  void shouldRefuseAKeyWhoseUniqueIndexesCollateDifferently() {
+    Assumptions.assumeTrue(
+        engine == Engine.SQLITE,
+        "PostgreSQL arbitrates with every matching index itself; MySQL/MariaDB and H2 have no"
+            + " per-index collation");
+    String mixed = newTable("k TEXT NOT NULL, v TEXT");
+    sql("CREATE UNIQUE INDEX " + mixed + "_nocase ON " + mixed + " (k COLLATE NOCASE)");
+    sql("CREATE UNIQUE INDEX " + mixed + "_rtrim ON " + mixed + " (k COLLATE RTRIM)");
+    String keyed = newTable("k TEXT PRIMARY KEY, v TEXT");
+    sql("CREATE UNIQUE INDEX " + keyed + "_nocase ON " + keyed + " (k COLLATE NOCASE)");
+
+    for (String t : List.of(mixed, keyed)) {
+      assertThatThrownBy(() -> idem.upsert(t).columns("k", "v").conflictKey("k").build())
+          .as(t)
+          .isInstanceOf(InvalidStatementException.class)
+          .hasMessageContaining("under different collations");
+      assertThatThrownBy(() -> idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build())
+          .as(t)
+          .isInstanceOf(InvalidStatementException.class)
+          .hasMessageContaining("under different collations");
+      assertThat(count(t)).isZero();
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private static String unique(String prefix) {

@@ -639,6 +639,98 @@ public abstract class TableShapesValuesConformance extends ConformanceBase {
     }
   }
 
+  /**
+   * PostgreSQL and MySQL/MariaDB store a VARCHAR(n) or CHAR(n) value whose excess characters are
+   * all spaces by dropping them, without an error; a key so given addresses the stored row, in a
+   * batch too (PostgreSQL's multi-row form joins written keys back to rows as stored), and repeats
+   * of one stored key inside a batch apply in order. Excess characters other than spaces are still
+   * refused.
+   */
+  @Test
+  void shouldBatchAKeyWithExcessTrailingSpaces() {
+    Assumptions.assumeTrue(
+        isPostgresFamily() || mysqlFamily(),
+        "H2 refuses excess spaces; SQLite does not enforce lengths");
+    for (String type : List.of("VARCHAR(3)", "CHAR(3)")) {
+      String t = newTable("k " + type + " PRIMARY KEY, v INTEGER");
+      WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+      WriteStatement absent = idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build();
+
+      assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {"abc ", 1})))
+          .as(type)
+          .containsExactly(Outcome.INSERTED);
+      assertThat(rows("SELECT k, v FROM " + t)).as(type).containsExactly(row("abc", "1"));
+      assertThat(upsert.executeBatch(List.<Object[]>of(new Object[] {"abc  ", 2})))
+          .as(type)
+          .containsExactly(Outcome.UPDATED);
+      assertThat(
+              upsert.executeBatch(
+                  List.of(
+                      new Object[] {"xyz", 1}, new Object[] {"xyz ", 2}, new Object[] {"stu", 3})))
+          .as(type)
+          .containsExactly(Outcome.INSERTED, Outcome.UPDATED, Outcome.INSERTED);
+      assertThat(
+              absent.executeBatch(
+                  List.of(
+                      new Object[] {"abc   ", 9},
+                      new Object[] {"pqr ", 3},
+                      new Object[] {"pqr", 4})))
+          .as(type)
+          .containsExactly(Outcome.UNCHANGED, Outcome.INSERTED, Outcome.UNCHANGED);
+      assertThatThrownBy(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {"abcd", 5})))
+          .as(type)
+          .isInstanceOf(IdemSqlException.class);
+      assertThat(rows("SELECT k, v FROM " + t + " ORDER BY v, k"))
+          .as(type)
+          .containsExactly(row("abc", "2"), row("xyz", "2"), row("pqr", "3"), row("stu", "3"));
+    }
+  }
+
+  /**
+   * PostgreSQL: a domain over a length-limited type (and a domain over that domain) refuses an
+   * over-long value on store, in a batch too (an explicit cast to the domain would truncate it
+   * silently), and drops excess trailing spaces of a key as its base type does.
+   */
+  @Test
+  void shouldHonourTheLengthOfADomainInABatch() {
+    Assumptions.assumeTrue(isPostgresFamily(), "only PostgreSQL has domains");
+    String base = "idem_d3_" + ProcessHandle.current().pid();
+    String nested = "idem_dd3_" + ProcessHandle.current().pid();
+    sql("CREATE DOMAIN " + base + " AS VARCHAR(3)");
+    sql("CREATE DOMAIN " + nested + " AS " + base + " CHECK (VALUE <> 'zzz')");
+    try {
+      for (String domain : List.of(base, nested)) {
+        String values = newTable("id INTEGER PRIMARY KEY, v " + domain);
+        WriteStatement upsert = idem.upsert(values).columns("id", "v").conflictKey("id").build();
+        assertThatThrownBy(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {1, "abcd"})))
+            .as(domain)
+            .isInstanceOf(IdemSqlException.class);
+        assertThatThrownBy(() -> upsert.execute(1, "abcd"))
+            .as(domain)
+            .isInstanceOf(IdemSqlException.class);
+        assertThat(count(values)).as(domain).isZero();
+
+        String keys = newTable("k " + domain + " PRIMARY KEY, v INTEGER");
+        WriteStatement byKey = idem.upsert(keys).columns("k", "v").conflictKey("k").build();
+        assertThat(byKey.executeBatch(List.of(new Object[] {"abc ", 1}, new Object[] {"abc  ", 2})))
+            .as(domain)
+            .containsExactly(Outcome.INSERTED, Outcome.UPDATED);
+        assertThat(rows("SELECT k, v FROM " + keys)).as(domain).containsExactly(row("abc", "2"));
+        sql("DROP TABLE " + values);
+        sql("DROP TABLE " + keys);
+      }
+      String checked = newTable("id INTEGER PRIMARY KEY, v " + nested);
+      WriteStatement upsert = idem.upsert(checked).columns("id", "v").conflictKey("id").build();
+      assertThatThrownBy(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {1, "zzz"})))
+          .isInstanceOf(IdemSqlException.class);
+      assertThat(count(checked)).isZero();
+      sql("DROP TABLE " + checked);
+    } finally {
+      sql("DROP DOMAIN IF EXISTS " + nested);
+      sql("DROP DOMAIN IF EXISTS " + base);
+    }
+  }
+
   @Test
   void shouldCompareMysqlYearAndBitColumns() {
     Assumptions.assumeTrue(mysqlFamily(), "YEAR and BIT(n) as integers are MySQL/MariaDB types");

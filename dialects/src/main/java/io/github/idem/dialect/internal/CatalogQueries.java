@@ -232,15 +232,43 @@ final class CatalogQueries {
   /**
    * SQLite: the primary key (absent from {@code index_list} when it is the rowid) and unique
    * indexes, with partial indexes and expression columns ({@code cid = -2}) marked
-   * (docs/engines.md, "SQLite: partial and expression indexes").
+   * (docs/engines.md, "SQLite: partial and expression indexes"), and keys on a column that unique
+   * indexes compare under different collations.
    */
   static final String SQLITE_UNIQUE_INDEXES =
       "WITH p(db, t) AS (SELECT ?, ?)"
           + " SELECT il.name, ii.name, CASE WHEN il.partial THEN 'partial (it has a WHERE clause)'"
-          + " WHEN ii.cid = -2 THEN 'an expression index' END, ii.seqno"
+          + " WHEN ii.cid = -2 THEN 'an expression index'"
+          + sqliteMixedCollations("ii.cid", "ii.name")
+          + " END, ii.seqno"
           + " FROM p, pragma_index_list(p.t, p.db) il, pragma_index_xinfo(il.name, p.db) ii"
           + " WHERE il.\"unique\" AND ii.key"
-          + " UNION ALL SELECT 'PRIMARY KEY', c.name, NULL, c.pk"
+          + " UNION ALL SELECT 'PRIMARY KEY', c.name, CASE"
+          + sqliteMixedCollations("c.cid", "c.name")
+          + " END, c.pk"
           + " FROM p, pragma_table_info(p.t, p.db) c WHERE c.pk > 0"
           + " ORDER BY 1, 4";
+
+  /**
+   * SQLite: a WHEN branch naming the problem when the table's unique indexes compare one column
+   * under different collations ({@code index_xinfo.coll}): the update-then-insert key lookup
+   * compares under one collation, and following the coarser one could update a row that the
+   * conflict key's own index calls a different key (docs/engines.md, "Unique indexes with their own
+   * collation").
+   */
+  private static String sqliteMixedCollations(String cid, String column) {
+    String matching =
+        " FROM pragma_index_list(p.t, p.db) l2, pragma_index_xinfo(l2.name, p.db) x"
+            + " WHERE l2.\"unique\" AND NOT l2.partial AND x.key AND x.cid = "
+            + cid
+            + ")";
+    return " WHEN (SELECT COUNT(DISTINCT upper(x.coll))"
+        + matching
+        + " > 1 THEN 'a key on column ' || "
+        + column
+        + " || ', which the unique indexes compare under different collations ('"
+        + " || (SELECT group_concat(DISTINCT upper(x.coll))"
+        + matching
+        + " || '), and one key lookup follows only one; give those indexes one collation'";
+  }
 }

@@ -19,8 +19,9 @@ final class PostgresBatchSql {
    *
    * <p>Every value is cast to its column's type: in a CTE's VALUES list an untyped parameter or
    * NULL resolves to text, and the INSERT … SELECT then fails for integer, jsonb or uuid columns.
-   * The cast keeps the column's collation, so the ranking and the join compare keys as the unique
-   * index does.
+   * The cast carries the collation keys compare under (the column's, or a unique index's own, see
+   * {@link ColumnType#collation()}), so the ranking and the join compare keys as the unique index
+   * does.
    *
    * <p>{@code row_number()} defers a row whose key equals an earlier row's in the same chunk: ON
    * CONFLICT DO UPDATE cannot touch one row twice in a statement (21000; docs/engines.md, "Same key
@@ -55,9 +56,10 @@ final class PostgresBatchSql {
     StringJoiner returned = new StringJoiner(", ");
     for (String key : spec.conflictKey()) {
       String quoted = dialect.identifiers().quote(key);
-      partition.add("r." + quoted);
+      ColumnType type = types.get(spec.indexOf(key));
+      partition.add(asStored("r." + quoted, type));
       keys.add(quoted);
-      match.add("k." + quoted + " = w." + quoted);
+      match.add(asStored("k." + quoted, type) + " = w." + quoted);
       returned.add("t." + quoted);
     }
     String firstKey = dialect.identifiers().quote(spec.conflictKey().get(0));
@@ -108,5 +110,25 @@ final class PostgresBatchSql {
         AbstractSqlDialect.whenNothingChanged(spec),
         dialect.insertedFlagDistinguishes(),
         renderer);
+  }
+
+  /**
+   * A key as the column stores it, under the collation keys compare with. The VALUES list casts
+   * without the length on purpose (an explicit cast to {@code varchar(3)} truncates silently where
+   * the INSERT's assignment refuses), but storing drops excess trailing spaces without an error
+   * ({@code 'abc '} into {@code varchar(3)} stores {@code 'abc'}; docs/engines.md, "Excess trailing
+   * spaces"), so the ranking and the join compare the declared type's value: for a row the INSERT
+   * accepted it is the stored value. A row it would refuse may rank with another that shares its
+   * stored prefix; it is then sent in a later statement and refused there.
+   */
+  private static String asStored(String expression, ColumnType type) {
+    // Where the VALUES cast already has the declared type (numbers, date-times), a second cast
+    // would change nothing.
+    String stored =
+        type.declaredType().equals(type.sqlType())
+            ? expression
+            : "CAST(" + expression + " AS " + type.declaredType() + ")";
+    // Explicit: the column's own implicit collation on the other side may differ.
+    return type.collation() == null ? stored : stored + " COLLATE " + type.collation();
   }
 }

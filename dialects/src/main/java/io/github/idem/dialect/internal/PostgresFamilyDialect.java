@@ -106,19 +106,44 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
    * name>' AS regclass)} resolves the table through the search path exactly as the INSERT does.
    */
   static final String COLUMN_TYPES_QUERY =
-      "SELECT a.attname, format_type(a.atttypid,"
+      "SELECT a.attname, CASE WHEN ty.typtype = 'd' AND ty.typcategory NOT IN ('N', 'D', 'T')"
+          // A domain carries its base type's length (CREATE DOMAIN d AS varchar(3)), and an
+          // explicit cast to it truncates silently like one to varchar(3): name the root base type
+          // without a modifier instead, and let the INSERT's assignment to the domain enforce the
+          // length (with an error) and the domain's checks (docs/engines.md, "Excess trailing
+          // spaces").
+          + " THEN (WITH RECURSIVE b(oid, typtype, base) AS (SELECT ty.oid, ty.typtype,"
+          + " ty.typbasetype UNION ALL SELECT bt.oid, bt.typtype, bt.typbasetype FROM b"
+          + " JOIN pg_catalog.pg_type bt ON bt.oid = b.base WHERE b.typtype = 'd')"
+          + " SELECT format_type(b.oid, -1) FROM b WHERE b.typtype <> 'd')"
+          + " ELSE format_type(a.atttypid,"
           // Keep the modifier only where an explicit cast rounds exactly as storing does
           // (numeric, date/time, interval), so keys compare as stored. Elsewhere an explicit cast
           // would truncate silently (char(5) as "character" means char(1)); without the modifier
           // the INSERT's own assignment still enforces the length, with an error.
-          + " CASE WHEN ty.typcategory IN ('N', 'D', 'T') THEN a.atttypmod ELSE -1 END),"
-          + " CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation"
-          + " THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,"
+          + " CASE WHEN ty.typcategory IN ('N', 'D', 'T') THEN a.atttypmod ELSE -1 END) END,"
+          // The collation keys compare under: a unique index may declare its own, and ON CONFLICT
+          // arbitrates with it; a nondeterministic one (case-insensitive) is coarser than the
+          // column's deterministic one, so ranking and joining by it never misses a conflict
+          // (docs/engines.md, "Unique indexes with their own collation").
+          + " (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)"
+          + " FROM pg_catalog.pg_collation co"
+          + " JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+          + " WHERE co.oid = CASE WHEN ix.coll IS NOT NULL AND (ac.oid IS NULL"
+          + " OR ac.collisdeterministic) THEN ix.coll WHEN a.attcollation <> 0"
+          + " AND a.attcollation <> ty.typcollation THEN a.attcollation END),"
           + " format_type(a.atttypid, a.atttypmod)"
           + " FROM pg_catalog.pg_attribute a"
           + " JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid"
-          + " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
-          + " LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+          + " LEFT JOIN pg_catalog.pg_collation ac ON ac.oid = a.attcollation"
+          + " LEFT JOIN LATERAL (SELECT k.coll FROM pg_catalog.pg_index i"
+          + " CROSS JOIN LATERAL unnest(CAST(i.indkey AS int2[]), CAST(i.indcollation AS oid[]))"
+          + " AS k(attnum, coll)"
+          + " JOIN pg_catalog.pg_collation ic ON ic.oid = k.coll"
+          + " WHERE i.indrelid = a.attrelid AND k.attnum = a.attnum AND i.indisunique"
+          + " AND i.indisvalid AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL"
+          + " AND k.coll <> a.attcollation AND NOT ic.collisdeterministic"
+          + " ORDER BY ic.collname LIMIT 1) ix ON true"
           + " WHERE a.attrelid = CAST(";
 
   /** The end of {@link #COLUMN_TYPES_QUERY}, after the quoted table name as a literal. */

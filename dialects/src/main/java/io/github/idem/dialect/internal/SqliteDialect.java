@@ -104,7 +104,11 @@ public final class SqliteDialect extends AbstractSqlDialect {
       new ValueForms() {
         @Override
         public String stored(@Nullable ColumnType type) {
-          return "?";
+          // A unique index may compare its column under its own collation (k COLLATE NOCASE on a
+          // BINARY column): the key lookup must find what the index calls a duplicate
+          // (docs/engines.md, "Unique indexes with their own collation"). The change test's
+          // outer COLLATE BINARY still wins: SQLite uses the outermost COLLATE.
+          return type == null || type.collation() == null ? "?" : "? COLLATE " + type.collation();
         }
 
         @Override
@@ -122,13 +126,25 @@ public final class SqliteDialect extends AbstractSqlDialect {
   public Optional<String> columnTypesQuery(String table) {
     List<String> name = identifiers().normalizeTable(table);
     String schema = name.size() == 2 ? ", " + ValueForms.literal(name.get(0)) : "";
-    // A column declared without a type has no affinity and takes any value.
+    String literal = ValueForms.literal(name.get(name.size() - 1));
+    // A column declared without a type has no affinity and takes any value. The collation is the
+    // one the column's unique indexes compare it under (index_xinfo's coll, which is the index's
+    // own COLLATE or else the column's; the column's alone is found only in the CREATE TABLE
+    // text), when they all agree; where they do not, readUniqueIndexes refuses their keys.
     return Optional.of(
-        "SELECT name, CASE WHEN type = '' THEN 'ANY' ELSE type END, NULL,"
-            + " CASE WHEN type = '' THEN 'ANY' ELSE type END FROM pragma_table_info("
-            + ValueForms.literal(name.get(name.size() - 1))
+        "SELECT c.name, CASE WHEN c.type = '' THEN 'ANY' ELSE c.type END,"
+            + " (SELECT CASE WHEN COUNT(DISTINCT upper(x.coll)) = 1"
+            + " THEN '\"' || replace(MAX(x.coll), '\"', '\"\"') || '\"' END"
+            + " FROM pragma_index_list("
+            + literal
             + schema
-            + ")");
+            + ") il, pragma_index_xinfo(il.name"
+            + schema
+            + ") x WHERE il.\"unique\" AND NOT il.partial AND x.key AND x.cid = c.cid),"
+            + " CASE WHEN c.type = '' THEN 'ANY' ELSE c.type END FROM pragma_table_info("
+            + literal
+            + schema
+            + ") c");
   }
 
   /**
