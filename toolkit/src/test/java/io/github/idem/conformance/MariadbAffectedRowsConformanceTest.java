@@ -203,8 +203,8 @@ class MariadbAffectedRowsConformanceTest {
   }
 
   @Nested
-  class ReviewProbes extends ReviewProbesConformance {
-    ReviewProbes() {
+  class TableShapesEdges extends TableShapesEdgesConformance {
+    TableShapesEdges() {
       super(ENGINE);
     }
 

@@ -137,8 +137,8 @@ class MariadbConformanceTest {
   }
 
   @Nested
-  class ReviewProbes extends ReviewProbesConformance {
-    ReviewProbes() {
+  class TableShapesEdges extends TableShapesEdgesConformance {
+    TableShapesEdges() {
       super(ENGINE);
     }
   }

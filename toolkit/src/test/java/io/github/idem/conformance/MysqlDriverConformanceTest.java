@@ -137,8 +137,8 @@ class MysqlDriverConformanceTest {
   }
 
   @Nested
-  class ReviewProbes extends ReviewProbesConformance {
-    ReviewProbes() {
+  class TableShapesEdges extends TableShapesEdgesConformance {
+    TableShapesEdges() {
       super(ENGINE);
     }
   }

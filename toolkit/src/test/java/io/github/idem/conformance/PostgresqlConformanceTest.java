@@ -134,8 +134,8 @@ class PostgresqlConformanceTest {
   }
 
   @Nested
-  class ReviewProbes extends ReviewProbesConformance {
-    ReviewProbes() {
+  class TableShapesEdges extends TableShapesEdgesConformance {
+    TableShapesEdges() {
       super(ENGINE);
     }
   }

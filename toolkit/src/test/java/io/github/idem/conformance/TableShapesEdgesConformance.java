@@ -24,15 +24,15 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review probes for issue #9 (items 1-5, 8, 9): inputs of the kinds the issue names that the
- * table-shapes suites do not cover. Each test asserts the correct outcome and final rows; a failing
- * test is a finding.
+ * Edge inputs of the table-shape kinds, first written as review probes: values a column's character
+ * set or sign refuses, a double bound for a decimal key, MySQL Connector/J's {@code
+ * databaseTerm=SCHEMA}, excess trailing spaces, and key lookups that still use the index.
  */
-public abstract class ReviewProbesConformance extends ConformanceBase {
+public abstract class TableShapesEdgesConformance extends ConformanceBase {
   private static final AtomicInteger NAMES = new AtomicInteger();
   private final List<Runnable> cleanups = new ArrayList<>();
 
-  protected ReviewProbesConformance(Engine engine) {
+  protected TableShapesEdgesConformance(Engine engine) {
     super(engine);
   }
 
@@ -208,8 +208,6 @@ public abstract class ReviewProbesConformance extends ConformanceBase {
     assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("abc", "2"));
   }
 
-  // ---- messages never carry values -------------------------------------------------------------
-
   // ---- performance: key lookups still use the unique index ------------------------------------
 
   /** The key lookups of update-then-insert must still use the primary key with the casts. */
@@ -236,10 +234,19 @@ public abstract class ReviewProbesConformance extends ConformanceBase {
         rows(
             "EXPLAIN SELECT 1 FROM "
                 + t
-                + " WHERE d = ROUND(5.5, 2) AND ts = CAST('2020-01-01 00:00:00' AS DATETIME(3))"
+                + " WHERE d = CAST('5.5' AS DECIMAL(65, 2))"
+                + " AND ts = CAST('2020-01-01 00:00:00' AS DATETIME(3))"
                 + " AND c = TRIM(TRAILING ' ' FROM 'k5') AND f = CAST(5 AS FLOAT) FOR UPDATE");
     // columns: id, select_type, table, type, possible_keys, key, key_len, ...
     assertThat(plan.get(0).get(5)).as("plan %s", plan).isEqualTo("PRIMARY");
     assertThat(plan.get(0).get(3)).as("plan %s", plan).isIn("const", "eq_ref", "ref");
+    String ints = newTable("k BIGINT PRIMARY KEY, v INT");
+    for (int i = 0; i < 200; i++) {
+      sql("INSERT INTO " + ints + " VALUES (" + i + ", 1)");
+    }
+    List<List<String>> intPlan =
+        rows("EXPLAIN SELECT 1 FROM " + ints + " WHERE k = CAST('5' AS DECIMAL(65, 0)) FOR UPDATE");
+    assertThat(intPlan.get(0).get(5)).as("plan %s", intPlan).isEqualTo("PRIMARY");
+    assertThat(intPlan.get(0).get(3)).as("plan %s", intPlan).isIn("const", "eq_ref", "ref");
   }
 }
