@@ -5,7 +5,6 @@ import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.TableFacts;
-import io.github.idem.dialect.UniqueIndex;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -15,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -112,16 +110,23 @@ public final class TableFactsReader {
     for (String name : names) {
       columns.add(key(name));
     }
-    Keys keys = uniqueKeys(connection, dialect, location);
+    IndexInfoReader.Keys keys =
+        IndexInfoReader.keys(
+            connection,
+            dialect,
+            location.catalog(),
+            location.schema(),
+            location.namespace(),
+            table);
     TableFacts facts =
         new TableFacts(
             columns,
-            keys.all,
+            keys.all(),
             withTypes
                 ? columnTypes(
                     connection, dialect, location, resolvedName(tableName, qualifier, location))
                 : Map.of());
-    return new Table(facts, names, keys.usable, keys.unusable, keys.indexes);
+    return new Table(facts, names, keys.usable(), keys.unusable(), keys.indexes());
   }
 
   /**
@@ -241,12 +246,6 @@ public final class TableFactsReader {
     }
   }
 
-  private record Keys(
-      List<Set<String>> usable,
-      List<Set<String>> all,
-      Map<Set<String>, String> unusable,
-      Map<String, Set<String>> indexes) {}
-
   /**
    * The namespace the SQL's table name resolves to, or null when there is no such table: the
    * dialect's resolution query where it has one, else the qualifier, else the connection's current
@@ -306,43 +305,6 @@ public final class TableFactsReader {
       }
     }
     return names;
-  }
-
-  private static Keys uniqueKeys(Connection connection, Dialect dialect, Location at)
-      throws SQLException {
-    Map<String, Set<String>> indexes = new LinkedHashMap<>();
-    Map<String, String> problems = new HashMap<>();
-    Optional<List<UniqueIndex>> read =
-        dialect.readUniqueIndexes(connection, at.namespace(), at.table());
-    if (read.isPresent()) {
-      for (UniqueIndex index : read.get()) {
-        Set<String> columns = indexes.computeIfAbsent(index.name(), i -> new LinkedHashSet<>());
-        index.columns().forEach(c -> columns.add(key(c)));
-        if (index.unusableBecause() != null) {
-          problems.put(index.name(), index.unusableBecause());
-        }
-      }
-    } else {
-      IndexInfoReader.read(
-          connection.getMetaData(), at.catalog(), at.schema(), at.table(), indexes, problems);
-    }
-    List<Set<String>> usable = new ArrayList<>();
-    List<Set<String>> all = new ArrayList<>();
-    Map<Set<String>, String> unusable = new HashMap<>();
-    for (Map.Entry<String, Set<String>> index : indexes.entrySet()) {
-      if (!all.contains(index.getValue())) {
-        all.add(index.getValue());
-      }
-      String problem = problems.get(index.getKey());
-      if (problem == null) {
-        if (!usable.contains(index.getValue())) {
-          usable.add(index.getValue());
-        }
-      } else {
-        unusable.putIfAbsent(index.getValue(), "index '" + index.getKey() + "', " + problem);
-      }
-    }
-    return new Keys(usable, all, unusable, indexes);
   }
 
   /** Escapes LIKE wildcards: metadata names are patterns, and {@code _} is common. */
