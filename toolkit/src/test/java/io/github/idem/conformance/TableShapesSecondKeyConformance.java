@@ -144,9 +144,6 @@ public abstract class TableShapesSecondKeyConformance extends ConformanceBase {
   void shouldReportAPaddedBinaryValueAsUnchanged(boolean second) {
     Assumptions.assumeTrue(
         isMySqlProtocol() || engine == Engine.H2, "only H2 and MySQL/MariaDB pad BINARY(n)");
-    Assumptions.assumeFalse(
-        second && isMySqlProtocol(),
-        "MySQL family, second unique key: a shorter BINARY(n) value compares as bound (README)");
     String t = newTable("id INTEGER PRIMARY KEY, v BINARY(4)" + secondKey(second));
     WriteStatement upsert = idem.upsert(t).columns("id", "v").conflictKey("id").build();
 
@@ -155,6 +152,48 @@ public abstract class TableShapesSecondKeyConformance extends ConformanceBase {
     assertThat(upsert.execute(1, new byte[] {1, 0, 0, 0})).isEqualTo(Outcome.UNCHANGED);
     assertThat(upsert.execute(1, new byte[] {2})).isEqualTo(Outcome.UPDATED);
     assertThat(count(t)).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "second unique key: {0}")
+  @ValueSource(booleans = {false, true})
+  void shouldFindAPaddedBinaryKey(boolean second) {
+    Assumptions.assumeTrue(
+        isMySqlProtocol() || engine == Engine.H2, "only H2 and MySQL/MariaDB pad BINARY(n)");
+    String t = newTable("k BINARY(4) PRIMARY KEY, v INTEGER" + secondKey(second));
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+    WriteStatement absent = idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build();
+
+    assertThat(upsert.execute(new byte[] {1}, 1)).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute(new byte[] {1}, 2)).isEqualTo(Outcome.UPDATED);
+    assertThat(absent.execute(new byte[] {1}, 3)).isEqualTo(Outcome.UNCHANGED);
+    assertThatThrownBy(() -> upsert.execute(new byte[] {1, 0, 0, 0, 0}, 4))
+        .as("five bytes for BINARY(4) are refused, never matched to the stored key")
+        .isInstanceOf(IdemSqlException.class);
+    assertThat(rows("SELECT v FROM " + t)).containsExactly(row("2"));
+  }
+
+  /**
+   * A VARCHAR(n) drops characters beyond n that are all spaces on store (PostgreSQL, MySQL,
+   * MariaDB); any other longer value is refused, and must never be matched to a stored row.
+   */
+  @ParameterizedTest(name = "second unique key: {0}")
+  @ValueSource(booleans = {false, true})
+  void shouldCompareExcessTrailingSpacesAsTheColumnStoresThem(boolean second) {
+    Assumptions.assumeTrue(
+        isPostgresFamily() || isMySqlProtocol(),
+        "H2 refuses excess spaces; SQLite does not enforce lengths");
+    String collation = isMySqlProtocol() ? " COLLATE utf8mb4_general_nopad_ci" : "";
+    String t =
+        newTable("k VARCHAR(3)" + collation + " PRIMARY KEY, v VARCHAR(3)" + secondKey(second));
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+
+    assertThat(upsert.execute("abc", "xyz")).isEqualTo(Outcome.INSERTED);
+    assertThat(upsert.execute("abc ", "xyz  ")).isEqualTo(Outcome.UNCHANGED);
+    assertThat(upsert.execute("abc  ", "uvw")).isEqualTo(Outcome.UPDATED);
+    assertThatThrownBy(() -> upsert.execute("abc", "uvwx"))
+        .as("a longer value that is not spaces is refused")
+        .isInstanceOf(IdemSqlException.class);
+    assertThat(rows("SELECT k, v FROM " + t)).containsExactly(row("abc", "uvw"));
   }
 
   /**

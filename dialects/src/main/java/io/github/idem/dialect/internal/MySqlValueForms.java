@@ -51,6 +51,8 @@ final class MySqlValueForms implements ValueForms {
       case "time" -> "CAST(? AS TIME" + (modifier == null ? "" : modifier) + ")";
       case "date" -> "CAST(? AS DATE)";
       case "char" -> "TRIM(TRAILING ' ' FROM ?)";
+      case "varchar" -> modifier == null ? "?" : excessSpacesCut(modifier);
+      case "binary" -> modifier == null ? "?" : zeroPadded(modifier);
       default -> "?";
     };
   }
@@ -86,6 +88,35 @@ final class MySqlValueForms implements ValueForms {
       return "?";
     }
     return name.equals("float") ? "CAST(? AS FLOAT)" : "CAST(? AS DOUBLE)";
+  }
+
+  /**
+   * A {@code VARCHAR(n)} stores a value whose characters beyond {@code n} are all spaces without
+   * them (a note, not an error, even in strict mode); any other longer value is refused. The
+   * derived table binds the value once; the lookup stays a constant, so the key index is used.
+   */
+  private static String excessSpacesCut(String modifier) {
+    String n = modifier.substring(1, modifier.length() - 1).trim();
+    return "(SELECT IF(CHAR_LENGTH(idem_s) > "
+        + n
+        + " AND CHAR_LENGTH(RTRIM(idem_s)) <= "
+        + n
+        + ", LEFT(idem_s, "
+        + n
+        + "), idem_s) FROM (SELECT ? AS idem_s) AS idem_v)";
+  }
+
+  /**
+   * A {@code BINARY(n)} pads a shorter value with zero bytes on store and refuses a longer one;
+   * {@code RPAD} would also cut a longer one, so only a value that fits is padded.
+   */
+  private static String zeroPadded(String modifier) {
+    String n = modifier.substring(1, modifier.length() - 1).trim();
+    return "(SELECT IF(LENGTH(idem_b) <= "
+        + n
+        + ", RPAD(idem_b, "
+        + n
+        + ", X'00'), idem_b) FROM (SELECT ? AS idem_b) AS idem_v)";
   }
 
   /** The scale of a {@code (p,s)} modifier, 0 for {@code (p)} or none. */
