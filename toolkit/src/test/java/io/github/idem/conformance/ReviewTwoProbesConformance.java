@@ -528,4 +528,136 @@ public abstract class ReviewTwoProbesConformance extends ConformanceBase {
   void triggerAfterInsertAutoIncrementAuditCallerTransaction() throws Exception {
     triggerProbe("AFTER", true, false, true);
   }
+
+  @Test
+  void printH2KeyForms() {
+    Assumptions.assumeTrue(engine == Engine.H2 || engine == Engine.POSTGRESQL, "printing");
+    String bin = engine == Engine.H2 ? "BINARY(4)" : "BYTEA";
+    String t1 = newTable("k " + bin + " PRIMARY KEY, v INTEGER, u INTEGER UNIQUE");
+    String t2 = newTable("k TIMESTAMP(3) WITH TIME ZONE PRIMARY KEY, v INTEGER, u INTEGER UNIQUE");
+    String t3 =
+        newTable(
+            "k NUMERIC(10,2) ARRAY"
+                + (engine == Engine.H2 ? "[3]" : "")
+                + " PRIMARY KEY, v INTEGER");
+    for (String t : new String[] {t1, t2, t3}) {
+      System.out.println(
+          "REVIEW2 "
+              + engine
+              + " "
+              + idem.upsert(t).columns("k", "v").conflictKey("k").build().sql());
+      System.out.println(
+          "REVIEW2 "
+              + engine
+              + " "
+              + idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build().sql());
+    }
+  }
+
+  @Test
+  void h2BinaryKeyLookupUsesTheIndexAndPads() throws Exception {
+    Assumptions.assumeTrue(engine == Engine.H2, "BINARY(n) padding on store is H2's");
+    String t = newTable("k BINARY(4) PRIMARY KEY, v INTEGER, u INTEGER UNIQUE");
+    for (int i = 0; i < 200; i++) {
+      sql("INSERT INTO " + t + " (k, v) VALUES (CAST(" + (1000 + i) + " AS BINARY(4)), 0)");
+    }
+    String plan =
+        rows("EXPLAIN SELECT 1 FROM "
+                + t
+                + " WHERE \"K\" = (SELECT CASE WHEN OCTET_LENGTH(V) <= 4 THEN CAST(V AS BINARY(4))"
+                + " ELSE V END FROM (VALUES (CAST(X'0102' AS BINARY VARYING))) P(V))")
+            .toString();
+    System.out.println("REVIEW2 plan " + plan);
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+    WriteStatement put = idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build();
+    List<Object> got = new ArrayList<>();
+    got.add(upsert.execute(new byte[] {1, 2}, 1));
+    got.add(upsert.execute(new byte[] {1, 2}, 1));
+    got.add(upsert.execute(new byte[] {1, 2, 0, 0}, 2));
+    got.add(put.execute(new byte[] {1, 2, 0}, 3));
+    Throwable longer = catchThrowable(() -> upsert.execute(new byte[] {1, 2, 0, 0, 0}, 4));
+    got.add(longer instanceof IdemSqlException e ? e.kind() : longer);
+    System.out.println("REVIEW2 binary " + got);
+    assertThat(plan).contains("PRIMARY_KEY");
+    assertThat(got.subList(0, 4))
+        .containsExactly(Outcome.INSERTED, Outcome.UNCHANGED, Outcome.UPDATED, Outcome.UNCHANGED);
+    assertThat(rows("SELECT v FROM " + t + " WHERE k = X'01020000'")).containsExactly(row("2"));
+  }
+
+  @Test
+  void batchCharKeysPaddedAlike() {
+    Assumptions.assumeTrue(engine != Engine.SQLITE, "SQLite does not pad CHAR");
+    String t = newTable("k CHAR(3) PRIMARY KEY, v INTEGER");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+    List<Outcome> got =
+        upsert.executeBatch(
+            List.of(new Object[] {"ab", 1}, new Object[] {"ab ", 2}, new Object[] {"abc", 3}));
+    assertThat(got).containsExactly(Outcome.INSERTED, Outcome.UPDATED, Outcome.INSERTED);
+    assertThat(rows("SELECT RTRIM(k), v FROM " + t + " ORDER BY k"))
+        .containsExactly(row("ab", "2"), row("abc", "3"));
+  }
+
+  @Test
+  void batchDecimalKeysRoundedAlike() {
+    Assumptions.assumeTrue(engine != Engine.SQLITE, "SQLite rounds no decimal");
+    String t = newTable("k NUMERIC(10,2) PRIMARY KEY, v VARCHAR(5)");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+    WriteStatement put = idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build();
+    List<Outcome> got =
+        upsert.executeBatch(
+            List.of(
+                new Object[] {new BigDecimal("1.004"), "a"},
+                new Object[] {new BigDecimal("1.001"), "b"},
+                new Object[] {new BigDecimal("1.006"), "c"},
+                new Object[] {new BigDecimal("1.01"), "c"}));
+    assertThat(got)
+        .containsExactly(Outcome.INSERTED, Outcome.UPDATED, Outcome.INSERTED, Outcome.UNCHANGED);
+    assertThat(
+            put.executeBatch(
+                List.of(
+                    new Object[] {new BigDecimal("2.001"), "x"},
+                    new Object[] {new BigDecimal("1.999"), "y"})))
+        .containsExactly(Outcome.INSERTED, Outcome.UNCHANGED);
+    assertThat(rows("SELECT k, v FROM " + t + " ORDER BY k"))
+        .containsExactly(row("1.00", "b"), row("1.01", "c"), row("2.00", "x"));
+  }
+
+  @Test
+  void postgresBatchDomainKeyRefusesOverlongAndChecked() {
+    Assumptions.assumeTrue(isPostgresFamily(), "domains are PostgreSQL's");
+    String d = "d" + Math.abs(System.nanoTime() % 1000000);
+    sql("CREATE DOMAIN " + d + " AS varchar(3) CHECK (VALUE <> 'zzz')");
+    try {
+      String t = newTable("k " + d + " PRIMARY KEY, v INTEGER");
+      WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+      Throwable overlong =
+          catchThrowable(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {"abcd", 1})));
+      Throwable checked =
+          catchThrowable(() -> upsert.executeBatch(List.<Object[]>of(new Object[] {"zzz", 1})));
+      List<Outcome> ok =
+          upsert.executeBatch(List.of(new Object[] {"ab", 1}, new Object[] {"ab ", 2}));
+      assertThat(overlong).isInstanceOf(IdemSqlException.class);
+      assertThat(checked).isInstanceOf(IdemSqlException.class);
+      assertThat(ok).containsExactly(Outcome.INSERTED, Outcome.INSERTED);
+      assertThat(rows("SELECT k, v FROM " + t + " ORDER BY k"))
+          .containsExactly(row("ab", "1"), row("ab ", "2"));
+      sql("DROP TABLE " + t);
+    } finally {
+      sql("DROP DOMAIN IF EXISTS " + d + " CASCADE");
+    }
+  }
+
+  @Test
+  void postgresBatchUniqueIndexWithItsOwnCollation() {
+    Assumptions.assumeTrue(isPostgresFamily(), "index collations are PostgreSQL's here");
+    String t = newTable("id INTEGER, k VARCHAR(10) COLLATE \"C\", v INTEGER");
+    sql("CREATE UNIQUE INDEX " + t + "_k ON " + t + " (k COLLATE \"POSIX\")");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+    List<Outcome> got =
+        upsert.executeBatch(
+            List.of(new Object[] {"a", 1}, new Object[] {"A", 2}, new Object[] {"a", 3}));
+    assertThat(got).containsExactly(Outcome.INSERTED, Outcome.INSERTED, Outcome.UPDATED);
+    assertThat(rows("SELECT k, v FROM " + t + " ORDER BY k COLLATE \"C\""))
+        .containsExactly(row("A", "2"), row("a", "3"));
+  }
 }
