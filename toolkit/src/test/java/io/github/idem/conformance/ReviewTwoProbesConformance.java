@@ -660,4 +660,84 @@ public abstract class ReviewTwoProbesConformance extends ConformanceBase {
     assertThat(rows("SELECT k, v FROM " + t + " ORDER BY k COLLATE \"C\""))
         .containsExactly(row("A", "2"), row("a", "3"));
   }
+
+  private boolean tryCreate(String ddl) {
+    try {
+      sql(ddl);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** Two unique indexes whose names differ only in case: the second key's violation is no proof. */
+  @Test
+  void indexNamesDifferingInCaseAreNotTheConflictKey() {
+    String t = newTable("k INTEGER NOT NULL, u INTEGER NOT NULL, v INTEGER");
+    String q = isMySqlProtocol() ? "`" : "\"";
+    Assumptions.assumeTrue(
+        tryCreate("CREATE UNIQUE INDEX " + q + "IX" + t + q + " ON " + t + " (k)")
+            && tryCreate("CREATE UNIQUE INDEX " + q + "ix" + t + q + " ON " + t + " (u)"),
+        "index names are case-insensitive here");
+    sql("INSERT INTO " + t + " (k, u, v) VALUES (1, 10, 1)");
+    WriteStatement put = idem.insertIfAbsent(t).columns("k", "u", "v").conflictKey("k").build();
+    WriteStatement upsert = idem.upsert(t).columns("k", "u", "v").conflictKey("k").build();
+    Throwable a = catchThrowable(() -> put.execute(2, 10, 2));
+    Throwable b = catchThrowable(() -> upsert.execute(3, 10, 3));
+    assertThat(a)
+        .as("insertIfAbsent of an absent key clashing on the other index")
+        .isInstanceOf(IdemSqlException.class);
+    assertThat(b)
+        .as("upsert of an absent key clashing on the other index")
+        .isInstanceOf(IdemSqlException.class);
+    assertThat(rows("SELECT k, u, v FROM " + t)).containsExactly(row("1", "10", "1"));
+  }
+
+  /** A quoted lower-case, dotted index name on the conflict key at REPEATABLE READ. */
+  @Test
+  void repeatableReadWithAQuotedDottedIndexName() throws Exception {
+    repeatableReadWithIndexName("my.k");
+  }
+
+  @Test
+  void repeatableReadWithAQuotedLowerCaseIndexName() throws Exception {
+    repeatableReadWithIndexName("myk");
+  }
+
+  private void repeatableReadWithIndexName(String name) throws Exception {
+    Assumptions.assumeTrue(facts().supportsRepeatableRead(), "no REPEATABLE READ");
+    String t = newTable("id INTEGER PRIMARY KEY, k VARCHAR(10) NOT NULL, v INTEGER");
+    String q = isMySqlProtocol() ? "`" : "\"";
+    sql("CREATE UNIQUE INDEX " + q + name + t + q + " ON " + t + " (k)");
+    String other = newTable("id INTEGER PRIMARY KEY");
+    WriteStatement put = idem.insertIfAbsent(t).columns("id", "k", "v").conflictKey("k").build();
+    Object result;
+    try (Connection c = dataSource().getConnection()) {
+      int before = c.getTransactionIsolation();
+      try {
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+          for (String x : new String[] {t, other}) {
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + x)) {
+              rs.next();
+            }
+          }
+        }
+        sql("INSERT INTO " + t + " (id, k, v) VALUES (1, 'key-1', 1)");
+        Throwable thrown = catchThrowable(() -> put.executeIn(c, 2, "key-1", 2));
+        result = thrown == null ? Outcome.UNCHANGED : thrown;
+        c.rollback();
+      } finally {
+        c.setAutoCommit(true);
+        c.setTransactionIsolation(before);
+      }
+    }
+    if (result instanceof IdemSqlException e) {
+      assertThat(e.kind()).as(String.valueOf(e)).isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
+    } else {
+      assertThat(result).isEqualTo(Outcome.UNCHANGED);
+    }
+    assertThat(rows("SELECT id, k, v FROM " + t)).containsExactly(row("1", "key-1", "1"));
+  }
 }
