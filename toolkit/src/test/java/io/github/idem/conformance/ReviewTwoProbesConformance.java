@@ -790,4 +790,86 @@ public abstract class ReviewTwoProbesConformance extends ConformanceBase {
     assertThat(got)
         .containsExactly(Outcome.INSERTED, Outcome.UNCHANGED, expected, Outcome.UNCHANGED);
   }
+
+  @Test
+  void mysqlSecondKeyLookupPlans() {
+    Assumptions.assumeTrue(isMySqlProtocol(), "EXPLAIN of MySQL-family key lookups");
+    String[][] shapes = {
+      {"BIGINT UNSIGNED", "18446744073709551615"},
+      {"DECIMAL(10,2)", "'1.005'"},
+      {"DATETIME(3)", "'2024-01-01 10:00:00.0004'"},
+      {"CHAR(5)", "'ab'"},
+      {"BINARY(4)", "X'01'"},
+      {"DOUBLE", "1.5"},
+      {"YEAR", "2024"},
+    };
+    for (String[] shape : shapes) {
+      String t = newTable("k " + shape[0] + " PRIMARY KEY, v INTEGER, u INTEGER UNIQUE");
+      StringBuilder values = new StringBuilder();
+      for (int i = 0; i < 40; i++) {
+        sql(
+            "INSERT IGNORE INTO "
+                + t
+                + " (k, v) VALUES ("
+                + (shape[0].startsWith("CHAR") || shape[0].startsWith("BINARY")
+                    ? "'" + i + "'"
+                    : shape[0].startsWith("DATETIME")
+                        ? "'2020-01-01' + INTERVAL " + i + " DAY"
+                        : shape[0].equals("YEAR") ? String.valueOf(1990 + i) : String.valueOf(i))
+                + ", 0)");
+      }
+      WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+      for (String line : upsert.sql().split("\n")) {
+        if (line.startsWith("SELECT") || line.startsWith("UPDATE")) {
+          String literal =
+              line.replaceFirst(
+                      "\\?",
+                      line.startsWith("UPDATE")
+                          ? "1"
+                          : java.util.regex.Matcher.quoteReplacement(shape[1]))
+                  .replaceFirst("\\?", java.util.regex.Matcher.quoteReplacement(shape[1]))
+                  .replace("?", "1");
+          System.out.println(
+              "REVIEW2 mysql " + shape[0] + " " + line + " => " + rows("EXPLAIN " + literal));
+        }
+      }
+    }
+  }
+
+  /** A trigger that only assigns NEW columns, with no statement in its body. */
+  @Test
+  void triggerAssigningOnly() {
+    assigningOnly(true, false);
+  }
+
+  @Test
+  void virtualColumnOnly() {
+    assigningOnly(false, true);
+  }
+
+  private void assigningOnly(boolean trigger, boolean virtual) {
+    Assumptions.assumeTrue(isMySqlProtocol(), "trigger syntax and insert ids are MySQL-family");
+    String t =
+        newTable(
+            "k VARCHAR(10) PRIMARY KEY, v INTEGER"
+                + (virtual ? ", g INTEGER AS (v * 2) VIRTUAL" : ", g INTEGER DEFAULT 2"));
+    if (trigger)
+      sql(
+          "CREATE TRIGGER "
+              + t
+              + "_x BEFORE INSERT ON "
+              + t
+              + " FOR EACH ROW SET NEW.v = NEW.v + 0");
+    WriteStatement upsert = idem.upsert(t).columns("k", "v").conflictKey("k").build();
+    WriteStatement put = idem.insertIfAbsent(t).columns("k", "v").conflictKey("k").build();
+    List<Outcome> got = new ArrayList<>();
+    got.add(upsert.execute("a", 1));
+    got.add(put.execute("b", 1));
+    got.add(put.execute("b", 2));
+    got.add(upsert.execute("b", 1));
+    assertThat(got)
+        .containsExactly(Outcome.INSERTED, Outcome.INSERTED, Outcome.UNCHANGED, Outcome.UNCHANGED);
+    assertThat(rows("SELECT k, v, g FROM " + t + " ORDER BY k"))
+        .containsExactly(row("a", "1", "2"), row("b", "1", "2"));
+  }
 }
