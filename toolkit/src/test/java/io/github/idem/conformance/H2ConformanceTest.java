@@ -146,4 +146,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewTwoProbes extends ReviewTwoProbesConformance {
+    ReviewTwoProbes() {
+      super(ENGINE);
+    }
+  }
 }

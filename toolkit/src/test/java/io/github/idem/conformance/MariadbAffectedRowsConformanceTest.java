@@ -225,4 +225,16 @@ class MariadbAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class ReviewTwoProbes extends ReviewTwoProbesConformance {
+    ReviewTwoProbes() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

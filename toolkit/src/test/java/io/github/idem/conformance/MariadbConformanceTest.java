@@ -149,4 +149,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewTwoProbes extends ReviewTwoProbesConformance {
+    ReviewTwoProbes() {
+      super(ENGINE);
+    }
+  }
 }

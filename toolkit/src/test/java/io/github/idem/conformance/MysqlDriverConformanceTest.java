@@ -149,4 +149,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewTwoProbes extends ReviewTwoProbesConformance {
+    ReviewTwoProbes() {
+      super(ENGINE);
+    }
+  }
 }

@@ -146,4 +146,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewTwoProbes extends ReviewTwoProbesConformance {
+    ReviewTwoProbes() {
+      super(ENGINE);
+    }
+  }
 }

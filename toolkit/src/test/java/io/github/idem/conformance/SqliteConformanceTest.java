@@ -146,4 +146,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewTwoProbes extends ReviewTwoProbesConformance {
+    ReviewTwoProbes() {
+      super(ENGINE);
+    }
+  }
 }
