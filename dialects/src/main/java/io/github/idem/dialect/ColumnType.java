@@ -24,14 +24,19 @@ import org.jspecify.annotations.Nullable;
  * @param declaredType the full declared type with its length, precision or scale, e.g. {@code
  *     numeric(10,2)}; used in messages and, for types whose explicit cast rounds as storing does,
  *     in casts
+ * @param zeroGeneratesValue whether storing 0 into the column generates a new value instead (a
+ *     MySQL/MariaDB {@code AUTO_INCREMENT} column, unless the session's {@code sql_mode} has {@code
+ *     NO_AUTO_VALUE_ON_ZERO}), so that 0 as a key value never names a stored row
  */
-public record ColumnType(String sqlType, @Nullable String collation, String declaredType) {
+public record ColumnType(
+    String sqlType, @Nullable String collation, String declaredType, boolean zeroGeneratesValue) {
   /**
    * Rejects a blank type.
    *
    * @param sqlType see the record component
    * @param collation see the record component
    * @param declaredType see the record component
+   * @param zeroGeneratesValue see the record component
    */
   public ColumnType {
     if (sqlType == null || sqlType.isBlank()) {
@@ -43,6 +48,17 @@ public record ColumnType(String sqlType, @Nullable String collation, String decl
     if (declaredType == null || declaredType.isBlank()) {
       throw new IllegalArgumentException("declaredType is null or blank");
     }
+  }
+
+  /**
+   * A type whose column stores 0 as given.
+   *
+   * @param sqlType see the record component
+   * @param collation see the record component
+   * @param declaredType see the record component
+   */
+  public ColumnType(String sqlType, @Nullable String collation, String declaredType) {
+    this(sqlType, collation, declaredType, false);
   }
 
   /**

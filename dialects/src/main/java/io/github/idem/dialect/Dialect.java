@@ -98,6 +98,21 @@ public interface Dialect {
   }
 
   /**
+   * Tells whether a table has an INSERT trigger, where that changes what the dialect can read from
+   * a statement (the MySQL family's insert id), or returns false without asking.
+   *
+   * @param connection an open connection; left open
+   * @param namespace the schema, database or attached database, as stored
+   * @param table the table name, as stored
+   * @return whether the table has an INSERT trigger
+   * @throws SQLException when the catalog cannot be read
+   */
+  default boolean hasInsertTriggers(java.sql.Connection connection, String namespace, String table)
+      throws SQLException {
+    return false;
+  }
+
+  /**
    * Reads a table's column types where the catalog query of {@link #columnTypesQuery(String)} would
    * describe another table than the SQL writes (MySQL temporary tables, which {@code
    * information_schema} does not list), or returns empty to run that query.

@@ -22,9 +22,14 @@ import org.jspecify.annotations.Nullable;
  * @param uniqueKeys the column sets of the primary key and every unique index, names lower-cased
  * @param columnTypes the column types by the column name as the engine stores it; empty when the
  *     dialect needs none or the catalog did not describe the table
+ * @param insertTriggers whether the table has an INSERT trigger, where the dialect reads it ({@link
+ *     Dialect#hasInsertTriggers}); a trigger changes what some engines report about a statement
  */
 public record TableFacts(
-    Set<String> columns, List<Set<String>> uniqueKeys, Map<String, ColumnType> columnTypes) {
+    Set<String> columns,
+    List<Set<String>> uniqueKeys,
+    Map<String, ColumnType> columnTypes,
+    boolean insertTriggers) {
 
   /**
    * Copies the collections.
@@ -32,6 +37,7 @@ public record TableFacts(
    * @param columns see the record component
    * @param uniqueKeys see the record component
    * @param columnTypes see the record component
+   * @param insertTriggers see the record component
    */
   public TableFacts {
     columns = Set.copyOf(columns);
@@ -41,6 +47,18 @@ public record TableFacts(
     }
     uniqueKeys = List.copyOf(keys);
     columnTypes = Map.copyOf(columnTypes);
+  }
+
+  /**
+   * Facts of a table without INSERT triggers.
+   *
+   * @param columns see the record component
+   * @param uniqueKeys see the record component
+   * @param columnTypes see the record component
+   */
+  public TableFacts(
+      Set<String> columns, List<Set<String>> uniqueKeys, Map<String, ColumnType> columnTypes) {
+    this(columns, uniqueKeys, columnTypes, false);
   }
 
   /**

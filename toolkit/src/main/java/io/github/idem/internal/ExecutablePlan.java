@@ -58,8 +58,8 @@ public final class ExecutablePlan {
   final boolean insertIdMarksInsert;
 
   /**
-   * UPDATE_THEN_INSERT: the names, lower-cased, of the unique indexes on exactly the conflict key,
-   * so a unique violation that names one proves the key exists; empty when unknown.
+   * UPDATE_THEN_INSERT: the names, as the catalog stores them, of the unique indexes on exactly the
+   * conflict key, so a unique violation that names one proves the key exists; empty when unknown.
    */
   final Set<String> conflictKeyIndexes;
 
@@ -89,8 +89,8 @@ public final class ExecutablePlan {
    *
    * @param subject what the plan writes, for messages
    * @param statement the rendered plan
-   * @param conflictKeyIndexes the names, lower-cased, of the unique indexes on exactly the conflict
-   *     key
+   * @param conflictKeyIndexes the names, as the catalog stores them, of the unique indexes on
+   *     exactly the conflict key
    */
   public ExecutablePlan(String subject, StatementPlan statement, Set<String> conflictKeyIndexes) {
     this.conflictKeyIndexes = Set.copyOf(conflictKeyIndexes);

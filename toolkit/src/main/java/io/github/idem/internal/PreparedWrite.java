@@ -27,6 +27,10 @@ public final class PreparedWrite {
   private final String subject;
   private final List<String> columns;
   private final int[] conflictKeyPositions;
+
+  /** Conflict-key positions whose column generates a new value for 0 (MySQL AUTO_INCREMENT). */
+  private final boolean[] zeroGenerates;
+
   private final ExecutablePlan plan;
   private final Map<String, ColumnType> columnTypes;
 
@@ -41,8 +45,17 @@ public final class PreparedWrite {
     this.subject = spec.subject();
     this.columns = spec.columns();
     this.conflictKeyPositions = new int[spec.conflictKey().size()];
+    this.zeroGenerates = new boolean[conflictKeyPositions.length];
     for (int i = 0; i < conflictKeyPositions.length; i++) {
       conflictKeyPositions[i] = spec.indexOf(spec.conflictKey().get(i));
+      for (Map.Entry<String, ColumnType> type : types.entrySet()) {
+        if (type.getKey()
+                .equalsIgnoreCase(
+                    context.dialect().identifiers().normalize(spec.conflictKey().get(i)))
+            && type.getValue().zeroGeneratesValue()) {
+          zeroGenerates[i] = true;
+        }
+      }
     }
     this.plan = new ExecutablePlan(subject, plan, conflictKeyIndexes);
   }
@@ -255,7 +268,19 @@ public final class PreparedWrite {
               + " "
               + columns);
     }
-    for (int position : conflictKeyPositions) {
+    for (int i = 0; i < conflictKeyPositions.length; i++) {
+      int position = conflictKeyPositions[i];
+      if (zeroGenerates[i] && isZero(values[position])) {
+        // MySQL stores a new AUTO_INCREMENT value for 0, so the row could never conflict.
+        throw new InvalidValuesException(
+            subject
+                + ": row "
+                + index
+                + " has 0 in AUTO_INCREMENT conflict-key column '"
+                + columns.get(position)
+                + "', which stores a newly generated id instead, so each write would insert"
+                + " another row; pass the row's id");
+      }
       if (values[position] == null) {
         // Unique keys treat NULLs as distinct, so a NULL key never conflicts: every write would
         // insert another row and report INSERTED.
@@ -270,5 +295,15 @@ public final class PreparedWrite {
       }
     }
     return values.clone();
+  }
+
+  private static boolean isZero(@Nullable Object value) {
+    if (value instanceof java.math.BigDecimal decimal) {
+      return decimal.signum() == 0;
+    }
+    if (value instanceof Number number) {
+      return number.doubleValue() == 0;
+    }
+    return value instanceof String text && text.trim().equals("0");
   }
 }

@@ -57,8 +57,9 @@ public final class TableFactsReader {
       Map<String, Set<String>> indexColumns) {
 
     /**
-     * Returns the names, lower-cased, of the unique indexes on exactly the given columns, for
-     * telling a unique violation of the conflict key from one of another key.
+     * Returns the names, as the catalog stores them, of the unique indexes on exactly the given
+     * columns, for telling a unique violation of the conflict key from one of another key (names
+     * that differ only in case are different indexes).
      *
      * @param columns column names as stored
      * @return the index names
@@ -72,7 +73,7 @@ public final class TableFactsReader {
       indexColumns.forEach(
           (name, indexed) -> {
             if (indexed.equals(wanted)) {
-              names.add(key(name));
+              names.add(name);
             }
           });
       return names;
@@ -125,7 +126,8 @@ public final class TableFactsReader {
             withTypes
                 ? columnTypes(
                     connection, dialect, location, resolvedName(tableName, qualifier, location))
-                : Map.of());
+                : Map.of(),
+            withTypes && dialect.hasInsertTriggers(connection, location.namespace(), table));
     return new Table(facts, names, keys.usable(), keys.unusable(), keys.indexes());
   }
 

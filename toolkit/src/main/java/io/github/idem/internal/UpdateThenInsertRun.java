@@ -6,7 +6,6 @@ import io.github.idem.dialect.Dialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -124,8 +123,11 @@ final class UpdateThenInsertRun {
     if (named == null || plan.conflictKeyIndexes.isEmpty()) {
       return false;
     }
-    // Engines name the index schema-qualified (H2: PUBLIC.PRIMARY_KEY_4), catalogs do not.
-    String index = named.substring(named.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+    // Engines may name the index schema- or table-qualified (MySQL 8: payments.PRIMARY).
+    String index = named.substring(named.lastIndexOf('.') + 1);
+    if (plan.conflictKeyIndexes.contains(named)) {
+      return true;
+    }
     return plan.conflictKeyIndexes.contains(index);
   }
 

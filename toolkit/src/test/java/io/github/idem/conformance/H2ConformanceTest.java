@@ -148,8 +148,8 @@ class H2ConformanceTest {
   }
 
   @Nested
-  class ReviewTwoProbes extends ReviewTwoProbesConformance {
-    ReviewTwoProbes() {
+  class TableShapesPlans extends TableShapesPlansConformance {
+    TableShapesPlans() {
       super(ENGINE);
     }
   }

@@ -227,8 +227,8 @@ class MariadbAffectedRowsConformanceTest {
   }
 
   @Nested
-  class ReviewTwoProbes extends ReviewTwoProbesConformance {
-    ReviewTwoProbes() {
+  class TableShapesPlans extends TableShapesPlansConformance {
+    TableShapesPlans() {
       super(ENGINE);
     }
 

@@ -151,8 +151,8 @@ class MysqlDriverConformanceTest {
   }
 
   @Nested
-  class ReviewTwoProbes extends ReviewTwoProbesConformance {
-    ReviewTwoProbes() {
+  class TableShapesPlans extends TableShapesPlansConformance {
+    TableShapesPlans() {
       super(ENGINE);
     }
   }

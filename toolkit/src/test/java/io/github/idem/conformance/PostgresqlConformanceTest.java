@@ -148,8 +148,8 @@ class PostgresqlConformanceTest {
   }
 
   @Nested
-  class ReviewTwoProbes extends ReviewTwoProbesConformance {
-    ReviewTwoProbes() {
+  class TableShapesPlans extends TableShapesPlansConformance {
+    TableShapesPlans() {
       super(ENGINE);
     }
   }

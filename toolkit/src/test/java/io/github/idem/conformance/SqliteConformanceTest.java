@@ -148,8 +148,8 @@ class SqliteConformanceTest {
   }
 
   @Nested
-  class ReviewTwoProbes extends ReviewTwoProbesConformance {
-    ReviewTwoProbes() {
+  class TableShapesPlans extends TableShapesPlansConformance {
+    TableShapesPlans() {
       super(ENGINE);
     }
   }

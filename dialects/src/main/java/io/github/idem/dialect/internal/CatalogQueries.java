@@ -90,12 +90,31 @@ final class CatalogQueries {
         while (end < declared.length() && Character.isLetter(declared.charAt(end))) {
           end++;
         }
+        String extra = rs.getString("Extra");
+        boolean autoIncrement =
+            extra != null && extra.toLowerCase(java.util.Locale.ROOT).contains("auto_increment");
         types.put(
             rs.getString("Field"),
-            new ColumnType(declared.substring(0, end), rs.getString("Collation"), declared));
+            new ColumnType(
+                declared.substring(0, end), rs.getString("Collation"), declared, autoIncrement));
       }
     }
     return types;
+  }
+
+  /** MySQL and MariaDB: whether a base table has a BEFORE or AFTER INSERT trigger. */
+  static boolean hasInsertTriggers(Connection connection, String database, String table)
+      throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT 1 FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?"
+                + " AND EVENT_OBJECT_TABLE = ? AND EVENT_MANIPULATION = 'INSERT' LIMIT 1")) {
+      ps.setString(1, database);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /**

@@ -180,12 +180,24 @@ public final class H2Dialect extends AbstractSqlDialect {
 
   @Override
   @Nullable String constraintOf(SQLException e) {
-    // Unique index or primary key violation: "PUBLIC.PRIMARY_KEY_4 ON PUBLIC.T(K) VALUES ..."
-    String quoted = ErrorChain.between(e.getMessage(), "violation:", '"', '"');
-    if (quoted == null) {
+    // Unique index or primary key violation: "PUBLIC.PRIMARY_KEY_4 ON PUBLIC.T(K) VALUES ...". A
+    // name H2 must quote is doubled-quoted inside the message ("PUBLIC.""my.kT"" ON ..."), so the
+    // name runs to " ON ", not to the next quote; the values after it are never read.
+    String message = e.getMessage();
+    if (message == null) {
       return null;
     }
-    int on = quoted.indexOf(" ON ");
-    return on < 0 ? quoted : quoted.substring(0, on);
+    int marker = message.indexOf("violation:");
+    int open = marker < 0 ? -1 : message.indexOf('"', marker);
+    int on = open < 0 ? -1 : message.indexOf(" ON ", open);
+    if (on < 0) {
+      return null;
+    }
+    String qualified = message.substring(open + 1, on).replace("\"\"", "\"");
+    if (qualified.endsWith("\"")) {
+      int start = qualified.lastIndexOf('"', qualified.length() - 2);
+      return qualified.substring(start + 1, qualified.length() - 1);
+    }
+    return qualified.substring(qualified.lastIndexOf('.') + 1);
   }
 }

@@ -175,12 +175,29 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     return render(insert, null, CountMode.FOUND, values).sql();
   }
 
+  /**
+   * A table with a second unique key, or with an INSERT trigger under found-rows counting, takes
+   * update-then-insert: a trigger clears the insert id the one-statement plan reads
+   * (docs/engines.md, "MySQL family: the insert id tells an insert from a found duplicate"), so
+   * such a table never starts with the marked locking insert either.
+   */
   @Override
   final WritePlan renderFor(
       WriteSpec spec, TableFacts facts, @Nullable List<ColumnType> types, CountMode countMode) {
+    if (facts.insertTriggers()) {
+      return countMode == CountMode.FOUND || facts.uniqueKeys().size() > 1
+          ? UpdateThenInsertSql.render(this, spec, types, null, false)
+          : render(spec, types, countMode, null);
+    }
     return facts.uniqueKeys().size() > 1
         ? updateThenInsert(spec, types, null)
         : render(spec, types, countMode, null);
+  }
+
+  @Override
+  public final boolean hasInsertTriggers(Connection connection, String namespace, String table)
+      throws SQLException {
+    return CatalogQueries.hasInsertTriggers(connection, namespace, table);
   }
 
   /** Batches lose per-row counts (bulk protocol, rewriting, summed ODKU counts). */

@@ -24,6 +24,16 @@ final class UpdateThenInsertSql {
       WriteSpec spec,
       @Nullable List<ColumnType> types,
       String @Nullable [] values) {
+    return render(dialect, spec, types, values, true);
+  }
+
+  /** The plan, with or without the dialect's locking insert first (see {@code lockingInsert}). */
+  static WritePlan.UpdateThenInsert render(
+      AbstractSqlDialect dialect,
+      WriteSpec spec,
+      @Nullable List<ColumnType> types,
+      String @Nullable [] values,
+      boolean lockFirst) {
     String table = dialect.identifiers().quoteTable(spec.table());
     int[] keyBind = SqlFragments.positions(spec, spec.conflictKey());
     String exists =
@@ -41,7 +51,7 @@ final class UpdateThenInsertSql {
     String insert = dialect.insertStatement(spec, values);
     int[] insertBind = AbstractSqlDialect.insertBind(spec, values);
     Outcome unchanged = AbstractSqlDialect.whenNothingChanged(spec);
-    String locking = dialect.lockingInsert(spec, values);
+    String locking = lockFirst ? dialect.lockingInsert(spec, values) : null;
     if (spec.updateColumns().isEmpty()) {
       String probe =
           dialect.probeBeforeInsert()
