@@ -225,4 +225,16 @@ class MysqlDriverAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class OperationsTableVerify extends OperationsTableVerifyConformance {
+    OperationsTableVerify() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

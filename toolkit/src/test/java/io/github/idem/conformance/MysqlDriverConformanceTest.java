@@ -149,4 +149,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class OperationsTableVerify extends OperationsTableVerifyConformance {
+    OperationsTableVerify() {
+      super(ENGINE);
+    }
+  }
 }

@@ -146,4 +146,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class OperationsTableVerify extends OperationsTableVerifyConformance {
+    OperationsTableVerify() {
+      super(ENGINE);
+    }
+  }
 }

@@ -146,4 +146,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class OperationsTableVerify extends OperationsTableVerifyConformance {
+    OperationsTableVerify() {
+      super(ENGINE);
+    }
+  }
 }

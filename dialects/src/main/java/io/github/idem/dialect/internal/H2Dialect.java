@@ -188,4 +188,11 @@ public final class H2Dialect extends AbstractSqlDialect {
     int on = quoted.indexOf(" ON ");
     return on < 0 ? quoted : quoted.substring(0, on);
   }
+
+  @Override
+  public java.util.List<io.github.idem.dialect.OperationsTableProblem> checkOperationsTable(
+      java.sql.Connection connection, String table, String namespace, String storedTable)
+      throws java.sql.SQLException {
+    return new H2OperationsCheck(this, table).check(connection, namespace, storedTable);
+  }
 }
