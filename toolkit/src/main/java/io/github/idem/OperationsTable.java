@@ -114,21 +114,6 @@ public final class OperationsTable {
               + "; it was not created by Idem or predates this version. Expected DDL:\n"
               + ddl());
     }
-    List<OperationsTableProblem> problems = problems(subject, table);
-    if (!problems.isEmpty()) {
-      StringBuilder message =
-          new StringBuilder(subject).append(" cannot be used as it is; change these columns:");
-      for (OperationsTableProblem problem : problems) {
-        message
-            .append("\n- ")
-            .append(problem.column())
-            .append(' ')
-            .append(problem.problem())
-            .append("; fix: ")
-            .append(problem.fix());
-      }
-      throw new OperationsTableException(message.toString());
-    }
     List<String> key = new ArrayList<>();
     for (OperationsTableSchema.Column column : OperationsTableSchema.PRIMARY_KEY) {
       key.add(column.columnName());
@@ -144,6 +129,21 @@ public final class OperationsTable {
               + " not be detected. Expected DDL:\n"
               + ddl(),
           e);
+    }
+    List<OperationsTableProblem> problems = problems(subject, table);
+    if (!problems.isEmpty()) {
+      StringBuilder message =
+          new StringBuilder(subject).append(" cannot be used as it is; change these columns:");
+      for (OperationsTableProblem problem : problems) {
+        message
+            .append("\n- ")
+            .append(problem.column())
+            .append(' ')
+            .append(problem.problem())
+            .append("; fix: ")
+            .append(problem.fix());
+      }
+      throw new OperationsTableException(message.toString());
     }
   }
 

@@ -161,7 +161,11 @@ public abstract class OperationsTableVerifyConformance extends ConformanceBase {
           + column
           + "\" TYPE VARCHAR("
           + characters
-          + ") COLLATE \"C\", ALTER COLUMN \""
+          + ") COLLATE \"C\" USING CAST(\""
+          + column
+          + "\" AS VARCHAR("
+          + characters
+          + ")), ALTER COLUMN \""
           + column
           + "\" SET NOT NULL";
     }
@@ -204,6 +208,11 @@ public abstract class OperationsTableVerifyConformance extends ConformanceBase {
     }
   }
 
+  /** On H2 the fix first turns IGNORECASE off, or the ALTER would make VARCHAR_IGNORECASE again. */
+  private String caseInsensitiveFix(Idem on, String column) {
+    return (engine == Engine.H2 ? "SET IGNORECASE FALSE; " : "") + keyFix(on, column);
+  }
+
   private String caseInsensitiveProblem() {
     switch (engine) {
       case H2:
@@ -211,7 +220,7 @@ public abstract class OperationsTableVerifyConformance extends ConformanceBase {
       case SQLITE:
         return "compares under COLLATE NOCASE in a unique index over it";
       case POSTGRESQL:
-        return "has type citext; Idem needs character varying or text";
+        return "compares case-insensitively (type citext)";
       default:
         return "compares case-insensitively (collation utf8mb4_general_ci)";
     }
@@ -220,7 +229,9 @@ public abstract class OperationsTableVerifyConformance extends ConformanceBase {
   @Test
   void shouldRefuseACaseInsensitiveKeyAndKeepCasesApartOnceFixed() throws Exception {
     Idem wrong = tableWith("op_key", caseInsensitiveType("op_key"));
-    String line = assertRefused(wrong, "op_key", caseInsensitiveProblem(), keyFix(wrong, "op_key"));
+    String line =
+        assertRefused(
+            wrong, "op_key", caseInsensitiveProblem(), caseInsensitiveFix(wrong, "op_key"));
     applyFix(wrong, line);
 
     GuardedOperation<String> op = wrong.operation("s", ResultCodec.string()).build();
@@ -234,7 +245,8 @@ public abstract class OperationsTableVerifyConformance extends ConformanceBase {
   @Test
   void shouldRefuseACaseInsensitiveScope() {
     Idem wrong = tableWith("scope", caseInsensitiveType("scope"));
-    String line = assertRefused(wrong, "scope", caseInsensitiveProblem(), keyFix(wrong, "scope"));
+    String line =
+        assertRefused(wrong, "scope", caseInsensitiveProblem(), caseInsensitiveFix(wrong, "scope"));
     assertThat(line).contains(" scopes would be one operation");
     applyFix(wrong, line);
   }
@@ -251,7 +263,7 @@ public abstract class OperationsTableVerifyConformance extends ConformanceBase {
         break;
       case POSTGRESQL:
         type = "CHAR(" + length + ")";
-        problem = "has type bpchar; Idem needs character varying or text";
+        problem = "compares ignoring trailing spaces (character(n) pads with spaces)";
         break;
       case SQLITE:
         type = "VARCHAR(" + length + ") COLLATE RTRIM";

@@ -38,7 +38,11 @@ abstract class OperationsTableCheck {
    *     is (text columns only)
    */
   record Facts(
-      String name, String type, long length, boolean nullable, @Nullable String comparison) {}
+      String name, String type, long length, boolean nullable, @Nullable String comparison) {
+    Facts withComparison(@Nullable String why) {
+      return new Facts(name, type, length, nullable, why);
+    }
+  }
 
   /** Reads the facts of every column by lower-cased name. */
   abstract Map<String, Facts> read(Connection connection, String namespace, String storedTable)

@@ -96,13 +96,20 @@ final class PostgresOperationsCheck extends OperationsTableCheck {
   @Nullable String typeProblem(Column column, Facts facts) {
     String type = facts.type();
     return switch (column.type()) {
-      case KEY_TEXT, TEXT ->
-          "varchar".equals(type) || "text".equals(type)
-              ? textProblem(column, facts, column.length(), "characters")
-              : wrongType(
-                  facts,
-                  "character varying or text (citext and character(n) compare"
-                      + " case-insensitively or ignoring trailing spaces)");
+      case KEY_TEXT, TEXT -> {
+        String padded =
+            "bpchar".equals(type)
+                ? "ignoring trailing spaces (character(n) pads with spaces)"
+                : null;
+        String folded = type.endsWith("citext") ? "case-insensitively (type citext)" : null;
+        if (column.type() == io.github.idem.dialect.OperationsTableSchema.Type.KEY_TEXT
+            && (padded != null || folded != null)) {
+          yield textProblem(column, facts.withComparison(folded != null ? folded : padded), 0, "");
+        }
+        yield "varchar".equals(type) || "text".equals(type)
+            ? textProblem(column, facts, column.length(), "characters")
+            : wrongType(facts, "character varying or text");
+      }
       case BYTES -> "bytea".equals(type) ? null : wrongType(facts, "bytea");
       case BIGINT -> "int8".equals(type) ? null : wrongType(facts, "bigint");
       case INTEGER ->
@@ -128,6 +135,12 @@ final class PostgresOperationsCheck extends OperationsTableCheck {
       // "C" compares bytes and is deterministic whatever the database's default.
       fix.append(" COLLATE \"C\"");
     }
+    // Some types (text to bigint) have no automatic conversion; the explicit cast works for all.
+    fix.append(" USING CAST(")
+        .append(quoted)
+        .append(" AS ")
+        .append(OperationsTableSql.type(dialect, column))
+        .append(')');
     fix.append(", ALTER COLUMN ")
         .append(quoted)
         .append(column.nullable() ? " DROP NOT NULL" : " SET NOT NULL");
