@@ -343,7 +343,7 @@ public abstract class OperationsTableVerifyConformance extends ConformanceBase {
     String needed = mysql() ? "1020 bytes" : engine == Engine.H2 ? "510" : "255";
     Idem wrong = tableWith("op_key", type);
     String line = assertRefused(wrong, "op_key", "holds 8 ", keyFix(wrong, "op_key"));
-    assertThat(line).contains("shorter than the " + needed.split(" ")[0]);
+    assertThat(line).contains("; Idem's longest value needs " + needed.split(" ")[0] + ";");
     applyFix(wrong, line);
   }
 

@@ -90,13 +90,7 @@ abstract class OperationsTableCheck {
   /** A length problem, or null when the declared length holds {@code needed}. */
   static @Nullable String tooShort(Facts facts, long needed, String unit) {
     if (facts.length() >= 0 && facts.length() < needed) {
-      return "holds "
-          + facts.length()
-          + " "
-          + unit
-          + ", shorter than the "
-          + needed
-          + " Idem's longest value needs";
+      return "holds " + facts.length() + " " + unit + "; Idem's longest value needs " + needed;
     }
     return null;
   }
