@@ -4,6 +4,7 @@ import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidStatementException;
 import io.github.idem.api.OperationsTableException;
 import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.OperationsTableProblem;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.WriteSpec;
 import io.github.idem.internal.IdemContext;
@@ -56,9 +57,12 @@ public final class OperationsTable {
   }
 
   /**
-   * Creates the table and its index unless they exist. Commits its own DDL.
+   * Creates the table and its index unless they exist, commits its own DDL, then {@link #verify()
+   * verifies} the table: a table that already existed, or one the database's settings created
+   * differently (H2's {@code SET IGNORECASE TRUE}), must pass the same checks.
    *
    * @throws IdemSqlException when the DDL fails, e.g. for lack of privileges
+   * @throws OperationsTableException when the table, once there, is not fit; see {@link #verify()}
    */
   public void createIfMissing() {
     try (Connection c = context.dataSource().getConnection();
@@ -72,12 +76,19 @@ public final class OperationsTable {
     } catch (SQLException e) {
       throw context.failure("create table " + name, e);
     }
+    verify();
   }
 
   /**
-   * Checks that the table exists with every column Idem uses and a unique {@code (scope, op_key)}.
+   * Checks that the table exists with every column Idem uses, a unique {@code (scope, op_key)}, and
+   * columns whose types, lengths, nullability and comparisons are what Idem relies on: scope and
+   * key must compare byte for byte, so a case-insensitive or trailing-space-insensitive column
+   * ({@code citext}, a {@code _ci} or PAD SPACE collation, {@code VARCHAR_IGNORECASE}, {@code
+   * COLLATE NOCASE}) is refused, since with it one tenant's key would replay another's result.
+   * Building an operation or a consumer runs the same checks before any key is claimed.
    *
-   * @throws OperationsTableException naming what is missing and the DDL to run
+   * @throws OperationsTableException naming what is missing or wrong, per column, and the DDL to
+   *     run
    * @throws IdemSqlException when the metadata cannot be read
    */
   public void verify() {
@@ -118,6 +129,32 @@ public final class OperationsTable {
               + " not be detected. Expected DDL:\n"
               + ddl(),
           e);
+    }
+    List<OperationsTableProblem> problems = problems(subject, table);
+    if (!problems.isEmpty()) {
+      StringBuilder message =
+          new StringBuilder(subject).append(" cannot be used as it is; change these columns:");
+      for (OperationsTableProblem problem : problems) {
+        message
+            .append("\n- ")
+            .append(problem.column())
+            .append(' ')
+            .append(problem.problem())
+            .append("; fix: ")
+            .append(problem.fix());
+      }
+      throw new OperationsTableException(message.toString());
+    }
+  }
+
+  /** The dialect's column checks, from the catalog of the table the SQL uses. */
+  private List<OperationsTableProblem> problems(String subject, TableFactsReader.Table table) {
+    try (Connection c = context.dataSource().getConnection()) {
+      return context
+          .dialect()
+          .checkOperationsTable(c, name, table.namespace(), table.storedTable());
+    } catch (SQLException e) {
+      throw context.failure(subject + ": read column types", e);
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.github.idem.api;
 
 /**
- * The processed-operations table is missing or lacks columns. The message holds the DDL to run.
+ * The processed-operations table is missing, lacks columns, or has columns Idem cannot rely on (a
+ * scope or key that does not compare byte for byte, a wrong type, a short length). The message
+ * names each column, what is wrong and the DDL to run; it never holds a stored key or value.
  * Immutable.
  *
  * <pre>{@code

@@ -145,6 +145,28 @@ public interface Dialect {
   }
 
   /**
+   * Checks the columns of an existing processed-operations table against {@link
+   * OperationsTableSchema}: every column's type, length and nullability, and that the scope and key
+   * columns compare byte for byte (no case folding, no trailing-space padding, no collation that
+   * calls two different strings equal), as the engine's catalog describes them. Idem refuses a
+   * table with any problem before it claims a key. The default returns no problems: a third-party
+   * dialect that does not override it gets only the checks of columns and the primary key.
+   *
+   * @param connection an open connection; left open
+   * @param table the table, as the user named it (optionally {@code schema.table}), for the DDL of
+   *     the fixes
+   * @param namespace the schema, database or attached database the name resolves to, as stored
+   * @param storedTable the table name, as stored
+   * @return the problems, one per column at most, in DDL order; empty when the table is fit
+   * @throws SQLException when the catalog cannot be read
+   */
+  default List<OperationsTableProblem> checkOperationsTable(
+      java.sql.Connection connection, String table, String namespace, String storedTable)
+      throws SQLException {
+    return List.of();
+  }
+
+  /**
    * Returns the catalog query that describes a table's columns, or empty when this dialect needs no
    * column types. The toolkit runs it once per statement, at {@code build()} of an upsert or
    * insert-if-absent, without parameters: the dialect renders the validated table name into it.

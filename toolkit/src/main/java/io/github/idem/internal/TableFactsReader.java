@@ -48,8 +48,12 @@ public final class TableFactsReader {
    *     conflict on exactly their columns, each with the index's name and why
    * @param indexColumns every unique index (the primary key as {@code PRIMARY KEY} where the
    *     catalog names none) by name, with its column set (lower case)
+   * @param namespace the schema, database or attached database the name resolved to, as stored
+   * @param storedTable the table name, as stored
    */
   public record Table(
+      String namespace,
+      String storedTable,
       TableFacts facts,
       List<String> columnNames,
       List<Set<String>> usableKeys,
@@ -128,7 +132,8 @@ public final class TableFactsReader {
                     connection, dialect, location, resolvedName(tableName, qualifier, location))
                 : Map.of(),
             withTypes && dialect.hasInsertTriggers(connection, location.namespace(), table));
-    return new Table(facts, names, keys.usable(), keys.unusable(), keys.indexes());
+    return new Table(
+        namespace, table, facts, names, keys.usable(), keys.unusable(), keys.indexes());
   }
 
   /**

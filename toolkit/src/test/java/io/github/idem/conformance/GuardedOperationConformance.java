@@ -468,10 +468,10 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
         sql(statement);
       }
     }
-    GuardedOperation<String> op = narrow.operation(scope, ResultCodec.string()).build();
-
-    assertThatThrownBy(() -> op.execute("key-longer-than-8", "r", c -> charge(c, "k", 1)))
-        .isInstanceOf(io.github.idem.api.IdemException.class);
+    // Refused when the operation is built, before any key is claimed.
+    assertThatThrownBy(() -> narrow.operation(scope, ResultCodec.string()).build())
+        .isInstanceOf(OperationsTableException.class)
+        .hasMessageContaining(engine == Engine.H2 ? "- OP_KEY holds 8 " : "- op_key holds 8 ");
     assertThat(rows("SELECT COUNT(*) FROM " + name)).containsExactly(row("0"));
     assertThat(count(charges)).isZero();
   }

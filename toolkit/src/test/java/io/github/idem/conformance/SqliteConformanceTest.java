@@ -153,4 +153,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class OperationsTableVerify extends OperationsTableVerifyConformance {
+    OperationsTableVerify() {
+      super(ENGINE);
+    }
+  }
 }

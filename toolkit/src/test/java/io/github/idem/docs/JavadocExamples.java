@@ -39,6 +39,7 @@ import io.github.idem.dialect.GuardedInsertSql;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.dialect.OperationsSql;
 import io.github.idem.dialect.OperationsStatement;
+import io.github.idem.dialect.OperationsTableProblem;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.ProductInfo;
 import io.github.idem.dialect.StatementPlan;
@@ -488,6 +489,16 @@ final class JavadocExamples {
     for (OperationsTableSchema.Column column : OperationsTableSchema.Column.values()) {
       System.out.println(column.columnName() + " " + column.type());
     }
+    // end example
+  }
+
+  void operationsTableProblem() {
+    // example: OperationsTableProblem.java
+    OperationsTableProblem problem =
+        new OperationsTableProblem(
+            "op_key",
+            "compares case-insensitively (collation utf8mb4_general_ci)",
+            "ALTER TABLE `idem_operations` MODIFY `op_key` VARBINARY(1020) NOT NULL");
     // end example
   }
 

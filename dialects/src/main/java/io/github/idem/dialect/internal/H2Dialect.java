@@ -200,4 +200,11 @@ public final class H2Dialect extends AbstractSqlDialect {
     }
     return qualified.substring(qualified.lastIndexOf('.') + 1);
   }
+
+  @Override
+  public java.util.List<io.github.idem.dialect.OperationsTableProblem> checkOperationsTable(
+      java.sql.Connection connection, String table, String namespace, String storedTable)
+      throws java.sql.SQLException {
+    return new H2OperationsCheck(this, table).check(connection, namespace, storedTable);
+  }
 }

@@ -316,4 +316,11 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   @Nullable String constraintOf(SQLException e) {
     return MySqlErrorCodes.constraintOf(e);
   }
+
+  @Override
+  public final java.util.List<io.github.idem.dialect.OperationsTableProblem> checkOperationsTable(
+      java.sql.Connection connection, String table, String namespace, String storedTable)
+      throws java.sql.SQLException {
+    return new MySqlOperationsCheck(this, table).check(connection, namespace, storedTable);
+  }
 }

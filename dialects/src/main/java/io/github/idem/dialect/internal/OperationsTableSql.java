@@ -97,15 +97,20 @@ final class OperationsTableSql {
         now);
   }
 
-  private String definition(Column column) {
-    String type =
-        switch (column.type()) {
-          case KEY_TEXT -> dialect.keyType(column.length());
-          case TEXT -> dialect.textType(column.length());
-          case BYTES -> dialect.bytesType();
-          case BIGINT -> "BIGINT";
-          case INTEGER -> "INTEGER";
-        };
+  /** The column's type as this dialect's DDL spells it. */
+  static String type(AbstractSqlDialect dialect, Column column) {
+    return switch (column.type()) {
+      case KEY_TEXT -> dialect.keyType(column.length());
+      case TEXT -> dialect.textType(column.length());
+      case BYTES -> dialect.bytesType();
+      case BIGINT -> "BIGINT";
+      case INTEGER -> "INTEGER";
+    };
+  }
+
+  /** The column's definition in the CREATE TABLE, also used by the fixes of a wrong column. */
+  String definition(Column column) {
+    String type = type(dialect, column);
     String defaultValue = column.defaultValue();
     return quote(column)
         + " "

@@ -108,4 +108,11 @@ public final class PostgresDialect extends PostgresFamilyDialect {
   boolean insertedFlagDistinguishes() {
     return true;
   }
+
+  @Override
+  public java.util.List<io.github.idem.dialect.OperationsTableProblem> checkOperationsTable(
+      java.sql.Connection connection, String table, String namespace, String storedTable)
+      throws java.sql.SQLException {
+    return new PostgresOperationsCheck(this, table).check(connection, namespace, storedTable);
+  }
 }

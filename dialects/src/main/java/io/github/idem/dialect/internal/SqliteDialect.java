@@ -262,4 +262,11 @@ public final class SqliteDialect extends AbstractSqlDialect {
     int end = message.indexOf(')', at);
     return message.substring(at + "constraint failed: ".length(), end < 0 ? message.length() : end);
   }
+
+  @Override
+  public java.util.List<io.github.idem.dialect.OperationsTableProblem> checkOperationsTable(
+      java.sql.Connection connection, String table, String namespace, String storedTable)
+      throws java.sql.SQLException {
+    return new SqliteOperationsCheck(this, table).check(connection, namespace, storedTable);
+  }
 }
