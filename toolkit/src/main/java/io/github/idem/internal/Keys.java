@@ -62,7 +62,9 @@ public final class Keys {
               + length
               + " characters long, longer than "
               + max
-              + "; hash long keys (e.g. SHA-256 hex) instead of truncating them");
+              + (scope == null
+                  ? "; use a shorter " + what
+                  : "; hash long keys (e.g. SHA-256 hex) instead of truncating them"));
     }
     for (int i = 0; i < value.length(); ) {
       int cp = value.codePointAt(i);
