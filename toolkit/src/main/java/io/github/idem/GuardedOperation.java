@@ -321,7 +321,7 @@ public final class GuardedOperation<R> {
     }
 
     private OperationStore store() {
-      return new OperationStore(context, scope, "scope '" + scope + "'", waitTimeout, retention);
+      return OperationStore.operation(context, scope, waitTimeout, retention);
     }
   }
 }

@@ -86,13 +86,16 @@ public final class Idem {
   }
 
   /**
-   * Starts a guarded operation: a unit of work that takes effect once per {@code (scope, key)}.
+   * Starts a guarded operation: a unit of work that takes effect once per {@code (scope, key)}. The
+   * guarded operations and guarded inserts of one scope share its keys; consumers never do.
    *
-   * @param scope namespace of the keys, e.g. {@code "payments"} or a tenant id
+   * @param scope namespace of the keys, e.g. {@code "payments"} or a tenant id; at most 128
+   *     characters, not starting with {@code "consumer:"} (reserved for consumers' records)
    * @param codec how results are stored for replays
    * @param <R> the result type
    * @return a builder
-   * @throws InvalidKeyException when the scope is null, empty, too long or has control characters
+   * @throws InvalidKeyException when the scope is null, empty, longer than 128 characters, has
+   *     control characters or starts with {@code "consumer:"}
    * @throws InvalidConfigurationException when the codec is null
    */
   public <R> GuardedOperation.Builder<R> operation(String scope, ResultCodec<R> codec) {
@@ -101,15 +104,18 @@ public final class Idem {
 
   /**
    * Returns the idempotent consumer of one message consumer: each message id is processed at most
-   * once, in the same transaction as its effects. Its records are kept for 7 days.
+   * once, in the same transaction as its effects. Its records are kept for 7 days, stored under
+   * scope {@code "consumer:" + consumerName}, so they never share keys with a guarded operation.
    *
-   * @param consumerName the consumer's name, used as the scope
+   * @param consumerName the consumer's name; at most 119 characters (the stored scope adds the
+   *     9-character prefix), no control characters
    * @return the consumer
-   * @throws InvalidKeyException when the name is not a valid scope
+   * @throws InvalidKeyException when the name is null, empty, longer than 119 characters or has
+   *     control characters
    * @throws OperationsTableException when the operations table is missing or incomplete
    */
   public IdempotentConsumer consumer(String consumerName) {
-    return new IdempotentConsumer(context, Keys.scope(consumerName), operationsTable);
+    return new IdempotentConsumer(context, Keys.consumer(consumerName), operationsTable);
   }
 
   /**

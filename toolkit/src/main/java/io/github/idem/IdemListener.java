@@ -23,7 +23,8 @@ public interface IdemListener {
   /**
    * The body ran for the first time under this key.
    *
-   * @param scope the scope
+   * @param scope the operation's scope, or the consumer's name (without the {@code consumer:}
+   *     prefix its records are stored under)
    * @param key the operation key or message id
    */
   default void executed(String scope, String key) {}

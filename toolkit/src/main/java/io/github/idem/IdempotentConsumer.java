@@ -21,9 +21,13 @@ import java.util.Set;
 
 /**
  * Processes each message at most once per consumer, in the same transaction as its effects: a
- * message id is claimed in the processed-operations table (scope = consumer name) by the
- * transaction that applies the message, so the claim and the effects commit together. A redelivered
- * message finds its id claimed and is skipped. Thread-safe and immutable.
+ * message id is claimed in the processed-operations table by the transaction that applies the
+ * message, so the claim and the effects commit together. A redelivered message finds its id claimed
+ * and is skipped. Thread-safe and immutable.
+ *
+ * <p>A consumer's records are stored under scope {@code consumer:<name>}, which no guarded
+ * operation's scope may start with: consumer {@code "billing"} and {@code idem.operation("billing",
+ * ..)} never see each other's keys.
  *
  * <pre>{@code
  * IdempotentConsumer billing = idem.consumer("billing");
@@ -49,11 +53,10 @@ public final class IdempotentConsumer {
     table.verify();
     // Claims in the caller's transaction wait as long as the caller's engine lets them; process()
     // owns its transaction and bounds the wait like any guarded operation.
-    this.claims = new OperationStore(context, consumer, subject(consumer), null, RETENTION);
+    this.claims = OperationStore.consumer(context, consumer, null, RETENTION);
     this.processing =
         new GuardedOperation<>(
-            new OperationStore(
-                context, consumer, "scope '" + consumer + "'", WAIT_TIMEOUT, RETENTION),
+            OperationStore.consumer(context, consumer, WAIT_TIMEOUT, RETENTION),
             new StoredResults<>(ResultCodec.none()));
   }
 

@@ -19,13 +19,22 @@ final class StoredResults<R> {
     this.codec = codec;
   }
 
-  /** Encodes a result; {@code subject} and {@code key} name it in a failure's message only. */
+  /**
+   * Encodes a result; {@code subject} names it in a failure's message, {@code key} goes to the
+   * exception's {@code key()} accessor only.
+   */
   byte @Nullable [] encode(String subject, String key, @Nullable R value) {
     try {
       return codec.encode(value);
     } catch (Exception e) {
+      // The codec's own message may quote the value; it stays reachable as the cause only.
       throw new ResultEncodingException(
-          KeyRecord.prefix(subject, key) + "the codec could not encode the result: " + e, e);
+          KeyRecord.prefix(subject)
+              + "the codec could not encode the result ("
+              + e.getClass().getName()
+              + ", see the cause); nothing was recorded",
+          key,
+          e);
     }
   }
 
@@ -43,13 +52,15 @@ final class StoredResults<R> {
     try {
       value = codec.decode(stored);
     } catch (Exception e) {
+      // The codec's own message may quote the stored result; it stays reachable as the cause only.
       throw new ResultDecodingException(
-          KeyRecord.prefix(subject, key)
-              + "the stored result ("
-              + (stored == null ? "NULL" : stored.length + " bytes")
-              + ") could not be decoded: "
-              + e
-              + "; the operation is not re-run. Did the codec change?",
+          KeyRecord.prefix(subject)
+              + "the stored "
+              + (stored == null ? "NULL " : "")
+              + "result could not be decoded ("
+              + e.getClass().getName()
+              + ", see the cause); the operation is not re-run. Did the codec change?",
+          key,
           e);
     }
     return new OperationStore.Execution<>(value, stored, true);

@@ -12,8 +12,10 @@ package io.github.idem.api;
  *   <li>{@link IdemDatabaseException}: the database failed, classified by {@link ErrorKind}.
  * </ul>
  *
- * <p>Messages name the subject, what failed, the relevant state and the fix. Bound values never
- * appear in a message: they can be personal data.
+ * <p>Messages name the subject, what failed, the relevant state and the fix. Operation keys,
+ * message ids, bound values, stored results and request fingerprints never appear in a message or
+ * in {@link #toString()}: they can be personal data, and a fingerprint of a guessable request gives
+ * the request away. An exception about one key returns it from its own {@code key()} accessor.
  *
  * <pre>{@code
  * try {

@@ -26,6 +26,17 @@ public final class OperationsTableSchema {
   /** Longest operation key or message id, in characters. */
   public static final int MAX_KEY_LENGTH = 255;
 
+  /**
+   * Prefix of the stored scope of every consumer's records: consumer {@code billing} stores its
+   * message ids under scope {@code consumer:billing}. Operation scopes may not start with it, so
+   * the keys of a consumer and of an operation never meet in the table, whatever their names.
+   */
+  public static final String CONSUMER_SCOPE_PREFIX = "consumer:";
+
+  /** Longest consumer name, in characters: the scope column also holds the prefix. */
+  public static final int MAX_CONSUMER_NAME_LENGTH =
+      MAX_SCOPE_LENGTH - CONSUMER_SCOPE_PREFIX.length();
+
   /** Status of a completed operation. */
   public static final String DONE = "DONE";
 
@@ -53,6 +64,16 @@ public final class OperationsTableSchema {
           Column.RESULT);
 
   private OperationsTableSchema() {}
+
+  /**
+   * Returns the scope a consumer's records are stored under.
+   *
+   * @param consumerName a valid consumer name
+   * @return {@link #CONSUMER_SCOPE_PREFIX} followed by the name
+   */
+  public static String consumerScope(String consumerName) {
+    return CONSUMER_SCOPE_PREFIX + consumerName;
+  }
 
   /**
    * Returns the values of a claim in the order of {@link #CLAIM_COLUMNS}.
@@ -91,7 +112,10 @@ public final class OperationsTableSchema {
 
   /** A column, in DDL order. */
   public enum Column {
-    /** The scope of the key: a namespace or tenant. */
+    /**
+     * The scope of the key: an operation's scope as given, or {@link #consumerScope a consumer's
+     * name behind a prefix}.
+     */
     SCOPE("scope", Type.KEY_TEXT, MAX_SCOPE_LENGTH, false, null),
     /** The operation key. */
     OP_KEY("op_key", Type.KEY_TEXT, MAX_KEY_LENGTH, false, null),

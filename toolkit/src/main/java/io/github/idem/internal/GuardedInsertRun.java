@@ -69,7 +69,7 @@ public final class GuardedInsertRun {
           ps,
           statement,
           new OperationsBinder.Values(
-              store.scope(),
+              store.storedScope(),
               held.key(),
               fingerprint,
               OperationsTableSchema.DONE,

@@ -57,7 +57,7 @@ public final class KeyRecord {
       outcome =
           runner.runOne(
               OperationsTableSchema.claimRow(
-                  store.scope(), key, fingerprint, status, store.retentionMillis(), result));
+                  store.storedScope(), key, fingerprint, status, store.retentionMillis(), result));
     } catch (SQLException e) {
       restoreLockWait(c, setting, restore, e);
       throw waitedTooLong(started, e, "");
@@ -145,6 +145,7 @@ public final class KeyRecord {
               + "ms)"
               + otherCause
               + "; nothing was written; retry later or raise waitTimeout",
+          key,
           e);
     }
     return e;
@@ -163,7 +164,15 @@ public final class KeyRecord {
           ps,
           store.sql().complete(),
           new OperationsBinder.Values(
-              store.scope(), key, null, OperationsTableSchema.DONE, 0, encoded, 0, null, null));
+              store.storedScope(),
+              key,
+              null,
+              OperationsTableSchema.DONE,
+              0,
+              encoded,
+              0,
+              null,
+              null));
       ps.executeUpdate();
     }
   }
@@ -177,7 +186,8 @@ public final class KeyRecord {
    */
   public OperationStore.@Nullable Stored read(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(store.sql().select().sql())) {
-      OperationsBinder.bind(ps, store.sql().select(), OperationsBinder.key(store.scope(), key));
+      OperationsBinder.bind(
+          ps, store.sql().select(), OperationsBinder.key(store.storedScope(), key));
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return null;
@@ -204,22 +214,22 @@ public final class KeyRecord {
     if (storedFingerprint != null
         && fingerprint != null
         && !storedFingerprint.equals(fingerprint)) {
+      // Not even part of a fingerprint: for a guessable request (an amount) it gives it away.
       throw new KeyReusedException(
           prefix()
-              + "already used for a different request (stored fingerprint "
-              + abbreviate(storedFingerprint)
-              + ", this request "
-              + abbreviate(fingerprint)
-              + "); use a new key for a new request");
+              + "the key was already used for a different request (the request fingerprints"
+              + " differ); use a new key for a new request",
+          key);
     }
     if (!OperationsTableSchema.DONE.equals(stored.status())) {
       throw new OperationInProgressException(
           prefix()
-              + "recorded as "
+              + "the key is recorded as "
               + stored.status()
               + ", not completed: a body committed its transaction before the operation"
               + " finished (bodies must not commit, roll back or close the connection); retry"
-              + " later");
+              + " later",
+          key);
     }
     return new OperationStore.Execution<>(null, stored.result(), true);
   }
@@ -274,35 +284,32 @@ public final class KeyRecord {
         prefix()
             + "the key record disappeared between claim and read "
             + OperationStore.CLAIM_ROUNDS
-            + " times (a purge racing a very short retention?); retry");
+            + " times (a purge racing a very short retention?); retry",
+        key);
   }
 
   /**
-   * The message prefix naming this key; built only when a message is.
+   * The message prefix of this key's failures; built only when a message is.
    *
-   * @return e.g. {@code scope 'payments' key 'k1' - }
+   * @return e.g. {@code scope 'payments': }
    */
   public String prefix() {
-    return prefix(store.subject(), key);
+    return prefix(store.subject());
   }
 
   /**
-   * The message prefix naming a key of a subject; the one format every key message uses.
+   * The message prefix of a key's failures, the one format every key message uses. It names the
+   * subject, never the key: keys can be personal data, and exceptions carry them in {@code key()}.
    *
    * @param subject e.g. {@code scope 'payments'}
-   * @param key the key
-   * @return e.g. {@code scope 'payments' key 'k1' - }
+   * @return e.g. {@code scope 'payments': }
    */
-  public static String prefix(String subject, String key) {
-    return subject + " key '" + key + "' - ";
+  public static String prefix(String subject) {
+    return subject + ": ";
   }
 
   /** Returns the key. */
   public String key() {
     return key;
-  }
-
-  private static String abbreviate(String fingerprint) {
-    return fingerprint.substring(0, 12) + "…";
   }
 }

@@ -8,9 +8,32 @@ import org.jspecify.annotations.Nullable;
 public final class Keys {
   private Keys() {}
 
-  /** Returns a valid scope unchanged, or throws {@link InvalidKeyException}. */
+  /**
+   * Returns a valid operation scope unchanged, or throws {@link InvalidKeyException}. A scope may
+   * not start with {@link OperationsTableSchema#CONSUMER_SCOPE_PREFIX}: consumers' records live
+   * there, and an operation scope spelled like one would share their keys.
+   */
   public static String scope(@Nullable String scope) {
-    return check("scope", scope, OperationsTableSchema.MAX_SCOPE_LENGTH, null);
+    String checked = check("scope", scope, OperationsTableSchema.MAX_SCOPE_LENGTH, null);
+    if (checked.startsWith(OperationsTableSchema.CONSUMER_SCOPE_PREFIX)) {
+      throw new InvalidKeyException(
+          "scope '"
+              + checked
+              + "' starts with '"
+              + OperationsTableSchema.CONSUMER_SCOPE_PREFIX
+              + "', which Idem reserves for the records of idem.consumer(..); choose another"
+              + " scope");
+    }
+    return checked;
+  }
+
+  /**
+   * Returns a valid consumer name unchanged, or throws {@link InvalidKeyException}. The name is
+   * stored behind {@link OperationsTableSchema#CONSUMER_SCOPE_PREFIX}, so it is shorter than a
+   * scope.
+   */
+  public static String consumer(@Nullable String name) {
+    return check("consumer name", name, OperationsTableSchema.MAX_CONSUMER_NAME_LENGTH, null);
   }
 
   /** Returns a valid key of a scope unchanged, or throws {@link InvalidKeyException}. */
@@ -39,7 +62,9 @@ public final class Keys {
               + length
               + " characters long, longer than "
               + max
-              + "; hash long keys (e.g. SHA-256 hex) instead of truncating them");
+              + (scope == null
+                  ? "; use a shorter " + what
+                  : "; hash long keys (e.g. SHA-256 hex) instead of truncating them"));
     }
     for (int i = 0; i < value.length(); ) {
       int cp = value.codePointAt(i);

@@ -30,6 +30,7 @@ public final class OperationStore {
 
   private final IdemContext context;
   private final String scope;
+  private final String storedScope;
   private final String subject;
   private final int waitSeconds;
   private final @Nullable Duration waitTimeout;
@@ -39,23 +40,53 @@ public final class OperationStore {
   private final ExecutablePlan claim;
 
   /**
-   * Creates the store of one scope.
+   * Creates the store of one guarded operation's scope; its records are stored under the scope as
+   * given.
    *
    * @param context the root's context
-   * @param scope a validated scope
-   * @param subject the subject of messages, e.g. {@code scope 'payments'}
+   * @param scope a validated operation scope
+   * @param waitTimeout how long a claim waits behind another holder of the key
+   * @param retention how long a record is kept
+   * @return the store
+   */
+  public static OperationStore operation(
+      IdemContext context, String scope, Duration waitTimeout, Duration retention) {
+    return new OperationStore(
+        context, scope, scope, "scope '" + scope + "'", waitTimeout, retention);
+  }
+
+  /**
+   * Creates the store of one consumer; its records are stored under {@link
+   * OperationsTableSchema#consumerScope}, apart from every operation's keys.
+   *
+   * @param context the root's context
+   * @param name a validated consumer name
    * @param waitTimeout how long a claim waits behind another holder of the key, or null for as long
    *     as the engine lets it (the caller's own lock timeouts then surface as SQL errors)
    * @param retention how long a record is kept
+   * @return the store
    */
-  public OperationStore(
+  public static OperationStore consumer(
+      IdemContext context, String name, @Nullable Duration waitTimeout, Duration retention) {
+    return new OperationStore(
+        context,
+        name,
+        OperationsTableSchema.consumerScope(name),
+        "consumer '" + name + "'",
+        waitTimeout,
+        retention);
+  }
+
+  private OperationStore(
       IdemContext context,
       String scope,
+      String storedScope,
       String subject,
       @Nullable Duration waitTimeout,
       Duration retention) {
     this.context = context;
     this.scope = scope;
+    this.storedScope = storedScope;
     this.subject = subject;
     this.waitTimeout = waitTimeout;
     this.waitSeconds =
@@ -93,9 +124,14 @@ public final class OperationStore {
     return sql;
   }
 
-  /** Returns the scope. */
+  /** Returns the scope as the user named it: the operation's scope or the consumer's name. */
   public String scope() {
     return scope;
+  }
+
+  /** Returns the scope the records are stored under. */
+  public String storedScope() {
+    return storedScope;
   }
 
   /** Returns the subject of messages, e.g. {@code scope 'payments'}. */
@@ -244,7 +280,7 @@ public final class OperationStore {
           Outcome outcome =
               runner.runOne(
                   OperationsTableSchema.claimRow(
-                      scope, id, null, OperationsTableSchema.DONE, retentionMillis, null));
+                      storedScope, id, null, OperationsTableSchema.DONE, retentionMillis, null));
           if (outcome == Outcome.INSERTED) {
             fresh.add(id);
           }
@@ -272,7 +308,15 @@ public final class OperationStore {
           ps,
           many,
           new OperationsBinder.Values(
-              scope, null, null, OperationsTableSchema.DONE, retentionMillis, null, 0, keys, null));
+              storedScope,
+              null,
+              null,
+              OperationsTableSchema.DONE,
+              retentionMillis,
+              null,
+              0,
+              keys,
+              null));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           fresh.add(rs.getString(1));

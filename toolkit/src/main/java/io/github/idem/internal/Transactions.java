@@ -164,7 +164,11 @@ public final class Transactions {
       }
     } catch (SQLException e) {
       throw new InvalidConnectionException(
-          subject + ": cannot inspect the connection: " + e.getMessage(), e);
+          subject
+              + ": cannot inspect the connection (SQLSTATE "
+              + e.getSQLState()
+              + ", see the cause); pass an open connection in a transaction",
+          e);
     }
   }
 

@@ -90,7 +90,8 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
 
     assertThatThrownBy(() -> insert.execute("k1", "amount=99", "ok", "ch-2", "k1", 99L))
         .isInstanceOf(KeyReusedException.class)
-        .hasMessageContaining("key 'k1' - already used for a different request");
+        .hasMessageContaining("the key was already used for a different request")
+        .satisfies(e -> assertThat(((KeyReusedException) e).key()).contains("k1"));
     assertThat(rows("SELECT id FROM " + charges)).containsExactly(row("ch-1"));
   }
 
@@ -216,7 +217,8 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
 
       assertThatThrownBy(() -> impatient.execute("k1", "r", "dup", "ch-dup", "k1", 1L))
           .isInstanceOf(OperationInProgressException.class)
-          .hasMessageContaining("scope '" + scope + "' key 'k1' - operation still in progress");
+          .hasMessageContaining("scope '" + scope + "': operation still in progress")
+          .satisfies(e -> assertThat(((OperationInProgressException) e).key()).contains("k1"));
 
       holder.commit();
       holder.setAutoCommit(true);

@@ -136,7 +136,8 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
     assertThatThrownBy(() -> op.execute("k1", "amount=99", c -> charge(c, "k1", 99)))
         .isInstanceOf(KeyReusedException.class)
         .hasMessageContaining(
-            "scope '" + scope + "' key 'k1' - already used for a different request");
+            "scope '" + scope + "': the key was already used for a different request")
+        .satisfies(e -> assertThat(((KeyReusedException) e).key()).contains("k1"));
     assertThat(op.execute("k1", (String) null, c -> charge(c, "k1", 10)).replayed())
         .as("no request given: the caller skips the check")
         .isTrue();
@@ -524,7 +525,10 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
     assertThatThrownBy(() -> strict.execute("k1", "r", c -> charge(c, "k1", 1)))
         .isInstanceOf(ResultDecodingException.class)
         .hasMessageContaining("could not be decoded")
-        .hasMessageContaining("not a receipt");
+        .hasMessageNotContaining("not a receipt")
+        .satisfies(e -> assertThat(((ResultDecodingException) e).key()).contains("k1"))
+        .cause()
+        .hasMessage("not a receipt");
     assertThat(bodyRuns).hasValue(1);
     assertThat(events).as("a result that cannot be decoded was not replayed").isEmpty();
   }
@@ -629,9 +633,9 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
 
       assertThatThrownBy(() -> impatient.execute("k1", "r", c -> charge(c, "k1", 1)))
           .isInstanceOf(OperationInProgressException.class)
-          .hasMessageContaining(
-              "scope '" + scope + "' key 'k1' - operation still in progress after")
-          .hasMessageContaining("retry later or raise waitTimeout");
+          .hasMessageContaining("scope '" + scope + "': operation still in progress after")
+          .hasMessageContaining("retry later or raise waitTimeout")
+          .satisfies(e -> assertThat(((OperationInProgressException) e).key()).contains("k1"));
 
       release.countDown();
       assertThat(holder.get(60, TimeUnit.SECONDS).replayed()).isFalse();

@@ -249,4 +249,28 @@ class MariadbAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class KeyNamespaces extends KeyNamespacesConformance {
+    KeyNamespaces() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class MessageSecrecy extends MessageSecrecyConformance {
+    MessageSecrecy() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

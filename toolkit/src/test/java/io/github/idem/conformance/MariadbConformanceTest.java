@@ -163,4 +163,18 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class KeyNamespaces extends KeyNamespacesConformance {
+    KeyNamespaces() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class MessageSecrecy extends MessageSecrecyConformance {
+    MessageSecrecy() {
+      super(ENGINE);
+    }
+  }
 }

@@ -160,4 +160,18 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class KeyNamespaces extends KeyNamespacesConformance {
+    KeyNamespaces() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class MessageSecrecy extends MessageSecrecyConformance {
+    MessageSecrecy() {
+      super(ENGINE);
+    }
+  }
 }
