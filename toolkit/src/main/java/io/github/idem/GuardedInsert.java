@@ -26,6 +26,7 @@ import io.github.idem.internal.OperationStore;
 import io.github.idem.internal.PreparedWrite;
 import io.github.idem.internal.TableFactsReader;
 import io.github.idem.internal.Transactions;
+import io.github.idem.internal.Values;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -111,8 +112,10 @@ public final class GuardedInsert<R> {
    * @param result the result to store and return; a replay returns the stored one
    * @param values one value per column, in the order given to {@code columns(...)}
    * @return the result and whether it was replayed
-   * @throws InvalidKeyException when the key is null, empty, too long or has control characters
-   * @throws InvalidValuesException when the values do not match the columns; nothing is written
+   * @throws InvalidKeyException when the key is null, empty, only whitespace, longer than 255
+   *     characters, or has control characters or unpaired surrogates
+   * @throws InvalidValuesException when the values do not match the columns or a value's Java type
+   *     is not one {@link WriteStatement} binds; nothing is written
    * @throws KeyReusedException when the key was used with a different request
    * @throws OperationInProgressException when another execution holds the key too long
    * @throws ResultEncodingException when the codec cannot encode {@code result}
@@ -231,6 +234,7 @@ public final class GuardedInsert<R> {
               + columns
               + "; pass one value per column, in that order");
     }
+    Values.checkTypes(store.subject() + " insert into " + table, columns, values, 0);
     return values.clone();
   }
 

@@ -14,6 +14,7 @@ import io.github.idem.api.ResultEncodingException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.BodyFailure;
 import io.github.idem.internal.CallerTransaction;
+import io.github.idem.internal.Durations;
 import io.github.idem.internal.Fingerprints;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.KeyRecord;
@@ -93,7 +94,8 @@ public final class GuardedOperation<R> {
    * @param <X> the body's exception type
    * @return the result and whether it was replayed
    * @throws X when the body throws; nothing is recorded
-   * @throws InvalidKeyException when the key is null, empty, too long or has control characters
+   * @throws InvalidKeyException when the key is null, empty, only whitespace, longer than 255
+   *     characters, or has control characters or unpaired surrogates
    * @throws InvalidValuesException when the body is null
    * @throws KeyReusedException when the key was used with a different request
    * @throws OperationInProgressException when another execution holds the key too long
@@ -227,6 +229,9 @@ public final class GuardedOperation<R> {
    * @param <R> the result type
    */
   public static final class Builder<R> {
+    private static final Duration MIN_WAIT = Duration.ofSeconds(1);
+    private static final Duration MAX_WAIT = Duration.ofHours(24);
+    private static final Duration MIN_RETENTION = Duration.ofSeconds(1);
     private static final Duration MAX_RETENTION = Duration.ofDays(36500);
     private final IdemContext context;
     private final String scope;
@@ -250,44 +255,41 @@ public final class GuardedOperation<R> {
      * session, when shorter, ends the wait first, with the same exception: PostgreSQL's {@code
      * lock_timeout} and {@code statement_timeout}, MySQL's and MariaDB's {@code
      * innodb_lock_wait_timeout}, H2's {@code LOCK_TIMEOUT}, SQLite's {@code busy_timeout}. On
-     * PostgreSQL, MySQL and MariaDB the bound is a JDBC query timeout on the claim (one-second
-     * resolution); on H2 and SQLite, whose drivers apply a query timeout to the whole session, Idem
-     * lowers {@code LOCK_TIMEOUT} or {@code busy_timeout} for the claim only (millisecond
-     * resolution) and restores the session's value afterwards, also when the claim fails.
+     * PostgreSQL, MySQL and MariaDB the bound is a JDBC query timeout on the claim, which counts
+     * whole seconds: a fraction of a second rounds up to the next second, and that is why the
+     * minimum is 1 second. On H2 and SQLite, whose drivers apply a query timeout to the whole
+     * session, Idem lowers {@code LOCK_TIMEOUT} or {@code busy_timeout} for the claim only
+     * (millisecond resolution) and restores the session's value afterwards, also when the claim
+     * fails. The maximum keeps a stuck holder from blocking a caller (and its pooled connection)
+     * for longer than a day.
      *
      * @param timeout at least 1 second and at most 24 hours (default 10 seconds)
      * @return this builder
-     * @throws InvalidConfigurationException when the timeout is null or out of range
+     * @throws InvalidConfigurationException when the timeout is null, shorter than 1 second or
+     *     longer than 24 hours
      */
     public Builder<R> waitTimeout(Duration timeout) {
-      if (timeout == null || timeout.compareTo(Duration.ofSeconds(1)) < 0) {
-        throw new InvalidConfigurationException("waitTimeout must be >= 1s, was " + timeout);
-      }
-      if (timeout.compareTo(Duration.ofHours(24)) > 0) {
-        throw new InvalidConfigurationException("waitTimeout must be <= 24h, was " + timeout);
-      }
-      this.waitTimeout = timeout;
+      this.waitTimeout =
+          Durations.within("waitTimeout", timeout, MIN_WAIT, MAX_WAIT, "from 1 second to 24 hours");
       return this;
     }
 
     /**
      * Sets how long a completed key is kept; after that a purge may delete it and the key is new
-     * again.
+     * again. Expiry is stored in whole milliseconds, so parts below a millisecond are dropped. The
+     * minimum keeps a retry that arrives right after its first execution from finding the key
+     * already purged; the maximum keeps the stored expiry far inside the range of the engines'
+     * 64-bit integers.
      *
-     * @param retention greater than zero and at most 36500 days (default 24 hours)
+     * @param retention at least 1 second and at most 36500 days (default 24 hours)
      * @return this builder
-     * @throws InvalidConfigurationException when the retention is null or out of range
+     * @throws InvalidConfigurationException when the retention is null, shorter than 1 second or
+     *     longer than 36500 days
      */
     public Builder<R> retention(Duration retention) {
-      if (retention == null || retention.isNegative() || retention.isZero()) {
-        throw new InvalidConfigurationException("retention must be > 0, was " + retention);
-      }
-      // Expiry is stored as epoch milliseconds; the bound keeps it far inside a BIGINT.
-      if (retention.compareTo(MAX_RETENTION) > 0) {
-        throw new InvalidConfigurationException(
-            "retention must be <= " + MAX_RETENTION.toDays() + " days, was " + retention);
-      }
-      this.retention = retention;
+      this.retention =
+          Durations.within(
+              "retention", retention, MIN_RETENTION, MAX_RETENTION, "from 1 second to 36500 days");
       return this;
     }
 

@@ -8,6 +8,7 @@ import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.Clock;
+import io.github.idem.internal.Durations;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import java.time.Duration;
@@ -94,8 +95,9 @@ public final class Idem {
    * @param codec how results are stored for replays
    * @param <R> the result type
    * @return a builder
-   * @throws InvalidKeyException when the scope is null, empty, longer than 128 characters, has
-   *     control characters or starts with {@code "consumer:"}
+   * @throws InvalidKeyException when the scope is null, empty, only whitespace, longer than 128
+   *     characters, has control characters or unpaired surrogates, or starts with {@code
+   *     "consumer:"}
    * @throws InvalidConfigurationException when the codec is null
    */
   public <R> GuardedOperation.Builder<R> operation(String scope, ResultCodec<R> codec) {
@@ -110,8 +112,8 @@ public final class Idem {
    * @param consumerName the consumer's name; at most 119 characters (the stored scope adds the
    *     9-character prefix), no control characters
    * @return the consumer
-   * @throws InvalidKeyException when the name is null, empty, longer than 119 characters or has
-   *     control characters
+   * @throws InvalidKeyException when the name is null, empty, only whitespace, longer than 119
+   *     characters, or has control characters or unpaired surrogates
    * @throws OperationsTableException when the operations table is missing or incomplete
    */
   public IdempotentConsumer consumer(String consumerName) {
@@ -206,7 +208,9 @@ public final class Idem {
     public Builder operationsTable(String table) {
       if (table == null || table.isBlank()) {
         throw new InvalidConfigurationException(
-            "operationsTable must be a table name, was " + table);
+            "operationsTable is null or blank; pass a table name, e.g. \""
+                + OperationsTableSchema.DEFAULT_TABLE
+                + "\", or leave it out for that default");
       }
       this.operationsTable = table;
       return this;
@@ -230,16 +234,20 @@ public final class Idem {
      * do not say whether a statement waited for a lock, so Idem reports claims that took at least
      * this long; most are concurrent duplicates waiting for the first execution.
      *
-     * @param threshold greater than zero (default 10 ms)
+     * @param threshold at least 1 nanosecond (report every claim) and at most 24 hours, the longest
+     *     {@link GuardedOperation.Builder#waitTimeout} (default 10 milliseconds)
      * @return this builder
-     * @throws InvalidConfigurationException when the threshold is null, zero or negative
+     * @throws InvalidConfigurationException when the threshold is null, zero, negative or longer
+     *     than 24 hours
      */
     public Builder waitReportThreshold(Duration threshold) {
-      if (threshold == null || threshold.isNegative() || threshold.isZero()) {
-        throw new InvalidConfigurationException(
-            "waitReportThreshold must be > 0, was " + threshold);
-      }
-      this.waitReportThreshold = threshold;
+      this.waitReportThreshold =
+          Durations.within(
+              "waitReportThreshold",
+              threshold,
+              Duration.ofNanos(1),
+              Duration.ofHours(24),
+              "from 1 nanosecond to 24 hours");
       return this;
     }
 
@@ -253,7 +261,8 @@ public final class Idem {
      */
     public Builder purgeChunkSize(int rows) {
       if (rows < 1) {
-        throw new InvalidConfigurationException("purgeChunkSize must be >= 1, was " + rows);
+        throw new InvalidConfigurationException(
+            "purgeChunkSize is " + rows + ", below 1; pass the rows one purge statement deletes");
       }
       this.purgeChunkSize = rows;
       return this;

@@ -69,8 +69,8 @@ public final class IdempotentConsumer {
    * @param messageId the message id
    * @return {@code true} when the message is new and must be processed now
    * @throws InvalidConnectionException when the connection is null, closed or in autocommit
-   * @throws InvalidKeyException when the message id is null, empty, too long or has control
-   *     characters
+   * @throws InvalidKeyException when the message id is null, empty, only whitespace, longer than
+   *     255 characters, or has control characters or unpaired surrogates
    * @throws IdemSqlException when the database fails, e.g. a lock timeout of the engine
    */
   public boolean claim(Connection connection, String messageId) {

@@ -1,5 +1,6 @@
 package io.github.idem;
 
+import io.github.idem.api.InvalidConfigurationException;
 import io.github.idem.api.ResultDecodingException;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -75,8 +76,15 @@ public interface ResultCodec<R> {
    * @param decoder bytes to value
    * @param <R> the result type
    * @return the codec
+   * @throws InvalidConfigurationException when the encoder or the decoder is null
    */
   static <R> ResultCodec<R> of(Encoder<R> encoder, Decoder<R> decoder) {
+    if (encoder == null || decoder == null) {
+      // Caught here, not at the first execution, where a null would surface as a failed encode.
+      throw new InvalidConfigurationException(
+          (encoder == null ? "encoder" : "decoder")
+              + " is null; pass both functions to ResultCodec.of(encoder, decoder)");
+    }
     return new ResultCodec<>() {
       @Override
       public byte @Nullable [] encode(@Nullable R value) throws Exception {

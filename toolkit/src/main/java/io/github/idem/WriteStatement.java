@@ -18,6 +18,17 @@ import java.util.List;
  * statement joins whatever transaction that connection is in and never commits, rolls back or
  * retries: the caller owns the transaction.
  *
+ * <p>Values bind as these Java types: {@code String}, {@code Boolean}, {@code Byte}, {@code Short},
+ * {@code Integer}, {@code Long}, {@code Float}, {@code Double}, {@code BigDecimal}, {@code
+ * BigInteger}, {@code byte[]}, {@code UUID}, {@code java.sql.Date}, {@code Time}, {@code
+ * Timestamp}, {@code LocalDate}, {@code LocalTime}, {@code LocalDateTime}, {@code OffsetTime},
+ * {@code OffsetDateTime}, JDBC {@code Blob}, {@code Clob}, {@code Array}, {@code Struct}, {@code
+ * Ref}, {@code RowId} and {@code SQLXML} objects, the JDBC driver's own value classes (such as
+ * PostgreSQL's {@code PGobject}), and null. Anything else (an enum, an {@code Instant}, a {@code
+ * java.util.Date}, an {@code Optional}, a collection, an application class) is refused with {@link
+ * InvalidValuesException} before anything is sent, because drivers would fail, serialize it or
+ * store its {@code toString()}.
+ *
  * <p>Batches report one outcome per row in input order. Rows are applied one after another, so a
  * key repeated inside a batch is first inserted and then updated (or left unchanged) by its later
  * occurrences, on every engine.
@@ -58,8 +69,9 @@ public final class WriteStatement {
    *
    * @param values one value per column, in the order of {@code columns(...)}
    * @return what the row did
-   * @throws InvalidValuesException when the values do not fit the columns, or a conflict-key value
-   *     is null (a NULL never conflicts, so it would insert another row each time)
+   * @throws InvalidValuesException when the values do not fit the columns, a value's Java type is
+   *     not one Idem binds (see the class comment), or a conflict-key value is null (a NULL never
+   *     conflicts, so it would insert another row each time); nothing is sent then
    * @throws IdemSqlException when the database refuses the row
    */
   public Outcome execute(Object... values) {
@@ -86,8 +98,9 @@ public final class WriteStatement {
    * @param values one value per column
    * @return what the row did
    * @throws InvalidConnectionException when the connection is null or closed
-   * @throws InvalidValuesException when the values do not fit the columns, or a conflict-key value
-   *     is null (a NULL never conflicts, so it would insert another row each time)
+   * @throws InvalidValuesException when the values do not fit the columns, a value's Java type is
+   *     not one Idem binds (see the class comment), or a conflict-key value is null (a NULL never
+   *     conflicts, so it would insert another row each time); nothing is sent then
    * @throws IdemSqlException when the database refuses the row
    */
   public Outcome executeIn(Connection connection, Object... values) {
@@ -99,8 +112,8 @@ public final class WriteStatement {
    *
    * @param rows one array of values per row
    * @return one outcome per row, in input order
-   * @throws InvalidValuesException when any row does not fit or has a null conflict-key value;
-   *     nothing is written then
+   * @throws InvalidValuesException when any row does not fit, holds a value of a Java type Idem
+   *     does not bind, or has a null conflict-key value; nothing is written then
    * @throws IdemSqlException when the database refuses a row; nothing is written then
    */
   public List<Outcome> executeBatch(List<Object[]> rows) {
@@ -114,8 +127,8 @@ public final class WriteStatement {
    * @param rows one array of values per row
    * @return one outcome per row, in input order
    * @throws InvalidConnectionException when the connection is null or closed
-   * @throws InvalidValuesException when any row does not fit or has a null conflict-key value;
-   *     nothing is sent then
+   * @throws InvalidValuesException when any row does not fit, holds a value of a Java type Idem
+   *     does not bind, or has a null conflict-key value; nothing is sent then
    * @throws IdemSqlException when the database refuses a row
    */
   public List<Outcome> executeBatchIn(Connection connection, List<Object[]> rows) {

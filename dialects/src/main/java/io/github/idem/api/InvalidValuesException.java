@@ -1,8 +1,10 @@
 package io.github.idem.api;
 
 /**
- * The values passed to a statement do not fit it: a null row, or a row whose value count differs
- * from the statement's column count. Raised before anything is sent. Immutable.
+ * The values passed to a statement do not fit it: a null row, a row whose value count differs from
+ * the statement's column count, a value of a Java type Idem does not bind, a null conflict-key
+ * value, or a null operation body. Raised before anything is sent; the message names the column and
+ * the Java type, never the value. Immutable.
  *
  * <pre>{@code
  * upsert.execute(42L); // upsert into payments: row 0 has 1 value, expected 3 (id, amount, version)

@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.InvalidConfigurationException;
 import io.github.idem.api.Outcome;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -53,7 +54,7 @@ public final class BatchPlan {
    * @param flagDistinguishes whether the inserted flag separates inserts from updates
    * @param renderer renders the statement for a given number of rows; called at most a few times
    *     per size and must return the same text every time
-   * @throws IllegalArgumentException when {@code maxRows} is not a positive power of two
+   * @throws InvalidConfigurationException when {@code maxRows} is not a positive power of two
    */
   public BatchPlan(
       int maxRows,
@@ -63,7 +64,8 @@ public final class BatchPlan {
       boolean flagDistinguishes,
       IntFunction<String> renderer) {
     if (maxRows <= 0 || Integer.bitCount(maxRows) != 1) {
-      throw new IllegalArgumentException("maxRows must be a power of two, was " + maxRows);
+      throw new InvalidConfigurationException(
+          "maxRows must be a positive power of two, was " + maxRows + "; pass e.g. 64");
     }
     this.maxRows = maxRows;
     this.rowBind = rowBind.clone();
@@ -88,11 +90,12 @@ public final class BatchPlan {
    *
    * @param rows rows in the chunk, 1 to {@link #maxRows()}
    * @return the statement size to pass to {@link #statement}
-   * @throws IllegalArgumentException when {@code rows} is outside that range
+   * @throws InvalidConfigurationException when {@code rows} is outside that range
    */
   public int rowsFor(int rows) {
     if (rows < 1 || rows > maxRows) {
-      throw new IllegalArgumentException("rows must be 1.." + maxRows + ", was " + rows);
+      throw new InvalidConfigurationException(
+          "rows must be 1.." + maxRows + ", was " + rows + "; split larger chunks");
     }
     return rows == 1 ? 1 : Integer.highestOneBit(rows - 1) << 1;
   }
@@ -102,12 +105,16 @@ public final class BatchPlan {
    *
    * @param rows a power of two up to {@link #maxRows()}
    * @return the SQL
-   * @throws IllegalArgumentException when {@code rows} is not such a size
+   * @throws InvalidConfigurationException when {@code rows} is not such a size
    */
   public String statement(int rows) {
     if (rows < 1 || rows > maxRows || Integer.bitCount(rows) != 1) {
-      throw new IllegalArgumentException(
-          "rows must be a power of two up to " + maxRows + ", was " + rows);
+      throw new InvalidConfigurationException(
+          "rows must be a power of two up to "
+              + maxRows
+              + ", was "
+              + rows
+              + "; pass a size from rowsFor(..)");
     }
     int slot = Integer.numberOfTrailingZeros(rows);
     String sql = statements.get(slot);

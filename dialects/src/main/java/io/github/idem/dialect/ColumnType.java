@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.InvalidConfigurationException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,16 +38,21 @@ public record ColumnType(
    * @param collation see the record component
    * @param declaredType see the record component
    * @param zeroGeneratesValue see the record component
+   * @throws InvalidConfigurationException when {@code sqlType} or {@code declaredType} is null or
+   *     blank, or {@code collation} is blank
    */
   public ColumnType {
     if (sqlType == null || sqlType.isBlank()) {
-      throw new IllegalArgumentException("sqlType is null or blank");
+      throw new InvalidConfigurationException(
+          "sqlType is null or blank; pass the catalog's type name");
     }
     if (collation != null && collation.isBlank()) {
-      throw new IllegalArgumentException("collation is blank; pass null for the type's default");
+      throw new InvalidConfigurationException(
+          "collation is blank; pass null for the type's default");
     }
     if (declaredType == null || declaredType.isBlank()) {
-      throw new IllegalArgumentException("declaredType is null or blank");
+      throw new InvalidConfigurationException(
+          "declaredType is null or blank; pass the full declared type, e.g. numeric(10,2)");
     }
   }
 

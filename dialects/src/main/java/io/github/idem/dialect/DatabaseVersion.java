@@ -1,5 +1,6 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.InvalidConfigurationException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,11 +26,18 @@ public record DatabaseVersion(int major, int minor, int patch)
    * @param major see the record component
    * @param minor see the record component
    * @param patch see the record component
+   * @throws InvalidConfigurationException when a component is negative
    */
   public DatabaseVersion {
     if (major < 0 || minor < 0 || patch < 0) {
-      throw new IllegalArgumentException(
-          "version components must be >= 0, was " + major + "." + minor + "." + patch);
+      throw new InvalidConfigurationException(
+          "version components must be >= 0, was "
+              + major
+              + "."
+              + minor
+              + "."
+              + patch
+              + "; pass the engine's version numbers");
     }
   }
 
@@ -62,12 +70,16 @@ public record DatabaseVersion(int major, int minor, int patch)
    *
    * @param text the version text reported by the driver
    * @return the version
-   * @throws IllegalArgumentException if the text holds no number
+   * @throws InvalidConfigurationException if the text is null or holds no number
    */
   public static DatabaseVersion parse(String text) {
+    if (text == null) {
+      throw new InvalidConfigurationException("version text is null; pass e.g. \"16.4\"");
+    }
     Matcher m = NUMBERS.matcher(text);
     if (!m.find()) {
-      throw new IllegalArgumentException("no version number in '" + text + "'");
+      throw new InvalidConfigurationException(
+          "no version number in '" + text + "'; pass text that holds one, e.g. \"16.4\"");
     }
     return new DatabaseVersion(number(m.group(1)), number(m.group(2)), number(m.group(3)));
   }

@@ -1,5 +1,7 @@
 package io.github.idem.dialect;
 
+import io.github.idem.api.InvalidConfigurationException;
+
 /**
  * One way an existing processed-operations table differs from what Idem relies on: a column whose
  * type, length, nullability or comparison would let two different scopes or keys be one (a
@@ -25,16 +27,17 @@ public record OperationsTableProblem(String column, String problem, String fix) 
    * @param column see the record component
    * @param problem see the record component
    * @param fix see the record component
+   * @throws InvalidConfigurationException when a part is null or blank
    */
   public OperationsTableProblem {
     if (column == null || column.isBlank()) {
-      throw new IllegalArgumentException("column is null or blank");
+      throw new InvalidConfigurationException("column is null or blank; name the column");
     }
     if (problem == null || problem.isBlank()) {
-      throw new IllegalArgumentException("problem is null or blank");
+      throw new InvalidConfigurationException("problem is null or blank; say what is wrong");
     }
     if (fix == null || fix.isBlank()) {
-      throw new IllegalArgumentException("fix is null or blank");
+      throw new InvalidConfigurationException("fix is null or blank; give the DDL that fixes it");
     }
   }
 }

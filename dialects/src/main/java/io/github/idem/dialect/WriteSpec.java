@@ -223,6 +223,7 @@ public record WriteSpec(
    *
    * @param column a column of this spec
    * @return its 0-based index in {@link #columns()}
+   * @throws InvalidStatementException when {@code column} is not a column of this spec
    */
   public int indexOf(String column) {
     for (int i = 0; i < columns.size(); i++) {
@@ -230,7 +231,8 @@ public record WriteSpec(
         return i;
       }
     }
-    throw new IllegalArgumentException("'" + column + "' is not a column of " + table);
+    throw new InvalidStatementException(
+        "'" + column + "' is not a column of " + table + "; pass one of " + columns);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.github.idem.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.api.InvalidConfigurationException;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.internal.CockroachDbDialect;
 import io.github.idem.dialect.internal.H2Dialect;
@@ -92,6 +93,7 @@ class DialectsTest {
     assertThat(DatabaseVersion.of(8, 0, 19).isAtLeast(8, 0, 19)).isTrue();
     assertThat(DatabaseVersion.of(8, 0, 18).isAtLeast(8, 0, 19)).isFalse();
     assertThatThrownBy(() -> DatabaseVersion.parse("unknown"))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("no version number");
   }
 }

@@ -54,6 +54,12 @@ public final class Keys {
     if (value.isEmpty()) {
       throw new InvalidKeyException(subject + " is empty; pass a non-empty " + what);
     }
+    if (value.isBlank()) {
+      // Trimming drivers, PAD SPACE comparisons and form fields all turn blanks into "": a blank
+      // key is almost always a missing one.
+      throw new InvalidKeyException(
+          subject + " is only whitespace; pass a " + what + " with a visible character");
+    }
     int length = value.codePointCount(0, value.length());
     if (length > max) {
       throw new InvalidKeyException(

@@ -268,6 +268,7 @@ public final class PreparedWrite {
               + " "
               + columns);
     }
+    Values.checkTypes(subject, columns, values, index);
     for (int i = 0; i < conflictKeyPositions.length; i++) {
       int position = conflictKeyPositions[i];
       if (zeroGenerates[i] && isZero(values[position])) {

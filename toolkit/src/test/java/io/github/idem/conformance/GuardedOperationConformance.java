@@ -430,14 +430,18 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   void shouldRefuseBadConfiguration() throws Exception {
     assertThatThrownBy(() -> idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ZERO))
         .isInstanceOf(InvalidConfigurationException.class)
-        .hasMessage("waitTimeout must be >= 1s, was PT0S");
+        .hasMessage(
+            "waitTimeout is PT0S, below the minimum; pass a Duration from 1 second to 24 hours");
     assertThatThrownBy(() -> idem.operation(scope, ResultCodec.string()).retention(Duration.ZERO))
         .isInstanceOf(InvalidConfigurationException.class)
-        .hasMessage("retention must be > 0, was PT0S");
+        .hasMessage(
+            "retention is PT0S, below the minimum; pass a Duration from 1 second to 36500 days");
     assertThatThrownBy(
             () -> idem.operation(scope, ResultCodec.string()).retention(Duration.ofDays(36501)))
         .isInstanceOf(InvalidConfigurationException.class)
-        .hasMessage("retention must be <= 36500 days, was PT876024H");
+        .hasMessage(
+            "retention is PT876024H, above the maximum; pass a Duration from 1 second to 36500"
+                + " days");
     assertThatThrownBy(() -> idem.operation(scope, null)).hasMessageContaining("codec is null");
   }
 

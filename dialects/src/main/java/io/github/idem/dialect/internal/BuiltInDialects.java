@@ -1,5 +1,7 @@
 package io.github.idem.dialect.internal;
 
+import io.github.idem.api.InvalidConfigurationException;
+import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.DatabaseFamily;
 import io.github.idem.dialect.DatabaseVersion;
 import io.github.idem.dialect.Dialect;
@@ -45,8 +47,22 @@ public final class BuiltInDialects {
    *
    * @param product what the connection reported
    * @return the dialect, or empty for an engine no built-in knows
+   * @throws UnsupportedDatabaseException when a known engine reports a version without a number
    */
   public static Optional<Dialect> detect(ProductInfo product) {
+    try {
+      return detectKnown(product);
+    } catch (InvalidConfigurationException e) {
+      throw new UnsupportedDatabaseException(
+          "'"
+              + product.name()
+              + "' reported a version Idem cannot read; pass a Dialect with"
+              + " Idem.builder(dataSource).dialect(..)",
+          e);
+    }
+  }
+
+  private static Optional<Dialect> detectKnown(ProductInfo product) {
     String name = product.name().toLowerCase(Locale.ROOT);
     String version = product.version();
     String query = product.versionQuery() == null ? "" : product.versionQuery();
