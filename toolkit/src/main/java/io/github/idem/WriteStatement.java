@@ -22,12 +22,13 @@ import java.util.List;
  * {@code Integer}, {@code Long}, {@code Float}, {@code Double}, {@code BigDecimal}, {@code
  * BigInteger}, {@code byte[]}, {@code UUID}, {@code java.sql.Date}, {@code Time}, {@code
  * Timestamp}, {@code LocalDate}, {@code LocalTime}, {@code LocalDateTime}, {@code OffsetTime},
- * {@code OffsetDateTime}, JDBC {@code Blob}, {@code Clob}, {@code Array}, {@code Struct}, {@code
- * Ref}, {@code RowId} and {@code SQLXML} objects, the JDBC driver's own value classes (such as
- * PostgreSQL's {@code PGobject}), and null. Anything else (an enum, an {@code Instant}, a {@code
- * java.util.Date}, an {@code Optional}, a collection, an application class) is refused with {@link
- * InvalidValuesException} before anything is sent, because drivers would fail, serialize it or
- * store its {@code toString()}.
+ * {@code OffsetDateTime}, {@code Duration}, {@code Period}, arrays of these for ARRAY columns
+ * ({@code Integer[]}, not {@code int[]}), JDBC {@code Blob}, {@code Clob}, {@code Array}, {@code
+ * Struct}, {@code Ref}, {@code RowId} and {@code SQLXML} objects, the JDBC driver's own value
+ * classes (such as PostgreSQL's {@code PGobject}), and null. Anything else (an enum, an {@code
+ * Instant}, a {@code java.util.Date}, an {@code Optional}, a collection, a primitive array, an
+ * application class) is refused with {@link InvalidValuesException} before anything is sent,
+ * because drivers would fail, serialize it or store its {@code toString()}.
  *
  * <p>Batches report one outcome per row in input order. Rows are applied one after another, so a
  * key repeated inside a batch is first inserted and then updated (or left unchanged) by its later

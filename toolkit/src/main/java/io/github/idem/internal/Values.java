@@ -7,11 +7,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The Java types Idem binds. A JDK type outside this list (an {@code Optional}, a collection, a
- * {@code java.util.Date}, an {@code Instant}) is refused before anything is sent: depending on the
- * driver it would fail halfway through a batch, be serialized into the column, or be stored as its
- * {@code toString()}; an application's own class likewise. The value classes of the supported
- * engines' drivers (such as PostgreSQL's {@code PGobject}) and their subclasses are passed to the
- * driver as they are. Enums are refused: drivers store them in different forms.
+ * {@code java.util.Date}, an {@code Instant}, a primitive array other than {@code byte[]}) is
+ * refused before anything is sent: depending on the driver it would fail halfway through a batch,
+ * be serialized into the column, or be stored as its {@code toString()}; an application's own class
+ * likewise. The value classes of the supported engines' drivers (such as PostgreSQL's {@code
+ * PGobject}) and their subclasses are passed to the driver as they are. Enums are refused: drivers
+ * store them in different forms.
  */
 public final class Values {
   private static final Set<Class<?>> SUPPORTED =
@@ -35,7 +36,9 @@ public final class Values {
           java.time.LocalTime.class,
           java.time.LocalDateTime.class,
           java.time.OffsetTime.class,
-          java.time.OffsetDateTime.class);
+          java.time.OffsetDateTime.class,
+          java.time.Duration.class,
+          java.time.Period.class);
 
   /** JDBC's own value interfaces, whose instances come from the driver. */
   private static final List<Class<?>> JDBC_VALUES =
@@ -66,7 +69,7 @@ public final class Values {
   public static final String SUPPORTED_TEXT =
       "String, Boolean, Byte, Short, Integer, Long, Float, Double, BigDecimal, BigInteger, byte[],"
           + " UUID, java.sql.Date/Time/Timestamp, LocalDate, LocalTime, LocalDateTime, OffsetTime,"
-          + " OffsetDateTime, a JDBC Blob/Clob/Array/Struct/Ref/RowId/SQLXML, or a value class of"
+          + " OffsetDateTime, Duration, Period, an array of these (Integer[], not int[]), a JDBC Blob/Clob/Array/Struct/Ref/RowId/SQLXML, or a value class of"
           + " the JDBC driver";
 
   /**
@@ -83,7 +86,7 @@ public final class Values {
       String subject, List<String> columns, @Nullable Object[] row, int index) {
     for (int i = 0; i < row.length; i++) {
       Object value = row[i];
-      if (value != null && !supported(value.getClass())) {
+      if (value != null && !supported(value)) {
         throw new InvalidValuesException(
             subject
                 + ": row "
@@ -98,8 +101,18 @@ public final class Values {
     }
   }
 
-  private static boolean supported(Class<?> type) {
+  private static boolean supported(Object value) {
+    Class<?> type = value.getClass();
     if (SUPPORTED.contains(type)) {
+      return true;
+    }
+    if (value instanceof Object[] elements) {
+      // An ARRAY column's value: drivers that have arrays bind a boxed array element by element.
+      for (Object element : elements) {
+        if (element != null && !supported(element)) {
+          return false;
+        }
+      }
       return true;
     }
     if (type.isEnum() || Enum.class.isAssignableFrom(type)) {

@@ -432,7 +432,8 @@ public abstract class BadInputConformance extends ConformanceBase {
         () -> insert.execute(SECRET, "r", SECRET, new StringBuilder(SECRET), 1L));
     refuses(
         InvalidValuesException.class,
-        "has a java.time.DayOfWeek for column 'amount'; pass the enum's name() or ordinal()",
+        "has a java.time.DayOfWeek for column 'amount', a type Idem does not bind; pass the enum's"
+            + " name() or ordinal()",
         () -> insert.execute(SECRET, "r", SECRET, SECRET, java.time.DayOfWeek.MONDAY));
     refuses(
         InvalidConnectionException.class,
@@ -492,22 +493,23 @@ public abstract class BadInputConformance extends ConformanceBase {
         () -> insert.execute('x', 1L, null));
     refuses(
         badValues,
+        "has a [Ljava.lang.Object; for column 'amount'",
+        () -> insert.execute(SECRET, new Object[] {1L, new Object()}, null));
+    refuses(
+        badValues,
         "pass the enum's name() or ordinal()",
         () -> insert.execute(SECRET, java.time.Month.MAY, null));
     List<Object[]> rows = new ArrayList<>();
     rows.add(new Object[] {SECRET, 1L, null});
-    rows.add(new Object[] {SECRET + "2", Duration.ofSeconds(1), null});
-    refuses(
-        badValues,
-        "row 1 has a java.time.Duration for column 'amount'",
-        () -> upsert.executeBatch(rows));
+    rows.add(new Object[] {SECRET + "2", new long[] {1L}, null});
+    refuses(badValues, "row 1 has a [J for column 'amount'", () -> upsert.executeBatch(rows));
     try (Connection c = dataSource().getConnection()) {
       c.setAutoCommit(false);
       refuses(
           badValues,
           "has a java.lang.StringBuilder for column 'id'",
           () -> upsert.executeIn(c, new StringBuilder(SECRET), 1L, null));
-      refuses(badValues, "row 1 has a java.time.Duration", () -> insert.executeBatchIn(c, rows));
+      refuses(badValues, "row 1 has a [J", () -> insert.executeBatchIn(c, rows));
       c.commit();
     }
     assertThat(count(t)).isZero();
