@@ -96,4 +96,14 @@ class DialectsTest {
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("no version number");
   }
+
+  @Test
+  void shouldRefuseAKnownEngineWhoseVersionHasNoNumber() {
+    for (String product : new String[] {"PostgreSQL", "MySQL", "MariaDB", "H2", "SQLite"}) {
+      assertThatThrownBy(() -> Dialects.detect(new ProductInfo(product, "devel", null)))
+          .as(product)
+          .isInstanceOf(UnsupportedDatabaseException.class)
+          .hasMessageContaining("reported a version Idem cannot read; pass a Dialect");
+    }
+  }
 }

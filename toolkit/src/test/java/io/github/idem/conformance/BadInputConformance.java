@@ -544,6 +544,48 @@ public abstract class BadInputConformance extends ConformanceBase {
         badStatement,
         "null or blank name",
         () -> idem.upsert(t).columns("id", "amount").conflictKey("id", null).build());
+    refuses(
+        badStatement,
+        "version column 'id' is part of the conflict key",
+        () -> idem.upsert(t).columns("id", "version").conflictKey("id").newerWins("id").build());
+    refuses(
+        badStatement,
+        "version column is blank",
+        () -> idem.upsert(t).columns("id", "version").conflictKey("id").newerWins(" ").build());
+    refuses(
+        badStatement,
+        "update column 'id' is part of the conflict key",
+        () -> idem.upsert(t).columns("id", "amount").conflictKey("id").updateColumns("id").build());
+    refuses(
+        badStatement,
+        "name each column once",
+        () ->
+            idem.upsert(t)
+                .columns("id", "amount")
+                .conflictKey("id")
+                .updateColumns("amount", "amount")
+                .build());
+    refuses(
+        badStatement,
+        "contain a null or blank name",
+        () ->
+            idem.upsert(t)
+                .columns("id", "amount")
+                .conflictKey("id")
+                .updateColumns(new String[] {null})
+                .build());
+    refuses(
+        badStatement,
+        "name each column once",
+        () -> idem.insertIfAbsent(t).columns("id", "amount").conflictKey("id", "id").build());
+    refuses(
+        badStatement,
+        "table name is null or blank",
+        () -> idem.insertIfAbsent("  ").columns("id").conflictKey("id").build());
+    refuses(
+        badStatement,
+        "does not exist",
+        () -> idem.upsert("no_such_schema_x." + t).columns("id").conflictKey("id").build());
     assertThat(count(t)).isZero();
   }
 
