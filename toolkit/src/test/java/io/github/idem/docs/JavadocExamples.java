@@ -656,6 +656,27 @@ final class JavadocExamples {
     // end example
   }
 
+  void idemClassify(
+      Idem idem,
+      GuardedOperation<Long> op,
+      String key,
+      String request,
+      OperationBody<Long, SQLException> body)
+      throws SQLException {
+    // example: Idem.java
+    try {
+      op.execute(key, request, body);
+    } catch (SQLException | RuntimeException e) {
+      ErrorKind kind = idem.classify(e);
+      if (kind.retryTransaction() || kind == ErrorKind.CONNECTION_LOST) {
+        retryLater(key);
+      } else {
+        throw e;
+      }
+    }
+    // end example
+  }
+
   Idem idemListener(DataSource dataSource, LongAdder replays) {
     // example: IdemListener.java
     Idem idem =
@@ -752,6 +773,8 @@ final class JavadocExamples {
   private void retryWholeTransaction() {}
 
   private void retryLater() {}
+
+  private void retryLater(String key) {}
 
   private void process(String body) {
     log.info("processing {}", body);
