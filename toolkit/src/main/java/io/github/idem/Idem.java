@@ -26,11 +26,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * Idem idem = Idem.create(dataSource);
- * WriteStatement insert = idem.insertIfAbsent("inbox")
- *     .columns("message_id", "payload")
- *     .conflictKey("message_id")
- *     .build();
- * if (insert.execute("m-17", body) == Outcome.INSERTED) { process(body); }
+ * idem.operationsTable().createIfMissing();
+ * IdempotentConsumer inbox = idem.consumer("inbox");
+ * // the claim of "m-17" and process's writes commit together, or neither does
+ * boolean processed = inbox.process("m-17", c -> { process(body); return null; });
  * }</pre>
  */
 public final class Idem {
@@ -80,6 +79,14 @@ public final class Idem {
   /**
    * Starts an insert-if-absent statement: insert a row unless its key exists. Data errors (NOT
    * NULL, CHECK, truncation) are never swallowed.
+   *
+   * <p>What it guarantees: at most one row per key, and an outcome that says whether this call
+   * inserted it ({@code INSERTED}) or found it ({@code UNCHANGED}). What it does not: it is not a
+   * way to process a message once. Run in autocommit before the processing, the row commits first,
+   * so a failure while processing, or a commit whose reply was lost, leaves the key present and
+   * every retry {@code UNCHANGED}: the work is never done. Deduplicate with {@link
+   * #consumer(String)}, which claims the id in the transaction of the effects, or run this
+   * statement with {@code executeIn} in the same transaction as the work.
    *
    * @param table table name
    * @return the next step

@@ -177,6 +177,8 @@ public abstract class ErrorKindsConformance extends ConformanceBase {
                               "k-deadlock",
                               "r",
                               c -> {
+                                // Waits until the cycle closes, however long the other takes.
+                                execute(c, longLockTimeout());
                                 execute(c, "UPDATE " + t + " SET amount = 10 WHERE id = 1");
                                 execute(c, "UPDATE " + t + " SET amount = 11 WHERE id = 2");
                                 return "done";

@@ -645,14 +645,16 @@ final class JavadocExamples {
   void idem(DataSource dataSource, String body) {
     // example: Idem.java
     Idem idem = Idem.create(dataSource);
-    WriteStatement insert =
-        idem.insertIfAbsent("inbox")
-            .columns("message_id", "payload")
-            .conflictKey("message_id")
-            .build();
-    if (insert.execute("m-17", body) == Outcome.INSERTED) {
-      process(body);
-    }
+    idem.operationsTable().createIfMissing();
+    IdempotentConsumer inbox = idem.consumer("inbox");
+    // the claim of "m-17" and process's writes commit together, or neither does
+    boolean processed =
+        inbox.process(
+            "m-17",
+            c -> {
+              process(body);
+              return null;
+            });
     // end example
   }
 
