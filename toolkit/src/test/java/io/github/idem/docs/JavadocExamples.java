@@ -81,9 +81,9 @@ final class JavadocExamples {
   private final Mapper mapper = new Mapper();
   private CountMode mode = CountMode.FOUND;
 
-  void errorKind(Dialect dialect, SQLException e) {
+  void errorKind(Idem idem, Exception e) {
     // example: ErrorKind.java
-    ErrorKind kind = dialect.classify(e).kind();
+    ErrorKind kind = idem.classify(e); // any exception: Idem's, a driver's, or wrapping either
     if (kind.retryTransaction()) {
       retryWholeTransaction();
     }
