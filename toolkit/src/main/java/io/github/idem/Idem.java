@@ -1,5 +1,6 @@
 package io.github.idem;
 
+import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConfigurationException;
 import io.github.idem.api.InvalidKeyException;
@@ -11,8 +12,10 @@ import io.github.idem.internal.Clock;
 import io.github.idem.internal.Durations;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -24,11 +27,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * Idem idem = Idem.create(dataSource);
- * WriteStatement insert = idem.insertIfAbsent("inbox")
- *     .columns("message_id", "payload")
- *     .conflictKey("message_id")
- *     .build();
- * if (insert.execute("m-17", body) == Outcome.INSERTED) { process(body); }
+ * idem.operationsTable().createIfMissing();
+ * IdempotentConsumer inbox = idem.consumer("inbox");
+ * // the claim of "m-17" and process's writes commit together, or neither does
+ * boolean processed = inbox.process("m-17", c -> { process(body); return null; });
  * }</pre>
  */
 public final class Idem {
@@ -78,6 +80,14 @@ public final class Idem {
   /**
    * Starts an insert-if-absent statement: insert a row unless its key exists. Data errors (NOT
    * NULL, CHECK, truncation) are never swallowed.
+   *
+   * <p>What it guarantees: at most one row per key, and an outcome that says whether this call
+   * inserted it ({@code INSERTED}) or found it ({@code UNCHANGED}). What it does not: it is not a
+   * way to process a message once. Run in autocommit before the processing, the row commits first,
+   * so a failure while processing, or a commit whose reply was lost, leaves the key present and
+   * every retry {@code UNCHANGED}: the work is never done. Deduplicate with {@link
+   * #consumer(String)}, which claims the id in the transaction of the effects, or run this
+   * statement with {@code executeIn} in the same transaction as the work.
    *
    * @param table table name
    * @return the next step
@@ -139,6 +149,55 @@ public final class Idem {
    */
   public int purgeExpired() {
     return context.purgeExpired();
+  }
+
+  /**
+   * Tells what any failure means, so a client can switch on one kind whatever threw it: an {@link
+   * IdemSqlException} from Idem, or a driver's raw {@link SQLException} that an operation's body or
+   * the caller's own code raised, directly or as a cause of another exception (for example a body's
+   * SQL failure wrapped in a {@code RuntimeException}). The cause chain (causes and chained SQL
+   * exceptions, at most 16) is searched; the first exception whose codes decide a kind other than
+   * {@link ErrorKind#OTHER} wins. A closed or killed connection is {@link
+   * ErrorKind#CONNECTION_LOST} on every engine; a failed commit Idem ran itself is reported by Idem
+   * as {@link ErrorKind#OUTCOME_UNKNOWN}. Idem's other exceptions (bad input, key conflicts, an
+   * operation in progress) carry no database error and are {@link ErrorKind#OTHER}: catch them by
+   * type. Thread-safe.
+   *
+   * <pre>{@code
+   * try {
+   *   op.execute(key, request, body);
+   * } catch (SQLException | RuntimeException e) {
+   *   ErrorKind kind = idem.classify(e);
+   *   if (kind.retryTransaction() || kind == ErrorKind.CONNECTION_LOST) { retryLater(key); }
+   *   else { throw e; }
+   * }
+   * }</pre>
+   *
+   * @param failure what was thrown; {@code null} is {@link ErrorKind#OTHER}
+   * @return the kind, {@link ErrorKind#OTHER} when nothing in the chain decides one
+   */
+  public ErrorKind classify(@Nullable Throwable failure) {
+    IdentityHashMap<Throwable, Boolean> seen = new IdentityHashMap<>();
+    List<@Nullable Throwable> queue = new ArrayList<>();
+    queue.add(failure);
+    while (!queue.isEmpty() && seen.size() < 16) {
+      Throwable t = queue.remove(0);
+      if (t == null || seen.put(t, Boolean.TRUE) != null) {
+        continue;
+      }
+      ErrorKind kind = ErrorKind.OTHER;
+      if (t instanceof IdemSqlException idemSql) {
+        kind = idemSql.kind();
+      } else if (t instanceof SQLException sql) {
+        kind = context.dialect().classify(sql).kind();
+        queue.add(sql.getNextException());
+      }
+      if (kind != ErrorKind.OTHER) {
+        return kind;
+      }
+      queue.add(t.getCause());
+    }
+    return ErrorKind.OTHER;
   }
 
   /**

@@ -27,19 +27,21 @@ class ReadmeExampleTest {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT, version BIGINT)");
-      s.execute("CREATE TABLE inbox (message_id VARCHAR(64) PRIMARY KEY, received_at TIMESTAMP)");
+      s.execute("CREATE TABLE applied (message_id VARCHAR(64) PRIMARY KEY)");
     }
-    List<Outcome> seen = example(dataSource);
+    List<Object> seen = example(dataSource);
     assertThat(seen)
-        .containsExactly(
-            Outcome.INSERTED,
-            Outcome.UPDATED,
-            Outcome.SKIPPED,
-            Outcome.INSERTED,
-            Outcome.UNCHANGED);
+        .containsExactly(Outcome.INSERTED, Outcome.UPDATED, Outcome.SKIPPED, true, false);
+    // The body ran once: the redelivery was skipped.
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM applied")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
   }
 
-  private static List<Outcome> example(DataSource dataSource) {
+  private static List<Object> example(DataSource dataSource) throws SQLException {
     // README:start
     Idem idem = Idem.create(dataSource); // once per DataSource; thread-safe
 
@@ -54,14 +56,12 @@ class ReadmeExampleTest {
     Outcome newer = saveAccount.execute(7L, 120L, 2L); // UPDATED
     Outcome stale = saveAccount.execute(7L, 90L, 1L); // SKIPPED: version 1 is older
 
-    WriteStatement markReceived =
-        idem.insertIfAbsent("inbox")
-            .columns("message_id", "received_at")
-            .conflictKey("message_id")
-            .build();
-    java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
-    Outcome fresh = markReceived.execute("msg-42", now); // INSERTED: process the message
-    Outcome again = markReceived.execute("msg-42", now); // UNCHANGED: a redelivery, skip it
+    idem.operationsTable().createIfMissing(); // consumers record message ids there
+    IdempotentConsumer inbox = idem.consumer("inbox");
+    boolean fresh = // true: claimed and applied in one transaction
+        inbox.process("msg-42", connection -> applyMessage(connection, "msg-42"));
+    boolean again = // false: a redelivery; the body does not run
+        inbox.process("msg-42", connection -> applyMessage(connection, "msg-42"));
     // README:end
     return List.of(first, newer, stale, fresh, again);
   }
@@ -132,6 +132,16 @@ class ReadmeExampleTest {
     // recorded.value(): paymentId, now and on every retry (then recorded.replayed() is true)
     // README:end
     return recorded;
+  }
+
+  private static @org.jspecify.annotations.Nullable Void applyMessage(
+      Connection connection, String messageId) throws SQLException {
+    try (java.sql.PreparedStatement ps =
+        connection.prepareStatement("INSERT INTO applied (message_id) VALUES (?)")) {
+      ps.setString(1, messageId);
+      ps.executeUpdate();
+    }
+    return null;
   }
 
   private static String insertCharge(Connection connection, long amount) throws SQLException {

@@ -1,10 +1,13 @@
 package io.github.idem.api;
 
 /**
- * What a {@link java.sql.SQLException} means for the caller, independent of the engine.
+ * What a {@link java.sql.SQLException} means for the caller, independent of the engine. {@code
+ * Idem.classify(Throwable)} in idem-toolkit is the one public way to get it for any exception
+ * (Idem's own, a driver's raw one, or either as a cause); {@code IdemSqlException.kind()} and
+ * {@code Dialect.classify} give the same answer for what they see.
  *
  * <pre>{@code
- * ErrorKind kind = dialect.classify(e).kind();
+ * ErrorKind kind = idem.classify(e); // any exception: Idem's, a driver's, or wrapping either
  * if (kind.retryTransaction()) { retryWholeTransaction(); }
  * }</pre>
  */

@@ -29,7 +29,6 @@ final class PaymentTally {
   final LongAdder reuseAccepted = new LongAdder();
   final LongAdder inProgress = new LongAdder();
   final LongAdder lostReplies = new LongAdder();
-  final LongAdder gaveUp = new LongAdder();
   final LongAdder concurrentDuplicates = new LongAdder();
   final LongAdder randomRetries = new LongAdder();
   final LongAdder replyMismatches = new LongAdder();
@@ -119,6 +118,24 @@ final class PaymentTally {
 
   boolean committed(int index) {
     return committed.get(index) != 0;
+  }
+
+  /** Payments the service committed but no successful reply of which reached the client. */
+  long gaveUpCount() {
+    long count = 0;
+    for (int i = 0; i < committed.length(); i++) {
+      count += committed.get(i) != 0 && acknowledged.get(i) == 0 ? 1 : 0;
+    }
+    return count;
+  }
+
+  /** Payments no request of which succeeded: every one failed for good. */
+  long unansweredCount() {
+    long count = 0;
+    for (int i = 0; i < committed.length(); i++) {
+      count += committed.get(i) == 0 ? 1 : 0;
+    }
+    return count;
   }
 
   long acknowledgedCount() {

@@ -99,7 +99,8 @@ final class PaymentsDrill {
         tally.inProgress.sum(),
         tally.concurrentDuplicates.sum(),
         tally.lostReplies.sum(),
-        tally.gaveUp.sum(),
+        tally.gaveUpCount(),
+        tally.unansweredCount(),
         tally.randomRetries.sum(),
         tally.acknowledgedCount(),
         verdict.charges(),
@@ -188,8 +189,9 @@ final class PaymentsDrill {
         continue;
       }
       if (payment.givesUp()) {
+        // Counted as gave up only if no reply reached the client: a concurrent duplicate's twin
+        // may already have delivered one (PaymentTally.gaveUpCount()).
         tally.lostReplies.increment();
-        tally.gaveUp.increment();
         break;
       }
       tally.acknowledged(payment);
@@ -247,6 +249,11 @@ final class PaymentsDrill {
         tally.reply(payment, receipt);
         return receipt;
       } catch (OperationInProgressException e) {
+        if (attempt == IN_PROGRESS_ATTEMPTS) {
+          // The last 409 is the request that failed for good: counted under errors only, so that
+          // every request is counted once (PaymentsReport.requestsReconcile()).
+          break;
+        }
         tally.inProgress.increment();
       } catch (KeyReusedException e) {
         tally.error(payment, "refused as a reused key, but the request is the original: " + e);

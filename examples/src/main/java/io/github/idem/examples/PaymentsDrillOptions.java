@@ -38,7 +38,31 @@ record PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarg
           + "  --db TARGET     h2 (default, in memory), postgres or mariadb (embedded servers,\n"
           + "                  started from Maven artifacts), or a JDBC URL such as\n"
           + "                  jdbc:postgresql://127.0.0.1:5432/test?user=postgres (tables are\n"
-          + "                  created if missing; only this run's rows are counted)";
+          + "                  created if missing; only this run's rows are counted)\n"
+          + "counters (the summary line's names in brackets):\n"
+          + "  requests [requests]  calls of the service, retries and duplicates included;\n"
+          + "      requests = new charge + replayed + rejected reused + reuse accepted\n"
+          + "                 + in progress + errors (each request counted once)\n"
+          + "    new charge         replies whose body ran and created the charge\n"
+          + "    replayed [replayed] replies returning the stored charge of an earlier request\n"
+          + "    rejected reused [rejected_reused] same key, other amount: refused (422)\n"
+          + "    reuse accepted     such a request accepted instead: must be 0\n"
+          + "    in progress        409 answers the client resubmitted\n"
+          + "    errors             requests that failed for good (database error, the last 409\n"
+          + "                       past the client's patience): must be 0\n"
+          + "  payments [operations] = acknowledged + gave up + unanswered, each payment in one:\n"
+          + "    acknowledged       a successful reply reached the client (or its twin)\n"
+          + "    gave up            charged, but every successful reply was lost and the\n"
+          + "                       client stopped asking\n"
+          + "    unanswered         no request of the payment succeeded\n"
+          + "  concurrent dups    payments whose first request was sent twice at once\n"
+          + "  lost replies       successful replies lost on the way back (events, not payments)\n"
+          + "  random retries     requests repeated after a good reply (included in requests)\n"
+          + "  charges [charges]  charge rows of this run in the database\n"
+          + "  double charges [double_charges] payments with more than one charge: must be 0\n"
+          + "  lost [lost]        acknowledged payments with no charge: must be 0\n"
+          + "  reply mismatches   payments whose replies name differing charges: must be 0\n"
+          + "  other problems     wrong amounts, unknown keys, committed but uncharged: must be 0";
 
   PaymentsDrillOptions {
     if (clients < 1 || operations < 1 || seed < 1) {

@@ -13,7 +13,8 @@ import java.util.Locale;
  * @param clients concurrent clients
  * @param seed seed of the plan, to rerun it
  * @param operations distinct payments
- * @param requests calls of the service, every retry and duplicate included
+ * @param requests calls of the service, every retry and duplicate included; requests = executed +
+ *     replayed + rejectedReused + reuseAccepted + inProgress + errors
  * @param executed replies with a new charge
  * @param replayed replies with the stored charge of an earlier request
  * @param rejectedReused requests refused because their key was used for another amount (422)
@@ -21,14 +22,18 @@ import java.util.Locale;
  * @param inProgress requests answered 409 and resubmitted by the client
  * @param concurrentDuplicates payments whose first request was sent twice at the same instant
  * @param lostReplies successful replies the network lost
- * @param gaveUp payments whose client gave up after a lost reply
+ * @param gaveUp payments the service charged but whose every successful reply was lost: the client
+ *     stopped asking without an acknowledgement
+ * @param unanswered payments none of whose requests succeeded (each failed for good, see errors)
  * @param randomRetries requests repeated after a good reply
- * @param acknowledged payments whose client received a successful reply
+ * @param acknowledged payments whose client received a successful reply (its own or, for a
+ *     concurrent duplicate, its twin's); acknowledged + gaveUp + unanswered = operations
  * @param charges charge rows of this run, counted in the database
  * @param doubleCharges payments with more than one charge row: must be 0
  * @param lost acknowledged payments with no charge row: must be 0
  * @param replyMismatches payments whose replies name differing or unstored charges: must be 0
- * @param errors requests that failed for good (database errors, 409 past the client's patience)
+ * @param errors requests that failed for good (database errors, the last 409 past the client's
+ *     patience, a reused key not refused as such)
  * @param otherProblems anything else the verification found wrong
  * @param problemExamples the first few problems, described
  * @param elapsedMillis wall time of the payments, setup and verification excluded
@@ -49,6 +54,7 @@ record PaymentsReport(
     long concurrentDuplicates,
     long lostReplies,
     long gaveUp,
+    long unanswered,
     long randomRetries,
     long acknowledged,
     long charges,
@@ -67,11 +73,23 @@ record PaymentsReport(
   /** No double charge, nothing lost, every reply consistent, no errors. */
   boolean passed() {
     return doubleCharges == 0
+        && paymentsReconcile()
+        && requestsReconcile()
         && lost == 0
         && replyMismatches == 0
         && reuseAccepted == 0
         && errors == 0
         && otherProblems == 0;
+  }
+
+  /** Every payment ends acknowledged, given up or unanswered, exactly one of them. */
+  boolean paymentsReconcile() {
+    return acknowledged + gaveUp + unanswered == operations;
+  }
+
+  /** Every request got exactly one of the counted answers. */
+  boolean requestsReconcile() {
+    return requests == executed + replayed + rejectedReused + reuseAccepted + inProgress + errors;
   }
 
   /** One machine-readable line; scripts and the tests parse it, so its shape is fixed. */
@@ -113,11 +131,17 @@ record PaymentsReport(
     row(out, "  replayed", replayed, "body skipped, the first charge returned");
     row(out, "  rejected reused", rejectedReused, "same key, other amount: 422, nothing charged");
     row(out, "  in progress", inProgress, "409 after waiting for a duplicate; resubmitted");
+    row(out, "  errors", errors, verdict(errors, "no request failed for good"));
     row(out, "concurrent dups", concurrentDuplicates, "payments sent twice at the same instant");
-    row(out, "lost replies", lostReplies, "charged, reply lost on the way back; retried");
-    row(out, "gave up", gaveUp, "client stopped after a lost reply: charged, unacknowledged");
+    row(
+        out,
+        "lost replies",
+        lostReplies,
+        "successful replies lost on the way back; retried unless the client gave up");
     row(out, "random retries", randomRetries, "repeated after a good reply");
     row(out, "acknowledged", acknowledged, "payments whose client saw a successful reply");
+    row(out, "gave up", gaveUp, "payments charged, every reply lost: client stopped asking");
+    row(out, "unanswered", unanswered, "payments whose every request failed for good");
     row(out, "charges", charges, "rows in the charges table for this run");
     row(out, "double charges", doubleCharges, verdict(doubleCharges, "charged once at most"));
     row(out, "lost", lost, verdict(lost, "every acknowledged payment charged"));
@@ -127,7 +151,6 @@ record PaymentsReport(
         replyMismatches,
         verdict(replyMismatches, "every reply names the stored charge"));
     row(out, "reuse accepted", reuseAccepted, verdict(reuseAccepted, "every reused key refused"));
-    row(out, "errors", errors, verdict(errors, "no request failed for good"));
     row(out, "other problems", otherProblems, verdict(otherProblems, "amounts and keys match"));
     for (String example : problemExamples) {
       out.append("    - ").append(example).append('\n');

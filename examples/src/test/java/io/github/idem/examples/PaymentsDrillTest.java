@@ -83,6 +83,59 @@ class PaymentsDrillTest {
   }
 
   @Test
+  void everyCounterReconciles() throws Exception {
+    try (TestDatabase db = TestDatabases.fresh(Engine.H2)) {
+      PaymentPlan.Payment[] planned;
+      PaymentsDrill drill =
+          new PaymentsDrill(
+              db.dataSource(),
+              new PaymentsDrillOptions(4, 600, 7, DatabaseTarget.H2),
+              stream(stderr));
+      PaymentsReport r = drill.run();
+      planned = drill.plan().payments().toArray(new PaymentPlan.Payment[0]);
+      long givesUpInPlan = java.util.Arrays.stream(planned).filter(p -> p.givesUp()).count();
+
+      assertThat(r.passed()).as("%s", r.problemExamples()).isTrue();
+      // Each payment ends in exactly one of acknowledged, gave up, unanswered.
+      assertThat(r.acknowledged() + r.gaveUp() + r.unanswered()).isEqualTo(r.operations());
+      assertThat(r.paymentsReconcile()).isTrue();
+      // Each request got exactly one of the counted answers.
+      assertThat(
+              r.executed()
+                  + r.replayed()
+                  + r.rejectedReused()
+                  + r.reuseAccepted()
+                  + r.inProgress()
+                  + r.errors())
+          .isEqualTo(r.requests());
+      assertThat(r.requestsReconcile()).isTrue();
+      // No request failed, so every payment was charged once: a new charge each, none unanswered.
+      assertThat(r.unanswered()).isZero();
+      assertThat(r.executed()).isEqualTo(r.operations());
+      assertThat(r.charges()).isEqualTo(r.operations());
+      // A planned give-up whose twin delivered a reply is acknowledged, not given up.
+      assertThat(r.gaveUp()).isPositive().isLessThanOrEqualTo(givesUpInPlan);
+      assertThat(r.lostReplies()).isGreaterThanOrEqualTo(r.gaveUp());
+      String table = r.table();
+      for (String counter :
+          List.of(
+              "requests",
+              "new charge",
+              "replayed",
+              "rejected reused",
+              "in progress",
+              "errors",
+              "lost replies",
+              "acknowledged",
+              "gave up",
+              "unanswered")) {
+        assertThat(table).contains(counter);
+        assertThat(PaymentsDrillOptions.USAGE).contains(counter);
+      }
+    }
+  }
+
+  @Test
   void verificationCatchesDoubleChargesLostChargesAndMismatchedReplies() throws Exception {
     try (TestDatabase db = TestDatabases.fresh(Engine.H2)) {
       DataSource dataSource = db.dataSource();
@@ -123,7 +176,7 @@ class PaymentsDrillTest {
   void aFailedVerificationMakesTheExitStatusNonZero() {
     PaymentsReport report =
         new PaymentsReport(
-            "h2", "H2", "run", 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 0, 0, 0, 0,
+            "h2", "H2", "run", 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 0, 0, 0, 0,
             List.of(), 1);
 
     assertThat(report.passed()).isFalse();

@@ -174,4 +174,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ErrorKinds extends ErrorKindsConformance {
+    ErrorKinds() {
+      super(ENGINE);
+    }
+  }
 }

@@ -177,4 +177,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ErrorKinds extends ErrorKindsConformance {
+    ErrorKinds() {
+      super(ENGINE);
+    }
+  }
 }

@@ -177,4 +177,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ErrorKinds extends ErrorKindsConformance {
+    ErrorKinds() {
+      super(ENGINE);
+    }
+  }
 }

@@ -174,4 +174,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ErrorKinds extends ErrorKindsConformance {
+    ErrorKinds() {
+      super(ENGINE);
+    }
+  }
 }

@@ -81,9 +81,9 @@ final class JavadocExamples {
   private final Mapper mapper = new Mapper();
   private CountMode mode = CountMode.FOUND;
 
-  void errorKind(Dialect dialect, SQLException e) {
+  void errorKind(Idem idem, Exception e) {
     // example: ErrorKind.java
-    ErrorKind kind = dialect.classify(e).kind();
+    ErrorKind kind = idem.classify(e); // any exception: Idem's, a driver's, or wrapping either
     if (kind.retryTransaction()) {
       retryWholeTransaction();
     }
@@ -645,13 +645,36 @@ final class JavadocExamples {
   void idem(DataSource dataSource, String body) {
     // example: Idem.java
     Idem idem = Idem.create(dataSource);
-    WriteStatement insert =
-        idem.insertIfAbsent("inbox")
-            .columns("message_id", "payload")
-            .conflictKey("message_id")
-            .build();
-    if (insert.execute("m-17", body) == Outcome.INSERTED) {
-      process(body);
+    idem.operationsTable().createIfMissing();
+    IdempotentConsumer inbox = idem.consumer("inbox");
+    // the claim of "m-17" and process's writes commit together, or neither does
+    boolean processed =
+        inbox.process(
+            "m-17",
+            c -> {
+              process(body);
+              return null;
+            });
+    // end example
+  }
+
+  void idemClassify(
+      Idem idem,
+      GuardedOperation<Long> op,
+      String key,
+      String request,
+      OperationBody<Long, SQLException> body)
+      throws SQLException {
+    // example: Idem.java
+    try {
+      op.execute(key, request, body);
+    } catch (SQLException | RuntimeException e) {
+      ErrorKind kind = idem.classify(e);
+      if (kind.retryTransaction() || kind == ErrorKind.CONNECTION_LOST) {
+        retryLater(key);
+      } else {
+        throw e;
+      }
     }
     // end example
   }
@@ -752,6 +775,8 @@ final class JavadocExamples {
   private void retryWholeTransaction() {}
 
   private void retryLater() {}
+
+  private void retryLater(String key) {}
 
   private void process(String body) {
     log.info("processing {}", body);

@@ -138,7 +138,11 @@ public final class H2Dialect extends AbstractSqlDialect {
       case 50200 -> ErrorKind.LOCK_TIMEOUT_STATEMENT; // LOCK_TIMEOUT_1 (SQLSTATE HYT00)
       case 90131 -> ErrorKind.SERIALIZATION_FAILURE; // CONCURRENT_UPDATE_1
       case 57014 -> ErrorKind.STATEMENT_TIMEOUT; // STATEMENT_WAS_CANCELED
-      case 90067, // CONNECTION_BROKEN_1
+      // OBJECT_CLOSED: the connection (or a statement of it) was closed; nothing on it can be
+      // committed any more, and a new connection is the remedy (docs/engines.md, "Closed
+      // connections")
+      case 90007,
+          90067, // CONNECTION_BROKEN_1
           90098, // DATABASE_IS_CLOSED
           90121 -> // DATABASE_CALLED_AT_SHUTDOWN
           ErrorKind.CONNECTION_LOST;

@@ -215,6 +215,10 @@ public final class SqliteDialect extends AbstractSqlDialect {
         return ErrorKind.LOCK_TIMEOUT_TRANSACTION;
       case 9: // SQLITE_INTERRUPT: the driver's query timeout interrupted the statement
         return ErrorKind.STATEMENT_TIMEOUT;
+      case 0:
+        // sqlite-jdbc reports use of a closed connection with no code, only this text
+        // (docs/engines.md, "Closed connections")
+        return message.contains("database connection closed") ? ErrorKind.CONNECTION_LOST : null;
       default:
         return null;
     }
