@@ -6,6 +6,7 @@ import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.Outcome;
 import io.github.idem.dialect.ColumnType;
 import io.github.idem.dialect.StatementPlan;
+import io.github.idem.dialect.TableFacts;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,24 +39,19 @@ public final class PreparedWrite {
       IdemContext context,
       WriteSpec spec,
       StatementPlan plan,
-      Map<String, ColumnType> types,
+      TableFacts facts,
       Set<String> conflictKeyIndexes) {
     this.context = context;
-    this.columnTypes = types;
+    this.columnTypes = facts.columnTypes();
     this.subject = spec.subject();
     this.columns = spec.columns();
     this.conflictKeyPositions = new int[spec.conflictKey().size()];
     this.zeroGenerates = new boolean[conflictKeyPositions.length];
     for (int i = 0; i < conflictKeyPositions.length; i++) {
       conflictKeyPositions[i] = spec.indexOf(spec.conflictKey().get(i));
-      for (Map.Entry<String, ColumnType> type : types.entrySet()) {
-        if (type.getKey()
-                .equalsIgnoreCase(
-                    context.dialect().identifiers().normalize(spec.conflictKey().get(i)))
-            && type.getValue().zeroGeneratesValue()) {
-          zeroGenerates[i] = true;
-        }
-      }
+      List<ColumnType> keyType =
+          facts.typesOf(List.of(spec.conflictKey().get(i)), context.dialect().identifiers());
+      zeroGenerates[i] = keyType != null && keyType.get(0).zeroGeneratesValue();
     }
     this.plan = new ExecutablePlan(subject, plan, conflictKeyIndexes);
   }
@@ -85,8 +81,7 @@ public final class PreparedWrite {
     for (String column : spec.conflictKey()) {
       storedKey.add(context.dialect().identifiers().normalize(column));
     }
-    return new PreparedWrite(
-        context, spec, plan, table.facts().columnTypes(), table.indexesOn(storedKey));
+    return new PreparedWrite(context, spec, plan, table.facts(), table.indexesOn(storedKey));
   }
 
   /**

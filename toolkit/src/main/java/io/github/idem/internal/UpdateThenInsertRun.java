@@ -2,6 +2,7 @@ package io.github.idem.internal;
 
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.Outcome;
+import io.github.idem.dialect.ClassifiedError;
 import io.github.idem.dialect.Dialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,6 +56,7 @@ final class UpdateThenInsertRun {
       }
     }
     SQLException duplicate = null;
+    String violated = null;
     for (int round = 0; round < ROUNDS; round++) {
       if (updated(values)) {
         return Outcome.UPDATED;
@@ -65,12 +67,14 @@ final class UpdateThenInsertRun {
         ps.executeUpdate();
         return Outcome.INSERTED;
       } catch (SQLException e) {
-        if (dialect.classify(e).kind() != ErrorKind.UNIQUE_VIOLATION) {
+        ClassifiedError error = dialect.classify(e);
+        if (error.kind() != ErrorKind.UNIQUE_VIOLATION) {
           throw e;
         }
         duplicate = e;
+        violated = error.constraint().orElse(null);
       }
-      boolean keyPresent = plan.duplicateMeansPresent || onConflictKey(duplicate);
+      boolean keyPresent = plan.duplicateMeansPresent || onConflictKey(violated);
       if (keyPresent && plan.main == null) {
         return plan.whenNothingChanged;
       }
@@ -118,8 +122,7 @@ final class UpdateThenInsertRun {
    * Whether a unique violation names an index on exactly the conflict key: then the key exists even
    * when no read can see it, as in a REPEATABLE READ snapshot older than its commit.
    */
-  private boolean onConflictKey(SQLException duplicate) {
-    String named = dialect.classify(duplicate).constraint().orElse(null);
+  private boolean onConflictKey(@Nullable String named) {
     if (named == null || plan.conflictKeyIndexes.isEmpty()) {
       return false;
     }
