@@ -12,6 +12,7 @@ import io.github.idem.api.OperationsTableException;
 import io.github.idem.api.ResultDecodingException;
 import io.github.idem.api.ResultEncodingException;
 import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.internal.BodyConnection;
 import io.github.idem.internal.BodyFailure;
 import io.github.idem.internal.CallerTransaction;
 import io.github.idem.internal.Durations;
@@ -211,14 +212,14 @@ public final class GuardedOperation<R> {
 
   private OperationStore.Execution<R> firstRun(
       Connection c, KeyRecord held, OperationBody<R, ?> body) throws SQLException {
+    BodyConnection guard = BodyConnection.wrap(c, store.subject());
     R value;
     try {
-      value = body.run(c);
+      value = body.run(guard.connection());
     } catch (Exception | Error e) {
       throw new BodyFailure(e);
     }
-    // The claim wrote RUNNING: if a body commits its transaction midway (it must not), duplicates
-    // see an unfinished operation instead of replaying a result that was never stored.
+    guard.checkNothingRefused();
     held.complete(c, results.encode(store.subject(), held.key(), value));
     return OperationStore.Execution.executed(value);
   }

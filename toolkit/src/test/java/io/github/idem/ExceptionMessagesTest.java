@@ -13,9 +13,11 @@ import io.github.idem.api.InvalidKeyException;
 import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.KeyRecordVanishedException;
 import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.NestedExecutionException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.ResultDecodingException;
 import io.github.idem.api.ResultEncodingException;
+import io.github.idem.api.TransactionControlException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.Clock;
 import io.github.idem.internal.EventSink;
@@ -241,6 +243,23 @@ class ExceptionMessagesTest {
     out.put(
         InvalidConnectionException.class,
         thrown(() -> op.execute(broken, KEY, REQUEST, c -> RESULT)));
+    out.put(
+        TransactionControlException.class,
+        thrown(
+            () ->
+                op.execute(
+                    KEY,
+                    REQUEST,
+                    c -> {
+                      c.createStatement().execute("COMMIT -- " + VALUE);
+                      return RESULT;
+                    })));
+    out.put(
+        NestedExecutionException.class,
+        thrown(
+            () ->
+                op.execute(
+                    KEY, REQUEST, c -> op.execute(c, KEY, REQUEST, inner -> RESULT).value())));
     return out;
   }
 

@@ -72,7 +72,37 @@ public final class IdemSqlException extends IdemDatabaseException {
       @Nullable String column,
       @Nullable String columnType,
       SQLException cause) {
-    super(message(subject, kind, decisive, constraint, column, columnType), cause);
+    this(subject, kind, decisive, constraint, column, columnType, null, cause);
+  }
+
+  /**
+   * Creates the exception from a classified failure, saying what became of the transaction where
+   * the kind alone does not tell: inside a caller's transaction Idem rolls back only to its own
+   * savepoint, and whether that worked decides what the caller must do.
+   *
+   * @param subject what Idem was doing, e.g. {@code "upsert into payments"}
+   * @param kind what the failure means
+   * @param decisive the exception in the cause chain whose codes decided the kind
+   * @param constraint the constraint a unique violation named, or null
+   * @param column the column the database named, or null
+   * @param columnType the column's declared type, or null when unknown
+   * @param consequence what happened to the transaction and what to do, starting with {@code "; "},
+   *     or null for the kind's general advice
+   * @param cause the exception the driver threw
+   */
+  public IdemSqlException(
+      String subject,
+      ErrorKind kind,
+      SQLException decisive,
+      @Nullable String constraint,
+      @Nullable String column,
+      @Nullable String columnType,
+      @Nullable String consequence,
+      SQLException cause) {
+    super(
+        message(subject, kind, decisive, constraint, column, columnType)
+            + (consequence == null ? hint(kind) : consequence),
+        cause);
     this.kind = kind;
     this.sqlState = decisive.getSQLState();
     this.vendorCode = decisive.getErrorCode();
@@ -109,8 +139,7 @@ public final class IdemSqlException extends IdemDatabaseException {
                 + column
                 + "'"
                 + (columnType == null ? "" : " (" + columnType + ")")
-                + " refused the value (wrong type, too long, out of range or NULL)")
-        + hint(kind);
+                + " refused the value (wrong type, too long, out of range or NULL)");
   }
 
   private static String hint(ErrorKind kind) {
@@ -120,7 +149,10 @@ public final class IdemSqlException extends IdemDatabaseException {
       case LOCK_TIMEOUT_STATEMENT ->
           "; only the statement was rolled back and the transaction still holds its locks: roll"
               + " back, then retry";
-      case OUTCOME_UNKNOWN -> "; the commit may or may not have happened: check before retrying";
+      case OUTCOME_UNKNOWN ->
+          "; the connection was lost after the write was sent, so it may or may not have"
+              + " committed: executing a guarded operation's key again replays or runs it;"
+              + " check other writes before retrying them";
       case CONNECTION_LOST -> "; uncommitted work is lost: retry on a new connection";
       case UNIQUE_VIOLATION -> "; a row with this key already exists";
       case STATEMENT_TIMEOUT -> "; the statement ran past its timeout";

@@ -289,6 +289,18 @@ public interface Dialect {
   }
 
   /**
+   * Tells whether the engine lets one transaction write at a time: SQLite takes a database-wide
+   * write lock at a transaction's first write and keeps it to the end
+   * (https://www.sqlite.org/lockingv3.html). A write on a second connection from inside a body then
+   * waits for the body's own transaction, so Idem refuses it instead of letting it time out.
+   *
+   * @return {@code true} when writes of concurrent transactions exclude each other
+   */
+  default boolean singleWriter() {
+    return false;
+  }
+
+  /**
    * Returns the statements a transaction Idem owns opens and ends with when the connection is in
    * autocommit mode, leaving that setting alone, or empty to toggle {@code setAutoCommit} instead.
    * On MySQL-protocol drivers each {@code setAutoCommit} call is a round trip ({@code SET

@@ -5,6 +5,7 @@ import io.github.idem.api.KeyRecordVanishedException;
 import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.Outcome;
+import io.github.idem.api.TransactionControlException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.SessionLockWait;
 import java.sql.Connection;
@@ -60,7 +61,13 @@ public final class KeyRecord {
                   store.storedScope(), key, fingerprint, status, store.retentionMillis(), result));
     } catch (SQLException e) {
       restoreLockWait(c, setting, restore, e);
-      throw waitedTooLong(started, e, "");
+      throw waitedTooLong(
+          started,
+          e,
+          store.context().dialect().singleWriter()
+              ? ", or another transaction held the database's write lock that long (the engine"
+                  + " lets one transaction write at a time)"
+              : "");
     } catch (RuntimeException e) {
       restoreLockWait(c, setting, restore, e);
       throw e;
@@ -173,7 +180,17 @@ public final class KeyRecord {
               0,
               null,
               null));
-      ps.executeUpdate();
+      if (ps.executeUpdate() != 1) {
+        // The claim's row is gone or was never this transaction's: the transaction ended under
+        // the body (SQL the body connection cannot see, such as a procedure that commits or rolls
+        // back), so acknowledging would report a result that is not stored.
+        throw new TransactionControlException(
+            prefix()
+                + "the completion found no key record to complete: the transaction that claimed"
+                + " the key ended before the operation finished (a statement or procedure in the"
+                + " body committed or rolled back); nothing was acknowledged. Bodies must leave"
+                + " the transaction to Idem; retry the key");
+      }
     }
   }
 
@@ -226,9 +243,10 @@ public final class KeyRecord {
           prefix()
               + "the key is recorded as "
               + stored.status()
-              + ", not completed: a body committed its transaction before the operation"
-              + " finished (bodies must not commit, roll back or close the connection); retry"
-              + " later",
+              + ", not completed: the transaction that claimed it committed before the operation"
+              + " finished, through SQL in its body that Idem cannot intercept (such as a"
+              + " procedure that commits), so no result is stored; the key stays unusable until"
+              + " the record is deleted or its retention passes and a purge removes it",
           key);
     }
     return new OperationStore.Execution<>(null, stored.result(), true);

@@ -217,6 +217,7 @@ public final class OperationStore {
     KeyRecord handle = new KeyRecord(this, key);
     EventSink events = context.events();
     Execution<T> result;
+    NestedCalls.hold(context, storedScope, key, subject);
     try {
       result = steps.run(handle);
     } catch (OperationInProgressException e) {
@@ -229,6 +230,8 @@ public final class OperationStore {
         events.keyReused(scope, key);
       }
       throw e;
+    } finally {
+      NestedCalls.release(context, storedScope, key);
     }
     if (events != EventSink.NONE) {
       reportWait(key, handle.waitedNanos());

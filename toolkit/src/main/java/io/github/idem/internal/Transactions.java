@@ -1,5 +1,6 @@
 package io.github.idem.internal;
 
+import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.dialect.ClassifiedError;
@@ -40,11 +41,16 @@ public final class Transactions {
   private final DataSource dataSource;
   private final Dialect dialect;
   private final int attempts;
+  private final BrokenConnections disposal;
+
+  /** How many transactions Idem opened on this thread are open, or null for none. */
+  private final ThreadLocal<Integer> openHere = new ThreadLocal<>();
 
   Transactions(DataSource dataSource, Dialect dialect, int attempts) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.attempts = attempts;
+    this.disposal = BrokenConnections.of(dataSource);
   }
 
   /**
@@ -61,6 +67,9 @@ public final class Transactions {
   }
 
   private <T> T run(String subject, Work<T> work, boolean transactional) {
+    if (dialect.singleWriter() && openHere.get() != null) {
+      throw NestedCalls.singleWriter(subject);
+    }
     for (int attempt = 1; ; attempt++) {
       Connection connection;
       try {
@@ -68,6 +77,9 @@ public final class Transactions {
       } catch (SQLException e) {
         throw IdemContext.failure(dialect, subject, e);
       }
+      // Cleared by any failure that leaves the connection's state unknown: an open transaction, a
+      // lost session, autocommit not restored. Such a connection is discarded, never pooled.
+      boolean known = true;
       boolean committing = false;
       try {
         boolean original = connection.getAutoCommit();
@@ -76,24 +88,13 @@ public final class Transactions {
         // round trips (Dialect.transactionStatements()).
         TransactionStatements statements =
             transactional && original ? dialect.transactionStatements().orElse(null) : null;
-        boolean explicit = statements != null;
-        boolean toggle = !explicit && original != wanted;
+        boolean toggle = statements == null && original != wanted;
         if (toggle) {
           connection.setAutoCommit(wanted);
         }
         try {
-          if (statements != null) {
-            execute(connection, statements.begin());
-            EXPLICIT.add(connection);
-          }
-          T result;
-          try {
-            result = work.run(connection);
-          } finally {
-            if (explicit) {
-              EXPLICIT.remove(connection);
-            }
-          }
+          T result =
+              transactional ? inTransaction(connection, statements, work) : work.run(connection);
           if (transactional) {
             committing = true;
             if (statements != null) {
@@ -105,24 +106,58 @@ public final class Transactions {
           return result;
         } catch (SQLException | RuntimeException | Error e) {
           if (transactional) {
-            rollbackQuietly(connection, statements, e);
+            known = rollbackQuietly(connection, statements, e);
           }
           throw e;
         } finally {
           if (toggle) {
-            restoreQuietly(connection, original);
+            known &= restoreQuietly(connection, original);
           }
         }
       } catch (SQLException e) {
-        ClassifiedError error = committing ? dialect.classifyCommitFailure(e) : dialect.classify(e);
+        // In autocommit every statement commits as it runs, so a lost reply leaves its outcome as
+        // unknown as a lost reply to COMMIT.
+        ClassifiedError error =
+            committing || !transactional ? dialect.classifyCommitFailure(e) : dialect.classify(e);
+        if (error.kind() == ErrorKind.CONNECTION_LOST
+            || error.kind() == ErrorKind.OUTCOME_UNKNOWN) {
+          known = false;
+        }
         if (!error.kind().retryTransaction() || attempt >= attempts) {
           throw new IdemSqlException(
               subject, error.kind(), error.decisive(), error.constraintName(), null, null, e);
         }
       } finally {
-        // Closing returns the connection to the pool. A failure here comes after the outcome is
-        // settled (committed, rolled back or reported), so it must not turn into a retry.
-        closeQuietly(connection);
+        if (known) {
+          // Closing returns the connection to the pool. A failure here comes after the outcome
+          // is settled (committed, rolled back or reported), so it must not turn into a retry.
+          closeQuietly(connection);
+        } else {
+          disposal.discard(connection);
+        }
+      }
+    }
+  }
+
+  private <T> T inTransaction(
+      Connection connection, @Nullable TransactionStatements statements, Work<T> work)
+      throws SQLException {
+    if (statements != null) {
+      execute(connection, statements.begin());
+      EXPLICIT.add(connection);
+    }
+    Integer depth = openHere.get();
+    openHere.set(depth == null ? 1 : depth + 1);
+    try {
+      return work.run(connection);
+    } finally {
+      if (depth == null) {
+        openHere.remove();
+      } else {
+        openHere.set(depth);
+      }
+      if (statements != null) {
+        EXPLICIT.remove(connection);
       }
     }
   }
@@ -135,13 +170,13 @@ public final class Transactions {
     }
   }
 
-  private static void restoreQuietly(Connection connection, boolean autoCommit) {
+  /** Restores autocommit; tells whether the connection's state is known afterwards. */
+  private static boolean restoreQuietly(Connection connection, boolean autoCommit) {
     try {
-      if (!connection.isClosed()) {
-        connection.setAutoCommit(autoCommit);
-      }
+      connection.setAutoCommit(autoCommit);
+      return true;
     } catch (SQLException e) {
-      // The pool resets autocommit on return; a broken connection is already being reported.
+      return false;
     }
   }
 
@@ -156,7 +191,9 @@ public final class Transactions {
         throw new InvalidConnectionException(
             subject + ": connection is closed; pass an open connection in a transaction");
       }
-      if (connection.getAutoCommit() && !EXPLICIT.contains(connection)) {
+      if (connection.getAutoCommit()
+          && !EXPLICIT.contains(connection)
+          && !BodyConnection.isBodyConnection(connection)) {
         throw new InvalidConnectionException(
             subject
                 + ": connection is in autocommit mode, so the key record and the body's writes"
@@ -172,26 +209,19 @@ public final class Transactions {
     }
   }
 
-  private static void rollbackQuietly(
+  /** Rolls back; tells whether that worked, so the connection is fit for the pool. */
+  private static boolean rollbackQuietly(
       Connection connection, @Nullable TransactionStatements statements, Throwable primary) {
-    boolean explicit = statements != null;
     try {
       if (statements != null) {
         execute(connection, statements.rollback());
       } else {
         connection.rollback();
       }
+      return true;
     } catch (SQLException e) {
       primary.addSuppressed(e);
-      if (explicit) {
-        // The pool sees autocommit on and would hand out a connection still in this transaction;
-        // abort it so that the pool discards it.
-        try {
-          connection.abort(Runnable::run);
-        } catch (SQLException | RuntimeException abortFailure) {
-          primary.addSuppressed(abortFailure);
-        }
-      }
+      return false;
     }
   }
 

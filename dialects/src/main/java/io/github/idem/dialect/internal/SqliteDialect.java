@@ -153,6 +153,11 @@ public final class SqliteDialect extends AbstractSqlDialect {
    * override a shorter busy_timeout the caller set; Idem lowers busy_timeout itself instead.
    */
   @Override
+  public boolean singleWriter() {
+    return true;
+  }
+
+  @Override
   public boolean statementScopedQueryTimeout() {
     return false;
   }
