@@ -1,9 +1,11 @@
 package io.github.idem.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
+import io.github.idem.IdemListener;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
 import io.github.idem.faults.KilledProcessChild.Scenario;
@@ -24,7 +26,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterAll;
@@ -81,26 +88,44 @@ class KilledProcessTest {
 
         long killedAt = System.nanoTime();
         child.kill();
-        OperationResult<String> retry =
-            operation.execute(
-                key,
-                REQUEST,
-                c -> {
-                  KilledProcessChild.insertWriter(c, TABLE, PARENT);
-                  return "parent:" + key;
-                });
-        report(engine, Scenario.HOLDING_THE_CLAIM, killedAt);
+        OperationResult<String> retry = retry(operation, key);
+        report(engine, Scenario.HOLDING_THE_CLAIM.toString(), killedAt, target);
 
-        assertThat(retry.replayed()).as("the dead holder committed nothing to replay").isFalse();
-        assertThat(retry.value()).isEqualTo("parent:" + key);
+        assertRanTheBody(retry, key);
       }
-      assertThat(target.writers()).as("the child's row rolled back").containsExactly(PARENT);
-      assertThat(target.statuses(key)).as("no RUNNING record left").containsExactly("DONE");
-      OperationResult<String> replay =
-          operation.execute(key, REQUEST, KilledProcessTest::mustNotRun);
-      assertThat(replay.replayed()).isTrue();
-      assertThat(replay.value()).isEqualTo("parent:" + key);
-      target.assertNoLeakedConnections();
+      assertOnlyTheRetryTookEffect(target, operation, key);
+    }
+  }
+
+  /**
+   * As above, but the retry is already blocked on the dead-to-be holder's claim when the kill
+   * comes, so the server must wake it when it rolls back the dead session.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Engine.class)
+  void waitingRetryRunsTheBodyOnceTheHolderIsKilled(Engine engine) throws Exception {
+    assumeTrue(
+        engine.facts().canSeeLockWaiters(),
+        engine + " shows no lock waits, so the test cannot tell that the retry is waiting");
+    ExecutorService retrying = Executors.newSingleThreadExecutor();
+    try (Target target = Target.open(engine)) {
+      String key = "k-" + UUID.randomUUID();
+      GuardedOperation<String> operation = target.prepare();
+      try (ChildJvm child = startChild(Scenario.HOLDING_THE_CLAIM, target, key)) {
+        child.awaitLine(KilledProcessChild.CLAIMED, CHILD_BOUND);
+        Future<OperationResult<String>> waiting = retrying.submit(() -> retry(operation, key));
+        target.awaitLockWaiter(waiting);
+
+        long killedAt = System.nanoTime();
+        child.kill();
+        OperationResult<String> retry = waiting.get(CHILD_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        report(engine, "killed-while-a-retry-waits", killedAt, target);
+
+        assertRanTheBody(retry, key);
+      }
+      assertOnlyTheRetryTookEffect(target, operation, key);
+    } finally {
+      retrying.shutdownNow();
     }
   }
 
@@ -115,15 +140,8 @@ class KilledProcessTest {
 
         long killedAt = System.nanoTime();
         child.kill();
-        OperationResult<String> retry =
-            operation.execute(
-                key,
-                REQUEST,
-                c -> {
-                  KilledProcessChild.insertWriter(c, TABLE, PARENT);
-                  return "parent:" + key;
-                });
-        report(engine, Scenario.BETWEEN_COMMIT_AND_REPLY, killedAt);
+        OperationResult<String> retry = retry(operation, key);
+        report(engine, Scenario.BETWEEN_COMMIT_AND_REPLY.toString(), killedAt, target);
 
         assertThat(retry.replayed()).as("the child committed before it died").isTrue();
         assertThat(retry.value()).isEqualTo(childResult(key));
@@ -132,6 +150,33 @@ class KilledProcessTest {
       assertThat(target.statuses(key)).containsExactly("DONE");
       target.assertNoLeakedConnections();
     }
+  }
+
+  /** The second process's attempt: its body would write the parent's row. */
+  private static OperationResult<String> retry(GuardedOperation<String> operation, String key)
+      throws SQLException {
+    return operation.execute(
+        key,
+        REQUEST,
+        c -> {
+          KilledProcessChild.insertWriter(c, TABLE, PARENT);
+          return "parent:" + key;
+        });
+  }
+
+  private static void assertRanTheBody(OperationResult<String> retry, String key) {
+    assertThat(retry.replayed()).as("the dead holder committed nothing to replay").isFalse();
+    assertThat(retry.value()).isEqualTo("parent:" + key);
+  }
+
+  private static void assertOnlyTheRetryTookEffect(
+      Target target, GuardedOperation<String> operation, String key) throws SQLException {
+    assertThat(target.writers()).as("the child's row rolled back").containsExactly(PARENT);
+    assertThat(target.statuses(key)).as("no RUNNING record left").containsExactly("DONE");
+    OperationResult<String> replay = operation.execute(key, REQUEST, KilledProcessTest::mustNotRun);
+    assertThat(replay.replayed()).isTrue();
+    assertThat(replay.value()).isEqualTo("parent:" + key);
+    target.assertNoLeakedConnections();
   }
 
   private static ChildJvm startChild(Scenario scenario, Target target, String key)
@@ -149,11 +194,24 @@ class KilledProcessTest {
     throw new AssertionError("the body ran on a replay");
   }
 
-  private static synchronized void report(Engine engine, Scenario scenario, long killedAt)
-      throws IOException {
+  /**
+   * Reports the time from the kill to the retry's result, and how long the retry's claim blocked:
+   * near zero when the server had already rolled back the dead session before the retry arrived.
+   */
+  private static synchronized void report(
+      Engine engine, String scenario, long killedAt, Target target) throws IOException {
+    Duration claim = target.lastClaim.get();
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
     String line =
-        "killed-process " + engine.id() + " " + scenario + ": key usable after " + millis + " ms";
+        "killed-process "
+            + engine.id()
+            + " "
+            + scenario
+            + ": key usable after "
+            + millis
+            + " ms (the retry's claim took "
+            + (claim == null ? "?" : claim.toMillis())
+            + " ms)";
     System.out.println(line);
     Files.createDirectories(REPORT.getParent());
     Files.writeString(
@@ -179,6 +237,9 @@ class KilledProcessTest {
     private final DataSource dataSource;
     private final TestDatabase fixture;
 
+    /** How long the latest claim took, as Idem reports it with a threshold of 1 ns. */
+    final AtomicReference<Duration> lastClaim = new AtomicReference<>();
+
     private Target(String url, DataSource dataSource, TestDatabase fixture) {
       this.url = url;
       this.dataSource = dataSource;
@@ -201,7 +262,18 @@ class KilledProcessTest {
 
     /** Creates both tables, as a deployment would before any process runs operations. */
     GuardedOperation<String> prepare() throws SQLException {
-      Idem idem = Idem.create(dataSource);
+      IdemListener claims =
+          new IdemListener() {
+            @Override
+            public void waited(String scope, String key, Duration waited) {
+              lastClaim.set(waited);
+            }
+          };
+      Idem idem =
+          Idem.builder(dataSource)
+              .addListener(claims)
+              .waitReportThreshold(Duration.ofNanos(1))
+              .build();
       idem.operationsTable().createIfMissing();
       try (Connection c = dataSource.getConnection();
           Statement s = c.createStatement()) {
@@ -232,6 +304,38 @@ class KilledProcessTest {
           }
         }
         return values;
+      }
+    }
+
+    /**
+     * Returns once a session of this database waits for a lock, seen in the engine's lock views
+     * from a connection of its own; fails if {@code waiter} finishes first.
+     */
+    void awaitLockWaiter(Future<?> waiter) throws Exception {
+      String query = fixture.engine().facts().lockWaiterQuery();
+      long deadline = System.nanoTime() + CHILD_BOUND.toNanos();
+      try (Connection c = fixture.openConnection();
+          Statement s = c.createStatement()) {
+        while (System.nanoTime() < deadline) {
+          if (waiter.isDone()) {
+            throw new AssertionError("the retry finished instead of waiting: " + outcome(waiter));
+          }
+          try (ResultSet rows = s.executeQuery(query)) {
+            if (rows.next() && rows.getLong(1) > 0) {
+              return;
+            }
+          }
+          Thread.onSpinWait();
+        }
+      }
+      throw new AssertionError("the retry did not start waiting within " + CHILD_BOUND);
+    }
+
+    private static String outcome(Future<?> finished) throws InterruptedException {
+      try {
+        return String.valueOf(finished.get());
+      } catch (ExecutionException e) {
+        return String.valueOf(e.getCause());
       }
     }
 
