@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.Savepoint;
 import java.sql.Statement;
@@ -22,9 +23,10 @@ import org.jspecify.annotations.Nullable;
  * RUNNING record whose result is never stored; one that rolled back would be acknowledged with a
  * result that was never stored; one that closed the connection would hand the pool an open
  * transaction. Statements it creates report this connection as theirs, so {@code
- * statement.getConnection().commit()} is refused too. {@code unwrap} still reaches the driver's own
- * connection for vendor APIs (COPY, for example); what a body does through it is its own
- * responsibility. Not thread-safe, like the connection it wraps.
+ * statement.getConnection().commit()} is refused too, and so is the same through {@code
+ * getMetaData().getConnection()}. {@code unwrap} still reaches the driver's own connection for
+ * vendor APIs (COPY, for example); what a body does through it is its own responsibility. Not
+ * thread-safe, like the connection it wraps.
  */
 public final class BodyConnection implements InvocationHandler {
   private static final Set<String> REFUSED =
@@ -117,6 +119,8 @@ public final class BodyConnection implements InvocationHandler {
       own.add(savepoint);
     } else if (result instanceof Statement statement) {
       return statement(statement, proxy);
+    } else if (result instanceof DatabaseMetaData metaData) {
+      return ownedBy(metaData, DatabaseMetaData.class, proxy);
     }
     return result;
   }
@@ -160,6 +164,16 @@ public final class BodyConnection implements InvocationHandler {
         };
     return (Statement)
         Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {type}, handler);
+  }
+
+  /** Wraps metadata so that {@code getConnection()} returns the body's connection. */
+  private static Object ownedBy(Object target, Class<?> type, Object connection) {
+    InvocationHandler handler =
+        (proxy, method, args) ->
+            method.getName().equals("getConnection") && method.getParameterCount() == 0
+                ? connection
+                : call(target, method, args);
+    return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
   }
 
   private void refuseTransactionSql(String method, String sql) {
