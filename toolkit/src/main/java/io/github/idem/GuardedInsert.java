@@ -119,7 +119,8 @@ public final class GuardedInsert<R> {
    * @throws KeyReusedException when the key was used with a different request
    * @throws OperationInProgressException when another execution holds the key too long
    * @throws ResultEncodingException when the codec cannot encode {@code result}
-   * @throws IdemSqlException when the database refuses the row; nothing is recorded
+   * @throws IdemSqlException when the database refuses the row (nothing is recorded); of kind
+   *     {@code OUTCOME_UNKNOWN} when a reply to a commit was lost: execute the key again
    */
   public OperationResult<R> execute(
       String key, byte @Nullable [] request, @Nullable R result, Object... values) {

@@ -7,10 +7,12 @@ import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidKeyException;
 import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.NestedExecutionException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.OperationsTableException;
 import io.github.idem.api.ResultDecodingException;
 import io.github.idem.api.ResultEncodingException;
+import io.github.idem.api.TransactionControlException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.BodyConnection;
 import io.github.idem.internal.BodyFailure;
@@ -51,7 +53,15 @@ import org.jspecify.annotations.Nullable;
  * ends with {@code COMMIT}, leaving the connection's autocommit setting as the pool handed it out:
  * each {@code setAutoCommit} call would be a {@code SET autocommit} round trip. Inside the body
  * {@code getAutoCommit()} may therefore report {@code true}; the body runs in the transaction all
- * the same, and MySQL Connector/J refuses a {@code commit()} there.
+ * the same.
+ *
+ * <p>The body's connection refuses every call that would end, split or leave the transaction
+ * ({@code commit}, {@code rollback()}, {@code setAutoCommit}, {@code close}, rolling back or
+ * releasing a savepoint the body did not create, SQL such as {@code COMMIT}; see {@link
+ * io.github.idem.api.TransactionControlException}); its own SQL and its own savepoints are
+ * unrestricted. When the connection breaks after Idem sent the {@code COMMIT}, the failure is an
+ * {@link IdemSqlException} of kind {@code OUTCOME_UNKNOWN}: executing the same key again resolves
+ * it, replaying the result if the commit happened and running the body if it did not.
  *
  * <p>When the whole body is one INSERT and its result is known before it runs, {@link
  * Builder#insertInto} does the same work in fewer round trips (one on PostgreSQL).
@@ -102,7 +112,13 @@ public final class GuardedOperation<R> {
    * @throws OperationInProgressException when another execution holds the key too long
    * @throws ResultEncodingException when the codec cannot encode the body's result
    * @throws ResultDecodingException when a stored result cannot be decoded
-   * @throws IdemSqlException when the database fails
+   * @throws TransactionControlException when the body tried to commit, roll back, close or
+   *     reconfigure its connection, or its transaction ended before the completion; nothing is
+   *     recorded
+   * @throws NestedExecutionException when the body executed this key again, or, on SQLite, made an
+   *     Idem call that would borrow a second connection
+   * @throws IdemSqlException when the database fails; of kind {@code OUTCOME_UNKNOWN} when the
+   *     connection broke after the commit was sent (execute the key again to resolve it)
    */
   public <X extends Exception> OperationResult<R> execute(
       String key, byte @Nullable [] request, OperationBody<R, X> body) throws X {

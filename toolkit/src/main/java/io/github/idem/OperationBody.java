@@ -19,8 +19,10 @@ public interface OperationBody<R, X extends Exception> {
   /**
    * Does the work.
    *
-   * @param connection the connection in the operation's transaction; do not commit, roll back or
-   *     close it
+   * @param connection the connection in the operation's transaction, for this thread and this call
+   *     only; it refuses commit, rollback, close, autocommit and isolation changes with {@link
+   *     io.github.idem.api.TransactionControlException}, and allows the body's own SQL and
+   *     savepoints
    * @return the result to store and return
    * @throws X the body's own failure; nothing is recorded and it propagates unchanged
    */

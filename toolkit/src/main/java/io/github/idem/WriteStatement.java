@@ -73,7 +73,9 @@ public final class WriteStatement {
    * @throws InvalidValuesException when the values do not fit the columns, a value's Java type is
    *     not one Idem binds (see the class comment), or a conflict-key value is null (a NULL never
    *     conflicts, so it would insert another row each time); nothing is sent then
-   * @throws IdemSqlException when the database refuses the row
+   * @throws IdemSqlException when the database refuses the row; of kind {@code OUTCOME_UNKNOWN}
+   *     when the connection broke after the statement was sent, since in autocommit it may have
+   *     committed
    */
   public Outcome execute(Object... values) {
     return prepared.execute(values);

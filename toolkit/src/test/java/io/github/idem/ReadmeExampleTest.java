@@ -2,6 +2,8 @@ package io.github.idem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabases;
@@ -71,7 +73,7 @@ class ReadmeExampleTest {
     DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE charges (id VARCHAR(64) PRIMARY KEY, amount BIGINT)");
+      s.execute("CREATE TABLE IF NOT EXISTS charges (id VARCHAR(64) PRIMARY KEY, amount BIGINT)");
     }
     assertThat(guarded(dataSource)).containsExactly(false, true);
   }
@@ -96,6 +98,47 @@ class ReadmeExampleTest {
         pay.execute(idempotencyKey, requestBody, connection -> insertCharge(connection, 1999));
     assertThat(retry.value()).isEqualTo(result.value());
     return List.of(result.replayed(), retry.replayed());
+  }
+
+  @Test
+  void shouldRunTheRetryRecipe() throws SQLException {
+    DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS charges (id VARCHAR(64) PRIMARY KEY, amount BIGINT)");
+    }
+    Idem idem = Idem.create(dataSource);
+    idem.operationsTable().createIfMissing();
+    GuardedOperation<String> pay = idem.operation("payments-retry", ResultCodec.string()).build();
+    OperationResult<String> first = retried(pay, "order-19");
+    OperationResult<String> again = retried(pay, "order-19");
+    assertThat(first.replayed()).isFalse();
+    assertThat(again.replayed()).isTrue();
+    assertThat(again.value()).isEqualTo(first.value());
+  }
+
+  private static OperationResult<String> retried(
+      GuardedOperation<String> pay, String idempotencyKey) throws SQLException {
+    String requestBody = "{\"amount\":1999}";
+    // README:start
+    OperationResult<String> result = null;
+    for (int attempt = 1; result == null; attempt++) {
+      try {
+        result = pay.execute(idempotencyKey, requestBody, c -> insertCharge(c, 1999));
+      } catch (IdemSqlException e) {
+        ErrorKind kind = e.kind();
+        boolean retry =
+            kind == ErrorKind.OUTCOME_UNKNOWN
+                || kind == ErrorKind.CONNECTION_LOST
+                || kind.retryTransaction();
+        if (!retry || attempt == 3) {
+          throw e; // OperationInProgressException passes through too: answer 409
+        }
+      }
+    }
+    // result.replayed(): true when the attempt whose reply was lost had committed
+    // README:end
+    return result;
   }
 
   @Test
@@ -170,7 +213,7 @@ class ReadmeExampleTest {
       assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
       snippets++;
     }
-    assertThat(snippets).isEqualTo(3);
+    assertThat(snippets).isEqualTo(4);
     assertThat(block.find()).as("a README java block no test compiles").isFalse();
   }
 

@@ -181,4 +181,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class PoolState extends PoolStateConformance {
+    PoolState() {
+      super(ENGINE);
+    }
+  }
 }

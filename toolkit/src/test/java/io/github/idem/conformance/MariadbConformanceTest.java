@@ -184,4 +184,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class PoolState extends PoolStateConformance {
+    PoolState() {
+      super(ENGINE);
+    }
+  }
 }

@@ -181,4 +181,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class PoolState extends PoolStateConformance {
+    PoolState() {
+      super(ENGINE);
+    }
+  }
 }

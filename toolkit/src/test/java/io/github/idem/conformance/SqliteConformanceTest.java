@@ -181,4 +181,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class PoolState extends PoolStateConformance {
+    PoolState() {
+      super(ENGINE);
+    }
+  }
 }
