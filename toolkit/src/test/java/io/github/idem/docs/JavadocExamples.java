@@ -167,6 +167,23 @@ final class JavadocExamples {
     // end example
   }
 
+  void transactionControlException(GuardedOperation<String> op, String key, String request)
+      throws SQLException {
+    // example: TransactionControlException.java
+    op.execute(key, request, c -> {
+      c.commit(); // TransactionControlException: Idem commits the key record and the writes together
+      return "never stored";
+    });
+    // end example
+  }
+
+  void nestedExecutionException(GuardedOperation<String> op, String key, String request) {
+    // example: NestedExecutionException.java
+    op.execute(key, request, c -> op.execute(key, request, inner -> "x").value());
+    // NestedExecutionException: the enclosing execution holds this key
+    // end example
+  }
+
   void invalidIdentifierException(Dialect dialect) {
     // example: InvalidIdentifierException.java
     dialect.identifiers().quote("x; drop table y"); // throws InvalidIdentifierException
