@@ -14,7 +14,7 @@ package io.github.idem.api;
  *
  * <pre>{@code
  * op.execute(key, request, c -> {
- *   c.commit(); // TransactionControlException: Idem commits the key record and the writes together
+ *   c.commit(); // TransactionControlException: Idem commits the key and the writes together
  *   return "never stored";
  * });
  * }</pre>

@@ -170,10 +170,13 @@ final class JavadocExamples {
   void transactionControlException(GuardedOperation<String> op, String key, String request)
       throws SQLException {
     // example: TransactionControlException.java
-    op.execute(key, request, c -> {
-      c.commit(); // TransactionControlException: Idem commits the key record and the writes together
-      return "never stored";
-    });
+    op.execute(
+        key,
+        request,
+        c -> {
+          c.commit(); // TransactionControlException: Idem commits the key and the writes together
+          return "never stored";
+        });
     // end example
   }
 
