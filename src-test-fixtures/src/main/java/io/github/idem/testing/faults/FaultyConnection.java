@@ -25,6 +25,7 @@ final class FaultyConnection implements InvocationHandler, Victim {
   private volatile boolean committed;
   private volatile boolean lost;
   private volatile boolean broken;
+  private volatile boolean realClosed;
   private volatile @Nullable String sessionId;
 
   FaultyConnection(FaultyDataSource owner, Connection real) {
@@ -68,7 +69,15 @@ final class FaultyConnection implements InvocationHandler, Victim {
           }
           return invokeReal(real, method, args);
         };
-    Object result = fault == null ? invocation.proceed() : apply(fault, invocation, call);
+    Object result;
+    try {
+      result = fault == null ? invocation.proceed() : apply(fault, invocation, call);
+    } finally {
+      if (closing) {
+        // whatever fired, the pool gets its connection back
+        closeReal();
+      }
+    }
     if (name.equals("commit")) {
       committed = true;
     }
@@ -114,6 +123,10 @@ final class FaultyConnection implements InvocationHandler, Victim {
   }
 
   private void closeReal() throws SQLException {
+    if (realClosed) {
+      return;
+    }
+    realClosed = true;
     if (!lost && !broken) {
       real.close();
       return;
