@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /** The invocation handler behind one wrapped statement of a {@link FaultyConnection}. */
 final class FaultyStatement implements InvocationHandler {
+  private static final Point COMMIT = Point.commit();
   private static final Set<String> EXECUTIONS =
       Set.of(
           "execute",
@@ -88,7 +89,7 @@ final class FaultyStatement implements InvocationHandler {
         }
       }
     }
-    if (Point.commit().matches(call)) {
+    if (COMMIT.matches(call)) {
       connection.commitSucceeded();
     }
     return result;
