@@ -195,7 +195,8 @@ public final class EngineFacts {
 
   /**
    * Whether the engine is a server with sessions one connection can identify and kill ({@link
-   * #sessionIdQuery()}, {@link #killStatement(String)}); false for the embedded H2 and SQLite.
+   * #sessionIdQuery()}, {@link #killStatement(String)}); false for the embedded H2 and SQLite (H2
+   * sessions can still be killed: {@link #canKillSessions()}).
    *
    * @return true on PostgreSQL and MariaDB
    */
@@ -204,22 +205,68 @@ public final class EngineFacts {
   }
 
   /**
-   * A query returning the current session's id, for {@link #killStatement(String)}.
+   * Whether one connection can end another's session with {@link #killStatement(String)}: on the
+   * servers, and on H2 ({@code ABORT_SESSION}, which needs an admin user, as the fixtures' H2 user
+   * is), but not on SQLite, which has no sessions.
    *
-   * @return the query
+   * @return true on PostgreSQL, MariaDB and H2
    */
-  public String sessionIdQuery() {
-    return postgresFamily ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()";
+  public boolean canKillSessions() {
+    return !singleWriter;
   }
 
   /**
-   * A statement ending another session.
+   * A query returning the current session's id, for {@link #killStatement(String)}.
+   *
+   * @return the query
+   * @throws IllegalStateException on SQLite ({@link #canKillSessions()})
+   */
+  public String sessionIdQuery() {
+    requireSessions();
+    if (postgresFamily) {
+      return "SELECT pg_backend_pid()";
+    }
+    return mySqlProtocol ? "SELECT CONNECTION_ID()" : "SELECT SESSION_ID()";
+  }
+
+  /**
+   * A statement ending another session: its open transaction rolls back and its connection breaks.
    *
    * @param session the id {@link #sessionIdQuery()} returned on that session
    * @return the statement
+   * @throws IllegalStateException on SQLite ({@link #canKillSessions()})
    */
   public String killStatement(String session) {
-    return postgresFamily ? "SELECT pg_terminate_backend(" + session + ")" : "KILL " + session;
+    requireSessions();
+    if (postgresFamily) {
+      return "SELECT pg_terminate_backend(" + session + ")";
+    }
+    return mySqlProtocol ? "KILL " + session : "CALL ABORT_SESSION(" + session + ")";
+  }
+
+  /**
+   * A query whose single {@code COUNT(*)} is 1 while the session is alive and 0 once it has ended,
+   * e.g. to wait until the server has noticed a {@link #killStatement(String) kill} or a closed
+   * socket.
+   *
+   * @param session the id {@link #sessionIdQuery()} returned on that session
+   * @return the query
+   * @throws IllegalStateException on SQLite ({@link #canKillSessions()})
+   */
+  public String sessionCountQuery(String session) {
+    requireSessions();
+    if (postgresFamily) {
+      return "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = " + session;
+    }
+    return mySqlProtocol
+        ? "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + session
+        : "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID = " + session;
+  }
+
+  private void requireSessions() {
+    if (!canKillSessions()) {
+      throw new IllegalStateException(driverArtifact + ": the engine has no sessions to kill");
+    }
   }
 
   /**

@@ -1,0 +1,55 @@
+package io.github.idem.testing.faults;
+
+import static io.github.idem.testing.faults.FaultFixtures.count;
+import static io.github.idem.testing.faults.FaultFixtures.createTable;
+import static io.github.idem.testing.faults.FaultFixtures.insert;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.idem.testing.Engine;
+import io.github.idem.testing.TestDatabase;
+import io.github.idem.testing.TestDatabases;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A connection a fault broke never goes back into a HikariCP pool: with one connection in the pool,
+ * the next borrower would otherwise get the dead one (Hikari skips validation for a connection used
+ * in the last 500 ms, and H2 and SQLite report a closed connection with states Hikari does not
+ * treat as fatal).
+ */
+class EvictionTest {
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void theNextBorrowerGetsAWorkingConnection(Engine engine) throws Exception {
+    TestDatabase db = TestDatabases.shared(engine);
+    String table = createTable(db, "e_evict");
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("faults-evict-" + engine.id());
+    config.setJdbcUrl(db.jdbcUrl());
+    config.setDriverClassName(engine.facts().driverClassName());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      FaultyDataSource faulty = FaultyDataSource.wrap(pool);
+
+      for (Action action : new Action[] {Action.loseConnection(), Action.abortConnection()}) {
+        faulty.arm(Fault.before(Point.statementContaining(table), action));
+        try (Connection c = faulty.getConnection()) {
+          catchThrowableOfType(SQLException.class, () -> insert(c, table, 1));
+        }
+      }
+      try (Connection c = faulty.getConnection()) {
+        assertThat(insert(c, table, 2)).isEqualTo(1);
+      }
+
+      assertThat(faulty.fired()).isEqualTo(2);
+      assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+    }
+    assertThat(count(db, table)).isEqualTo(1);
+  }
+}
