@@ -250,10 +250,25 @@ public interface Dialect {
    */
   default ClassifiedError classifyCommitFailure(SQLException exception) {
     ClassifiedError error = classify(exception);
-    if (error.kind() == ErrorKind.CONNECTION_LOST) {
+    if (error.kind() == ErrorKind.CONNECTION_LOST && !closedBeforeCall(error.decisive())) {
       return new ClassifiedError(ErrorKind.OUTCOME_UNKNOWN, error.decisive(), null);
     }
     return error;
+  }
+
+  /**
+   * Tells whether a connection failure shows that the connection was already closed when the call
+   * was made, so nothing of the call reached the database and a commit certainly did not happen.
+   * The default recognises SQLSTATE 08003, {@code connection_does_not_exist} in the SQL standard's
+   * class 08, which pgjdbc and MySQL Connector/J raise for a call on a closed connection; a socket
+   * failure during the call (08006, 08S01, 08000) is not such proof, since the request may have
+   * arrived and only the reply been lost.
+   *
+   * @param exception the deciding exception of a connection failure
+   * @return {@code true} when the call was never sent
+   */
+  default boolean closedBeforeCall(SQLException exception) {
+    return "08003".equals(exception.getSQLState());
   }
 
   /**

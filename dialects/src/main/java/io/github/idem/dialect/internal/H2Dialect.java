@@ -150,6 +150,15 @@ public final class H2Dialect extends AbstractSqlDialect {
     };
   }
 
+  /**
+   * OBJECT_CLOSED, and DATABASE_CALLED_AT_SHUTDOWN after another session's {@code ABORT_SESSION}
+   * (which rolls the session's transaction back): the call found the session gone.
+   */
+  @Override
+  public boolean closedBeforeCall(SQLException exception) {
+    return exception.getErrorCode() == 90007 || exception.getErrorCode() == 90121;
+  }
+
   @Override
   @Nullable String columnOf(SQLException e) {
     String message = e.getMessage() == null ? "" : e.getMessage();

@@ -42,6 +42,17 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
     super(version, floor, rules);
   }
 
+  /**
+   * MySQL Connector/J raises 08003 for a call on a closed connection; MariaDB Connector/J raises
+   * "Connection is closed" as 08000 with its own code 1220, where a socket failure is 08000 too but
+   * with code -1.
+   */
+  @Override
+  public boolean closedBeforeCall(SQLException exception) {
+    String state = exception.getSQLState();
+    return "08003".equals(state) || ("08000".equals(state) && exception.getErrorCode() == 1220);
+  }
+
   @Override
   public final Optional<List<String>> readColumns(
       Connection connection, String namespace, String table) throws SQLException {

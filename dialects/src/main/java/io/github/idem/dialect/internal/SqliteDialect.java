@@ -202,6 +202,13 @@ public final class SqliteDialect extends AbstractSqlDialect {
         + " LIMIT ?)";
   }
 
+  /** sqlite-jdbc's text for any call on a closed connection; SQLite has no network to lose. */
+  @Override
+  public boolean closedBeforeCall(SQLException exception) {
+    String message = exception.getMessage();
+    return message != null && message.contains("database connection closed");
+  }
+
   @Override
   @Nullable ErrorKind kindOf(SQLException e) {
     String message = e.getMessage() == null ? "" : e.getMessage();
