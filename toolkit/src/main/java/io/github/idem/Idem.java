@@ -158,10 +158,11 @@ public final class Idem {
    * SQL failure wrapped in a {@code RuntimeException}). The cause chain (causes and chained SQL
    * exceptions, at most 16) is searched; the first exception whose codes decide a kind other than
    * {@link ErrorKind#OTHER} wins. A closed or killed connection is {@link
-   * ErrorKind#CONNECTION_LOST} on every engine; a failed commit Idem ran itself is reported by Idem
-   * as {@link ErrorKind#OUTCOME_UNKNOWN}. Idem's other exceptions (bad input, key conflicts, an
-   * operation in progress) carry no database error and are {@link ErrorKind#OTHER}: catch them by
-   * type. Thread-safe.
+   * ErrorKind#CONNECTION_LOST} on every engine; when Idem itself lost the connection during a
+   * commit, or during a write in autocommit, its {@link IdemSqlException} reports {@link
+   * ErrorKind#OUTCOME_UNKNOWN}, which a raw exception cannot tell. Idem's other exceptions (bad
+   * input, key conflicts, an operation in progress) carry no database error and are {@link
+   * ErrorKind#OTHER}: catch them by type. Thread-safe.
    *
    * <pre>{@code
    * try {
