@@ -191,4 +191,18 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class BodyConnection extends BodyConnectionConformance {
+    BodyConnection() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class NestedCalls extends NestedCallsConformance {
+    NestedCalls() {
+      super(ENGINE);
+    }
+  }
 }

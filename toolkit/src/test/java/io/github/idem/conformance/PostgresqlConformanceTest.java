@@ -188,4 +188,18 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class BodyConnection extends BodyConnectionConformance {
+    BodyConnection() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class NestedCalls extends NestedCallsConformance {
+    NestedCalls() {
+      super(ENGINE);
+    }
+  }
 }
