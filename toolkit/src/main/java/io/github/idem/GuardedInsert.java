@@ -21,7 +21,6 @@ import io.github.idem.internal.ColumnErrors;
 import io.github.idem.internal.Fingerprints;
 import io.github.idem.internal.GuardedInsertRun;
 import io.github.idem.internal.IdemContext;
-import io.github.idem.internal.Keys;
 import io.github.idem.internal.OperationStore;
 import io.github.idem.internal.PreparedWrite;
 import io.github.idem.internal.TableFactsReader;
@@ -124,7 +123,7 @@ public final class GuardedInsert<R> {
    */
   public OperationResult<R> execute(
       String key, byte @Nullable [] request, @Nullable R result, Object... values) {
-    String checked = Keys.key(store.scope(), key);
+    String checked = store.checkedKey(key);
     String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(store.subject(), checked, result);
@@ -177,7 +176,7 @@ public final class GuardedInsert<R> {
       @Nullable R result,
       Object... values) {
     Transactions.requireTransaction(connection, store.subject());
-    String checked = Keys.key(store.scope(), key);
+    String checked = store.checkedKey(key);
     String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(store.subject(), checked, result);

@@ -122,7 +122,7 @@ public final class GuardedOperation<R> {
    */
   public <X extends Exception> OperationResult<R> execute(
       String key, byte @Nullable [] request, OperationBody<R, X> body) throws X {
-    String checked = Keys.key(store.scope(), key);
+    String checked = store.checkedKey(key);
     String fingerprint = Fingerprints.of(request);
     OperationBody<R, X> work = requireBody(body);
     try {
@@ -170,7 +170,7 @@ public final class GuardedOperation<R> {
       Connection connection, String key, byte @Nullable [] request, OperationBody<R, X> body)
       throws X {
     Transactions.requireTransaction(connection, store.subject());
-    String checked = Keys.key(store.scope(), key);
+    String checked = store.checkedKey(key);
     String fingerprint = Fingerprints.of(request);
     OperationBody<R, X> work = requireBody(body);
     try {

@@ -163,6 +163,9 @@ public final class IdemContext {
    * @return how many rows were deleted
    */
   public int purgeExpired() {
+    if (NestedCalls.insideBody(dataSource)) {
+      throw NestedCalls.purgeInBody("purge " + operationsTable);
+    }
     OperationsSql sql = operationsSql;
     int total = 0;
     while (true) {

@@ -124,6 +124,19 @@ public final class OperationStore {
     return sql;
   }
 
+  /**
+   * Validates a key of this scope and refuses it at once when an enclosing execution on this thread
+   * holds it, before anything borrows a connection or waits.
+   *
+   * @param key the key as given
+   * @return the validated key
+   */
+  public String checkedKey(@Nullable String key) {
+    String checked = Keys.key(scope, key);
+    NestedCalls.refuseIfHeld(context, storedScope, checked, subject);
+    return checked;
+  }
+
   /** Returns the scope as the user named it: the operation's scope or the consumer's name. */
   public String scope() {
     return scope;

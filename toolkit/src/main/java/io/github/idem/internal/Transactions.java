@@ -43,9 +43,6 @@ public final class Transactions {
   private final int attempts;
   private final BrokenConnections disposal;
 
-  /** How many transactions Idem opened on this thread are open, or null for none. */
-  private final ThreadLocal<Integer> openHere = new ThreadLocal<>();
-
   Transactions(DataSource dataSource, Dialect dialect, int attempts) {
     this.dataSource = dataSource;
     this.dialect = dialect;
@@ -67,7 +64,7 @@ public final class Transactions {
   }
 
   private <T> T run(String subject, Work<T> work, boolean transactional) {
-    if (dialect.singleWriter() && openHere.get() != null) {
+    if (dialect.singleWriter() && NestedCalls.insideTransaction(dataSource)) {
       throw NestedCalls.singleWriter(subject);
     }
     for (int attempt = 1; ; attempt++) {
@@ -124,8 +121,23 @@ public final class Transactions {
           known = false;
         }
         if (!error.kind().retryTransaction() || attempt >= attempts) {
+          // The kind's general advice speaks of a caller's transaction still holding its locks;
+          // here Idem's own transaction has been rolled back, or there was none.
+          String consequence =
+              error.kind() == ErrorKind.LOCK_TIMEOUT_STATEMENT
+                  ? "; the statement waited too long for a lock, and no lock is held any more"
+                      + (transactional ? " (Idem rolled its transaction back)" : "")
+                      + ": retry later"
+                  : null;
           throw new IdemSqlException(
-              subject, error.kind(), error.decisive(), error.constraintName(), null, null, e);
+              subject,
+              error.kind(),
+              error.decisive(),
+              error.constraintName(),
+              null,
+              null,
+              consequence,
+              e);
         }
       } finally {
         if (known) {
@@ -146,16 +158,11 @@ public final class Transactions {
       execute(connection, statements.begin());
       EXPLICIT.add(connection);
     }
-    Integer depth = openHere.get();
-    openHere.set(depth == null ? 1 : depth + 1);
+    NestedCalls.enterTransaction(dataSource);
     try {
       return work.run(connection);
     } finally {
-      if (depth == null) {
-        openHere.remove();
-      } else {
-        openHere.set(depth);
-      }
+      NestedCalls.leaveTransaction(dataSource);
       if (statements != null) {
         EXPLICIT.remove(connection);
       }
