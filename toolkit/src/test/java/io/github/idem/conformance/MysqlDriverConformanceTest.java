@@ -191,4 +191,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Fault extends FaultConformance {
+    Fault() {
+      super(ENGINE);
+    }
+  }
 }
