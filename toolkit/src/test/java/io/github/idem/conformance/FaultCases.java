@@ -26,6 +26,7 @@ final class FaultCases {
     OPERATION_IN_CALLER("guarded operation in the caller's transaction"),
     INSERT("guarded insert"),
     UPSERT("upsert"),
+    UPSERT_SECOND_KEY("upsert, table with a second unique key"),
     INSERT_IF_ABSENT("insertIfAbsent"),
     CONSUMER("consumer process");
 
