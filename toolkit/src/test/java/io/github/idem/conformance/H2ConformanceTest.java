@@ -202,4 +202,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Fault extends FaultConformance {
+    Fault() {
+      super(ENGINE);
+    }
+  }
 }

@@ -205,4 +205,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Fault extends FaultConformance {
+    Fault() {
+      super(ENGINE);
+    }
+  }
 }

@@ -333,4 +333,16 @@ class MysqlDriverAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class Fault extends FaultConformance {
+    Fault() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

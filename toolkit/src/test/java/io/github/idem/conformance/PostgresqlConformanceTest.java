@@ -202,4 +202,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Fault extends FaultConformance {
+    Fault() {
+      super(ENGINE);
+    }
+  }
 }
