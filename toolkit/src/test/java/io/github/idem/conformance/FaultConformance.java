@@ -1,7 +1,5 @@
 package io.github.idem.conformance;
 
-import static org.junit.jupiter.api.Assumptions.abort;
-
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -23,7 +21,6 @@ import io.github.idem.testing.faults.Fault;
 import io.github.idem.testing.faults.FaultyDataSource;
 import io.github.idem.testing.faults.LoopbackProxy;
 import io.github.idem.testing.faults.Point;
-import io.github.idem.testing.faults.When;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.Connection;
@@ -35,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -257,13 +253,6 @@ public abstract class FaultConformance extends ConformanceBase {
     t.faulty.disarm();
     boolean fired = t.faulty.fired() > firedBefore;
     List<String> calls = t.faulty.log();
-    if (c.when() == When.AFTER && t.pool != null && firedAtClose(calls)) {
-      // Idem had returned the connection before the action spoiled it, so the injector could not
-      // evict it, and the pool would lend the dead session to the retry: a pool's matter, not
-      // Idem's, so the pool drops its idle connections as a validating pool would
-      t.pool.getHikariPoolMXBean().softEvictConnections();
-      figures.note(c.name() + ": fired after Connection.close; idle connections evicted");
-    }
     Attempt retry = attempt(t, c.path(), key, 2);
     Attempt replay = attempt(t, c.path(), key, 3);
     long effects = count(businessTable(c.path()), key, null);
@@ -341,11 +330,6 @@ public abstract class FaultConformance extends ConformanceBase {
             + stack("first failure", first)
             + stack("retry failure", retry);
     figures.problem(c.name() + ": " + String.join("; ", problems));
-    Optional<String> defect = FaultDefects.known(c, engine);
-    if (defect.isPresent()) {
-      figures.skipped(c.name() + ": " + defect.get());
-      abort("known defect: " + defect.get() + "\n" + report);
-    }
     throw new AssertionError(report);
   }
 
@@ -414,11 +398,6 @@ public abstract class FaultConformance extends ConformanceBase {
               : null;
         }
     }
-  }
-
-  private static boolean firedAtClose(List<String> calls) {
-    return calls.stream()
-        .anyMatch(line -> line.startsWith("fired: ") && line.endsWith(" at Connection.close"));
   }
 
   /** Whether the retry's result shows that the first, failed, call had committed. */

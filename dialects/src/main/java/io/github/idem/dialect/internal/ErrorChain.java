@@ -1,5 +1,6 @@
 package io.github.idem.dialect.internal;
 
+import io.github.idem.api.ErrorKind;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -12,6 +13,15 @@ final class ErrorChain {
   private static final int MAX_CHAIN = 16;
 
   private ErrorChain() {}
+
+  /**
+   * {@code CONNECTION_LOST} for SQLSTATE class 08 (connection exception in the SQL standard), which
+   * pools, proxies and wrappers use for a broken connection whatever the engine; else null.
+   */
+  static @Nullable ErrorKind connectionClass(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && state.startsWith("08") ? ErrorKind.CONNECTION_LOST : null;
+  }
 
   /** The SQL exceptions reachable from {@code top}, breadth first, each once, at most 16. */
   static List<SQLException> of(SQLException top) {

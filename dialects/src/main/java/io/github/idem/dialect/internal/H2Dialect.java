@@ -146,7 +146,7 @@ public final class H2Dialect extends AbstractSqlDialect {
           90098, // DATABASE_IS_CLOSED
           90121 -> // DATABASE_CALLED_AT_SHUTDOWN
           ErrorKind.CONNECTION_LOST;
-      default -> null;
+      default -> ErrorChain.connectionClass(e);
     };
   }
 
@@ -156,7 +156,9 @@ public final class H2Dialect extends AbstractSqlDialect {
    */
   @Override
   public boolean closedBeforeCall(SQLException exception) {
-    return exception.getErrorCode() == 90007 || exception.getErrorCode() == 90121;
+    return exception.getErrorCode() == 90007
+        || exception.getErrorCode() == 90121
+        || "08003".equals(exception.getSQLState());
   }
 
   @Override

@@ -202,11 +202,19 @@ public final class SqliteDialect extends AbstractSqlDialect {
         + " LIMIT ?)";
   }
 
-  /** sqlite-jdbc's text for any call on a closed connection; SQLite has no network to lose. */
+  /**
+   * sqlite-jdbc's texts for a call on a closed connection, or on a statement it closed with it;
+   * SQLite has no network to lose.
+   */
   @Override
   public boolean closedBeforeCall(SQLException exception) {
-    String message = exception.getMessage();
-    return message != null && message.contains("database connection closed");
+    return closedConnectionText(exception.getMessage()) || "08003".equals(exception.getSQLState());
+  }
+
+  private static boolean closedConnectionText(@Nullable String message) {
+    return message != null
+        && (message.contains("database connection closed")
+            || message.contains("statement is not executing"));
   }
 
   @Override
@@ -228,11 +236,13 @@ public final class SqliteDialect extends AbstractSqlDialect {
       case 9: // SQLITE_INTERRUPT: the driver's query timeout interrupted the statement
         return ErrorKind.STATEMENT_TIMEOUT;
       case 0:
-        // sqlite-jdbc reports use of a closed connection with no code, only this text
-        // (docs/engines.md, "Closed connections")
-        return message.contains("database connection closed") ? ErrorKind.CONNECTION_LOST : null;
+        // sqlite-jdbc reports use of a closed connection with no code, only text (docs/engines.md,
+        // "Closed connections"); a pool or wrapper may report it with SQLSTATE class 08
+        return closedConnectionText(message)
+            ? ErrorKind.CONNECTION_LOST
+            : ErrorChain.connectionClass(e);
       default:
-        return null;
+        return ErrorChain.connectionClass(e);
     }
   }
 

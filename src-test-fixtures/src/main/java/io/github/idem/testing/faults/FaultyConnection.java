@@ -61,14 +61,10 @@ final class FaultyConnection implements InvocationHandler, Victim {
     Call call = Call.connection(name, takeCommitted());
     Fault fault = owner.take(call);
     boolean closing = name.equals("close");
-    Victim.Invocation invocation =
-        () -> {
-          if (closing) {
-            closeReal();
-            return null;
-          }
-          return invokeReal(real, method, args);
-        };
+    // The real close waits for the finally below, after any action: a fault that fires at close
+    // then breaks a connection this wrapper still owns, and closeReal() evicts it instead of
+    // handing the pool a dead session.
+    Victim.Invocation invocation = () -> closing ? null : invokeReal(real, method, args);
     Object result;
     try {
       result = fault == null ? invocation.proceed() : apply(fault, invocation, call);
