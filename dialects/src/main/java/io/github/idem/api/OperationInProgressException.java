@@ -5,8 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Another execution of the same operation still held its key when the wait bound passed. The HTTP
- * analogue is 409; retry later. In PostgreSQL the caller's transaction is aborted by the cancelled
- * wait and must be rolled back. Immutable.
+ * analogue is 409; retry later. Nothing was written: in a transaction Idem owns, it was rolled
+ * back; in the caller's, Idem rolled back to its savepoint, so the caller's transaction stays
+ * usable, on PostgreSQL too, where the cancelled wait would otherwise abort it. Immutable.
  *
  * <p>The message names the scope and what happened but never the key, which can be personal data or
  * guessable; {@link #key()} returns it.
