@@ -5,6 +5,7 @@ import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.StatementPlan;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +29,7 @@ public final class BuildLog {
           dialect,
           countMode,
           operationsTable,
-          describe(claim));
+          claim.single().getClass().getSimpleName());
     }
     if (LOG.isLoggable(Level.TRACE)) {
       LOG.log(Level.TRACE, "claim SQL: {0}", claim.sql());
@@ -54,11 +55,11 @@ public final class BuildLog {
     if (LOG.isLoggable(Level.DEBUG)) {
       LOG.log(
           Level.DEBUG,
-          "{0}: {1}; wait for a concurrent duplicate bounded by {2}; retention {3} ms",
+          "{0}: {1}; wait for a concurrent duplicate bounded by {2}; retention {3}",
           store.subject(),
           form,
           waitBound(store),
-          store.retentionMillis());
+          Duration.ofMillis(store.retentionMillis()).toString());
     }
     if (sql != null && LOG.isLoggable(Level.TRACE)) {
       LOG.log(Level.TRACE, "{0} SQL: {1}", store.subject(), sql);
@@ -98,7 +99,7 @@ public final class BuildLog {
       return "a query timeout of " + store.waitSeconds() + " s";
     }
     if (store.sessionLockWait() != null) {
-      return "the session's lock wait, lowered to " + store.waitTimeoutOrNull().toMillis() + " ms";
+      return "the session's lock wait, lowered to " + store.waitTimeoutOrNull();
     }
     return "the engine's own lock timeout";
   }
