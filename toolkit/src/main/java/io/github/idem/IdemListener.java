@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Hears what guarded operations, the idempotent consumer and purges did, for metrics and logs.
- * Every method has an empty default; implement the ones you need. Called on the executing thread,
- * inside the operation's transaction, so keep it fast; an exception thrown here is logged and
- * ignored. Implementations must be thread-safe.
+ * Hears what guarded operations, the idempotent consumer, write statements and purges did, for
+ * metrics and logs. Every method has an empty default; implement the ones you need. Called on the
+ * executing thread, inside the operation's transaction, so keep it fast; an exception thrown here
+ * is logged and ignored. Implementations must be thread-safe.
  *
  * <p>Executed, replayed and key-reused events have two methods each: Idem calls the one with the
  * time the execution took, which by default calls the one without. Override one of the two.
@@ -129,8 +129,11 @@ public interface IdemListener {
   default void failed(String scope, String key, String cause, Duration elapsed) {}
 
   /**
-   * A transaction Idem owns hit a serialization failure or deadlock and runs again, from its first
-   * statement; never heard for a caller's transaction, which Idem does not retry.
+   * Work Idem runs on a connection it borrows (its own transaction, or a statement in autocommit)
+   * hit an error whose kind asks for it ({@link ErrorKind#retryTransaction()}: a serialization
+   * failure, a deadlock, a lock timeout that ended the transaction) and runs again from the start,
+   * up to {@link Idem.Builder#transactionAttempts}; never heard for a caller's transaction, which
+   * Idem does not retry.
    *
    * @param subject what Idem was doing, as its messages name it: e.g. {@code scope 'payments'},
    *     {@code consumer 'orders'}, {@code upsert into payments} or {@code purge idem_operations};
