@@ -16,6 +16,7 @@ import io.github.idem.dialect.GuardedInsertSql;
 import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.WriteSpec;
+import io.github.idem.internal.BuildLog;
 import io.github.idem.internal.CallerTransaction;
 import io.github.idem.internal.ColumnErrors;
 import io.github.idem.internal.Fingerprints;
@@ -42,8 +43,7 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>PostgreSQL: one statement (claim, conditional insert and the read of an earlier record),
  *       run in autocommit, so a first execution and a replay each cost one round trip.
- *   <li>Other engines: one transaction with the claim, which stores the result at once, then the
- *       INSERT; a replay reads the stored record instead.
+ *   <li>Elsewhere: a claim storing the result, then the INSERT, in one transaction.
  * </ul>
  *
  * <p>A replay returns the stored result, not the one passed in; a different request fingerprint
@@ -81,6 +81,7 @@ public final class GuardedInsert<R> {
     this.columns = b.columns;
     this.insert = sql.insert();
     this.oneStatement = sql.claimAndInsert();
+    BuildLog.guardedInsert(store, oneStatement != null, sql());
   }
 
   /**

@@ -16,6 +16,7 @@ import io.github.idem.api.TransactionControlException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.BodyConnection;
 import io.github.idem.internal.BodyFailure;
+import io.github.idem.internal.BuildLog;
 import io.github.idem.internal.CallerTransaction;
 import io.github.idem.internal.Durations;
 import io.github.idem.internal.Fingerprints;
@@ -318,7 +319,9 @@ public final class GuardedOperation<R> {
      */
     public GuardedOperation<R> build() {
       new OperationsTable(context).verify();
-      return new GuardedOperation<>(store(), new StoredResults<>(codec));
+      OperationStore store = store();
+      BuildLog.guardedOperation(store);
+      return new GuardedOperation<>(store, new StoredResults<>(codec));
     }
 
     /**

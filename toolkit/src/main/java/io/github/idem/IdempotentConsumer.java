@@ -7,6 +7,7 @@ import io.github.idem.api.InvalidKeyException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
+import io.github.idem.internal.MessageClaims;
 import io.github.idem.internal.OperationStore;
 import io.github.idem.internal.Transactions;
 import java.sql.Connection;
@@ -121,7 +122,7 @@ public final class IdempotentConsumer {
     List<String> ordered = new ArrayList<>(ids);
     Collections.sort(ordered);
     try {
-      Set<String> claimed = claims.claimAll(connection, ordered);
+      Set<String> claimed = MessageClaims.claimAll(claims, connection, ordered);
       for (String id : ids) {
         if (claimed.contains(id)) {
           fresh.add(id);

@@ -1,9 +1,12 @@
 package io.github.idem;
 
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.Outcome;
 import io.github.idem.internal.EventSink;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Delivers events to the registered listeners in registration order; one listener's exception is
@@ -24,74 +27,64 @@ final class ListenerSink implements EventSink {
   }
 
   @Override
-  public void executed(String scope, String key) {
-    for (IdemListener listener : listeners) {
-      try {
-        listener.executed(scope, key);
-      } catch (RuntimeException e) {
-        ignored(e);
-      }
-    }
+  public void executed(String scope, String key, long elapsedNanos) {
+    Duration elapsed = Duration.ofNanos(elapsedNanos);
+    each(listener -> listener.executed(scope, key, elapsed));
   }
 
   @Override
-  public void replayed(String scope, String key) {
-    for (IdemListener listener : listeners) {
-      try {
-        listener.replayed(scope, key);
-      } catch (RuntimeException e) {
-        ignored(e);
-      }
-    }
+  public void replayed(String scope, String key, long elapsedNanos) {
+    Duration elapsed = Duration.ofNanos(elapsedNanos);
+    each(listener -> listener.replayed(scope, key, elapsed));
   }
 
   @Override
   public void waited(String scope, String key, long waitedNanos) {
     Duration waited = Duration.ofNanos(waitedNanos);
-    for (IdemListener listener : listeners) {
-      try {
-        listener.waited(scope, key, waited);
-      } catch (RuntimeException e) {
-        ignored(e);
-      }
-    }
+    each(listener -> listener.waited(scope, key, waited));
   }
 
   @Override
   public void inProgress(String scope, String key, long waitedNanos) {
     Duration waited = Duration.ofNanos(waitedNanos);
-    for (IdemListener listener : listeners) {
-      try {
-        listener.inProgress(scope, key, waited);
-      } catch (RuntimeException e) {
-        ignored(e);
-      }
-    }
+    each(listener -> listener.inProgress(scope, key, waited));
   }
 
   @Override
-  public void keyReused(String scope, String key) {
-    for (IdemListener listener : listeners) {
-      try {
-        listener.keyReused(scope, key);
-      } catch (RuntimeException e) {
-        ignored(e);
-      }
-    }
+  public void keyReused(String scope, String key, long elapsedNanos) {
+    Duration elapsed = Duration.ofNanos(elapsedNanos);
+    each(listener -> listener.keyReused(scope, key, elapsed));
+  }
+
+  @Override
+  public void failed(String scope, String key, String cause, long elapsedNanos) {
+    Duration elapsed = Duration.ofNanos(elapsedNanos);
+    each(listener -> listener.failed(scope, key, cause, elapsed));
+  }
+
+  @Override
+  public void retried(String subject, int attempt, ErrorKind kind) {
+    each(listener -> listener.retried(subject, attempt, kind));
+  }
+
+  @Override
+  public void statement(String table, boolean batch, List<Outcome> outcomes, long elapsedNanos) {
+    Duration elapsed = Duration.ofNanos(elapsedNanos);
+    each(listener -> listener.statement(table, batch, outcomes, elapsed));
   }
 
   @Override
   public void purged(int rows) {
-    for (IdemListener listener : listeners) {
-      try {
-        listener.purged(rows);
-      } catch (RuntimeException e) {
-        ignored(e);
-      }
-    }
+    each(listener -> listener.purged(rows));
   }
 
-  private static void ignored(RuntimeException e) {
-    LOG.log(Level.WARNING, "IdemListener threw; ignored", e);
+  private void each(Consumer<IdemListener> event) {
+    for (IdemListener listener : listeners) {
+      try {
+        event.accept(listener);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "IdemListener threw; ignored", e);
+      }
+    }
   }
 }

@@ -19,6 +19,8 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -57,13 +59,28 @@ class IdemTest {
   void shouldRetryItsOwnWorkWhenTheEngineAsksForIt() throws SQLException {
     String table = table();
     AtomicInteger deadlocks = new AtomicInteger();
-    Idem idem = Idem.builder(fake(h2, null, deadlocks)).transactionAttempts(3).build();
+    List<String> retries = new CopyOnWriteArrayList<>();
+    Idem idem =
+        Idem.builder(fake(h2, null, deadlocks))
+            .transactionAttempts(3)
+            .addListener(
+                new IdemListener() {
+                  @Override
+                  public void retried(String subject, int attempt, ErrorKind kind) {
+                    retries.add(subject + " attempt " + attempt + " after " + kind);
+                  }
+                })
+            .build();
     WriteStatement upsert = idem.upsert(table).columns("id", "amount").conflictKey("id").build();
     // Armed after build(), whose catalog reads are prepared statements too.
     deadlocks.set(2);
 
     assertThat(upsert.execute(1L, 10)).isEqualTo(Outcome.INSERTED);
     assertThat(deadlocks.get()).isZero();
+    assertThat(retries)
+        .containsExactly(
+            "upsert into " + table + " attempt 2 after DEADLOCK",
+            "upsert into " + table + " attempt 3 after DEADLOCK");
   }
 
   @Test
@@ -86,13 +103,25 @@ class IdemTest {
     String table = table();
     AtomicInteger deadlocks = new AtomicInteger();
     DataSource faulty = fake(h2, null, deadlocks);
-    Idem idem = Idem.builder(faulty).transactionAttempts(5).build();
+    List<ErrorKind> retries = new CopyOnWriteArrayList<>();
+    Idem idem =
+        Idem.builder(faulty)
+            .transactionAttempts(5)
+            .addListener(
+                new IdemListener() {
+                  @Override
+                  public void retried(String subject, int attempt, ErrorKind kind) {
+                    retries.add(kind);
+                  }
+                })
+            .build();
     WriteStatement upsert = idem.upsert(table).columns("id", "amount").conflictKey("id").build();
     deadlocks.set(1);
     try (Connection c = faulty.getConnection()) {
       assertThatThrownBy(() -> upsert.executeIn(c, 1L, 10)).isInstanceOf(IdemSqlException.class);
     }
     assertThat(deadlocks.get()).isZero();
+    assertThat(retries).isEmpty();
   }
 
   private String table() throws SQLException {

@@ -1,5 +1,9 @@
 package io.github.idem.internal;
 
+import io.github.idem.api.ErrorKind;
+import io.github.idem.api.Outcome;
+import java.util.List;
+
 /**
  * Where operation events go. The operation store decides what happened and calls this once per
  * event; the facade adapts its listeners to it. Implementations must be thread-safe and must not
@@ -14,16 +18,18 @@ public interface EventSink {
    *
    * @param scope the scope
    * @param key the key
+   * @param elapsedNanos how long the execution took
    */
-  default void executed(String scope, String key) {}
+  default void executed(String scope, String key, long elapsedNanos) {}
 
   /**
    * A stored result was returned, or a message id was found claimed.
    *
    * @param scope the scope
    * @param key the key
+   * @param elapsedNanos how long the execution took
    */
-  default void replayed(String scope, String key) {}
+  default void replayed(String scope, String key, long elapsedNanos) {}
 
   /**
    * A claim blocked behind another holder of the key for at least the report threshold.
@@ -48,8 +54,38 @@ public interface EventSink {
    *
    * @param scope the scope
    * @param key the key
+   * @param elapsedNanos how long the execution took
    */
-  default void keyReused(String scope, String key) {}
+  default void keyReused(String scope, String key, long elapsedNanos) {}
+
+  /**
+   * An execution on a key ended in another exception.
+   *
+   * @param scope the scope
+   * @param key the key
+   * @param cause a bounded name of what failed ({@link FailureCause})
+   * @param elapsedNanos how long the execution took
+   */
+  default void failed(String scope, String key, String cause, long elapsedNanos) {}
+
+  /**
+   * A transaction Idem owns runs again after a serialization failure or deadlock.
+   *
+   * @param subject what Idem was doing
+   * @param attempt the attempt that starts now
+   * @param kind why the previous one failed
+   */
+  default void retried(String subject, int attempt, ErrorKind kind) {}
+
+  /**
+   * A write statement wrote a row or a batch.
+   *
+   * @param table the statement's table
+   * @param batch whether it was a batch
+   * @param outcomes what each row did
+   * @param elapsedNanos how long it took
+   */
+  default void statement(String table, boolean batch, List<Outcome> outcomes, long elapsedNanos) {}
 
   /**
    * A purge deleted expired rows.

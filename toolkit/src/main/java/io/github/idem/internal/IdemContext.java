@@ -50,7 +50,8 @@ public final class IdemContext {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.countMode = countMode;
-    this.transactions = new Transactions(dataSource, dialect, settings.transactionAttempts());
+    this.transactions =
+        new Transactions(dataSource, dialect, settings.transactionAttempts(), events);
     this.operationsTable = settings.operationsTable();
     this.operationsSql = dialect.operations(settings.operationsTable());
     this.claimPlan = dialect.claimPlan(settings.operationsTable(), countMode);
@@ -96,7 +97,9 @@ public final class IdemContext {
       Dialect chosen =
           dialect != null ? dialect.forConnection(connection) : Dialects.detect(connection);
       CountMode mode = probe(connection, chosen);
-      return new IdemContext(dataSource, chosen, mode, settings, events, clock);
+      IdemContext context = new IdemContext(dataSource, chosen, mode, settings, events, clock);
+      BuildLog.root(chosen, mode, settings.operationsTable(), context.claimPlan);
+      return context;
     } catch (SQLException e) {
       Dialect known = dialect;
       if (known == null) {

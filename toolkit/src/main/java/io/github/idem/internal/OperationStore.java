@@ -2,27 +2,19 @@ package io.github.idem.internal;
 
 import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
-import io.github.idem.api.Outcome;
 import io.github.idem.dialect.OperationsSql;
-import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.SessionLockWait;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The key records of one scope in the processed-operations table: claiming a key, reading a stored
  * record back, completing it, and the errors these raise. Every operation on a key runs through
- * {@link #observe}, the one place its events are emitted from. Results are bytes here; encoding and
- * decoding belong to the caller's codec. Immutable and thread-safe.
+ * {@link #observe}, the one place its events are emitted from ({@link MessageClaims} reports the
+ * ids it claims together). Results are bytes here; encoding and decoding belong to the caller's
+ * codec. Immutable and thread-safe.
  */
 public final class OperationStore {
   /** A purge can remove a key between its claim and its read; claim again this many times. */
@@ -218,7 +210,7 @@ public final class OperationStore {
 
   /**
    * Runs an execution on a key and emits its events: waited, then executed or replayed, or
-   * keyReused or inProgress when it fails so.
+   * keyReused, inProgress or failed when it fails.
    *
    * @param key a validated key
    * @param steps the execution
@@ -229,6 +221,8 @@ public final class OperationStore {
   public <T> Execution<T> observe(String key, Steps<T> steps) throws SQLException {
     KeyRecord handle = new KeyRecord(this, key);
     EventSink events = context.events();
+    // Read only when someone listens: without listeners an execution costs no clock reads.
+    long started = events == EventSink.NONE ? 0 : context.clock().nanoTime();
     Execution<T> result;
     NestedCalls.hold(context, storedScope, key, subject);
     try {
@@ -239,8 +233,13 @@ public final class OperationStore {
     } catch (SQLException | RuntimeException | Error e) {
       // A claim that waited and then failed (a reused key, a body's exception) still waited.
       reportWait(key, handle.waitedNanos());
-      if (e instanceof KeyReusedException) {
-        events.keyReused(scope, key);
+      if (events != EventSink.NONE) {
+        long elapsed = context.clock().nanoTime() - started;
+        if (e instanceof KeyReusedException) {
+          events.keyReused(scope, key, elapsed);
+        } else {
+          events.failed(scope, key, FailureCause.of(e, context.dialect()), elapsed);
+        }
       }
       throw e;
     } finally {
@@ -248,10 +247,11 @@ public final class OperationStore {
     }
     if (events != EventSink.NONE) {
       reportWait(key, handle.waitedNanos());
+      long elapsed = context.clock().nanoTime() - started;
       if (result.replayed()) {
-        events.replayed(scope, key);
+        events.replayed(scope, key, elapsed);
       } else {
-        events.executed(scope, key);
+        events.executed(scope, key, elapsed);
       }
     }
     return result;
@@ -260,84 +260,6 @@ public final class OperationStore {
   void reportWait(String key, long waitedNanos) {
     if (waitedNanos >= context.waitReportNanos()) {
       context.events().waited(scope, key, waitedNanos);
-    }
-  }
-
-  /**
-   * Claims many message ids in the caller's transaction, in the given order, and reports each as
-   * executed (new) or replayed (seen before). One statement where the dialect has one, otherwise
-   * one claim per id on one prepared statement.
-   *
-   * @param c the caller's connection, in a transaction
-   * @param ordered distinct, validated ids in the order to lock them
-   * @return the ids that were new
-   * @throws SQLException from the database
-   */
-  public Set<String> claimAll(Connection c, List<String> ordered) throws SQLException {
-    OperationsStatement many = sql.claimMany();
-    Set<String> fresh = new HashSet<>();
-    if (many != null) {
-      Array keys = c.createArrayOf("varchar", ordered.toArray());
-      try {
-        claimMany(c, many, keys, fresh);
-      } catch (SQLException | RuntimeException e) {
-        try {
-          keys.free();
-        } catch (SQLException freeFailure) {
-          e.addSuppressed(freeFailure);
-        }
-        throw e;
-      }
-      keys.free();
-    } else {
-      try (PlanRunner runner = new PlanRunner(c, context.dialect(), claim, waitSeconds)) {
-        for (String id : ordered) {
-          long started = context.clock().nanoTime();
-          Outcome outcome =
-              runner.runOne(
-                  OperationsTableSchema.claimRow(
-                      storedScope, id, null, OperationsTableSchema.DONE, retentionMillis, null));
-          if (outcome == Outcome.INSERTED) {
-            fresh.add(id);
-          }
-          reportWait(id, context.clock().nanoTime() - started);
-        }
-      }
-    }
-    EventSink events = context.events();
-    if (events != EventSink.NONE) {
-      for (String id : ordered) {
-        if (fresh.contains(id)) {
-          events.executed(scope, id);
-        } else {
-          events.replayed(scope, id);
-        }
-      }
-    }
-    return fresh;
-  }
-
-  private void claimMany(Connection c, OperationsStatement many, Array keys, Set<String> fresh)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(many.sql())) {
-      OperationsBinder.bind(
-          ps,
-          many,
-          new OperationsBinder.Values(
-              storedScope,
-              null,
-              null,
-              OperationsTableSchema.DONE,
-              retentionMillis,
-              null,
-              0,
-              keys,
-              null));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          fresh.add(rs.getString(1));
-        }
-      }
     }
   }
 }

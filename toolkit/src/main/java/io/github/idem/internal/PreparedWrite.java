@@ -11,6 +11,7 @@ import io.github.idem.dialect.WriteSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 public final class PreparedWrite {
   private final IdemContext context;
   private final String subject;
+  private final String table;
   private final List<String> columns;
   private final int[] conflictKeyPositions;
 
@@ -44,6 +46,7 @@ public final class PreparedWrite {
     this.context = context;
     this.columnTypes = facts.columnTypes();
     this.subject = spec.subject();
+    this.table = spec.table();
     this.columns = spec.columns();
     this.conflictKeyPositions = new int[spec.conflictKey().size()];
     this.zeroGenerates = new boolean[conflictKeyPositions.length];
@@ -77,6 +80,7 @@ public final class PreparedWrite {
     TableFactsReader.verify(spec, table, context.dialect().identifiers());
     StatementPlan plan =
         context.dialect().plan(spec, Objects.requireNonNull(table).facts(), context.countMode());
+    BuildLog.statement(spec.subject(), plan);
     List<String> storedKey = new ArrayList<>();
     for (String column : spec.conflictKey()) {
       storedKey.add(context.dialect().identifiers().normalize(column));
@@ -126,8 +130,9 @@ public final class PreparedWrite {
    */
   public Outcome execute(@Nullable Object @Nullable [] values) {
     @Nullable Object[] row = checkedRow(values, 0);
+    long started = started();
     try {
-      return context.transactions().autocommit(subject, c -> runOne(c, row));
+      return reported(started, context.transactions().autocommit(subject, c -> runOne(c, row)));
     } catch (IdemSqlException e) {
       throw withColumnType(e);
     }
@@ -143,8 +148,9 @@ public final class PreparedWrite {
   public Outcome execute(@Nullable Connection connection, @Nullable Object @Nullable [] values) {
     Connection open = checkConnection(connection);
     @Nullable Object[] row = checkedRow(values, 0);
+    long started = started();
     try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
-      return runner.runOne(row);
+      return reported(started, runner.runOne(row));
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
     }
@@ -161,8 +167,10 @@ public final class PreparedWrite {
     if (checked.isEmpty()) {
       return List.of();
     }
+    long started = started();
     try {
-      return context.transactions().transaction(subject, c -> runBatch(c, checked));
+      return reportedBatch(
+          started, context.transactions().transaction(subject, c -> runBatch(c, checked)));
     } catch (IdemSqlException e) {
       throw withColumnType(e);
     }
@@ -182,11 +190,37 @@ public final class PreparedWrite {
     if (checked.isEmpty()) {
       return List.of();
     }
+    long started = started();
     try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
-      return runner.runBatch(checked);
+      return reportedBatch(started, runner.runBatch(checked));
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
     }
+  }
+
+  // Without listeners an execution reads no clock and reports nothing.
+  private long started() {
+    return context.events() == EventSink.NONE ? 0 : context.clock().nanoTime();
+  }
+
+  private Outcome reported(long started, Outcome outcome) {
+    EventSink events = context.events();
+    if (events != EventSink.NONE) {
+      events.statement(table, false, List.of(outcome), context.clock().nanoTime() - started);
+    }
+    return outcome;
+  }
+
+  private List<Outcome> reportedBatch(long started, List<Outcome> outcomes) {
+    EventSink events = context.events();
+    if (events != EventSink.NONE) {
+      events.statement(
+          table,
+          true,
+          Collections.unmodifiableList(outcomes),
+          context.clock().nanoTime() - started);
+    }
+    return outcomes;
   }
 
   private Outcome runOne(Connection connection, @Nullable Object[] row) throws SQLException {

@@ -42,8 +42,10 @@ public final class Transactions {
   private final Dialect dialect;
   private final int attempts;
   private final BrokenConnections disposal;
+  private final EventSink events;
 
-  Transactions(DataSource dataSource, Dialect dialect, int attempts) {
+  Transactions(DataSource dataSource, Dialect dialect, int attempts, EventSink events) {
+    this.events = events;
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.attempts = attempts;
@@ -139,6 +141,7 @@ public final class Transactions {
               consequence,
               e);
         }
+        events.retried(subject, attempt + 1, error.kind());
       } finally {
         if (known) {
           // Closing returns the connection to the pool. A failure here comes after the outcome

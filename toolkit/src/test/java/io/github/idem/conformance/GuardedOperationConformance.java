@@ -531,6 +531,66 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldTellTimedListenersWhatEachExecutionDid() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    List<Duration> times = new CopyOnWriteArrayList<>();
+    Idem listened =
+        Idem.builder(dataSource())
+            .addListener(
+                new IdemListener() {
+                  @Override
+                  public void executed(String scope, String key, Duration elapsed) {
+                    events.add("executed " + key);
+                    times.add(elapsed);
+                  }
+
+                  @Override
+                  public void replayed(String scope, String key, Duration elapsed) {
+                    events.add("replayed " + key);
+                    times.add(elapsed);
+                  }
+
+                  @Override
+                  public void keyReused(String scope, String key, Duration elapsed) {
+                    events.add("keyReused " + key);
+                    times.add(elapsed);
+                  }
+
+                  @Override
+                  public void failed(String scope, String key, String cause, Duration elapsed) {
+                    events.add("failed " + key + " " + cause);
+                    times.add(elapsed);
+                  }
+
+                  @Override
+                  public void executed(String scope, String key) {
+                    events.add("untimed executed " + key);
+                  }
+                })
+            .build();
+    GuardedOperation<String> op = listened.operation(scope, ResultCodec.string()).build();
+
+    op.execute("k1", "r", c -> "v");
+    op.execute("k1", "r", c -> "v");
+    assertThatThrownBy(() -> op.execute("k1", "other", c -> "v"))
+        .isInstanceOf(KeyReusedException.class);
+    assertThatThrownBy(
+            () ->
+                op.execute(
+                    "k2",
+                    "r",
+                    c -> {
+                      throw new IOException("declined");
+                    }))
+        .isInstanceOf(IOException.class);
+
+    assertThat(events)
+        .as("the timed method replaces the untimed one it calls by default")
+        .containsExactly("executed k1", "replayed k1", "keyReused k1", "failed k2 BODY");
+    assertThat(times).hasSize(4).allSatisfy(t -> assertThat(t.isNegative()).isFalse());
+  }
+
+  @Test
   void shouldMakeAConcurrentDuplicateWaitAndReplay() throws Exception {
     GuardedOperation<String> op = operation();
     CountDownLatch entered = new CountDownLatch(1);

@@ -3,6 +3,8 @@ package io.github.idem.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.idem.Idem;
+import io.github.idem.IdemListener;
 import io.github.idem.WriteStatement;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemSqlException;
@@ -10,6 +12,10 @@ import io.github.idem.api.Outcome;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.Identifiers;
 import io.github.idem.testing.Engine;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Every outcome of an upsert, the newer-wins guard, column subsets, NULLs and key shapes. */
@@ -32,6 +38,39 @@ public abstract class UpsertConformance extends ConformanceBase {
     assertThat(upsert.execute(1L, 11, "b")).isEqualTo(Outcome.UNCHANGED);
 
     assertThat(rows("SELECT id, amount, note FROM " + t)).containsExactly(row("1", "11", "b"));
+  }
+
+  @Test
+  void shouldTellListenersWhatEachStatementWrote() throws Exception {
+    String t = newTable("id BIGINT PRIMARY KEY, amount INTEGER");
+    List<String> events = new CopyOnWriteArrayList<>();
+    Idem listened =
+        Idem.builder(dataSource())
+            .addListener(
+                new IdemListener() {
+                  @Override
+                  public void statement(
+                      String table, boolean batch, List<Outcome> outcomes, Duration elapsed) {
+                    events.add(table + (batch ? " batch " : " row ") + outcomes);
+                  }
+                })
+            .build();
+    WriteStatement upsert = listened.upsert(t).columns("id", "amount").conflictKey("id").build();
+
+    Outcome first = upsert.execute(1L, 10);
+    List<Outcome> batch =
+        upsert.executeBatch(List.of(new Object[] {1L, 11}, new Object[] {2L, 20}));
+    Outcome inCaller;
+    try (Connection c = dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      inCaller = upsert.executeIn(c, 2L, 20);
+      c.commit();
+    }
+
+    assertThat(first).isEqualTo(Outcome.INSERTED);
+    assertThat(events)
+        .containsExactly(
+            t + " row " + List.of(first), t + " batch " + batch, t + " row " + List.of(inCaller));
   }
 
   @Test
