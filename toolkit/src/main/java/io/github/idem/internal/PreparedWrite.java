@@ -127,7 +127,12 @@ public final class PreparedWrite {
   public Outcome execute(@Nullable Object @Nullable [] values) {
     @Nullable Object[] row = checkedRow(values, 0);
     try {
-      return context.transactions().autocommit(subject, c -> runOne(c, row));
+      return context
+          .ambient()
+          .joinOr(
+              subject,
+              c -> runInCaller(c, row),
+              () -> context.transactions().autocommit(subject, c -> runOne(c, row)));
     } catch (IdemSqlException e) {
       throw withColumnType(e);
     }
@@ -143,8 +148,8 @@ public final class PreparedWrite {
   public Outcome execute(@Nullable Connection connection, @Nullable Object @Nullable [] values) {
     Connection open = checkConnection(connection);
     @Nullable Object[] row = checkedRow(values, 0);
-    try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
-      return runner.runOne(row);
+    try {
+      return runInCaller(open, row);
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
     }
@@ -162,7 +167,12 @@ public final class PreparedWrite {
       return List.of();
     }
     try {
-      return context.transactions().transaction(subject, c -> runBatch(c, checked));
+      return context
+          .ambient()
+          .joinOr(
+              subject,
+              c -> runBatchInCaller(c, checked),
+              () -> context.transactions().transaction(subject, c -> runBatch(c, checked)));
     } catch (IdemSqlException e) {
       throw withColumnType(e);
     }
@@ -182,10 +192,23 @@ public final class PreparedWrite {
     if (checked.isEmpty()) {
       return List.of();
     }
-    try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
-      return runner.runBatch(checked);
+    try {
+      return runBatchInCaller(open, checked);
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
+    }
+  }
+
+  private Outcome runInCaller(Connection connection, @Nullable Object[] row) throws SQLException {
+    try (PlanRunner runner = PlanRunner.inCallerTransaction(connection, context.dialect(), plan)) {
+      return runner.runOne(row);
+    }
+  }
+
+  private List<Outcome> runBatchInCaller(Connection connection, List<@Nullable Object[]> rows)
+      throws SQLException {
+    try (PlanRunner runner = PlanRunner.inCallerTransaction(connection, context.dialect(), plan)) {
+      return runner.runBatch(rows);
     }
   }
 
