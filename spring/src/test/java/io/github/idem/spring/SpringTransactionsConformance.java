@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +37,7 @@ import org.springframework.dao.TransientDataAccessException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.springframework.retry.annotation.Backoff;
 import org.springframework.retry.annotation.EnableRetry;
@@ -43,6 +45,8 @@ import org.springframework.retry.annotation.Retryable;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Idem inside a real Spring context ({@code DataSourceTransactionManager}, {@code @Transactional},
@@ -338,6 +342,26 @@ public abstract class SpringTransactionsConformance {
   }
 
   @Test
+  void shouldJoinThroughALazyConnectionProxyWhicheverDataSourceTheManagerHas() {
+    DataSource lazy = new LazyConnectionDataSourceProxy(db.dataSource());
+    GuardedOperation<String> op = operation(Idem.create(lazy));
+    for (DataSource managed : List.of(lazy, db.dataSource())) {
+      // JdbcTemplate joins only a transaction of its own data source: the manager's
+      JdbcTemplate jdbc = new JdbcTemplate(managed);
+      String key = newKey();
+      new TransactionTemplate(new DataSourceTransactionManager(managed))
+          .executeWithoutResult(
+              status -> {
+                op.execute(key, "req", c -> insertCharge(jdbc, tables, key));
+                assertThat(TransactionSynchronizationManager.isActualTransactionActive()).isTrue();
+                status.setRollbackOnly();
+              });
+      assertThat(keyRecords(key)).as("key record, manager on %s", managed).isZero();
+      assertThat(charges(key)).as("charges, manager on %s", managed).isZero();
+    }
+  }
+
+  @Test
   void shouldRefuseATransactionAwareProxyInsideSpringsTransactionWithoutTheProvider() {
     DataSource proxy = new TransactionAwareDataSourceProxy(db.dataSource());
     GuardedOperation<String> op = operation(withoutProvider(proxy));
@@ -495,7 +519,7 @@ public abstract class SpringTransactionsConformance {
     return count("SELECT COUNT(*) FROM " + tables.audit() + " WHERE op_key = ?", key);
   }
 
-  private java.util.List<String> chargeIds(String key) {
+  private List<String> chargeIds(String key) {
     return new JdbcTemplate(db.dataSource())
         .queryForList(
             "SELECT id FROM " + tables.charges() + " WHERE op_key = ?", String.class, key);
