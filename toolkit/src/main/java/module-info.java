@@ -5,4 +5,6 @@ module io.github.idem.toolkit {
   requires static org.jspecify;
 
   exports io.github.idem;
+
+  uses io.github.idem.AmbientTransactions;
 }

@@ -104,8 +104,9 @@ public final class GuardedInsert<R> {
   }
 
   /**
-   * Inserts the row once per key, on a connection Idem borrows, and records {@code result} for
-   * replays. Serialization failures and deadlocks are retried as a whole.
+   * Inserts the row once per key (in the thread's ambient transaction, as the connection form does,
+   * if there is one; see {@link AmbientTransactions}), and records {@code result} for replays.
+   * Serialization failures and deadlocks are retried as a whole.
    *
    * @param key the operation key, e.g. the client's Idempotency-Key
    * @param request bytes identifying the request (hashed with SHA-256), or null to skip the check
@@ -128,14 +129,13 @@ public final class GuardedInsert<R> {
     String fingerprint = Fingerprints.of(request);
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(store.subject(), checked, result);
-    Transactions transactions = store.context().transactions();
     try {
-      if (oneStatement != null) {
-        return transactions.autocommit(
-            store.subject(), c -> run(c, checked, fingerprint, result, encoded, row));
-      }
-      return transactions.transaction(
-          store.subject(), c -> run(c, checked, fingerprint, result, encoded, row));
+      return store
+          .context()
+          .atomically(
+              store.subject(),
+              oneStatement == null,
+              c -> run(c, checked, fingerprint, result, encoded, row));
     } catch (IdemSqlException e) {
       throw ColumnErrors.named(e, store.context().dialect(), store.subject(), columnTypes);
     }

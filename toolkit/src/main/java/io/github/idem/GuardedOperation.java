@@ -94,10 +94,11 @@ public final class GuardedOperation<R> {
   }
 
   /**
-   * Runs the operation in a transaction Idem opens and commits. When one of Idem's own statements
-   * (the claim, the completion, the commit) hits a serialization failure or deadlock, the whole
-   * unit runs again, body included, its writes having been rolled back. An exception from the body,
-   * SQL errors included, is never retried: it propagates unchanged after the rollback.
+   * Runs the operation in a transaction Idem opens and commits; inside a transaction the thread is
+   * already in ({@link AmbientTransactions}), in that one, as the connection form does. When one of
+   * Idem's own statements (the claim, the completion, the commit) hits a serialization failure or
+   * deadlock, its own transaction runs again, body included, its writes having been rolled back. An
+   * exception from the body, SQL errors included, is never retried: it propagates unchanged.
    *
    * @param key the operation key, e.g. the client's Idempotency-Key
    * @param request bytes identifying the request (hashed with SHA-256), or null to skip the check;
@@ -129,8 +130,7 @@ public final class GuardedOperation<R> {
     try {
       return store
           .context()
-          .transactions()
-          .transaction(store.subject(), c -> run(c, checked, fingerprint, work));
+          .atomically(store.subject(), true, c -> run(c, checked, fingerprint, work));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }

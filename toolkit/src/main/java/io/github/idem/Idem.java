@@ -8,14 +8,15 @@ import io.github.idem.api.OperationsTableException;
 import io.github.idem.api.UnsupportedDatabaseException;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.internal.Checks;
 import io.github.idem.internal.Clock;
 import io.github.idem.internal.Durations;
+import io.github.idem.internal.FailureKinds;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -141,8 +142,8 @@ public final class Idem {
 
   /**
    * Deletes expired key records in chunks, each chunk in its own short transaction, until none is
-   * left. Safe to run from several instances at once. A key purged this way counts as new if it
-   * arrives again.
+   * left; inside an ambient transaction ({@link AmbientTransactions}), all in that one. Safe to run
+   * from several instances at once. A key purged this way counts as new if it arrives again.
    *
    * @return how many rows were deleted
    * @throws IdemSqlException when a chunk fails
@@ -178,27 +179,7 @@ public final class Idem {
    * @return the kind, {@link ErrorKind#OTHER} when nothing in the chain decides one
    */
   public ErrorKind classify(@Nullable Throwable failure) {
-    IdentityHashMap<Throwable, Boolean> seen = new IdentityHashMap<>();
-    List<@Nullable Throwable> queue = new ArrayList<>();
-    queue.add(failure);
-    while (!queue.isEmpty() && seen.size() < 16) {
-      Throwable t = queue.remove(0);
-      if (t == null || seen.put(t, Boolean.TRUE) != null) {
-        continue;
-      }
-      ErrorKind kind = ErrorKind.OTHER;
-      if (t instanceof IdemSqlException idemSql) {
-        kind = idemSql.kind();
-      } else if (t instanceof SQLException sql) {
-        kind = context.dialect().classify(sql).kind();
-        queue.add(sql.getNextException());
-      }
-      if (kind != ErrorKind.OTHER) {
-        return kind;
-      }
-      queue.add(t.getCause());
-    }
-    return ErrorKind.OTHER;
+    return FailureKinds.of(context.dialect(), failure);
   }
 
   /**
@@ -220,6 +201,7 @@ public final class Idem {
     private final List<IdemListener> listeners = new ArrayList<>();
     private int purgeChunkSize = 1000;
     private Duration waitReportThreshold = Duration.ofMillis(10);
+    private @Nullable AmbientTransactions ambientTransactions;
 
     private Builder(@Nullable DataSource dataSource) {
       if (dataSource == null) {
@@ -237,7 +219,8 @@ public final class Idem {
      * @throws InvalidConfigurationException when the dialect is null
      */
     public Builder dialect(Dialect dialect) {
-      this.dialect = notNull(dialect, "dialect", "pass a Dialect, or leave it out to detect one");
+      this.dialect =
+          Checks.notNull(dialect, "dialect", "pass a Dialect, or leave it out to detect one");
       return this;
     }
 
@@ -250,11 +233,8 @@ public final class Idem {
      * @throws InvalidConfigurationException when attempts is below 1
      */
     public Builder transactionAttempts(int attempts) {
-      if (attempts < 1) {
-        throw new InvalidConfigurationException(
-            "transactionAttempts must be >= 1, was " + attempts);
-      }
-      this.transactionAttempts = attempts;
+      this.transactionAttempts =
+          Checks.atLeastOne(attempts, "transactionAttempts must be >= 1, was " + attempts);
       return this;
     }
 
@@ -285,7 +265,7 @@ public final class Idem {
      * @throws InvalidConfigurationException when the listener is null
      */
     public Builder addListener(IdemListener listener) {
-      listeners.add(notNull(listener, "listener", "pass an IdemListener"));
+      listeners.add(Checks.notNull(listener, "listener", "pass an IdemListener"));
       return this;
     }
 
@@ -320,11 +300,25 @@ public final class Idem {
      * @throws InvalidConfigurationException when rows is below 1
      */
     public Builder purgeChunkSize(int rows) {
-      if (rows < 1) {
-        throw new InvalidConfigurationException(
-            "purgeChunkSize is " + rows + ", below 1; pass the rows one purge statement deletes");
-      }
-      this.purgeChunkSize = rows;
+      this.purgeChunkSize =
+          Checks.atLeastOne(
+              rows,
+              "purgeChunkSize is " + rows + ", below 1; pass the rows one purge statement deletes");
+      return this;
+    }
+
+    /**
+     * Chooses how calls without a connection find the transaction to join, instead of the provider
+     * {@link java.util.ServiceLoader} finds (such as {@code idem-spring}'s).
+     *
+     * @param provider the provider
+     * @return this builder
+     * @throws InvalidConfigurationException when the provider is null
+     */
+    public Builder ambientTransactions(AmbientTransactions provider) {
+      this.ambientTransactions =
+          Checks.notNull(
+              provider, "ambientTransactions", "pass AmbientTransactions.none() to join none");
       return this;
     }
 
@@ -334,25 +328,23 @@ public final class Idem {
      * @return the root
      * @throws UnsupportedDatabaseException for an unknown engine
      * @throws IdemSqlException when the database cannot be inspected
+     * @throws InvalidConfigurationException when no provider was chosen and several {@link
+     *     AmbientTransactions} are registered
      */
     public Idem build() {
       IdemContext.Settings settings =
           new IdemContext.Settings(
               transactionAttempts, operationsTable, waitReportThreshold, purgeChunkSize);
+      AmbientTransactions ambient =
+          ambientTransactions != null ? ambientTransactions : AmbientDiscovery.discover();
       return new Idem(
           IdemContext.open(
               dataSource,
               dialect,
               settings,
               ListenerSink.of(List.copyOf(listeners)),
-              Clock.SYSTEM));
-    }
-
-    private static <T> T notNull(@Nullable T value, String name, String fix) {
-      if (value == null) {
-        throw new InvalidConfigurationException(name + " is null; " + fix);
-      }
-      return value;
+              Clock.SYSTEM,
+              AmbientDiscovery.bind(ambient, dataSource)));
     }
   }
 }

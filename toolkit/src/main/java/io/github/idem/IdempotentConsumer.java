@@ -135,7 +135,8 @@ public final class IdempotentConsumer {
   }
 
   /**
-   * Claims and processes one message in a transaction Idem opens and commits.
+   * Claims and processes one message in a transaction Idem opens and commits, or inside the
+   * thread's ambient transaction ({@link AmbientTransactions}), within a savepoint.
    *
    * @param messageId the message id
    * @param body applies the message on the transaction's connection

@@ -7,6 +7,7 @@ import io.github.idem.dialect.OperationsSql;
 import io.github.idem.dialect.OperationsTableProblem;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.WriteSpec;
+import io.github.idem.internal.AmbientConnections;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.PreparedWrite;
 import io.github.idem.internal.TableFactsReader;
@@ -63,10 +64,13 @@ public final class OperationsTable {
    *
    * @throws IdemSqlException when the DDL fails, e.g. for lack of privileges
    * @throws OperationsTableException when the table, once there, is not fit; see {@link #verify()}
+   * @throws io.github.idem.api.AmbientTransactionException when the data source hands out a
+   *     connection in a transaction Idem did not open (a Spring transaction-aware proxy)
    */
   public void createIfMissing() {
     try (Connection c = context.dataSource().getConnection();
         Statement s = c.createStatement()) {
+      AmbientConnections.refuseForeignTransaction(c, "create table " + name);
       for (String statement : sql.createTable()) {
         s.execute(statement);
       }

@@ -66,7 +66,8 @@ public final class WriteStatement {
   }
 
   /**
-   * Writes one row on a connection Idem borrows, in autocommit.
+   * Writes one row on a connection Idem borrows, in autocommit; inside a transaction the thread is
+   * already in ({@link AmbientTransactions}), in that one, as {@link #executeIn} does.
    *
    * @param values one value per column, in the order of {@code columns(...)}
    * @return what the row did
@@ -111,7 +112,9 @@ public final class WriteStatement {
   }
 
   /**
-   * Writes many rows in one transaction on a connection Idem borrows.
+   * Writes many rows in one transaction on a connection Idem borrows; inside a transaction the
+   * thread is already in ({@link AmbientTransactions}), in that one, as {@link #executeBatchIn}
+   * does.
    *
    * @param rows one array of values per row
    * @return one outcome per row, in input order

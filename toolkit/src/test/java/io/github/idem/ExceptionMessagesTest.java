@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import io.github.idem.api.AmbientTransactionException;
 import io.github.idem.api.IdemException;
 import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
@@ -254,6 +255,17 @@ class ExceptionMessagesTest {
                       c.createStatement().execute("COMMIT -- " + VALUE);
                       return RESULT;
                     })));
+    try (Connection autocommit = h2.getConnection()) {
+      GuardedOperation<String> joining =
+          Idem.builder(h2)
+              .ambientTransactions(source -> autocommit)
+              .build()
+              .operation(scope, ResultCodec.string())
+              .build();
+      out.put(
+          AmbientTransactionException.class,
+          thrown(() -> joining.execute(KEY, REQUEST, c -> RESULT)));
+    }
     out.put(
         NestedExecutionException.class,
         thrown(

@@ -177,6 +177,51 @@ class ReadmeExampleTest {
     return recorded;
   }
 
+  @Test
+  void shouldRunTheAmbientTransactionExample() throws SQLException {
+    DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS charges (id VARCHAR(64) PRIMARY KEY, amount BIGINT)");
+    }
+    Idem.create(dataSource).operationsTable().createIfMissing();
+    String idempotencyKey = "order-" + java.util.UUID.randomUUID();
+    try (Connection connection = dataSource.getConnection()) {
+      joinAndRollBack(dataSource, connection, idempotencyKey);
+      connection.setAutoCommit(true);
+    }
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs =
+            s.executeQuery(
+                "SELECT COUNT(*) FROM idem_operations WHERE op_key = '" + idempotencyKey + "'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("key record after the rollback").isZero();
+    }
+  }
+
+  private static void joinAndRollBack(
+      DataSource dataSource, Connection connection, String idempotencyKey) throws SQLException {
+    String requestBody = "{\"amount\":1999}";
+    // README:start
+    ThreadLocal<Connection> current = new ThreadLocal<>(); // your transaction's connection
+    Idem joining =
+        Idem.builder(dataSource)
+            .ambientTransactions(source -> source == dataSource ? current.get() : null)
+            .build();
+    GuardedOperation<String> pay = joining.operation("payments", ResultCodec.string()).build();
+
+    connection.setAutoCommit(false);
+    current.set(connection);
+    try {
+      pay.execute(idempotencyKey, requestBody, c -> insertCharge(c, 1999)); // joins `connection`
+      connection.rollback(); // the key record and the charge are both gone
+    } finally {
+      current.remove();
+    }
+    // README:end
+  }
+
   private static @org.jspecify.annotations.Nullable Void applyMessage(
       Connection connection, String messageId) throws SQLException {
     try (java.sql.PreparedStatement ps =
@@ -213,7 +258,7 @@ class ReadmeExampleTest {
       assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
       snippets++;
     }
-    assertThat(snippets).isEqualTo(4);
+    assertThat(snippets).isEqualTo(5);
     assertThat(block.find()).as("a README java block no test compiles").isFalse();
   }
 

@@ -32,6 +32,7 @@ public final class IdemContext {
   private final Dialect dialect;
   private final CountMode countMode;
   private final Transactions transactions;
+  private final AmbientConnections ambient;
   private final String operationsTable;
   private final OperationsSql operationsSql;
   private final StatementPlan claimPlan;
@@ -46,12 +47,14 @@ public final class IdemContext {
       CountMode countMode,
       Settings settings,
       EventSink events,
-      Clock clock) {
+      Clock clock,
+      AmbientConnections.Source ambient) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.countMode = countMode;
     this.transactions =
         new Transactions(dataSource, dialect, settings.transactionAttempts(), events);
+    this.ambient = new AmbientConnections(ambient, dialect);
     this.operationsTable = settings.operationsTable();
     this.operationsSql = dialect.operations(settings.operationsTable());
     this.claimPlan = dialect.claimPlan(settings.operationsTable(), countMode);
@@ -92,12 +95,36 @@ public final class IdemContext {
       Settings settings,
       EventSink events,
       Clock clock) {
+    return open(dataSource, dialect, settings, events, clock, AmbientConnections.NONE);
+  }
+
+  /**
+   * Borrows one connection to detect the dialect (unless given) and the driver's count mode; calls
+   * without a connection join the transaction {@code ambient} finds.
+   *
+   * @param dataSource where connections come from
+   * @param dialect a dialect that wins over detection, or null
+   * @param settings the root's settings
+   * @param events where events go
+   * @param clock the time source
+   * @param ambient finds the transaction the calling thread is in
+   * @return the context
+   * @throws IdemSqlException when the database cannot be inspected
+   */
+  public static IdemContext open(
+      DataSource dataSource,
+      @Nullable Dialect dialect,
+      Settings settings,
+      EventSink events,
+      Clock clock,
+      AmbientConnections.Source ambient) {
     try (Connection connection = dataSource.getConnection()) {
       // A dialect the user passes wins, but names still fold as this connection reports.
       Dialect chosen =
           dialect != null ? dialect.forConnection(connection) : Dialects.detect(connection);
       CountMode mode = probe(connection, chosen);
-      IdemContext context = new IdemContext(dataSource, chosen, mode, settings, events, clock);
+      IdemContext context =
+          new IdemContext(dataSource, chosen, mode, settings, events, clock, ambient);
       BuildLog.root(chosen, mode, settings.operationsTable(), context.claimPlan);
       return context;
     } catch (SQLException e) {
@@ -161,7 +188,8 @@ public final class IdemContext {
   }
 
   /**
-   * Deletes expired key records in chunks, each in its own short transaction, until none is left.
+   * Deletes expired key records in chunks, each in its own short transaction, until none is left;
+   * inside an ambient transaction, every chunk in that transaction.
    *
    * @return how many rows were deleted
    */
@@ -169,25 +197,40 @@ public final class IdemContext {
     if (NestedCalls.insideBody(dataSource)) {
       throw NestedCalls.purgeInBody("purge " + operationsTable);
     }
-    OperationsSql sql = operationsSql;
-    int total = 0;
-    while (true) {
-      int deleted =
-          transactions.autocommit(
-              "purge " + operationsTable,
-              c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql.purge().sql())) {
-                  OperationsBinder.bind(ps, sql.purge(), OperationsBinder.limit(purgeChunkSize));
-                  return ps.executeUpdate();
-                }
-              });
-      total += deleted;
-      if (deleted < purgeChunkSize) {
-        break;
-      }
-    }
+    String subject = "purge " + operationsTable;
+    int total =
+        ambient.joinOr(
+            subject,
+            this::purgeChunks,
+            () -> {
+              int sum = 0;
+              int deleted;
+              do {
+                deleted = transactions.autocommit(subject, this::purgeChunk);
+                sum += deleted;
+              } while (deleted >= purgeChunkSize);
+              return sum;
+            });
     events.purged(total);
     return total;
+  }
+
+  /** Purges every chunk on one connection: the caller's transaction holds their locks. */
+  private int purgeChunks(Connection c) throws SQLException {
+    int total = 0;
+    int deleted;
+    do {
+      deleted = purgeChunk(c);
+      total += deleted;
+    } while (deleted >= purgeChunkSize);
+    return total;
+  }
+
+  private int purgeChunk(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(operationsSql.purge().sql())) {
+      OperationsBinder.bind(ps, operationsSql.purge(), OperationsBinder.limit(purgeChunkSize));
+      return ps.executeUpdate();
+    }
   }
 
   /** Returns the data source. */
@@ -203,6 +246,33 @@ public final class IdemContext {
   /** Returns how the driver counts unchanged rows. */
   public CountMode countMode() {
     return countMode;
+  }
+
+  /**
+   * Runs work that must take effect whole: inside a savepoint of the transaction the calling thread
+   * is already in, as the caller-mode forms do, else on a borrowed connection, in a transaction
+   * Idem commits or, for work that is one statement, in autocommit.
+   *
+   * @param subject what Idem is doing, for messages
+   * @param ownTransaction whether work on a borrowed connection needs a transaction
+   * @param work the work
+   * @param <T> the result type
+   * @return the work's result
+   * @throws IdemSqlException when the work fails in the database
+   */
+  public <T> T atomically(String subject, boolean ownTransaction, Transactions.Work<T> work) {
+    return ambient.joinOr(
+        subject,
+        c -> CallerTransaction.inSavepoint(this, subject, c, work),
+        () ->
+            ownTransaction
+                ? transactions.transaction(subject, work)
+                : transactions.autocommit(subject, work));
+  }
+
+  /** Returns what joins the transaction the calling thread is already in. */
+  public AmbientConnections ambient() {
+    return ambient;
   }
 
   /** Returns the transaction runner. */

@@ -132,7 +132,14 @@ public final class PreparedWrite {
     @Nullable Object[] row = checkedRow(values, 0);
     long started = started();
     try {
-      return reported(started, context.transactions().autocommit(subject, c -> runOne(c, row)));
+      return reported(
+          started,
+          context
+              .ambient()
+              .joinOr(
+                  subject,
+                  c -> runInCaller(c, row),
+                  () -> context.transactions().autocommit(subject, c -> runOne(c, row))));
     } catch (IdemSqlException e) {
       throw withColumnType(e);
     }
@@ -149,8 +156,8 @@ public final class PreparedWrite {
     Connection open = checkConnection(connection);
     @Nullable Object[] row = checkedRow(values, 0);
     long started = started();
-    try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
-      return reported(started, runner.runOne(row));
+    try {
+      return reported(started, runInCaller(open, row));
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
     }
@@ -170,7 +177,13 @@ public final class PreparedWrite {
     long started = started();
     try {
       return reportedBatch(
-          started, context.transactions().transaction(subject, c -> runBatch(c, checked)));
+          started,
+          context
+              .ambient()
+              .joinOr(
+                  subject,
+                  c -> runBatchInCaller(c, checked),
+                  () -> context.transactions().transaction(subject, c -> runBatch(c, checked))));
     } catch (IdemSqlException e) {
       throw withColumnType(e);
     }
@@ -191,8 +204,8 @@ public final class PreparedWrite {
       return List.of();
     }
     long started = started();
-    try (PlanRunner runner = PlanRunner.inCallerTransaction(open, context.dialect(), plan)) {
-      return reportedBatch(started, runner.runBatch(checked));
+    try {
+      return reportedBatch(started, runBatchInCaller(open, checked));
     } catch (SQLException e) {
       throw withColumnType(context.failure(subject, e));
     }
@@ -221,6 +234,19 @@ public final class PreparedWrite {
           context.clock().nanoTime() - started);
     }
     return outcomes;
+  }
+
+  private Outcome runInCaller(Connection connection, @Nullable Object[] row) throws SQLException {
+    try (PlanRunner runner = PlanRunner.inCallerTransaction(connection, context.dialect(), plan)) {
+      return runner.runOne(row);
+    }
+  }
+
+  private List<Outcome> runBatchInCaller(Connection connection, List<@Nullable Object[]> rows)
+      throws SQLException {
+    try (PlanRunner runner = PlanRunner.inCallerTransaction(connection, context.dialect(), plan)) {
+      return runner.runBatch(rows);
+    }
   }
 
   private Outcome runOne(Connection connection, @Nullable Object[] row) throws SQLException {

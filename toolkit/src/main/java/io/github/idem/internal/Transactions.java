@@ -81,6 +81,7 @@ public final class Transactions {
       boolean known = true;
       boolean committing = false;
       try {
+        AmbientConnections.refuseForeignTransaction(connection, subject);
         boolean original = connection.getAutoCommit();
         boolean wanted = !transactional;
         // Leaves autocommit on and brackets the work with statements where toggling it costs

@@ -209,4 +209,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class AmbientTransactions extends AmbientTransactionsConformance {
+    AmbientTransactions() {
+      super(ENGINE);
+    }
+  }
 }

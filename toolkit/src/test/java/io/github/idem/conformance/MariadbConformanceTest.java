@@ -212,4 +212,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class AmbientTransactions extends AmbientTransactionsConformance {
+    AmbientTransactions() {
+      super(ENGINE);
+    }
+  }
 }

@@ -345,4 +345,11 @@ class MysqlDriverAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class AmbientTransactions extends AmbientTransactionsConformance {
+    AmbientTransactions() {
+      super(ENGINE);
+    }
+  }
 }

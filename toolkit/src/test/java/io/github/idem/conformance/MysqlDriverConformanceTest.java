@@ -212,4 +212,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class AmbientTransactions extends AmbientTransactionsConformance {
+    AmbientTransactions() {
+      super(ENGINE);
+    }
+  }
 }

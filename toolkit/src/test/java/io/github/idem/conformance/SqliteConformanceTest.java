@@ -209,4 +209,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class AmbientTransactions extends AmbientTransactionsConformance {
+    AmbientTransactions() {
+      super(ENGINE);
+    }
+  }
 }

@@ -167,6 +167,14 @@ final class JavadocExamples {
     // end example
   }
 
+  void ambientTransactionException(WriteStatement upsert) {
+    // example: AmbientTransactionException.java
+    // Idem built on a TransactionAwareDataSourceProxy, without idem-spring, called inside a
+    // @Transactional method:
+    upsert.execute(42L, 1999, 3); // AmbientTransactionException: add idem-spring
+    // end example
+  }
+
   void transactionControlException(GuardedOperation<String> op, String key, String request)
       throws SQLException {
     // example: TransactionControlException.java
@@ -625,6 +633,18 @@ final class JavadocExamples {
     Dialect pinned = Dialects.of(DatabaseFamily.POSTGRESQL, DatabaseVersion.of(16, 4));
     // end example
     return List.of(dialect, pinned);
+  }
+
+  Idem ambientTransactions(DataSource dataSource) {
+    // example: AmbientTransactions.java
+    // plain JDBC: the application keeps its transaction's connection in a ThreadLocal
+    ThreadLocal<Connection> current = new ThreadLocal<>();
+    Idem idem =
+        Idem.builder(dataSource)
+            .ambientTransactions(source -> source == dataSource ? current.get() : null)
+            .build();
+    // end example
+    return idem;
   }
 
   OperationResult<String> guardedInsert(
