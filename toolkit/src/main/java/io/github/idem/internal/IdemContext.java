@@ -15,6 +15,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +42,8 @@ public final class IdemContext {
   private final Clock clock;
   private final long waitReportNanos;
   private final int purgeChunkSize;
+  private final Duration defaultWaitTimeout;
+  private final @Nullable Duration defaultRetention;
 
   private IdemContext(
       DataSource dataSource,
@@ -58,6 +63,8 @@ public final class IdemContext {
     this.clock = clock;
     this.waitReportNanos = settings.waitReportThreshold().toNanos();
     this.purgeChunkSize = settings.purgeChunkSize();
+    this.defaultWaitTimeout = settings.defaultWaitTimeout();
+    this.defaultRetention = settings.defaultRetention();
   }
 
   /**
@@ -67,12 +74,40 @@ public final class IdemContext {
    * @param operationsTable the processed-operations table's name
    * @param waitReportThreshold the shortest claim wait reported as an event
    * @param purgeChunkSize the most rows one purge statement deletes
+   * @param defaultWaitTimeout the wait timeout of operations and consumers that set none
+   * @param defaultRetention the retention of operations and consumers that set none, or null for
+   *     each kind's own default
    */
   public record Settings(
       int transactionAttempts,
       String operationsTable,
       Duration waitReportThreshold,
-      int purgeChunkSize) {}
+      int purgeChunkSize,
+      Duration defaultWaitTimeout,
+      @Nullable Duration defaultRetention) {
+
+    /**
+     * Settings with the default wait timeout and each kind's own retention.
+     *
+     * @param transactionAttempts how often a transaction Idem owns runs when the engine asks
+     * @param operationsTable the processed-operations table's name
+     * @param waitReportThreshold the shortest claim wait reported as an event
+     * @param purgeChunkSize the most rows one purge statement deletes
+     */
+    public Settings(
+        int transactionAttempts,
+        String operationsTable,
+        Duration waitReportThreshold,
+        int purgeChunkSize) {
+      this(
+          transactionAttempts,
+          operationsTable,
+          waitReportThreshold,
+          purgeChunkSize,
+          Durations.DEFAULT_WAIT_TIMEOUT,
+          null);
+    }
+  }
 
   /**
    * Borrows one connection to detect the dialect (unless given) and the driver's count mode.
@@ -235,5 +270,46 @@ public final class IdemContext {
   /** Returns the shortest claim wait reported as an event, in nanoseconds. */
   public long waitReportNanos() {
     return waitReportNanos;
+  }
+
+  /** Returns the wait timeout of operations and consumers that set none. */
+  public Duration defaultWaitTimeout() {
+    return defaultWaitTimeout;
+  }
+
+  /** Returns the retention of operations and consumers that set none, or null for their own. */
+  public @Nullable Duration defaultRetention() {
+    return defaultRetention;
+  }
+
+  /**
+   * Searches a failure's cause chain (causes and chained SQL exceptions, at most 16) for the first
+   * exception whose codes decide a kind; see {@code Idem.classify}.
+   *
+   * @param failure what was thrown, or null
+   * @return the kind, {@link ErrorKind#OTHER} when nothing in the chain decides one
+   */
+  public ErrorKind classify(@Nullable Throwable failure) {
+    IdentityHashMap<Throwable, Boolean> seen = new IdentityHashMap<>();
+    List<@Nullable Throwable> queue = new ArrayList<>();
+    queue.add(failure);
+    while (!queue.isEmpty() && seen.size() < 16) {
+      Throwable t = queue.remove(0);
+      if (t == null || seen.put(t, Boolean.TRUE) != null) {
+        continue;
+      }
+      ErrorKind kind = ErrorKind.OTHER;
+      if (t instanceof IdemSqlException idemSql) {
+        kind = idemSql.kind();
+      } else if (t instanceof SQLException sql) {
+        kind = dialect.classify(sql).kind();
+        queue.add(sql.getNextException());
+      }
+      if (kind != ErrorKind.OTHER) {
+        return kind;
+      }
+      queue.add(t.getCause());
+    }
+    return ErrorKind.OTHER;
   }
 }
