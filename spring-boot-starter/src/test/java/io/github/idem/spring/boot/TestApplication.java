@@ -34,11 +34,14 @@ class TestApplication {
     }
   }
 
+  /** Starts the application with {@code properties} as command-line arguments, which win. */
   static ConfigurableApplicationContext start(Map<String, Object> properties) {
     return new SpringApplicationBuilder(TestApplication.class)
         .web(WebApplicationType.NONE)
-        .properties(properties)
-        .run();
+        .run(
+            properties.entrySet().stream()
+                .map(p -> "--" + p.getKey() + "=" + p.getValue())
+                .toArray(String[]::new));
   }
 
   /**
