@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -73,10 +74,9 @@ class FlywayMigrationsTest {
       String location = "classpath:io/github/idem/migrations/" + engine.id();
       Flyway.configure().dataSource(dataSource).locations("classpath:db/app/v1").load().migrate();
 
-      // the snippet of README.md, "Spring Boot" > "Flyway without the starter"
       Flyway.configure()
           .dataSource(dataSource)
-          .locations("classpath:io/github/idem/migrations/" + engine.id())
+          .locations(location)
           .table("idem_schema_history")
           .baselineOnMigrate(true)
           .baselineVersion("0")
@@ -115,6 +115,29 @@ class FlywayMigrationsTest {
           .extracting(m -> m.getVersion().getVersion())
           .containsExactly("0", "1", "2");
       db.assertNoLeakedConnections();
+    }
+  }
+
+  /** The snippet of README.md, "Spring Boot" > "Migrations with Flyway", verbatim. */
+  @Test
+  void shouldRunTheReadmeSnippetAfterTheApplicationsMigrations() {
+    try (TestDatabase db = TestDatabases.fresh(Engine.POSTGRESQL)) {
+      DataSource dataSource = db.dataSource();
+      Flyway.configure().dataSource(dataSource).locations("classpath:db/app/v1").load().migrate();
+
+      // README:start
+      // the engine's directory: postgresql, mariadb, mysql, h2 or sqlite
+      Flyway.configure()
+          .dataSource(dataSource)
+          .locations("classpath:io/github/idem/migrations/postgresql")
+          .table("idem_schema_history")
+          .baselineOnMigrate(true)
+          .baselineVersion("0")
+          .load()
+          .migrate();
+      // README:end
+
+      Idem.create(dataSource).operationsTable().verify();
     }
   }
 }
