@@ -12,6 +12,7 @@ module io.github.idem.dialects {
 
   // The bundled migration scripts (resources only), readable by Flyway and other modules
   opens io.github.idem.migrations.h2;
+  opens io.github.idem.migrations.liquibase;
   opens io.github.idem.migrations.mariadb;
   opens io.github.idem.migrations.mysql;
   opens io.github.idem.migrations.postgresql;

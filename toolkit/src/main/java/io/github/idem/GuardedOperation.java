@@ -247,15 +247,11 @@ public final class GuardedOperation<R> {
    * @param <R> the result type
    */
   public static final class Builder<R> {
-    private static final Duration MIN_WAIT = Duration.ofSeconds(1);
-    private static final Duration MAX_WAIT = Duration.ofHours(24);
-    private static final Duration MIN_RETENTION = Duration.ofSeconds(1);
-    private static final Duration MAX_RETENTION = Duration.ofDays(36500);
     private final IdemContext context;
     private final String scope;
     private final ResultCodec<R> codec;
-    private Duration waitTimeout = Duration.ofSeconds(10);
-    private Duration retention = Duration.ofHours(24);
+    private Duration waitTimeout;
+    private Duration retention;
 
     Builder(IdemContext context, String scope, @Nullable ResultCodec<R> codec) {
       this.context = context;
@@ -265,6 +261,10 @@ public final class GuardedOperation<R> {
             "scope '" + scope + "': codec is null; pass e.g. ResultCodec.string()");
       }
       this.codec = codec;
+      this.waitTimeout = context.defaultWaitTimeout();
+      Duration rootRetention = context.defaultRetention();
+      this.retention =
+          rootRetention != null ? rootRetention : Durations.DEFAULT_OPERATION_RETENTION;
     }
 
     /**
@@ -281,14 +281,14 @@ public final class GuardedOperation<R> {
      * fails. The maximum keeps a stuck holder from blocking a caller (and its pooled connection)
      * for longer than a day.
      *
-     * @param timeout at least 1 second and at most 24 hours (default 10 seconds)
+     * @param timeout at least 1 second and at most 24 hours (default: the root's {@link
+     *     Idem.Builder#defaultWaitTimeout}, 10 seconds unless set)
      * @return this builder
      * @throws InvalidConfigurationException when the timeout is null, shorter than 1 second or
      *     longer than 24 hours
      */
     public Builder<R> waitTimeout(Duration timeout) {
-      this.waitTimeout =
-          Durations.within("waitTimeout", timeout, MIN_WAIT, MAX_WAIT, "from 1 second to 24 hours");
+      this.waitTimeout = Durations.waitTimeout("waitTimeout", timeout);
       return this;
     }
 
@@ -299,15 +299,14 @@ public final class GuardedOperation<R> {
      * already purged; the maximum keeps the stored expiry far inside the range of the engines'
      * 64-bit integers.
      *
-     * @param retention at least 1 second and at most 36500 days (default 24 hours)
+     * @param retention at least 1 second and at most 36500 days (default: the root's {@link
+     *     Idem.Builder#defaultRetention}, 24 hours unless set)
      * @return this builder
      * @throws InvalidConfigurationException when the retention is null, shorter than 1 second or
      *     longer than 36500 days
      */
     public Builder<R> retention(Duration retention) {
-      this.retention =
-          Durations.within(
-              "retention", retention, MIN_RETENTION, MAX_RETENTION, "from 1 second to 36500 days");
+      this.retention = Durations.retention("retention", retention);
       return this;
     }
 

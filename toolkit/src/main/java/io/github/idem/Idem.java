@@ -117,8 +117,10 @@ public final class Idem {
 
   /**
    * Returns the idempotent consumer of one message consumer: each message id is processed at most
-   * once, in the same transaction as its effects. Its records are kept for 7 days, stored under
-   * scope {@code "consumer:" + consumerName}, so they never share keys with a guarded operation.
+   * once, in the same transaction as its effects. Its records are kept for 7 days (or {@link
+   * Builder#defaultRetention}), stored under scope {@code "consumer:" + consumerName}, so they
+   * never share keys with a guarded operation; {@code process} waits up to {@link
+   * Builder#defaultWaitTimeout} for a concurrent holder of the id.
    *
    * @param consumerName the consumer's name; at most 119 characters (the stored scope adds the
    *     9-character prefix), no control characters
@@ -202,6 +204,8 @@ public final class Idem {
     private int purgeChunkSize = 1000;
     private Duration waitReportThreshold = Duration.ofMillis(10);
     private @Nullable AmbientTransactions ambientTransactions;
+    private Duration defaultWaitTimeout = Durations.DEFAULT_WAIT_TIMEOUT;
+    private @Nullable Duration defaultRetention;
 
     private Builder(@Nullable DataSource dataSource) {
       if (dataSource == null) {
@@ -292,6 +296,37 @@ public final class Idem {
     }
 
     /**
+     * Sets the wait timeout of every guarded operation and consumer built from this root, unless
+     * its own builder sets one ({@link GuardedOperation.Builder#waitTimeout}, same range).
+     *
+     * <pre>{@code
+     * Idem idem = Idem.builder(dataSource).defaultWaitTimeout(Duration.ofSeconds(3)).build();
+     * }</pre>
+     *
+     * @param timeout at least 1 second and at most 24 hours (default 10 seconds)
+     * @return this builder
+     * @throws InvalidConfigurationException when the timeout is null or out of range
+     */
+    public Builder defaultWaitTimeout(Duration timeout) {
+      this.defaultWaitTimeout = Durations.waitTimeout("defaultWaitTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Sets how long the records of every guarded operation and consumer built from this root are
+     * kept, unless its own builder sets it ({@link GuardedOperation.Builder#retention}, same
+     * range). Unset, operations keep records 24 hours and consumers 7 days.
+     *
+     * @param retention at least 1 second and at most 36500 days
+     * @return this builder
+     * @throws InvalidConfigurationException when the retention is null or out of range
+     */
+    public Builder defaultRetention(Duration retention) {
+      this.defaultRetention = Durations.retention("defaultRetention", retention);
+      return this;
+    }
+
+    /**
      * Sets how many expired rows one purge statement deletes; each chunk is its own transaction, so
      * locks stay short.
      *
@@ -334,7 +369,12 @@ public final class Idem {
     public Idem build() {
       IdemContext.Settings settings =
           new IdemContext.Settings(
-              transactionAttempts, operationsTable, waitReportThreshold, purgeChunkSize);
+              transactionAttempts,
+              operationsTable,
+              waitReportThreshold,
+              purgeChunkSize,
+              defaultWaitTimeout,
+              defaultRetention);
       AmbientTransactions ambient =
           ambientTransactions != null ? ambientTransactions : AmbientDiscovery.discover();
       return new Idem(

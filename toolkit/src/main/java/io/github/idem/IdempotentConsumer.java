@@ -5,6 +5,7 @@ import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.InvalidConnectionException;
 import io.github.idem.api.InvalidKeyException;
 import io.github.idem.dialect.OperationsTableSchema;
+import io.github.idem.internal.Durations;
 import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.MessageClaims;
@@ -40,8 +41,6 @@ import java.util.Set;
  * }</pre>
  */
 public final class IdempotentConsumer {
-  private static final Duration RETENTION = Duration.ofDays(7);
-  private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(10);
   private final IdemContext context;
   private final String consumer;
   private final OperationStore claims;
@@ -54,10 +53,13 @@ public final class IdempotentConsumer {
     table.verify();
     // Claims in the caller's transaction wait as long as the caller's engine lets them; process()
     // owns its transaction and bounds the wait like any guarded operation.
-    this.claims = OperationStore.consumer(context, consumer, null, RETENTION);
+    Duration rootRetention = context.defaultRetention();
+    Duration retention =
+        rootRetention != null ? rootRetention : Durations.DEFAULT_CONSUMER_RETENTION;
+    this.claims = OperationStore.consumer(context, consumer, null, retention);
     this.processing =
         new GuardedOperation<>(
-            OperationStore.consumer(context, consumer, WAIT_TIMEOUT, RETENTION),
+            OperationStore.consumer(context, consumer, context.defaultWaitTimeout(), retention),
             new StoredResults<>(ResultCodec.none()));
   }
 

@@ -20,8 +20,10 @@ import java.util.List;
 /**
  * The processed-operations table: its DDL for this engine, creation when missing, and verification.
  * Thread-safe and immutable. The same DDL ships as migration scripts in {@code idem-dialects} under
- * {@code io/github/idem/migrations/<engine>/V1__idem_operations.sql}, usable as a Flyway location
- * ({@code classpath:io/github/idem/migrations/postgresql}).
+ * {@code io/github/idem/migrations/<engine>/V1__idem_operations.sql}: run that location with a
+ * Flyway of its own whose history table is {@code idem_schema_history}, after the application's
+ * migrations, so Idem's versions never meet the application's (README, "Spring Boot"); with
+ * Liquibase, include {@code io/github/idem/migrations/liquibase/idem.changelog.xml}.
  *
  * <pre>{@code
  * idem.operationsTable().createIfMissing();   // at startup, or

@@ -11,6 +11,7 @@ import io.github.idem.dialect.internal.SqliteDialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,32 @@ class MigrationFilesTest {
             .as(path)
             .isEqualTo(e.getValue().operations(OperationsTableSchema.DEFAULT_TABLE).script());
       }
+    }
+  }
+
+  @Test
+  void shouldRunEachEnginesScriptFromTheLiquibaseChangelog() throws IOException {
+    String changelog;
+    try (InputStream in =
+        MigrationFilesTest.class.getResourceAsStream(
+            "/io/github/idem/migrations/liquibase/idem.changelog.xml")) {
+      assertThat(in).isNotNull();
+      changelog = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(changelog)
+        .contains("logicalFilePath=\"io/github/idem/migrations/liquibase/idem.changelog.xml\"");
+    for (String engine : List.of("postgresql", "mariadb", "mysql", "h2", "sqlite")) {
+      String script = "io/github/idem/migrations/" + engine + "/V1__idem_operations.sql";
+      assertThat(changelog)
+          .contains(
+              "<changeSet id=\"idem-1-"
+                  + engine
+                  + "\" author=\"idem\" dbms=\""
+                  + engine
+                  + "\">\n    <sqlFile path=\""
+                  + script
+                  + "\"/>");
+      assertThat(MigrationFilesTest.class.getResource("/" + script)).as(script).isNotNull();
     }
   }
 

@@ -6,7 +6,46 @@ import org.jspecify.annotations.Nullable;
 
 /** Range checks of the durations users configure, with messages that state the allowed range. */
 public final class Durations {
+  /** How long a claim waits behind another holder of its key unless configured. */
+  public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How long a guarded operation's record is kept unless configured. */
+  public static final Duration DEFAULT_OPERATION_RETENTION = Duration.ofHours(24);
+
+  /** How long a consumer's record is kept unless configured: redeliveries come late. */
+  public static final Duration DEFAULT_CONSUMER_RETENTION = Duration.ofDays(7);
+
   private Durations() {}
+
+  /**
+   * Checks a wait timeout: the JDBC query timeout that bounds it counts whole seconds, and a day
+   * bounds how long a stuck holder can block a caller.
+   *
+   * @param setting the builder method's name
+   * @param value the duration given
+   * @return the value
+   */
+  public static Duration waitTimeout(String setting, @Nullable Duration value) {
+    return within(
+        setting, value, Duration.ofSeconds(1), Duration.ofHours(24), "from 1 second to 24 hours");
+  }
+
+  /**
+   * Checks a retention: at least a second so that an immediate retry finds its key, at most 36500
+   * days so that the stored expiry stays far inside 64-bit milliseconds.
+   *
+   * @param setting the builder method's name
+   * @param value the duration given
+   * @return the value
+   */
+  public static Duration retention(String setting, @Nullable Duration value) {
+    return within(
+        setting,
+        value,
+        Duration.ofSeconds(1),
+        Duration.ofDays(36500),
+        "from 1 second to 36500 days");
+  }
 
   /**
    * Returns {@code value} when it lies in {@code [min, max]}, or throws {@link

@@ -40,6 +40,8 @@ public final class IdemContext {
   private final Clock clock;
   private final long waitReportNanos;
   private final int purgeChunkSize;
+  private final Duration defaultWaitTimeout;
+  private final @Nullable Duration defaultRetention;
 
   private IdemContext(
       DataSource dataSource,
@@ -62,6 +64,8 @@ public final class IdemContext {
     this.clock = clock;
     this.waitReportNanos = settings.waitReportThreshold().toNanos();
     this.purgeChunkSize = settings.purgeChunkSize();
+    this.defaultWaitTimeout = settings.defaultWaitTimeout();
+    this.defaultRetention = settings.defaultRetention();
   }
 
   /**
@@ -71,12 +75,40 @@ public final class IdemContext {
    * @param operationsTable the processed-operations table's name
    * @param waitReportThreshold the shortest claim wait reported as an event
    * @param purgeChunkSize the most rows one purge statement deletes
+   * @param defaultWaitTimeout the wait timeout of operations and consumers that set none
+   * @param defaultRetention the retention of operations and consumers that set none, or null for
+   *     each kind's own default
    */
   public record Settings(
       int transactionAttempts,
       String operationsTable,
       Duration waitReportThreshold,
-      int purgeChunkSize) {}
+      int purgeChunkSize,
+      Duration defaultWaitTimeout,
+      @Nullable Duration defaultRetention) {
+
+    /**
+     * Settings with the default wait timeout and each kind's own retention.
+     *
+     * @param transactionAttempts how often a transaction Idem owns runs when the engine asks
+     * @param operationsTable the processed-operations table's name
+     * @param waitReportThreshold the shortest claim wait reported as an event
+     * @param purgeChunkSize the most rows one purge statement deletes
+     */
+    public Settings(
+        int transactionAttempts,
+        String operationsTable,
+        Duration waitReportThreshold,
+        int purgeChunkSize) {
+      this(
+          transactionAttempts,
+          operationsTable,
+          waitReportThreshold,
+          purgeChunkSize,
+          Durations.DEFAULT_WAIT_TIMEOUT,
+          null);
+    }
+  }
 
   /**
    * Borrows one connection to detect the dialect (unless given) and the driver's count mode.
@@ -308,5 +340,15 @@ public final class IdemContext {
   /** Returns the shortest claim wait reported as an event, in nanoseconds. */
   public long waitReportNanos() {
     return waitReportNanos;
+  }
+
+  /** Returns the wait timeout of operations and consumers that set none. */
+  public Duration defaultWaitTimeout() {
+    return defaultWaitTimeout;
+  }
+
+  /** Returns the retention of operations and consumers that set none, or null for their own. */
+  public @Nullable Duration defaultRetention() {
+    return defaultRetention;
   }
 }

@@ -62,6 +62,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -696,6 +697,13 @@ final class JavadocExamples {
               return null;
             });
     // end example
+  }
+
+  Idem idemDefaultWaitTimeout(DataSource dataSource) {
+    // example: Idem.java
+    Idem idem = Idem.builder(dataSource).defaultWaitTimeout(Duration.ofSeconds(3)).build();
+    // end example
+    return idem;
   }
 
   void idemClassify(

@@ -1,0 +1,2 @@
+CREATE TABLE charges (payment_key VARCHAR(255) PRIMARY KEY, amount_cents BIGINT NOT NULL);
+CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL, version BIGINT NOT NULL);
