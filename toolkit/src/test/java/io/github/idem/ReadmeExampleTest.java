@@ -262,7 +262,7 @@ class ReadmeExampleTest {
       assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
       snippets++;
     }
-    assertThat(snippets).isEqualTo(5);
+    assertThat(snippets).isEqualTo(6);
     assertThat(block.find()).as("a README java block no test compiles").isFalse();
   }
 
