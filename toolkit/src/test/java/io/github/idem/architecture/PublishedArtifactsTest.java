@@ -74,6 +74,18 @@ class PublishedArtifactsTest {
   }
 
   @Test
+  void theBomUsesTheParentsPluginVersions() throws IOException {
+    Map<String, String> parentVersions = pluginVersions(pom(ROOT.resolve("pom.xml")));
+    Map<String, String> bomVersions = pluginVersions(pom(ROOT.resolve("bom/pom.xml")));
+    assertThat(bomVersions).containsKey("spotless-maven-plugin");
+    for (Map.Entry<String, String> plugin : bomVersions.entrySet()) {
+      assertThat(plugin.getValue())
+          .as(plugin.getKey() + " in idem-bom")
+          .isEqualTo(parentVersions.get(plugin.getKey()));
+    }
+  }
+
+  @Test
   void everyOtherModuleInheritsTheLicenceFromTheParent() throws IOException {
     for (Map.Entry<String, Element> module : modulePoms().entrySet()) {
       if (module.getKey().equals("idem-bom")) {
@@ -106,6 +118,26 @@ class PublishedArtifactsTest {
     }
     assertThat(modules).containsKeys("idem-dialects", "idem-toolkit", "idem-bom");
     return modules;
+  }
+
+  /**
+   * Plugin versions by artifactId, from build/plugins and pluginManagement, properties resolved.
+   */
+  private static Map<String, String> pluginVersions(Element pom) {
+    Map<String, String> versions = new TreeMap<>();
+    Element build = child(pom, "build");
+    List<Element> plugins = new ArrayList<>(children(child(build, "plugins"), "plugin"));
+    plugins.addAll(children(child(child(build, "pluginManagement"), "plugins"), "plugin"));
+    for (Element plugin : plugins) {
+      String version = text(plugin, "version");
+      if (version != null && version.startsWith("${")) {
+        version = property(pom, version.substring(2, version.length() - 1));
+      }
+      if (version != null) {
+        versions.put(text(plugin, "artifactId"), version);
+      }
+    }
+    return versions;
   }
 
   private static List<String> licences(Element pom) {
