@@ -59,7 +59,6 @@ final class Settings {
     return name.toString();
   }
 
-  /** A port free on the loopback interface right now (a small race remains, as everywhere). */
   /**
    * Fails with one line naming the Maven artifact unless {@code className} can be loaded: the
    * embedded launchers are optional dependencies of {@code idem-test-fixtures}.
@@ -78,6 +77,7 @@ final class Settings {
     }
   }
 
+  /** A port free on the loopback interface right now (a small race remains, as everywhere). */
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);

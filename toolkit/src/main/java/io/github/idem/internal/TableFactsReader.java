@@ -199,10 +199,6 @@ public final class TableFactsReader {
   }
 
   /**
-   * Reads the column types by stored column name: what the dialect's batch casts, value forms and
-   * error messages need. Empty when the dialect needs none.
-   */
-  /**
    * The name the column-types query reads: the resolved namespace written out for an unqualified
    * name, so that the types come from the table the statement writes even where the engine's
    * catalog views resolve unqualified names differently (H2's schema search path, a namespace other
@@ -216,6 +212,10 @@ public final class TableFactsReader {
     return '"' + location.namespace() + "\".\"" + location.table() + '"';
   }
 
+  /**
+   * Reads the column types by stored column name: what the dialect's batch casts, value forms and
+   * error messages need. Empty when the dialect needs none.
+   */
   private static Map<String, ColumnType> columnTypes(
       Connection connection, Dialect dialect, Location location, String tableName)
       throws SQLException {

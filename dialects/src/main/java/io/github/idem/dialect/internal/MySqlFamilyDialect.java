@@ -170,11 +170,6 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
   }
 
   /**
-   * ON DUPLICATE KEY UPDATE resolves a conflict on ANY unique key, so with a second unique key it
-   * could update a row other than the one the conflict key names (docs/engines.md). The
-   * update-then-insert plan addresses rows by the conflict key only.
-   */
-  /**
    * The marked no-op ON DUPLICATE KEY UPDATE of insert-if-absent: it locks whichever duplicate it
    * meets exclusively, so the update-then-insert plan of a table with a second unique key never
    * upgrades a shared lock (docs/engines.md, "MySQL family: locks taken on a duplicate key"). The
@@ -188,9 +183,11 @@ abstract class MySqlFamilyDialect extends AbstractSqlDialect {
 
   /**
    * A table with a second unique key, or with an INSERT trigger under found-rows counting, takes
-   * update-then-insert: a trigger clears the insert id the one-statement plan reads
-   * (docs/engines.md, "MySQL family: the insert id tells an insert from a found duplicate"), so
-   * such a table never starts with the marked locking insert either.
+   * update-then-insert, which addresses rows by the conflict key only. ON DUPLICATE KEY UPDATE
+   * resolves a conflict on ANY unique key, so with a second unique key it could update a row other
+   * than the one the conflict key names (docs/engines.md); a trigger clears the insert id the
+   * one-statement plan reads (docs/engines.md, "MySQL family: the insert id tells an insert from a
+   * found duplicate"), so such a table never starts with the marked locking insert either.
    */
   @Override
   final WritePlan renderFor(
