@@ -216,4 +216,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewFindings extends ReviewFindingsConformance {
+    ReviewFindings() {
+      super(ENGINE);
+    }
+  }
 }

@@ -219,4 +219,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewFindings extends ReviewFindingsConformance {
+    ReviewFindings() {
+      super(ENGINE);
+    }
+  }
 }

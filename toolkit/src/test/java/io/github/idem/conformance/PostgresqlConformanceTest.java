@@ -216,4 +216,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewFindings extends ReviewFindingsConformance {
+    ReviewFindings() {
+      super(ENGINE);
+    }
+  }
 }

@@ -216,4 +216,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReviewFindings extends ReviewFindingsConformance {
+    ReviewFindings() {
+      super(ENGINE);
+    }
+  }
 }
