@@ -9,11 +9,11 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
  * result that was never stored; one that closed the connection would hand the pool an open
  * transaction. Statements it creates report this connection as theirs, so {@code
  * statement.getConnection().commit()} is refused too, and so is the same through {@code
- * getMetaData().getConnection()}. {@code unwrap} still reaches the driver's own connection for
- * vendor APIs (COPY, for example); what a body does through it is its own responsibility. Not
- * thread-safe, like the connection it wraps.
+ * getMetaData().getConnection()} or a result set's {@code getStatement()}. {@code unwrap} still
+ * reaches the driver's own connection for vendor APIs (COPY, for example); what a body does through
+ * it is its own responsibility. Not thread-safe, like the connection it wraps.
  */
 public final class BodyConnection implements InvocationHandler {
   private static final Set<String> REFUSED =
@@ -160,20 +160,53 @@ public final class BodyConnection implements InvocationHandler {
               && ((Class<?>) args[0]).isInstance(proxy)) {
             return name.equals("unwrap") ? proxy : true;
           }
-          return call(statement, method, args);
+          Object result = call(statement, method, args);
+          return result instanceof ResultSet rows ? reportingStatement(rows, proxy) : result;
         };
     return (Statement)
         Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {type}, handler);
   }
 
-  /** Wraps metadata so that {@code getConnection()} returns the body's connection. */
+  /**
+   * Wraps metadata so that {@code getConnection()} returns the body's connection; its result sets
+   * report no statement, which JDBC allows for metadata, since the driver's would lead back to its
+   * own connection.
+   */
   private static Object ownedBy(Object target, Class<?> type, Object connection) {
     InvocationHandler handler =
-        (proxy, method, args) ->
-            method.getName().equals("getConnection") && method.getParameterCount() == 0
-                ? connection
-                : call(target, method, args);
+        (proxy, method, args) -> {
+          if (method.getName().equals("getConnection") && method.getParameterCount() == 0) {
+            return connection;
+          }
+          Object result = call(target, method, args);
+          return result instanceof ResultSet rows ? reportingStatement(rows, null) : result;
+        };
     return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+  }
+
+  /** Wraps a result set so that {@code getStatement()} returns the body's statement, or null. */
+  private static ResultSet reportingStatement(ResultSet rows, @Nullable Object statement) {
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          String name = method.getName();
+          if (method.getDeclaringClass() == Object.class) {
+            return name.equals("equals")
+                ? args != null && proxy == args[0]
+                : name.equals("hashCode") ? System.identityHashCode(proxy) : rows.toString();
+          }
+          if (name.equals("getStatement")) {
+            return statement;
+          }
+          if ((name.equals("unwrap") || name.equals("isWrapperFor"))
+              && args != null
+              && ((Class<?>) args[0]).isInstance(proxy)) {
+            return name.equals("unwrap") ? proxy : true;
+          }
+          return call(rows, method, args);
+        };
+    return (ResultSet)
+        Proxy.newProxyInstance(
+            ResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class}, handler);
   }
 
   private void refuseTransactionSql(String method, String sql) {
@@ -204,57 +237,6 @@ public final class BodyConnection implements InvocationHandler {
       return method.invoke(target, args);
     } catch (InvocationTargetException e) {
       throw e.getCause();
-    }
-  }
-
-  /** Recognises SQL that starts or ends a transaction. */
-  static final class TransactionSql {
-    private TransactionSql() {}
-
-    /**
-     * Returns the leading verb when the SQL controls the transaction, or null. {@code ROLLBACK TO}
-     * (a savepoint) and {@code SAVEPOINT}/{@code RELEASE} are left to the body: they stay inside
-     * the transaction, and Idem's own savepoint has a driver-generated name.
-     */
-    static @Nullable String controlVerb(String sql) {
-      String text = stripLeadingComments(sql).toUpperCase(Locale.ROOT);
-      String[] words = text.split("[\\s;(=]+", 5);
-      String first = words[0];
-      String second = words.length > 1 ? words[1] : "";
-      String third = words.length > 2 ? words[2] : "";
-      return switch (first) {
-        case "COMMIT", "BEGIN", "END", "ABORT" -> first;
-        case "ROLLBACK" ->
-            second.equals("TO")
-                    || ((second.equals("WORK") || second.equals("TRANSACTION"))
-                        && third.equals("TO"))
-                ? null
-                : first;
-        case "START" -> second.equals("TRANSACTION") ? "START TRANSACTION" : null;
-        case "SET" ->
-            second.endsWith("AUTOCOMMIT") || third.endsWith("AUTOCOMMIT") ? "SET AUTOCOMMIT" : null;
-        default -> null;
-      };
-    }
-
-    private static String stripLeadingComments(String sql) {
-      int i = 0;
-      int n = sql.length();
-      while (i < n) {
-        char c = sql.charAt(i);
-        if (Character.isWhitespace(c)) {
-          i++;
-        } else if (sql.startsWith("--", i)) {
-          int end = sql.indexOf('\n', i);
-          i = end < 0 ? n : end + 1;
-        } else if (sql.startsWith("/*", i)) {
-          int end = sql.indexOf("*/", i + 2);
-          i = end < 0 ? n : end + 2;
-        } else {
-          break;
-        }
-      }
-      return sql.substring(i);
     }
   }
 }

@@ -80,6 +80,8 @@ public final class Transactions {
       // lost session, autocommit not restored. Such a connection is discarded, never pooled.
       boolean known = true;
       boolean committing = false;
+      // Whether the work may have sent a write; before that, a lost connection lost nothing.
+      boolean writing = false;
       try {
         AmbientConnections.refuseForeignTransaction(connection, subject);
         boolean original = connection.getAutoCommit();
@@ -93,6 +95,7 @@ public final class Transactions {
           connection.setAutoCommit(wanted);
         }
         try {
+          writing = true;
           T result =
               transactional ? inTransaction(connection, statements, work) : work.run(connection);
           if (transactional) {
@@ -118,7 +121,9 @@ public final class Transactions {
         // In autocommit every statement commits as it runs, so a lost reply leaves its outcome as
         // unknown as a lost reply to COMMIT.
         ClassifiedError error =
-            committing || !transactional ? dialect.classifyCommitFailure(e) : dialect.classify(e);
+            committing || (!transactional && writing)
+                ? dialect.classifyCommitFailure(e)
+                : dialect.classify(e);
         if (error.kind() == ErrorKind.CONNECTION_LOST
             || error.kind() == ErrorKind.OUTCOME_UNKNOWN) {
           known = false;

@@ -352,4 +352,16 @@ class MariadbAffectedRowsConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TransactionEscapes extends TransactionEscapesConformance {
+    TransactionEscapes() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

@@ -221,8 +221,8 @@ class MariadbConformanceTest {
   }
 
   @Nested
-  class ReviewFindings extends ReviewFindingsConformance {
-    ReviewFindings() {
+  class TransactionEscapes extends TransactionEscapesConformance {
+    TransactionEscapes() {
       super(ENGINE);
     }
   }

@@ -219,4 +219,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TransactionEscapes extends TransactionEscapesConformance {
+    TransactionEscapes() {
+      super(ENGINE);
+    }
+  }
 }

@@ -218,8 +218,8 @@ class SqliteConformanceTest {
   }
 
   @Nested
-  class ReviewFindings extends ReviewFindingsConformance {
-    ReviewFindings() {
+  class TransactionEscapes extends TransactionEscapesConformance {
+    TransactionEscapes() {
       super(ENGINE);
     }
   }

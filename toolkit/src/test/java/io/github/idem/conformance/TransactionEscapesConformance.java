@@ -19,15 +19,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review findings: ways a body ends the transaction holding its key record that the body's
- * connection does not refuse, leaving a committed RUNNING record (the key unusable until purged)
- * and the body's partial writes committed, although the body failed.
+ * Less obvious ways for a body to end the transaction holding its key record, found in review: a
+ * result set's statement, a second statement in one SQL string, {@code autocommit} inside a SET
+ * list. Each was refused by none of the body connection's checks, leaving a committed RUNNING
+ * record (the key unusable until purged) and the body's partial writes committed although the body
+ * failed; each is refused now.
  */
-public abstract class ReviewFindingsConformance extends ConformanceBase {
+public abstract class TransactionEscapesConformance extends ConformanceBase {
   private String items;
   private String scope;
 
-  protected ReviewFindingsConformance(Engine engine) {
+  protected TransactionEscapesConformance(Engine engine) {
     super(engine);
   }
 
