@@ -30,6 +30,11 @@ final class TransactionSql {
    * @return e.g. {@code COMMIT}, or null when no statement controls the transaction
    */
   static @Nullable String controlVerb(String sql) {
+    // The common case, one statement that starts with any other word, costs a prefix check: no
+    // split, no copy.
+    if (sql.indexOf(';') < 0 && !startsWithControlWord(sql)) {
+      return null;
+    }
     for (String statement : statements(sql)) {
       String verb = verbOf(statement.strip().toUpperCase(Locale.ROOT));
       if (verb != null) {
@@ -37,6 +42,35 @@ final class TransactionSql {
       }
     }
     return null;
+  }
+
+  private static final String[] CONTROL_WORDS = {
+    "COMMIT", "ROLLBACK", "BEGIN", "START", "END", "ABORT", "SET"
+  };
+
+  /** Whether the first word after leading comments is one a control statement can start with. */
+  private static boolean startsWithControlWord(String sql) {
+    int i = 0;
+    int n = sql.length();
+    while (i < n) {
+      if (Character.isWhitespace(sql.charAt(i))) {
+        i++;
+      } else if (sql.startsWith("--", i)) {
+        int end = sql.indexOf('\n', i);
+        i = end < 0 ? n : end + 1;
+      } else if (sql.startsWith("/*", i)) {
+        int end = sql.indexOf("*/", i + 2);
+        i = end < 0 ? n : end + 2;
+      } else {
+        break;
+      }
+    }
+    for (String word : CONTROL_WORDS) {
+      if (sql.regionMatches(true, i, word, 0, word.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static @Nullable String verbOf(String statement) {
