@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * reaches the driver's own connection for vendor APIs (COPY, for example); what a body does through
  * it is its own responsibility. Not thread-safe, like the connection it wraps.
  */
-public final class BodyConnection implements InvocationHandler {
+public final class BodyConnection {
   private static final Set<String> REFUSED =
       Set.of(
           "commit",
@@ -65,14 +65,13 @@ public final class BodyConnection implements InvocationHandler {
   static boolean isBodyConnection(@Nullable Connection connection) {
     return connection != null
         && Proxy.isProxyClass(connection.getClass())
-        && Proxy.getInvocationHandler(connection) instanceof BodyConnection;
+        && Proxy.getInvocationHandler(connection) instanceof Wrapper wrapper
+        && wrapper.route() instanceof ConnectionRoute;
   }
 
   /** Returns the connection to hand the body. */
   public Connection connection() {
-    return (Connection)
-        Proxy.newProxyInstance(
-            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, this);
+    return wrapper(Connection.class, real, new ConnectionRoute());
   }
 
   /**
@@ -92,61 +91,90 @@ public final class BodyConnection implements InvocationHandler {
     }
   }
 
-  @Override
-  public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args)
-      throws Throwable {
-    String name = method.getName();
-    if (method.getDeclaringClass() == Object.class) {
-      return objectMethod(proxy, name, args);
-    }
-    if (REFUSED.contains(name)) {
-      throw refuse(name + "()");
-    }
-    if ((name.equals("rollback") || name.equals("releaseSavepoint"))
-        && (args == null || !own.contains(args[0]))) {
-      throw refuse(args == null ? "rollback()" : name + "(a savepoint the body did not create)");
-    }
-    if ((name.equals("unwrap") || name.equals("isWrapperFor"))
-        && args != null
-        && ((Class<?>) args[0]).isInstance(proxy)) {
-      return name.equals("unwrap") ? proxy : true;
-    }
-    if (name.startsWith("prepare") && args != null && args[0] instanceof String sql) {
-      refuseTransactionSql(name, sql);
-    }
-    Object result = call(real, method, args);
-    if (result instanceof Savepoint savepoint) {
-      own.add(savepoint);
-    } else if (result instanceof Statement statement) {
-      return statement(statement, proxy);
-    } else if (result instanceof DatabaseMetaData metaData) {
-      return ownedBy(metaData, DatabaseMetaData.class, proxy);
-    }
-    return result;
+  /**
+   * What a wrapper does with a call other than {@code equals}, {@code hashCode}, {@code toString}
+   * and an {@code unwrap} to an interface the wrapper itself implements.
+   */
+  @FunctionalInterface
+  private interface Route {
+    @Nullable Object call(Object self, String name, Method method, Object @Nullable [] args)
+        throws Throwable;
   }
 
-  private @Nullable Object objectMethod(Object proxy, String name, Object @Nullable [] args) {
-    return switch (name) {
-      case "equals" -> args != null && proxy == args[0];
-      case "hashCode" -> System.identityHashCode(proxy);
-      default -> "BodyConnection[" + real + "]";
-    };
+  /** The one handler of every wrapper: answers the calls above itself, routes the rest. */
+  private record Wrapper(Object target, Route route) implements InvocationHandler {
+    @Override
+    public @Nullable Object invoke(Object self, Method method, Object @Nullable [] args)
+        throws Throwable {
+      String name = method.getName();
+      if (method.getDeclaringClass() == Object.class) {
+        return switch (name) {
+          case "equals" -> args != null && self == args[0];
+          case "hashCode" -> System.identityHashCode(self);
+          default -> "BodyConnection[" + target + "]";
+        };
+      }
+      // The wrapper must not hand out the object it wraps where the body asks for a JDBC type.
+      if ((name.equals("unwrap") || name.equals("isWrapperFor"))
+          && args != null
+          && ((Class<?>) args[0]).isInstance(self)) {
+        return name.equals("unwrap") ? self : true;
+      }
+      return route.call(self, name, method, args);
+    }
+  }
+
+  private static <T> T wrapper(Class<T> type, Object target, Route route) {
+    return type.cast(
+        Proxy.newProxyInstance(
+            type.getClassLoader(), new Class<?>[] {type}, new Wrapper(target, route)));
+  }
+
+  /** The body's connection: refuses transaction control, wraps what leads back to it. */
+  private final class ConnectionRoute implements Route {
+    @Override
+    public @Nullable Object call(Object self, String name, Method method, Object @Nullable [] args)
+        throws Throwable {
+      if (REFUSED.contains(name)) {
+        throw refuse(name + "()");
+      }
+      if ((name.equals("rollback") || name.equals("releaseSavepoint"))
+          && (args == null || !own.contains(args[0]))) {
+        throw refuse(args == null ? "rollback()" : name + "(a savepoint the body did not create)");
+      }
+      if (name.startsWith("prepare") && args != null && args[0] instanceof String sql) {
+        refuseTransactionSql(name, sql);
+      }
+      Object result = delegate(real, method, args);
+      if (result instanceof Savepoint savepoint) {
+        own.add(savepoint);
+      } else if (result instanceof Statement statement) {
+        return statement(statement, self);
+      } else if (result instanceof DatabaseMetaData metaData) {
+        return wrapper(
+            DatabaseMetaData.class,
+            metaData,
+            (meta, metaName, metaMethod, metaArgs) ->
+                metaName.equals("getConnection")
+                    ? self
+                    // JDBC lets a metadata result set report no statement; the driver's would
+                    // lead back to its own connection.
+                    : withStatement(delegate(metaData, metaMethod, metaArgs), null));
+      }
+      return result;
+    }
   }
 
   /** Wraps a statement so that {@code getConnection()} returns the body's connection. */
   private Statement statement(Statement statement, Object connection) {
-    Class<?> type =
+    Class<? extends Statement> type =
         statement instanceof CallableStatement
             ? CallableStatement.class
             : statement instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          String name = method.getName();
-          if (method.getDeclaringClass() == Object.class) {
-            return name.equals("equals")
-                ? args != null && proxy == args[0]
-                : name.equals("hashCode") ? System.identityHashCode(proxy) : statement.toString();
-          }
+    return wrapper(
+        type,
+        statement,
+        (self, name, method, args) -> {
           if (name.equals("getConnection")) {
             return connection;
           }
@@ -155,58 +183,21 @@ public final class BodyConnection implements InvocationHandler {
               && args[0] instanceof String sql) {
             refuseTransactionSql(name, sql);
           }
-          if ((name.equals("unwrap") || name.equals("isWrapperFor"))
-              && args != null
-              && ((Class<?>) args[0]).isInstance(proxy)) {
-            return name.equals("unwrap") ? proxy : true;
-          }
-          Object result = call(statement, method, args);
-          return result instanceof ResultSet rows ? reportingStatement(rows, proxy) : result;
-        };
-    return (Statement)
-        Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {type}, handler);
+          return withStatement(delegate(statement, method, args), self);
+        });
   }
 
-  /**
-   * Wraps metadata so that {@code getConnection()} returns the body's connection; its result sets
-   * report no statement, which JDBC allows for metadata, since the driver's would lead back to its
-   * own connection.
-   */
-  private static Object ownedBy(Object target, Class<?> type, Object connection) {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          if (method.getName().equals("getConnection") && method.getParameterCount() == 0) {
-            return connection;
-          }
-          Object result = call(target, method, args);
-          return result instanceof ResultSet rows ? reportingStatement(rows, null) : result;
-        };
-    return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
-  }
-
-  /** Wraps a result set so that {@code getStatement()} returns the body's statement, or null. */
-  private static ResultSet reportingStatement(ResultSet rows, @Nullable Object statement) {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          String name = method.getName();
-          if (method.getDeclaringClass() == Object.class) {
-            return name.equals("equals")
-                ? args != null && proxy == args[0]
-                : name.equals("hashCode") ? System.identityHashCode(proxy) : rows.toString();
-          }
-          if (name.equals("getStatement")) {
-            return statement;
-          }
-          if ((name.equals("unwrap") || name.equals("isWrapperFor"))
-              && args != null
-              && ((Class<?>) args[0]).isInstance(proxy)) {
-            return name.equals("unwrap") ? proxy : true;
-          }
-          return call(rows, method, args);
-        };
-    return (ResultSet)
-        Proxy.newProxyInstance(
-            ResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class}, handler);
+  /** Wraps a result so that a result set's {@code getStatement()} returns {@code statement}. */
+  private static @Nullable Object withStatement(
+      @Nullable Object result, @Nullable Object statement) {
+    if (!(result instanceof ResultSet rows)) {
+      return result;
+    }
+    return wrapper(
+        ResultSet.class,
+        rows,
+        (self, name, method, args) ->
+            name.equals("getStatement") ? statement : delegate(rows, method, args));
   }
 
   private void refuseTransactionSql(String method, String sql) {
@@ -231,7 +222,7 @@ public final class BodyConnection implements InvocationHandler {
         + " (setSavepoint, then rollback(savepoint)), and to give up, throw.";
   }
 
-  private static @Nullable Object call(Object target, Method method, Object @Nullable [] args)
+  private static @Nullable Object delegate(Object target, Method method, Object @Nullable [] args)
       throws Throwable {
     try {
       return method.invoke(target, args);

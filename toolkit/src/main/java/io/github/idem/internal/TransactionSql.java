@@ -53,17 +53,11 @@ final class TransactionSql {
     int i = 0;
     int n = sql.length();
     while (i < n) {
-      if (Character.isWhitespace(sql.charAt(i))) {
-        i++;
-      } else if (sql.startsWith("--", i)) {
-        int end = sql.indexOf('\n', i);
-        i = end < 0 ? n : end + 1;
-      } else if (sql.startsWith("/*", i)) {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 2;
-      } else {
+      int next = Character.isWhitespace(sql.charAt(i)) ? i + 1 : afterComment(sql, i);
+      if (next == i) {
         break;
       }
+      i = next;
     }
     for (String word : CONTROL_WORDS) {
       if (sql.regionMatches(true, i, word, 0, word.length())) {
@@ -106,13 +100,8 @@ final class TransactionSql {
         out.add(current.toString());
         current.setLength(0);
         i++;
-      } else if (sql.startsWith("--", i)) {
-        int end = sql.indexOf('\n', i);
-        i = end < 0 ? n : end + 1;
-        current.append(' ');
-      } else if (sql.startsWith("/*", i)) {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 2;
+      } else if (afterComment(sql, i) > i) {
+        i = afterComment(sql, i);
         current.append(' ');
       } else if (c == '\'' || c == '"' || c == '`') {
         i = skipQuoted(sql, i, c);
@@ -127,6 +116,19 @@ final class TransactionSql {
     }
     out.add(current.toString());
     return out;
+  }
+
+  /** The index after a {@code --} or {@code /* … *\/} comment starting at {@code i}, else i. */
+  private static int afterComment(String sql, int i) {
+    if (sql.startsWith("--", i)) {
+      int end = sql.indexOf('\n', i);
+      return end < 0 ? sql.length() : end + 1;
+    }
+    if (sql.startsWith("/*", i)) {
+      int end = sql.indexOf("*/", i + 2);
+      return end < 0 ? sql.length() : end + 2;
+    }
+    return i;
   }
 
   /** Skips a quoted literal or name; a doubled quote or a backslash escape stays inside. */

@@ -231,7 +231,7 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
   public final ClassifiedError classify(SQLException exception) {
     List<SQLException> chain = ErrorChain.of(exception);
     for (SQLException candidate : chain) {
-      ErrorKind kind = kindOf(candidate);
+      ErrorKind kind = ErrorChain.orConnectionClass(kindOf(candidate), candidate);
       if (kind != null) {
         String constraint = kind == ErrorKind.UNIQUE_VIOLATION ? constraintOf(candidate) : null;
         return new ClassifiedError(kind, candidate, constraint);

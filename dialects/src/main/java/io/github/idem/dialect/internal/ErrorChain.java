@@ -15,10 +15,14 @@ final class ErrorChain {
   private ErrorChain() {}
 
   /**
-   * {@code CONNECTION_LOST} for SQLSTATE class 08 (connection exception in the SQL standard), which
-   * pools, proxies and wrappers use for a broken connection whatever the engine; else null.
+   * The kind the engine's own codes decided, else {@code CONNECTION_LOST} for SQLSTATE class 08
+   * (connection exception in the SQL standard), which pools, proxies and wrappers use for a broken
+   * connection whatever the engine; else null.
    */
-  static @Nullable ErrorKind connectionClass(SQLException e) {
+  static @Nullable ErrorKind orConnectionClass(@Nullable ErrorKind engines, SQLException e) {
+    if (engines != null) {
+      return engines;
+    }
     String state = e.getSQLState();
     return state != null && state.startsWith("08") ? ErrorKind.CONNECTION_LOST : null;
   }

@@ -146,7 +146,7 @@ public final class H2Dialect extends AbstractSqlDialect {
           90098, // DATABASE_IS_CLOSED
           90121 -> // DATABASE_CALLED_AT_SHUTDOWN
           ErrorKind.CONNECTION_LOST;
-      default -> ErrorChain.connectionClass(e);
+      default -> null;
     };
   }
 

@@ -237,12 +237,10 @@ public final class SqliteDialect extends AbstractSqlDialect {
         return ErrorKind.STATEMENT_TIMEOUT;
       case 0:
         // sqlite-jdbc reports use of a closed connection with no code, only text (docs/engines.md,
-        // "Closed connections"); a pool or wrapper may report it with SQLSTATE class 08
-        return closedConnectionText(message)
-            ? ErrorKind.CONNECTION_LOST
-            : ErrorChain.connectionClass(e);
+        // "Closed connections")
+        return closedConnectionText(message) ? ErrorKind.CONNECTION_LOST : null;
       default:
-        return ErrorChain.connectionClass(e);
+        return null;
     }
   }
 
