@@ -24,6 +24,9 @@ import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.KeyRecord;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.OperationStore;
+import io.github.idem.internal.RecordStatements;
+import io.github.idem.internal.TerminalFailures;
+import io.github.idem.internal.TerminalSavepoint;
 import io.github.idem.internal.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -78,10 +81,14 @@ import org.jspecify.annotations.Nullable;
 public final class GuardedOperation<R> {
   private final OperationStore store;
   private final StoredResults<R> results;
+  private final TerminalFailures failures;
+  private final RecordStatements records;
 
-  GuardedOperation(OperationStore store, StoredResults<R> results) {
+  GuardedOperation(OperationStore store, StoredResults<R> results, TerminalFailures failures) {
     this.store = store;
     this.results = results;
+    this.failures = failures;
+    this.records = new RecordStatements(store);
   }
 
   /**
@@ -128,9 +135,10 @@ public final class GuardedOperation<R> {
     String fingerprint = Fingerprints.of(request);
     OperationBody<R, X> work = requireBody(body);
     try {
-      return store
-          .context()
-          .atomically(store.subject(), true, c -> run(c, checked, fingerprint, work));
+      return outcome(
+          store
+              .context()
+              .atomically(store.subject(), true, c -> run(c, checked, fingerprint, work)));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -175,8 +183,12 @@ public final class GuardedOperation<R> {
     String fingerprint = Fingerprints.of(request);
     OperationBody<R, X> work = requireBody(body);
     try {
-      return CallerTransaction.inSavepoint(
-          store.context(), store.subject(), connection, c -> run(c, checked, fingerprint, work));
+      return outcome(
+          CallerTransaction.inSavepoint(
+              store.context(),
+              store.subject(),
+              connection,
+              c -> run(c, checked, fingerprint, work)));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -208,33 +220,87 @@ public final class GuardedOperation<R> {
     return body;
   }
 
-  private OperationResult<R> run(
-      Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
-      throws SQLException {
-    OperationStore.Execution<R> execution =
-        store.observe(
-            key,
-            held ->
-                results.decoded(
-                    store.subject(),
-                    key,
-                    held.claimOrReplay(
-                        c,
-                        fingerprint,
-                        OperationsTableSchema.RUNNING,
-                        null,
-                        owned -> firstRun(c, owned, body))));
+  /** The caller's result, or the recorded terminal failure thrown as the body threw it. */
+  private static <R> OperationResult<R> outcome(OperationStore.Execution<R> execution) {
+    Throwable failure = execution.failure();
+    if (failure != null) {
+      throw new BodyFailure(failure);
+    }
     return StoredResults.result(execution);
   }
 
-  private OperationStore.Execution<R> firstRun(
+  private OperationStore.Execution<R> run(
+      Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
+      throws SQLException {
+    return store.observe(
+        key,
+        held ->
+            results.decoded(
+                store.subject(),
+                key,
+                held.claimOrReplay(
+                    c,
+                    fingerprint,
+                    OperationsTableSchema.RUNNING,
+                    null,
+                    owned -> firstRun(c, owned, 1, body),
+                    failures.declared() ? (owned, stored) -> afterFailure(c, owned, body) : null)));
+  }
+
+  /**
+   * The key holds a recorded terminal failure: replay it, refuse, or (ALLOW_RETRY) take the record
+   * over as the next attempt and run the body.
+   */
+  private OperationStore.Execution<R> afterFailure(
       Connection c, KeyRecord held, OperationBody<R, ?> body) throws SQLException {
+    // Locked, so that of two retries after a failure one takes over and the other waits for it.
+    RecordStatements.State state = records.read(c, held.key(), true);
+    if (state == null) {
+      throw held.vanished(c);
+    }
+    if (OperationsTableSchema.DONE.equals(state.status())) {
+      return new OperationStore.Execution<>(null, state.result(), true);
+    }
+    if (!OperationsTableSchema.FAILED.equals(state.status())) {
+      throw held.stuck(state.status());
+    }
+    if (failures.policy() != TerminalFailures.Policy.ALLOW_RETRY) {
+      return OperationStore.Execution.failed(
+          failures.replay(store.subject(), held.key(), state.result()), true);
+    }
+    if (records.takeover(
+            c,
+            held.key(),
+            state.attempt(),
+            OperationsTableSchema.FAILED,
+            OperationsTableSchema.RUNNING,
+            null,
+            null)
+        != 1) {
+      throw held.vanished(c);
+    }
+    return firstRun(c, held, state.attempt() + 1, body);
+  }
+
+  private OperationStore.Execution<R> firstRun(
+      Connection c, KeyRecord held, int attempt, OperationBody<R, ?> body) throws SQLException {
+    if (failures.declared()) {
+      TerminalSavepoint.set(c);
+    }
     BodyConnection guard = BodyConnection.wrap(c, store.subject());
     R value;
     try {
       value = body.run(guard.connection());
     } catch (Exception | Error e) {
-      throw new BodyFailure(e);
+      if (!failures.terminal(e)) {
+        throw new BodyFailure(e);
+      }
+      guard.checkNothingRefused();
+      byte[] encoded = failures.encode(store.subject(), held.key(), e);
+      // The body's writes are undone; the failure is recorded in their place.
+      TerminalSavepoint.rollback(c);
+      held.finish(c, attempt, OperationsTableSchema.FAILED, encoded);
+      return OperationStore.Execution.failed(e, false);
     }
     guard.checkNothingRefused();
     held.complete(c, results.encode(store.subject(), held.key(), value));
@@ -252,6 +318,7 @@ public final class GuardedOperation<R> {
     private final ResultCodec<R> codec;
     private Duration waitTimeout;
     private Duration retention;
+    private TerminalFailures failures = TerminalFailures.NONE;
 
     Builder(IdemContext context, String scope, @Nullable ResultCodec<R> codec) {
       this.context = context;
@@ -311,6 +378,94 @@ public final class GuardedOperation<R> {
     }
 
     /**
+     * Declares the body's failures of one exception type terminal: instead of recording nothing,
+     * the execution records the failure (encoded by {@code codec}), undoes the body's writes, and
+     * throws the failure; later executions of the key then follow {@code policy}. Any other
+     * exception still records nothing, so the next execution runs the body again. One type per
+     * operation: declare a common supertype to cover several. In the caller's transaction the
+     * recorded failure commits or rolls back with that transaction.
+     *
+     * <p>A replayed failure is the object {@code codec.decode} returns; since decoding happens only
+     * on a replay, a failure type with a "replayed" flag can set it there.
+     *
+     * <pre>{@code
+     * GuardedOperation<String> charge = idem.operation("payments", ResultCodec.string())
+     *     .terminalFailure(CardDeclinedException.class, declinedCodec, FailurePolicy.REPLAY)
+     *     .build();
+     * }</pre>
+     *
+     * @param type the exception type; its subclasses count too
+     * @param codec encodes a failure for storage and decodes it for a replay
+     * @param policy what later executions of a key whose failure is recorded do
+     * @param <E> the exception type
+     * @return this builder
+     * @throws InvalidConfigurationException when an argument is null, or the type is {@code
+     *     Exception} or {@code RuntimeException} itself (every failure would be terminal, lost
+     *     connections included)
+     */
+    public <E extends Exception> Builder<R> terminalFailure(
+        Class<E> type, ResultCodec<E> codec, FailurePolicy policy) {
+      if (type == null || codec == null || policy == null) {
+        throw new InvalidConfigurationException(
+            "scope '"
+                + scope
+                + "': terminalFailure needs a type, a codec and a policy; one of them is null");
+      }
+      if (type == Exception.class || type == RuntimeException.class) {
+        throw new InvalidConfigurationException(
+            "scope '"
+                + scope
+                + "': terminalFailure("
+                + type.getSimpleName()
+                + ") would record every failure, transient ones included; declare the business"
+                + " failure's own type, e.g. CardDeclinedException");
+      }
+      this.failures =
+          new TerminalFailures(
+              type,
+              new TerminalFailures.Codec() {
+                @Override
+                public byte @Nullable [] encode(Throwable failure) throws Exception {
+                  return codec.encode(type.cast(failure));
+                }
+
+                @Override
+                public @Nullable Throwable decode(byte @Nullable [] bytes) throws Exception {
+                  return codec.decode(bytes);
+                }
+              },
+              TerminalFailures.Policy.valueOf(policy.name()));
+      return this;
+    }
+
+    /**
+     * Switches to lease mode, for a body that calls something outside the database (a payment
+     * gateway, an e-mail service): the key is claimed in a short transaction of its own with a
+     * lease of {@code duration}, the body runs outside any transaction, and its result is recorded
+     * in another; see {@link LeasedOperation}. The scope, retention, wait timeout and terminal
+     * failures set so far carry over.
+     *
+     * <pre>{@code
+     * LeasedOperation<String> charge = idem.operation("payments", ResultCodec.string())
+     *     .lease(Duration.ofSeconds(30))
+     *     .build();
+     * }</pre>
+     *
+     * @param duration how long a claim lasts without a heartbeat; at least 1 second and at most 24
+     *     hours
+     * @return the lease-mode builder
+     * @throws InvalidConfigurationException when the duration is null or out of bounds
+     */
+    public LeasedOperation.Builder<R> lease(Duration duration) {
+      return new LeasedOperation.Builder<>(
+          context,
+          () -> OperationStore.operation(context, scope, waitTimeout, retention),
+          codec,
+          failures,
+          Durations.lease("lease", duration));
+    }
+
+    /**
      * Checks the operations table and builds the operation.
      *
      * @return the operation
@@ -320,7 +475,7 @@ public final class GuardedOperation<R> {
       new OperationsTable(context).verify();
       OperationStore store = store();
       BuildLog.guardedOperation(store);
-      return new GuardedOperation<>(store, new StoredResults<>(codec));
+      return new GuardedOperation<>(store, new StoredResults<>(codec), failures);
     }
 
     /**
@@ -338,6 +493,13 @@ public final class GuardedOperation<R> {
      * @return the next step
      */
     public GuardedInsert.ColumnsStep<R> insertInto(String table) {
+      if (failures.declared()) {
+        throw new InvalidConfigurationException(
+            "scope '"
+                + scope
+                + "': a guarded insert has no body that can fail, so terminalFailure does not"
+                + " apply; remove it, or use build() with a body");
+      }
       return columns -> new GuardedInsert.Builder<>(context, store(), codec, table, columns);
     }
 

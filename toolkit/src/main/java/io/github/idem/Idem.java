@@ -134,6 +134,16 @@ public final class Idem {
   }
 
   /**
+   * Returns the administration of guarded operations' keys: inspect, release a stuck key, list
+   * expired leases.
+   *
+   * @return the key administration
+   */
+  public OperationKeys keys() {
+    return new OperationKeys(context);
+  }
+
+  /**
    * Returns the processed-operations table: DDL, creation, verification.
    *
    * @return the table

@@ -160,4 +160,24 @@ public interface IdemListener {
    * @param rows how many rows
    */
   default void purged(int rows) {}
+
+  /**
+   * A {@link LeasedOperation}'s execution took over a key whose lease had passed without a
+   * completion: the previous holder crashed, hung or lost its connection. A steady rate of these
+   * means leases are shorter than the bodies, or heartbeats are missing.
+   *
+   * @param scope the operation's scope
+   * @param key the key; personal data in some applications, so keep it out of metric tags
+   * @param attempt the attempt that starts now (the fencing token), 2 or more
+   */
+  default void leaseTakenOver(String scope, String key, int attempt) {}
+
+  /**
+   * {@link OperationKeys#release} released a stuck key.
+   *
+   * @param scope the operation's scope
+   * @param key the key; personal data in some applications, so keep it out of metric tags
+   * @param attempt the attempt whose holder was fenced out, or whose stuck record was deleted
+   */
+  default void released(String scope, String key, int attempt) {}
 }

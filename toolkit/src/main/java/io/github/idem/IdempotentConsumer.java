@@ -10,6 +10,7 @@ import io.github.idem.internal.IdemContext;
 import io.github.idem.internal.Keys;
 import io.github.idem.internal.MessageClaims;
 import io.github.idem.internal.OperationStore;
+import io.github.idem.internal.TerminalFailures;
 import io.github.idem.internal.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -60,7 +61,8 @@ public final class IdempotentConsumer {
     this.processing =
         new GuardedOperation<>(
             OperationStore.consumer(context, consumer, context.defaultWaitTimeout(), retention),
-            new StoredResults<>(ResultCodec.none()));
+            new StoredResults<>(ResultCodec.none()),
+            TerminalFailures.NONE);
   }
 
   /**

@@ -78,6 +78,16 @@ final class ListenerSink implements EventSink {
     each(listener -> listener.purged(rows));
   }
 
+  @Override
+  public void leaseTakenOver(String scope, String key, int attempt) {
+    each(listener -> listener.leaseTakenOver(scope, key, attempt));
+  }
+
+  @Override
+  public void released(String scope, String key, int attempt) {
+    each(listener -> listener.released(scope, key, attempt));
+  }
+
   private void each(Consumer<IdemListener> event) {
     for (IdemListener listener : listeners) {
       try {

@@ -44,7 +44,7 @@ final class StoredResults<R> {
    */
   OperationStore.Execution<R> decoded(
       String subject, String key, OperationStore.Execution<R> execution) {
-    if (!execution.replayed()) {
+    if (!execution.replayed() || execution.failure() != null) {
       return execution;
     }
     byte[] stored = execution.stored();

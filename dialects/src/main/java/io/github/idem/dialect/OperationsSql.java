@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param purge deletes up to a number of expired rows
  * @param claimMany one-statement claim of many keys returning the new ones (PostgreSQL), or null
  * @param nowMillis the database's current time in epoch milliseconds, as an SQL expression
+ * @param records the fenced updates and administrative reads of one key record
  */
 public record OperationsSql(
     String table,
@@ -35,7 +36,8 @@ public record OperationsSql(
     OperationsStatement complete,
     OperationsStatement purge,
     @Nullable OperationsStatement claimMany,
-    String nowMillis) {
+    String nowMillis,
+    KeyRecordSql records) {
 
   /**
    * Copies the lists.
@@ -48,6 +50,7 @@ public record OperationsSql(
    * @param purge see the record component
    * @param claimMany see the record component
    * @param nowMillis see the record component
+   * @param records see the record component
    */
   public OperationsSql {
     createTable = List.copyOf(createTable);

@@ -57,6 +57,15 @@ public record OperationsStatement(String sql, List<Param> binds) {
     /** Many keys at once, as an SQL array of text. */
     KEY_ARRAY,
     /** A business row's values, one placeholder per column, in column order. */
-    ROW_VALUES
+    ROW_VALUES,
+    /** The attempt number a holder of the key expects, a 32-bit integer. */
+    ATTEMPT,
+    /**
+     * How long a lease lasts from now, in milliseconds, added to the database clock; NULL for a
+     * record without a lease.
+     */
+    LEASE_MILLIS,
+    /** The status a fenced update expects to find, text. */
+    EXPECTED_STATUS
   }
 }

@@ -46,6 +46,12 @@ public final class OperationsTableSchema {
    */
   public static final String RUNNING = "RUNNING";
 
+  /**
+   * Status of an operation whose execution ended in a terminal failure that was recorded (a
+   * declined card); the result column holds the encoded failure.
+   */
+  public static final String FAILED = "FAILED";
+
   /** The primary key. */
   public static final List<Column> PRIMARY_KEY = List.of(Column.SCOPE, Column.OP_KEY);
 
@@ -121,15 +127,21 @@ public final class OperationsTableSchema {
     OP_KEY("op_key", Type.KEY_TEXT, MAX_KEY_LENGTH, false, null),
     /** SHA-256 of the request, lower-case hex. */
     FINGERPRINT("fingerprint", Type.TEXT, 64, true, null),
-    /** {@link #RUNNING} or {@link #DONE}. */
+    /** {@link #RUNNING}, {@link #DONE} or {@link #FAILED}. */
     STATUS("status", Type.TEXT, 16, false, null),
-    /** The stored result. */
+    /**
+     * The stored result, the encoded failure of a {@link #FAILED} record, or, while a leased record
+     * is {@link #RUNNING}, its recovery points.
+     */
     RESULT("result", Type.BYTES, 0, true, null),
     /** When the key was claimed, epoch milliseconds of the database clock. */
     CREATED_AT("created_at", Type.BIGINT, 0, false, null),
     /** When the record may be purged, epoch milliseconds of the database clock. */
     EXPIRES_AT("expires_at", Type.BIGINT, 0, false, null),
-    /** Lease mode: when the holder's lease ends. */
+    /**
+     * Lease mode: when the holder's lease ends, epoch milliseconds of the database clock; NULL for
+     * a record claimed inside a transaction, or a completed one.
+     */
     LEASE_UNTIL("lease_until", Type.BIGINT, 0, true, null),
     /** Lease mode: the attempt number, a fencing token. */
     ATTEMPT("attempt", Type.INTEGER, 0, false, "1");

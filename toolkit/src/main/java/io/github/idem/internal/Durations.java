@@ -31,6 +31,20 @@ public final class Durations {
   }
 
   /**
+   * Checks a lease: at least a second, so that a claim outlives the round trips that follow it; at
+   * most 24 hours, beyond which a crashed holder would block its key for longer than a retry waits
+   * (long bodies heartbeat instead).
+   *
+   * @param setting the builder method's name
+   * @param value the duration given
+   * @return the value
+   */
+  public static Duration lease(String setting, @Nullable Duration value) {
+    return within(
+        setting, value, Duration.ofSeconds(1), Duration.ofHours(24), "from 1 second to 24 hours");
+  }
+
+  /**
    * Checks a retention: at least a second so that an immediate retry finds its key, at most 36500
    * days so that the stored expiry stays far inside 64-bit milliseconds.
    *

@@ -93,4 +93,22 @@ public interface EventSink {
    * @param rows how many
    */
   default void purged(int rows) {}
+
+  /**
+   * A leased operation's execution took over a key whose lease had passed.
+   *
+   * @param scope the scope
+   * @param key the key
+   * @param attempt the attempt that starts now
+   */
+  default void leaseTakenOver(String scope, String key, int attempt) {}
+
+  /**
+   * An administrator released a key.
+   *
+   * @param scope the scope
+   * @param key the key
+   * @param attempt the attempt whose holder was fenced out, or whose stuck record was deleted
+   */
+  default void released(String scope, String key, int attempt) {}
 }

@@ -195,6 +195,27 @@ public final class KeyRecord {
   }
 
   /**
+   * Stores the final status and result of the claim of {@code attempt} in this transaction.
+   *
+   * @param c the connection
+   * @param attempt the attempt the claim wrote
+   * @param status the final status
+   * @param encoded the result or failure
+   * @throws SQLException from the database
+   * @throws TransactionControlException when the claim's record is gone
+   */
+  public void finish(Connection c, int attempt, String status, byte @Nullable [] encoded)
+      throws SQLException {
+    if (new RecordStatements(store).finish(c, key, attempt, status, encoded) != 1) {
+      throw new TransactionControlException(
+          prefix()
+              + "the completion found no key record to complete: the transaction that claimed"
+              + " the key ended before the operation finished; nothing was acknowledged. Bodies"
+              + " must leave the transaction to Idem; retry the key");
+    }
+  }
+
+  /**
    * Reads the key's current record.
    *
    * @param c the connection
@@ -226,7 +247,51 @@ public final class KeyRecord {
    */
   public <T> OperationStore.Execution<T> replay(
       @Nullable String fingerprint, OperationStore.Stored stored) {
-    String storedFingerprint = stored.fingerprint();
+    checkFingerprint(fingerprint, stored.fingerprint());
+    if (OperationsTableSchema.FAILED.equals(stored.status())) {
+      throw TerminalFailures.rejected(store.subject(), key);
+    }
+    if (!OperationsTableSchema.DONE.equals(stored.status())) {
+      throw stuck(stored.status());
+    }
+    return new OperationStore.Execution<>(null, stored.result(), true);
+  }
+
+  /**
+   * The failure of an execution that finds the key RUNNING where no execution can still be running
+   * it: a record the transaction committed midway, or a leased one read by a transactional
+   * operation of the same scope.
+   *
+   * @param status the stored status
+   * @return the exception to throw
+   */
+  public OperationInProgressException stuck(String status) {
+    return new OperationInProgressException(
+        prefix()
+            + "the key is recorded as "
+            + status
+            + ", not completed, and no execution of this kind will complete it: either the"
+            + " transaction that claimed it committed before the operation finished (through SQL"
+            + " in its body that Idem cannot intercept, such as a procedure that commits), or a"
+            + " leased operation of the same scope holds it. Retrying does not help until that"
+            + " lease ends or an administrator releases the key (OperationKeys.inspect, then"
+            + " OperationKeys.release with its attempt); otherwise a purge removes it once its"
+            + " retention passes",
+        key);
+  }
+
+  private void checkFingerprint(@Nullable String fingerprint, OperationStore.Stored stored) {
+    checkFingerprint(fingerprint, stored.fingerprint());
+  }
+
+  /**
+   * Refuses a request whose fingerprint differs from the stored one.
+   *
+   * @param fingerprint this request's fingerprint, or null
+   * @param storedFingerprint the stored one, or null
+   * @throws KeyReusedException when both are present and differ
+   */
+  public void checkFingerprint(@Nullable String fingerprint, @Nullable String storedFingerprint) {
     // No fingerprint on either side means the caller opted out of the check for that request.
     if (storedFingerprint != null
         && fingerprint != null
@@ -238,18 +303,6 @@ public final class KeyRecord {
               + " differ); use a new key for a new request",
           key);
     }
-    if (!OperationsTableSchema.DONE.equals(stored.status())) {
-      throw new OperationInProgressException(
-          prefix()
-              + "the key is recorded as "
-              + stored.status()
-              + ", not completed: the transaction that claimed it committed before the operation"
-              + " finished, through SQL in its body that Idem cannot intercept (such as a"
-              + " procedure that commits), so no result is stored; the key stays unusable until"
-              + " the record is deleted or its retention passes and a purge removes it",
-          key);
-    }
-    return new OperationStore.Execution<>(null, stored.result(), true);
   }
 
   /**
@@ -272,12 +325,42 @@ public final class KeyRecord {
       byte @Nullable [] result,
       OperationStore.Steps<T> first)
       throws SQLException {
+    return claimOrReplay(c, fingerprint, status, result, first, null);
+  }
+
+  /**
+   * Claims, then reads back, as {@link #claimOrReplay(Connection, String, String, byte[],
+   * OperationStore.Steps)} does, handing a record with a recorded terminal failure to {@code
+   * afterFailure}.
+   *
+   * @param c the connection
+   * @param fingerprint this request's fingerprint
+   * @param status the status a claim stores
+   * @param result the result a claim stores, or null
+   * @param first the work when the claim is new
+   * @param afterFailure the work when the record holds a terminal failure, or null to refuse
+   * @param <T> the value type
+   * @return what the execution did
+   * @throws SQLException from the database
+   */
+  public <T> OperationStore.Execution<T> claimOrReplay(
+      Connection c,
+      @Nullable String fingerprint,
+      String status,
+      byte @Nullable [] result,
+      OperationStore.Steps<T> first,
+      OperationStore.@Nullable AfterFailure<T> afterFailure)
+      throws SQLException {
     for (int round = 1; round <= OperationStore.CLAIM_ROUNDS; round++) {
       if (claim(c, fingerprint, status, result)) {
         return first.run(this);
       }
       OperationStore.Stored stored = read(c);
       if (stored != null) {
+        if (afterFailure != null && OperationsTableSchema.FAILED.equals(stored.status())) {
+          checkFingerprint(fingerprint, stored);
+          return afterFailure.run(this, stored);
+        }
         return replay(fingerprint, stored);
       }
     }

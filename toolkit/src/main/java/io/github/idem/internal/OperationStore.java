@@ -175,10 +175,35 @@ public final class OperationStore {
    * @param value the work's value on a first execution
    * @param stored the stored result on a replay
    * @param replayed whether the work did not run
+   * @param failure the recorded terminal failure the caller gets instead of a value, or null
    * @param <T> the value type
    */
   @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
-  public record Execution<T>(@Nullable T value, byte @Nullable [] stored, boolean replayed) {
+  public record Execution<T>(
+      @Nullable T value, byte @Nullable [] stored, boolean replayed, @Nullable Throwable failure) {
+    /**
+     * An execution that returned a value or replayed one.
+     *
+     * @param value the work's value on a first execution
+     * @param stored the stored result on a replay
+     * @param replayed whether the work did not run
+     */
+    public Execution(@Nullable T value, byte @Nullable [] stored, boolean replayed) {
+      this(value, stored, replayed, null);
+    }
+
+    /**
+     * An execution that ended in a recorded terminal failure, or replayed one.
+     *
+     * @param failure the failure the caller gets
+     * @param replayed whether the body did not run
+     * @param <T> the value type
+     * @return the execution
+     */
+    public static <T> Execution<T> failed(Throwable failure, boolean replayed) {
+      return new Execution<>(null, null, replayed, failure);
+    }
+
     /**
      * A first execution.
      *
@@ -206,6 +231,24 @@ public final class OperationStore {
      * @throws SQLException from the database
      */
     Execution<T> run(KeyRecord key) throws SQLException;
+  }
+
+  /**
+   * What an execution does when the key's record holds a recorded terminal failure.
+   *
+   * @param <T> the value type
+   */
+  @FunctionalInterface
+  public interface AfterFailure<T> {
+    /**
+     * Replays, refuses or re-runs.
+     *
+     * @param key the key's record handle
+     * @param stored the record, fingerprint already checked
+     * @return what the execution did
+     * @throws SQLException from the database
+     */
+    Execution<T> run(KeyRecord key, Stored stored) throws SQLException;
   }
 
   /**

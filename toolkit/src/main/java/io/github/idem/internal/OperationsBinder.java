@@ -74,6 +74,9 @@ public final class OperationsBinder {
             ps.setArray(index++, values.keys());
           }
         }
+        case ATTEMPT, LEASE_MILLIS, EXPECTED_STATUS ->
+            // Only the fenced statements bind these, through RecordStatements.
+            throw new IllegalStateException("unexpected parameter " + param);
         case ROW_VALUES -> {
           Object[] row = values.row();
           if (row != null) {

@@ -223,4 +223,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Lease extends LeaseConformance {
+    Lease() {
+      super(ENGINE);
+    }
+  }
 }

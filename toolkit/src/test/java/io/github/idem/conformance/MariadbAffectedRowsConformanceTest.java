@@ -364,4 +364,11 @@ class MariadbAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class Lease extends LeaseConformance {
+    Lease() {
+      super(ENGINE);
+    }
+  }
 }

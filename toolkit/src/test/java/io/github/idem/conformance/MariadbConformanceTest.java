@@ -226,4 +226,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Lease extends LeaseConformance {
+    Lease() {
+      super(ENGINE);
+    }
+  }
 }

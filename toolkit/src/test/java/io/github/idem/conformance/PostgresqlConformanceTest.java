@@ -223,4 +223,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Lease extends LeaseConformance {
+    Lease() {
+      super(ENGINE);
+    }
+  }
 }

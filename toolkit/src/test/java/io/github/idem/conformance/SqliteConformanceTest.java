@@ -223,4 +223,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class Lease extends LeaseConformance {
+    Lease() {
+      super(ENGINE);
+    }
+  }
 }

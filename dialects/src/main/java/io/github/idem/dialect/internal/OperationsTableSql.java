@@ -2,6 +2,7 @@ package io.github.idem.dialect.internal;
 
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.KeyRecordSql;
 import io.github.idem.dialect.OperationsSql;
 import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsStatement.Param;
@@ -94,7 +95,126 @@ final class OperationsTableSql {
             ? null
             : OperationsStatement.of(
                 claimMany, Param.SCOPE, Param.STATUS, Param.RETENTION_MILLIS, Param.KEY_ARRAY),
-        now);
+        now,
+        records(keyPredicate, now));
+  }
+
+  private KeyRecordSql records(String keyPredicate, String now) {
+    String status = quote(Column.STATUS);
+    String result = quote(Column.RESULT);
+    String attempt = quote(Column.ATTEMPT);
+    String leaseUntil = quote(Column.LEASE_UNTIL);
+    String columns =
+        String.join(
+                ", ",
+                status,
+                quote(Column.FINGERPRINT),
+                result,
+                attempt,
+                leaseUntil,
+                quote(Column.CREATED_AT),
+                quote(Column.EXPIRES_AT))
+            + ", "
+            + now
+            + " FROM "
+            + table;
+    String fenced = keyPredicate + " AND " + attempt + " = ? AND " + status + " = ?";
+    String lease = leaseUntil + " = " + now + " + ?";
+    return new KeyRecordSql(
+        OperationsStatement.of("SELECT " + columns + keyPredicate, Param.SCOPE, Param.KEY),
+        OperationsStatement.of(
+            "SELECT " + columns + keyPredicate + dialect.lockingReadSuffix(),
+            Param.SCOPE,
+            Param.KEY),
+        OperationsStatement.of(
+            "UPDATE " + table + " SET " + lease + fenced,
+            Param.LEASE_MILLIS,
+            Param.SCOPE,
+            Param.KEY,
+            Param.ATTEMPT,
+            Param.EXPECTED_STATUS),
+        OperationsStatement.of(
+            "UPDATE " + table + " SET " + status + " = ?, " + attempt + " = " + attempt + " + 1, "
+                + lease + ", " + result + " = ?" + fenced,
+            Param.STATUS,
+            Param.LEASE_MILLIS,
+            Param.RESULT,
+            Param.SCOPE,
+            Param.KEY,
+            Param.ATTEMPT,
+            Param.EXPECTED_STATUS),
+        OperationsStatement.of(
+            "UPDATE " + table + " SET " + result + " = ?, " + lease + fenced,
+            Param.RESULT,
+            Param.LEASE_MILLIS,
+            Param.SCOPE,
+            Param.KEY,
+            Param.ATTEMPT,
+            Param.EXPECTED_STATUS),
+        OperationsStatement.of(
+            "UPDATE "
+                + table
+                + " SET "
+                + status
+                + " = ?, "
+                + result
+                + " = ?, "
+                + leaseUntil
+                + " = NULL, "
+                + quote(Column.EXPIRES_AT)
+                + " = "
+                + now
+                + " + ?"
+                + fenced,
+            Param.STATUS,
+            Param.RESULT,
+            Param.RETENTION_MILLIS,
+            Param.SCOPE,
+            Param.KEY,
+            Param.ATTEMPT,
+            Param.EXPECTED_STATUS),
+        OperationsStatement.of(
+            "UPDATE "
+                + table
+                + " SET "
+                + attempt
+                + " = "
+                + attempt
+                + " + 1, "
+                + leaseUntil
+                + " = "
+                + now
+                + fenced
+                + " AND "
+                + leaseUntil
+                + " IS NOT NULL",
+            Param.SCOPE,
+            Param.KEY,
+            Param.ATTEMPT,
+            Param.EXPECTED_STATUS),
+        OperationsStatement.of(
+            "DELETE FROM " + table + fenced + " AND " + leaseUntil + " IS NULL",
+            Param.SCOPE,
+            Param.KEY,
+            Param.ATTEMPT,
+            Param.EXPECTED_STATUS),
+        OperationsStatement.of(
+            "SELECT "
+                + quote(Column.OP_KEY)
+                + ", "
+                + columns
+                + " WHERE "
+                + quote(Column.SCOPE)
+                + " = ? AND "
+                + status
+                + " = ? AND "
+                + leaseUntil
+                + " <= "
+                + now
+                + " ORDER BY "
+                + leaseUntil,
+            Param.SCOPE,
+            Param.EXPECTED_STATUS));
   }
 
   /** The column's type as this dialect's DDL spells it. */
