@@ -19,13 +19,16 @@ import java.util.Optional;
  * resumes after the last one instead of starting again.
  *
  * <pre>{@code
- * LeaseBody<String, IOException> body = lease -> {
- *   byte[] charged = lease.checkpoint("charged").orElse(null);
- *   if (charged == null) {
- *     charged = gateway.charge(lease.downstreamToken(), 500);
- *     lease.checkpoint("charged", charged);
+ * LeaseBody<String, SQLException> body = lease -> {
+ *   Optional<byte[]> charged = lease.checkpoint("charged");
+ *   String chargeId = charged.isPresent()
+ *       ? new String(charged.get(), StandardCharsets.UTF_8) // a takeover resumes here
+ *       : gateway.charge(lease.downstreamToken(), 500);
+ *   if (charged.isEmpty()) {
+ *     lease.checkpoint("charged", chargeId.getBytes(StandardCharsets.UTF_8),
+ *         c -> insertCharge(c, chargeId));
  *   }
- *   return new String(charged, StandardCharsets.UTF_8);
+ *   return chargeId;
  * };
  * }</pre>
  */

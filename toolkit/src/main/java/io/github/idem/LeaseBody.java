@@ -6,7 +6,7 @@ package io.github.idem;
  * Checked exceptions pass through unchanged.
  *
  * <pre>{@code
- * LeaseBody<String, IOException> body = lease -> gateway.charge(lease.downstreamToken(), 500);
+ * LeaseBody<String, SQLException> body = lease -> gateway.charge(lease.downstreamToken(), 500);
  * }</pre>
  *
  * @param <R> the result type

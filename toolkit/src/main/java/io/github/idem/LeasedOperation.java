@@ -61,8 +61,8 @@ import org.jspecify.annotations.Nullable;
  * LeasedOperation<String> charge = idem.operation("payments", ResultCodec.string())
  *     .lease(Duration.ofSeconds(30))
  *     .build();
- * OperationResult<String> r =
- *     charge.execute(idempotencyKey, requestBody, lease -> gateway.charge(lease.downstreamToken()));
+ * OperationResult<String> r = charge.execute(
+ *     idempotencyKey, requestBody, lease -> gateway.charge(lease.downstreamToken(), 500));
  * }</pre>
  *
  * @param <R> the result type

@@ -14,7 +14,9 @@ import io.github.idem.api.InvalidKeyException;
 import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.KeyRecordVanishedException;
 import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.LeaseLostException;
 import io.github.idem.api.NestedExecutionException;
+import io.github.idem.api.OperationFailedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.ResultDecodingException;
 import io.github.idem.api.ResultEncodingException;
@@ -108,7 +110,9 @@ class ExceptionMessagesTest {
             OperationInProgressException.class,
             KeyRecordVanishedException.class,
             ResultEncodingException.class,
-            ResultDecodingException.class)) {
+            ResultDecodingException.class,
+            LeaseLostException.class,
+            OperationFailedException.class)) {
       Object key = type.getMethod("key").invoke(provoked.get(type));
       assertThat(key).as(type.getSimpleName()).isEqualTo(Optional.of(KEY));
     }
@@ -272,6 +276,50 @@ class ExceptionMessagesTest {
             () ->
                 op.execute(
                     KEY, REQUEST, c -> op.execute(c, KEY, REQUEST, inner -> RESULT).value())));
+
+    String leaseScope = scope + "-lease";
+    LeasedOperation<String> leased =
+        idem.operation(leaseScope, ResultCodec.string()).lease(Duration.ofMinutes(1)).build();
+    out.put(
+        LeaseLostException.class,
+        thrown(
+            () ->
+                leased.execute(
+                    KEY,
+                    REQUEST,
+                    lease -> {
+                      idem.keys().release(leaseScope, KEY, lease.attempt());
+                      return RESULT;
+                    })));
+    String heldKey = KEY + "-held";
+    leased.execute(
+        heldKey,
+        REQUEST,
+        lease -> {
+          // A live lease, as a second execution and a transactional operation of the scope see it.
+          assertNoSecrets(thrown(() -> leased.execute(heldKey, REQUEST, inner -> RESULT)));
+          return RESULT;
+        });
+    GuardedOperation<String> rejecting =
+        idem.operation(scope + "-reject", ResultCodec.string())
+            .terminalFailure(
+                IllegalArgumentException.class,
+                ResultCodec.of(
+                    failure -> bytes(String.valueOf(failure.getMessage())),
+                    stored ->
+                        new IllegalArgumentException(new String(stored, StandardCharsets.UTF_8))),
+                FailurePolicy.REJECT)
+            .build();
+    thrown(
+        () ->
+            rejecting.execute(
+                KEY,
+                REQUEST,
+                c -> {
+                  throw new IllegalArgumentException("declined " + VALUE);
+                }));
+    out.put(
+        OperationFailedException.class, thrown(() -> rejecting.execute(KEY, REQUEST, c -> RESULT)));
     return out;
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -178,6 +179,44 @@ class ReadmeExampleTest {
   }
 
   @Test
+  void shouldRunTheLeaseModeExample() {
+    DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
+    Idem idem = Idem.create(dataSource);
+    idem.operationsTable().createIfMissing();
+    String idempotencyKey = "lease-" + java.util.UUID.randomUUID();
+    String requestBody = "{\"amount\":1999}";
+    java.util.Map<String, String> charges = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Gateway gateway =
+        (token, amount) -> {
+          calls.incrementAndGet();
+          return charges.computeIfAbsent(token, t -> "ch_" + amount + "_" + charges.size());
+        };
+    for (int retry = 0; retry < 2; retry++) {
+      // README:start
+      LeasedOperation<String> charge =
+          idem.operation("card-charges", ResultCodec.string())
+              .lease(Duration.ofSeconds(30)) // a crashed holder blocks its key this long at most
+              .build();
+
+      OperationResult<String> charged =
+          charge.execute(
+              idempotencyKey,
+              requestBody,
+              lease -> gateway.charge(lease.downstreamToken(), 1999)); // same token every attempt
+      // README:end
+      assertThat(charged.replayed()).isEqualTo(retry == 1);
+    }
+    assertThat(calls).hasValue(1);
+  }
+
+  /** A payment gateway that deduplicates on the caller's idempotency key. */
+  interface Gateway {
+    String charge(String idempotencyKey, long amountCents);
+  }
+
+  @Test
   void shouldRunTheAmbientTransactionExample() throws SQLException {
     DataSource dataSource = TestDatabases.shared(Engine.H2).dataSource();
     try (Connection c = dataSource.getConnection();
@@ -262,7 +301,7 @@ class ReadmeExampleTest {
       assertThat(normalize(block.group(1))).isEqualTo(normalize(marked.group(1)));
       snippets++;
     }
-    assertThat(snippets).isEqualTo(6);
+    assertThat(snippets).isEqualTo(7);
     assertThat(block.find()).as("a README java block no test compiles").isFalse();
   }
 

@@ -45,6 +45,11 @@ import java.util.Objects;
  *       unchanged}, {@code skipped} or {@code written}</td></tr>
  *   <tr><td>{@code idem.purge.deleted}</td><td>counter</td><td>none</td><td>expired key records
  *       purges deleted</td></tr>
+ *   <tr><td>{@code idem.lease.takeovers}</td><td>counter</td><td>{@code scope}</td><td>leased
+ *       executions that took a key over after its lease passed (a holder crashed, hung, or lacked
+ *       heartbeats)</td></tr>
+ *   <tr><td>{@code idem.keys.released}</td><td>counter</td><td>{@code scope}</td><td>stuck keys an
+ *       administrator released</td></tr>
  * </table>
  *
  * <p>Tag values are bounded by the application: scopes, consumer names, tables and subjects come
@@ -61,6 +66,8 @@ public final class MicrometerListener implements IdemListener {
   private final Meter.MeterProvider<Timer> statements;
   private final Meter.MeterProvider<Counter> rows;
   private final Counter purged;
+  private final Meter.MeterProvider<Counter> takeovers;
+  private final Meter.MeterProvider<Counter> releases;
   private final Map<Outcome, String> outcomeTags = new EnumMap<>(Outcome.class);
 
   /**
@@ -99,6 +106,14 @@ public final class MicrometerListener implements IdemListener {
             .description("Expired key records Idem's purges deleted")
             .baseUnit("rows")
             .register(registry);
+    this.takeovers =
+        Counter.builder("idem.lease.takeovers")
+            .description("Leased executions that took a key over after its lease passed")
+            .withRegistry(registry);
+    this.releases =
+        Counter.builder("idem.keys.released")
+            .description("Stuck keys an administrator released")
+            .withRegistry(registry);
     for (Outcome outcome : Outcome.values()) {
       outcomeTags.put(outcome, outcome.name().toLowerCase(Locale.ROOT));
     }
@@ -158,6 +173,16 @@ public final class MicrometerListener implements IdemListener {
   @Override
   public void purged(int deleted) {
     purged.increment(deleted);
+  }
+
+  @Override
+  public void leaseTakenOver(String scope, String key, int attempt) {
+    takeovers.withTags("scope", scope).increment();
+  }
+
+  @Override
+  public void released(String scope, String key, int attempt) {
+    releases.withTags("scope", scope).increment();
   }
 
   private void operation(String scope, String outcome, String cause, Duration elapsed) {

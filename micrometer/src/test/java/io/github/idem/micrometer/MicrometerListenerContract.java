@@ -235,6 +235,39 @@ abstract class MicrometerListenerContract {
   }
 
   @Test
+  void shouldCountLeaseTakeoversAndReleasesPerScope() {
+    io.github.idem.LeasedOperation<String> charge =
+        idem.operation("charges", ResultCodec.string()).lease(Duration.ofMinutes(5)).build();
+    // The first attempt's body fails: its lease ends at once and the retry takes the key over.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                charge.execute(
+                    "k1",
+                    "r",
+                    lease -> {
+                      throw new IllegalStateException("gateway timeout");
+                    }))
+        .isInstanceOf(IllegalStateException.class);
+    charge.execute("k1", "r", lease -> "ok");
+    // A holder released by an administrator from inside its body.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                charge.execute(
+                    "k2",
+                    "r",
+                    lease -> {
+                      idem.keys().release("charges", "k2", lease.attempt());
+                      return "late";
+                    }))
+        .isInstanceOf(io.github.idem.api.LeaseLostException.class);
+
+    assertThat(registry.get("idem.lease.takeovers").tag("scope", "charges").counter().count())
+        .isEqualTo(1.0);
+    assertThat(registry.get("idem.keys.released").tag("scope", "charges").counter().count())
+        .isEqualTo(1.0);
+  }
+
+  @Test
   void shouldCountPurgedRows() throws Exception {
     GuardedOperation<String> payments = idem.operation("payments", ResultCodec.string()).build();
     for (int i = 0; i < 3; i++) {

@@ -1,10 +1,17 @@
 package io.github.idem.docs;
 
+import io.github.idem.CheckpointWork;
+import io.github.idem.FailurePolicy;
 import io.github.idem.GuardedInsert;
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
 import io.github.idem.IdemListener;
 import io.github.idem.IdempotentConsumer;
+import io.github.idem.KeyState;
+import io.github.idem.KeyStatus;
+import io.github.idem.Lease;
+import io.github.idem.LeaseBody;
+import io.github.idem.LeasedOperation;
 import io.github.idem.OperationBody;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
@@ -19,6 +26,8 @@ import io.github.idem.api.IdemUsageException;
 import io.github.idem.api.InvalidKeyException;
 import io.github.idem.api.KeyRecordVanishedException;
 import io.github.idem.api.KeyReusedException;
+import io.github.idem.api.LeaseLostException;
+import io.github.idem.api.OperationFailedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.OperationsTableException;
 import io.github.idem.api.Outcome;
@@ -37,6 +46,7 @@ import io.github.idem.dialect.DialectProvider;
 import io.github.idem.dialect.Dialects;
 import io.github.idem.dialect.GuardedInsertSql;
 import io.github.idem.dialect.Identifiers;
+import io.github.idem.dialect.KeyRecordSql;
 import io.github.idem.dialect.OperationsSql;
 import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableProblem;
@@ -81,6 +91,143 @@ final class JavadocExamples {
   private final Log log = new Log();
   private final Mapper mapper = new Mapper();
   private CountMode mode = CountMode.FOUND;
+
+  LeaseBody<String, SQLException> lease() {
+    // example: Lease.java
+    LeaseBody<String, SQLException> body =
+        lease -> {
+          Optional<byte[]> charged = lease.checkpoint("charged");
+          String chargeId =
+              charged.isPresent()
+                  ? new String(charged.get(), StandardCharsets.UTF_8) // a takeover resumes here
+                  : gateway.charge(lease.downstreamToken(), 500);
+          if (charged.isEmpty()) {
+            lease.checkpoint(
+                "charged",
+                chargeId.getBytes(StandardCharsets.UTF_8),
+                c -> insertCharge(c, chargeId));
+          }
+          return chargeId;
+        };
+    // end example
+    return body;
+  }
+
+  LeaseBody<String, SQLException> leaseBody() {
+    // example: LeaseBody.java
+    LeaseBody<String, SQLException> body = lease -> gateway.charge(lease.downstreamToken(), 500);
+    // end example
+    return body;
+  }
+
+  OperationResult<String> leasedOperation(Idem idem, String idempotencyKey, String requestBody)
+      throws SQLException {
+    // example: LeasedOperation.java
+    LeasedOperation<String> charge =
+        idem.operation("payments", ResultCodec.string()).lease(Duration.ofSeconds(30)).build();
+    OperationResult<String> r =
+        charge.execute(
+            idempotencyKey, requestBody, lease -> gateway.charge(lease.downstreamToken(), 500));
+    // end example
+    return r;
+  }
+
+  LeasedOperation<String> guardedOperationLease(Idem idem) {
+    // example: GuardedOperation.java
+    LeasedOperation<String> charge =
+        idem.operation("payments", ResultCodec.string()).lease(Duration.ofSeconds(30)).build();
+    // end example
+    return charge;
+  }
+
+  GuardedOperation<String> guardedOperationTerminalFailure(
+      Idem idem, ResultCodec<CardDeclinedException> declinedCodec) {
+    // example: GuardedOperation.java
+    GuardedOperation<String> charge =
+        idem.operation("payments", ResultCodec.string())
+            .terminalFailure(CardDeclinedException.class, declinedCodec, FailurePolicy.REPLAY)
+            .build();
+    // end example
+    return charge;
+  }
+
+  GuardedOperation<String> failurePolicy(
+      Idem idem, ResultCodec<CardDeclinedException> declinedCodec) {
+    // example: FailurePolicy.java
+    GuardedOperation<String> charge =
+        idem.operation("payments", ResultCodec.string())
+            .terminalFailure(CardDeclinedException.class, declinedCodec, FailurePolicy.REPLAY)
+            .build();
+    // end example
+    return charge;
+  }
+
+  void keyState(Idem idem, String key) {
+    // example: KeyState.java
+    idem.keys().inspect("payments", key).ifPresent(state -> log.info(state.toString()));
+    // end example
+  }
+
+  boolean keyStatus(Idem idem, String key) {
+    // example: KeyStatus.java
+    boolean stuck =
+        idem.keys()
+            .inspect("payments", key)
+            .map(state -> state.status() == KeyStatus.RUNNING && !state.leased())
+            .orElse(false);
+    // end example
+    return stuck;
+  }
+
+  void operationKeys(Idem idem) {
+    // example: OperationKeys.java
+    for (KeyState state : idem.keys().expiredLeases("payments", 100)) {
+      redrive(state.key()); // executes the leased operation again: it takes the key over
+    }
+    // end example
+  }
+
+  CheckpointWork<SQLException> checkpointWork(String chargeId) {
+    // example: CheckpointWork.java
+    CheckpointWork<SQLException> work = c -> insertCharge(c, chargeId);
+    // end example
+    return work;
+  }
+
+  void leaseLostException(Lease lease) {
+    // example: LeaseLostException.java
+    try {
+      lease.heartbeat();
+    } catch (LeaseLostException e) {
+      return; // the newer attempt finishes the work
+    }
+    // end example
+    log.info("still holding");
+  }
+
+  Response operationFailedException(
+      GuardedOperation<String> charge,
+      String key,
+      String request,
+      OperationBody<String, SQLException> body)
+      throws SQLException {
+    // example: OperationFailedException.java
+    try {
+      charge.execute(key, request, body);
+    } catch (OperationFailedException e) {
+      return unprocessable(e.getMessage());
+    }
+    // end example
+    return Response.OK;
+  }
+
+  String keyRecordSql(Dialect dialect) {
+    // example: KeyRecordSql.java
+    KeyRecordSql records = dialect.operations("idem_operations").records();
+    String heartbeat = records.extend().sql();
+    // end example
+    return heartbeat;
+  }
 
   void errorKind(Idem idem, Exception e) {
     // example: ErrorKind.java
@@ -836,6 +983,32 @@ final class JavadocExamples {
 
   private Response conflict(String message) {
     return new Response(409, message);
+  }
+
+  private final Gateway gateway = new Gateway();
+
+  /** A payment gateway that deduplicates on the caller's idempotency key. */
+  static final class Gateway {
+    String charge(String idempotencyKey, long amountCents) {
+      return "ch_" + idempotencyKey.substring(0, 8) + amountCents;
+    }
+  }
+
+  /** A business failure declared terminal. */
+  static final class CardDeclinedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    CardDeclinedException(String message) {
+      super(message);
+    }
+  }
+
+  private void redrive(String key) {
+    log.info("re-driving a key of length {}", key.length());
+  }
+
+  private Response unprocessable(String message) {
+    return new Response(422, message);
   }
 
   private Response badRequest(String message) {
