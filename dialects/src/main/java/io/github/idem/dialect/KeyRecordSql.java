@@ -17,10 +17,12 @@ package io.github.idem.dialect;
  * @param lockedRead the same columns, read so that the row stays locked until the transaction ends
  *     and a transaction in REPEATABLE READ sees the latest committed row
  * @param extend sets {@code lease_until} to now plus {@link OperationsStatement.Param#LEASE_MILLIS}
- *     (a heartbeat, or 0 to let the next caller take over at once)
- * @param takeover increments {@code attempt}, sets status, lease and result: the next attempt takes
- *     the key over
- * @param checkpoint stores a leased record's recovery points and extends its lease
+ *     (a heartbeat, or 0 to let the next caller take over at once), and {@code expires_at} to now
+ *     plus {@link OperationsStatement.Param#RETENTION_MILLIS}, so that a purge never removes a
+ *     record whose lease is live (the caller binds at least the lease)
+ * @param takeover increments {@code attempt}, sets status, lease, expiry (as {@code extend}) and
+ *     result: the next attempt takes the key over
+ * @param checkpoint stores a leased record's recovery points and extends its lease and expiry
  * @param finish stores the final status and result, ends the lease and restarts the retention
  * @param release lets the next caller take a leased key over at once, fencing out its holder: the
  *     attempt increments and the lease ends now

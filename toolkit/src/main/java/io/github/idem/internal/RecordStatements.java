@@ -248,7 +248,12 @@ public final class RecordStatements {
         case EXPECTED_STATUS -> ps.setString(index++, binds.expectedStatus);
         case ATTEMPT -> ps.setInt(index++, binds.attempt);
         case RESULT -> ps.setBytes(index++, binds.result);
-        case RETENTION_MILLIS -> ps.setLong(index++, store.retentionMillis());
+        case RETENTION_MILLIS ->
+            // At least the lease, so that a purge never removes a record whose lease is live.
+            ps.setLong(
+                index++,
+                Math.max(
+                    store.retentionMillis(), binds.leaseMillis == null ? 0 : binds.leaseMillis));
         case LEASE_MILLIS -> {
           if (binds.leaseMillis == null) {
             ps.setNull(index++, Types.BIGINT);

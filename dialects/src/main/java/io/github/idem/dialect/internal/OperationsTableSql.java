@@ -119,7 +119,10 @@ final class OperationsTableSql {
             + " FROM "
             + table;
     String fenced = keyPredicate + " AND " + attempt + " = ? AND " + status + " = ?";
-    String lease = leaseUntil + " = " + now + " + ?";
+    // A lease also keeps the record from the purge: its expiry restarts with every claim,
+    // heartbeat and checkpoint, counted from now by the longer of retention and lease.
+    String lease =
+        leaseUntil + " = " + now + " + ?, " + quote(Column.EXPIRES_AT) + " = " + now + " + ?";
     return new KeyRecordSql(
         OperationsStatement.of("SELECT " + columns + keyPredicate, Param.SCOPE, Param.KEY),
         OperationsStatement.of(
@@ -129,6 +132,7 @@ final class OperationsTableSql {
         OperationsStatement.of(
             "UPDATE " + table + " SET " + lease + fenced,
             Param.LEASE_MILLIS,
+            Param.RETENTION_MILLIS,
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
@@ -138,6 +142,7 @@ final class OperationsTableSql {
                 + lease + ", " + result + " = ?" + fenced,
             Param.STATUS,
             Param.LEASE_MILLIS,
+            Param.RETENTION_MILLIS,
             Param.RESULT,
             Param.SCOPE,
             Param.KEY,
@@ -147,6 +152,7 @@ final class OperationsTableSql {
             "UPDATE " + table + " SET " + result + " = ?, " + lease + fenced,
             Param.RESULT,
             Param.LEASE_MILLIS,
+            Param.RETENTION_MILLIS,
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
