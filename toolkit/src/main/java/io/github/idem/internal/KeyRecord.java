@@ -306,6 +306,46 @@ public final class KeyRecord {
   }
 
   /**
+   * The failure of an execution that finds the key RUNNING where it cannot wait for it, with what
+   * will clear it and when, on the database's clock.
+   *
+   * @param state the record
+   * @return the exception to throw
+   */
+  public OperationInProgressException stuck(RecordStatements.State state) {
+    Long leaseUntil = state.leaseUntil();
+    if (leaseUntil != null) {
+      long left = state.leaseLeftMillis();
+      return new OperationInProgressException(
+          prefix()
+              + "attempt "
+              + state.attempt()
+              + " of a leased operation of this scope "
+              + (left > 0
+                  ? "holds the key for another " + left + "ms (database clock)"
+                  : "held the key, and its lease has passed")
+              + "; a transactional execution does not take a lease over. Execute the key with"
+              + " the scope's LeasedOperation, which "
+              + (left > 0 ? "takes it over once the lease passes" : "takes it over now"),
+          key);
+    }
+    long expiresIn = Math.max(0, state.expiresAt() - state.now());
+    return new OperationInProgressException(
+        prefix()
+            + "the key is recorded as RUNNING without a lease, so no execution will complete"
+            + " it: the transaction that claimed it committed before the operation finished"
+            + " (through SQL in its body that Idem cannot intercept, such as a procedure that"
+            + " commits). Retrying does not help. An administrator clears it "
+            + (store.storedScope().startsWith(OperationsTableSchema.CONSUMER_SCOPE_PREFIX)
+                ? "by deleting its row from the operations table"
+                : "with OperationKeys.release(scope, key, " + state.attempt() + ")")
+            + "; otherwise the purge removes it once its retention passes, in "
+            + Duration.ofMillis(expiresIn).toSeconds()
+            + "s (database clock)",
+        key);
+  }
+
+  /**
    * Claims, then reads back, until one of the two succeeds; a purge racing a very short retention
    * can remove the record in between.
    *
@@ -360,6 +400,13 @@ public final class KeyRecord {
         if (afterFailure != null && OperationsTableSchema.FAILED.equals(stored.status())) {
           checkFingerprint(fingerprint, stored);
           return afterFailure.run(this, stored);
+        }
+        if (OperationsTableSchema.RUNNING.equals(stored.status())) {
+          checkFingerprint(fingerprint, stored);
+          RecordStatements.State state = new RecordStatements(store).read(c, key, false);
+          if (state != null) {
+            throw stuck(state);
+          }
         }
         return replay(fingerprint, stored);
       }
