@@ -117,7 +117,7 @@ public final class AmbientConnections {
     source.release(connection);
     throw new AmbientTransactionException(
         subject
-            + ": the thread is inside a transaction that "
+            + ": the thread is inside a transaction that the ambient-transaction provider "
             + source
             + " reports (a Spring @Transactional method, for example), and a runner cannot retry"
             + " a transaction it did not open: a retry must roll back and re-run the whole"
