@@ -10,8 +10,8 @@ import java.time.Duration;
  * the runner is shared.
  *
  * <pre>{@code
- * RetryListener log = (attempt, kind, delay, failure) ->
- *     System.getLogger("tx").log(System.Logger.Level.INFO, "attempt {0} failed: {1}", attempt, kind);
+ * RetryListener logRetries =
+ *     (attempt, kind, delay, failure) -> log.info("attempt {} failed: {}", attempt, kind);
  * }</pre>
  */
 @FunctionalInterface
