@@ -217,6 +217,37 @@ class TransactionRunnerTest {
   }
 
   @Test
+  void shouldTellTheRootsListenersOfEachRetry() throws Exception {
+    List<String> events = new ArrayList<>();
+    Idem listened =
+        Idem.builder(h2)
+            .addListener(
+                new IdemListener() {
+                  @Override
+                  public void retried(String subject, int attempt, ErrorKind kind) {
+                    events.add(subject + " " + attempt + " " + kind);
+                  }
+                })
+            .build();
+    AtomicInteger runs = new AtomicInteger();
+
+    listened
+        .transactionRunner()
+        .sleeper(nanos -> {})
+        .build()
+        .run(
+            c -> {
+              if (runs.incrementAndGet() < 3) {
+                throw deadlock();
+              }
+              return null;
+            });
+
+    assertThat(events)
+        .containsExactly("transaction runner 2 DEADLOCK", "transaction runner 3 DEADLOCK");
+  }
+
+  @Test
   void shouldIgnoreAListenerThatThrows() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     TransactionRunner runner =
