@@ -310,7 +310,7 @@ class TransactionRunnerTest {
           .isInstanceOf(AmbientTransactionException.class)
           .hasMessageStartingWith(
               "transaction runner: the thread is inside a transaction that the ambient-transaction"
-                  + " provider io.github.idem.TransactionRunnerTest$1 reports")
+                  + " provider io.github.idem.TransactionRunnerTest$")
           .hasMessageContaining("Call the runner where no transaction is active");
       assertThat(runs).hasValue(0);
       ambient.rollback();
