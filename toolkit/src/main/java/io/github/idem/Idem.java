@@ -144,6 +144,21 @@ public final class Idem {
   }
 
   /**
+   * Starts configuring a runner that runs work in a transaction Idem commits and retries it on
+   * transient failures (serialization failures, deadlocks, lock timeouts, a connection lost before
+   * the commit), with bounded attempts and backoff; see {@link TransactionRunner}.
+   *
+   * <pre>{@code
+   * TransactionRunner runner = idem.transactionRunner().maxAttempts(3).build();
+   * }</pre>
+   *
+   * @return a builder with 5 attempts and a backoff from 10 milliseconds to 1 second
+   */
+  public TransactionRunner.Builder transactionRunner() {
+    return new TransactionRunner.Builder(context);
+  }
+
+  /**
    * Returns the processed-operations table: DDL, creation, verification.
    *
    * @return the table

@@ -133,11 +133,13 @@ public interface IdemListener {
    * hit an error whose kind asks for it ({@link ErrorKind#retryTransaction()}: a serialization
    * failure, a deadlock, a lock timeout that ended the transaction) and runs again from the start,
    * up to {@link Idem.Builder#transactionAttempts}; never heard for a caller's transaction, which
-   * Idem does not retry.
+   * Idem does not retry. A {@link TransactionRunner}'s retries are heard here too, with the kinds
+   * it retries (also statement-scoped lock timeouts, lost connections, and for a guarded operation
+   * an unknown commit outcome), up to its {@code maxAttempts}.
    *
    * @param subject what Idem was doing, as its messages name it: e.g. {@code scope 'payments'},
-   *     {@code consumer 'orders'}, {@code upsert into payments} or {@code purge idem_operations};
-   *     never a key
+   *     {@code consumer 'orders'}, {@code upsert into payments}, {@code purge idem_operations} or
+   *     {@code transaction runner}; never a key
    * @param attempt the attempt that starts now: 2 for the first retry
    * @param kind why the previous attempt failed
    */

@@ -20,6 +20,7 @@ import io.github.idem.api.OperationFailedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.ResultDecodingException;
 import io.github.idem.api.ResultEncodingException;
+import io.github.idem.api.RetriesExhaustedException;
 import io.github.idem.api.TransactionControlException;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.internal.Clock;
@@ -270,6 +271,21 @@ class ExceptionMessagesTest {
           AmbientTransactionException.class,
           thrown(() -> joining.execute(KEY, REQUEST, c -> RESULT)));
     }
+    out.put(
+        RetriesExhaustedException.class,
+        thrown(
+            () ->
+                idem.transactionRunner()
+                    .maxAttempts(2)
+                    .backoff(Duration.ofNanos(1), Duration.ofNanos(1))
+                    .build()
+                    .execute(
+                        op,
+                        KEY,
+                        REQUEST,
+                        c -> {
+                          throw new SQLException("deadlock on " + VALUE, "40001", 40001);
+                        })));
     out.put(
         NestedExecutionException.class,
         thrown(

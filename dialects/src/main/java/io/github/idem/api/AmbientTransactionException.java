@@ -5,8 +5,9 @@ package io.github.idem.api;
  * that cannot carry its work: a Spring transaction-aware connection already inside Spring's
  * transaction (Idem built on a {@code TransactionAwareDataSourceProxy} without the {@code
  * idem-spring} module), or a connection from an {@code AmbientTransactions} provider that is closed
- * or in autocommit mode. Raised before Idem writes, commits or rolls back anything; the message
- * names the fix. Immutable.
+ * or in autocommit mode; or a retrying transaction runner called inside a transaction such a
+ * provider reports, which the runner cannot retry. Raised before Idem writes, commits or rolls back
+ * anything; the message names the fix. Immutable.
  *
  * <pre>{@code
  * // Idem built on a TransactionAwareDataSourceProxy, without idem-spring, called inside a

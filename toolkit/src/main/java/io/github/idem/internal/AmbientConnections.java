@@ -95,6 +95,36 @@ public final class AmbientConnections {
     }
   }
 
+  /**
+   * Refuses work that must run in a transaction of its own, such as a retrying runner's, while the
+   * thread is inside a transaction the provider knows: a retry re-runs the work from the start,
+   * which only the owner of that transaction can do.
+   *
+   * @param subject what Idem is doing, for messages
+   * @throws AmbientTransactionException when the thread is inside such a transaction
+   * @throws io.github.idem.api.IdemSqlException when the provider fails to tell
+   */
+  public void refuseInside(String subject) {
+    Connection connection;
+    try {
+      connection = source.current();
+    } catch (SQLException e) {
+      throw IdemContext.failure(dialect, subject + ": get the current transaction's connection", e);
+    }
+    if (connection == null) {
+      return;
+    }
+    source.release(connection);
+    throw new AmbientTransactionException(
+        subject
+            + ": the thread is inside a transaction that the ambient-transaction provider "
+            + source
+            + " reports (a Spring @Transactional method, for example), and a runner cannot retry"
+            + " a transaction it did not open: a retry must roll back and re-run the whole"
+            + " transaction. Call the runner where no transaction is active, or, inside the"
+            + " transaction, use Idem's forms that join it and let its owner retry it");
+  }
+
   private void requireTransaction(Connection connection, String subject) throws SQLException {
     if (connection.isClosed() || connection.getAutoCommit()) {
       throw new AmbientTransactionException(

@@ -57,15 +57,39 @@ public final class Transactions {
    * statement. Used for single rows, where every plan is correct statement by statement.
    */
   public <T> T autocommit(String subject, Work<T> work) {
-    return run(subject, work, false);
+    return run(subject, work, false, attempts, null);
   }
 
   /** Runs work in one transaction that commits at the end, or rolls back on any failure. */
   public <T> T transaction(String subject, Work<T> work) {
-    return run(subject, work, true);
+    return run(subject, work, true, attempts, null);
   }
 
-  private <T> T run(String subject, Work<T> work, boolean transactional) {
+  /**
+   * Runs work in one transaction, once: the caller decides about retries (the facade's {@code
+   * TransactionRunner}). A database failure is an {@link IdemSqlException} with its kind; an
+   * exception from the work other than a {@link SQLException} propagates as thrown, after the
+   * rollback.
+   *
+   * @param subject what Idem is doing, for messages
+   * @param work the work
+   * @param outcomeUnknown what the message of an {@link ErrorKind#OUTCOME_UNKNOWN} failure says
+   *     happened and what to do, starting with {@code "; "}
+   * @param <T> the result type
+   * @return the work's result, committed
+   * @throws IdemSqlException when the connection, the transaction's start, the work's SQL or the
+   *     commit fails
+   */
+  public <T> T once(String subject, Work<T> work, String outcomeUnknown) {
+    return run(subject, work, true, 1, outcomeUnknown);
+  }
+
+  private <T> T run(
+      String subject,
+      Work<T> work,
+      boolean transactional,
+      int attempts,
+      @Nullable String outcomeUnknown) {
     if (dialect.singleWriter() && NestedCalls.insideTransaction(dataSource)) {
       throw NestedCalls.singleWriter(subject);
     }
@@ -109,7 +133,8 @@ public final class Transactions {
           return result;
         } catch (SQLException | RuntimeException | Error e) {
           if (transactional) {
-            known = rollbackQuietly(connection, statements, e);
+            // A body's own exception travels wrapped; the rollback failure belongs on it.
+            known = rollbackQuietly(connection, statements, BodyFailure.primary(e));
           }
           throw e;
         } finally {
@@ -132,11 +157,13 @@ public final class Transactions {
           // The kind's general advice speaks of a caller's transaction still holding its locks;
           // here Idem's own transaction has been rolled back, or there was none.
           String consequence =
-              error.kind() == ErrorKind.LOCK_TIMEOUT_STATEMENT
-                  ? "; the statement waited too long for a lock, and no lock is held any more"
-                      + (transactional ? " (Idem rolled its transaction back)" : "")
-                      + ": retry later"
-                  : null;
+              error.kind() == ErrorKind.OUTCOME_UNKNOWN && outcomeUnknown != null
+                  ? outcomeUnknown
+                  : error.kind() == ErrorKind.LOCK_TIMEOUT_STATEMENT
+                      ? "; the statement waited too long for a lock, and no lock is held any more"
+                          + (transactional ? " (Idem rolled its transaction back)" : "")
+                          + ": retry later"
+                      : null;
           throw new IdemSqlException(
               subject,
               error.kind(),

@@ -230,4 +230,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TransactionRunner extends TransactionRunnerConformance {
+    TransactionRunner() {
+      super(ENGINE);
+    }
+  }
 }

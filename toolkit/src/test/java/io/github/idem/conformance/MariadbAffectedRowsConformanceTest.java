@@ -371,4 +371,16 @@ class MariadbAffectedRowsConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TransactionRunner extends TransactionRunnerConformance {
+    TransactionRunner() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

@@ -233,4 +233,11 @@ class MariadbConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TransactionRunner extends TransactionRunnerConformance {
+    TransactionRunner() {
+      super(ENGINE);
+    }
+  }
 }

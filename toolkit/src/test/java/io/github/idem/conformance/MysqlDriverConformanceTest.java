@@ -233,4 +233,11 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TransactionRunner extends TransactionRunnerConformance {
+    TransactionRunner() {
+      super(ENGINE);
+    }
+  }
 }

@@ -230,4 +230,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class TransactionRunner extends TransactionRunnerConformance {
+    TransactionRunner() {
+      super(ENGINE);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import io.github.idem.Idem;
 import io.github.idem.IdempotentConsumer;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
+import io.github.idem.TransactionRunner;
 import io.github.idem.WriteStatement;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.InvalidKeyException;
@@ -29,6 +30,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -285,6 +288,60 @@ class GuideTest {
                                 })))
         .hasRootCauseInstanceOf(TransactionControlException.class);
     assertThat(count("orders")).isZero();
+  }
+
+  // --- docs/retries.md -----------------------------------------------------------------------
+
+  @Test
+  void shouldRunTheRetriesExamples() throws SQLException {
+    idem = Idem.create(dataSource);
+    idem.operationsTable().createIfMissing();
+    sql(
+        "CREATE TABLE stock (sku VARCHAR(20) PRIMARY KEY, quantity INTEGER)",
+        "INSERT INTO stock (sku, quantity) VALUES ('sku-1', 5)");
+    LongAdder retries = new LongAdder();
+    // DOCS:start retries.md
+    TransactionRunner runner =
+        idem.transactionRunner()
+            .maxAttempts(5) // the first attempt included
+            .backoff(Duration.ofMillis(10), Duration.ofSeconds(1)) // full jitter, capped at 1 s
+            .onRetry((attempt, kind, delay, failure) -> retries.increment())
+            .build(); // thread-safe: build once, share it
+
+    int left = runner.run(connection -> takeFromStock(connection, "sku-1", 2)); // once committed
+    // DOCS:end
+    assertThat(left).isEqualTo(3);
+    assertThat(retries.sum()).isZero();
+
+    GuardedOperation<String> placeOrder = idem.operation("orders", ResultCodec.string()).build();
+    String idempotencyKey = "k-1";
+    String requestBody = "{}";
+    // DOCS:start retries.md
+    OperationResult<String> placed =
+        runner.execute(placeOrder, idempotencyKey, requestBody, c -> insertOrder(c, requestBody));
+    // DOCS:end
+    OperationResult<String> again =
+        runner.execute(placeOrder, idempotencyKey, requestBody, c -> insertOrder(c, requestBody));
+    assertThat(again.replayed()).isTrue();
+    assertThat(again.value()).isEqualTo(placed.value());
+    assertThat(count("orders")).isEqualTo(1);
+  }
+
+  static int takeFromStock(Connection connection, String sku, int quantity) throws SQLException {
+    try (PreparedStatement take =
+        connection.prepareStatement("UPDATE stock SET quantity = quantity - ? WHERE sku = ?")) {
+      take.setInt(1, quantity);
+      take.setString(2, sku);
+      take.executeUpdate();
+    }
+    try (PreparedStatement read =
+        connection.prepareStatement("SELECT quantity FROM stock WHERE sku = ?")) {
+      read.setString(1, sku);
+      try (ResultSet rs = read.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   // --- docs/consumers.md ----------------------------------------------------------------------

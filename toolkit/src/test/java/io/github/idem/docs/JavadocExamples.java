@@ -15,6 +15,9 @@ import io.github.idem.LeasedOperation;
 import io.github.idem.OperationBody;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
+import io.github.idem.RetryListener;
+import io.github.idem.TransactionRunner;
+import io.github.idem.TransactionalWork;
 import io.github.idem.WriteStatement;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemConflictException;
@@ -32,6 +35,7 @@ import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.OperationsTableException;
 import io.github.idem.api.Outcome;
 import io.github.idem.api.ResultDecodingException;
+import io.github.idem.api.RetriesExhaustedException;
 import io.github.idem.api.UnsupportedFeatureException;
 import io.github.idem.dialect.BatchPlan;
 import io.github.idem.dialect.Capabilities;
@@ -965,9 +969,63 @@ final class JavadocExamples {
     return outcome;
   }
 
+  int transactionRunner(Idem idem) throws SQLException {
+    // example: TransactionRunner.java
+    TransactionRunner runner =
+        idem.transactionRunner()
+            .maxAttempts(5)
+            .backoff(Duration.ofMillis(10), Duration.ofSeconds(1))
+            .build();
+    int moved = runner.run(c -> moveStock(c, "sku-1", 3));
+    // end example
+    return moved;
+  }
+
+  TransactionalWork<Integer, SQLException> transactionalWork() {
+    // example: TransactionalWork.java
+    TransactionalWork<Integer, SQLException> work = c -> moveStock(c, "sku-1", 3);
+    // end example
+    return work;
+  }
+
+  RetryListener retryListener() {
+    // example: RetryListener.java
+    RetryListener logRetries =
+        (attempt, kind, delay, failure) -> log.info("attempt {} failed: {}", attempt, kind);
+    // end example
+    return logRetries;
+  }
+
+  void retriesExhaustedException(TransactionRunner runner, String from, String to, long amount)
+      throws SQLException {
+    // example: RetriesExhaustedException.java
+    try {
+      runner.run(c -> transfer(c, from, to, amount));
+    } catch (RetriesExhaustedException e) {
+      log.warn("gave up after {} attempts ({})", e.attempts(), e.kind());
+    }
+    // end example
+  }
+
+  TransactionRunner idemTransactionRunner(Idem idem) {
+    // example: Idem.java
+    TransactionRunner runner = idem.transactionRunner().maxAttempts(3).build();
+    // end example
+    return runner;
+  }
+
   // Stubs for the helpers the examples call.
 
   private void retryWholeTransaction() {}
+
+  private int moveStock(Connection connection, String sku, int quantity) throws SQLException {
+    return connection.isClosed() ? 0 : quantity + sku.length();
+  }
+
+  private boolean transfer(Connection connection, String from, String to, long amount)
+      throws SQLException {
+    return !connection.isClosed() && amount > 0 && !from.equals(to);
+  }
 
   private void retryLater() {}
 
