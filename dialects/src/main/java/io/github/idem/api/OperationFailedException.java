@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 public final class OperationFailedException extends IdemConflictException {
   private static final long serialVersionUID = 1L;
 
+  /** The key of the operation, or null. */
   private final @Nullable String key;
 
   /**
