@@ -230,4 +230,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class LeaseFault extends LeaseFaultConformance {
+    LeaseFault() {
+      super(ENGINE);
+    }
+  }
 }

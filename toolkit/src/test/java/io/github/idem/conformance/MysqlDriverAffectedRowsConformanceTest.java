@@ -371,4 +371,16 @@ class MysqlDriverAffectedRowsConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class LeaseFault extends LeaseFaultConformance {
+    LeaseFault() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

@@ -230,4 +230,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class LeaseFault extends LeaseFaultConformance {
+    LeaseFault() {
+      super(ENGINE);
+    }
+  }
 }

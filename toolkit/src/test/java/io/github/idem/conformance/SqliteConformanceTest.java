@@ -230,4 +230,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class LeaseFault extends LeaseFaultConformance {
+    LeaseFault() {
+      super(ENGINE);
+    }
+  }
 }
