@@ -1,5 +1,7 @@
 package io.github.idem.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -15,6 +17,7 @@ import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.conformance.FaultCases.Act;
+import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.KeyRecordSql;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.faults.Action;
@@ -38,30 +41,35 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
 /**
  * Lease mode under injected faults ({@link FaultyDataSource}), with a simulated payment gateway
  * that deduplicates on the downstream token. Each case arms one fault at a point of the lease flow
- * (the claim's statements and commit, the body's checkpoint transaction, the completion), makes the
- * first call, then retries the same key as a client would until it succeeds: a live lease left by
- * the crashed attempt is made to pass by SQL ({@code lease_until = 0}, standing in for time) or
- * released through {@code idem.keys().release}, never waited for. Then the invariants: exactly one
- * charge at the gateway per key (a repeated call is allowed only with the same downstream token,
- * and is counted), one local ledger row per key (the checkpoint's work), the record DONE (or, for a
- * declined charge, FAILED) with what the successful call reported, which replays without calling
- * the gateway, no RUNNING record left, no lease left that blocks a retry after a body failure, no
- * borrowed connection left. Figures go to {@code target/fault-suite-lease-<variant>.txt}.
+ * (the claim's statements and commit, the body's heartbeat and checkpoint transaction, the
+ * completion), makes the first call, then retries the same key as a client would until it succeeds:
+ * a live lease left by the crashed attempt is made to pass by SQL ({@code lease_until = 0},
+ * standing in for time) or released through {@code idem.keys().release}, never waited for. Then the
+ * invariants: exactly one charge at the gateway per key (a repeated call is allowed only with the
+ * same downstream token, and is counted), one local ledger row per key (the checkpoint's work), the
+ * record DONE (or, for a declined charge, FAILED) with what the successful call reported, which
+ * replays without calling the gateway, no RUNNING record left, no lease left that blocks a retry
+ * after a body failure, no borrowed connection left. Figures go to {@code
+ * target/fault-suite-lease-<variant>.txt}.
  *
  * <p>As in {@link FaultConformance}, the proxy actions run on PostgreSQL and MariaDB (both drivers)
  * through a pool of one connection behind a {@link LoopbackProxy}.
@@ -77,12 +85,19 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
 
   private static final String CHARGED = "charged";
 
+  private static final String KNOWN_BUG = "knownBugShouldKeepTheLeaseWhenAHeartbeatChangesNothing";
+
   private final String run =
       "lf"
           + Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36)
               .toLowerCase(Locale.ROOT);
   private final String scope = "lease-faults-" + run;
   private final Gateway gateway = new Gateway();
+
+  /** The running body's lease, for a HEARTBEAT case's heartbeat (a long call's keep-alive). */
+  private final AtomicReference<Lease> runningLease = new AtomicReference<>();
+
+  private boolean affectedRows;
   private String ledger = "";
   private KeyRecordSql records;
   private Target direct;
@@ -117,6 +132,8 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
     /** The fenced UPDATE of the claim: lease and attempt (takeover, or a new key's lease). */
     CLAIM_UPDATE("claim's fenced update", false),
     CLAIM_COMMIT("claim's commit", false),
+    /** The body's heartbeat after the charge, an autocommit fenced update. */
+    HEARTBEAT("heartbeat", true),
     CHECKPOINT_UPDATE("checkpoint's fenced update", true),
     CHECKPOINT_WORK("checkpoint's ledger insert", true),
     CHECKPOINT_COMMIT("checkpoint's commit", true),
@@ -124,7 +141,7 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
 
     final String label;
 
-    /** Armed by the body right before its checkpoint, once the claim has committed. */
+    /** Armed by the body right after its charge, once the claim has committed. */
     final boolean inBody;
 
     Where(String label, boolean inBody) {
@@ -167,9 +184,7 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
     /** Charges once per token; a repeated token returns the first call's decision. */
     String charge(String key, String token, boolean decline) {
       calls.incrementAndGet();
-      callsByKey
-          .computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-          .add(token);
+      callsByKey.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(token);
       String[] made = new String[1];
       String decision =
           decisions.computeIfAbsent(
@@ -202,6 +217,8 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
     idem.operationsTable().createIfMissing();
     ledger = newTable("op_key VARCHAR(100) NOT NULL, charge_id VARCHAR(40) NOT NULL");
     records = dialect().operations(OPS).records();
+    // only MySQL-protocol drivers count an unchanged row as 0; the others count every match
+    affectedRows = isMySqlProtocol() && countMode() == CountMode.AFFECTED;
     direct = new Target("direct", dataSource());
     FaultFigures.of(variant()).note("lease flow, new key: " + String.join(" ; ", probe(direct)));
     return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> runCase(c)));
@@ -244,6 +261,57 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
       default:
         return List.of(Where.CLAIM_COMMIT, Where.COMPLETION);
     }
+  }
+
+  /**
+   * KNOWN BUG in the lease core (LeaseHolder.heartbeat, RecordStatements.extend), open: with {@code
+   * useAffectedRows=true} (MySQL Connector/J or MariaDB Connector/J against MariaDB), a heartbeat
+   * in the same database millisecond as the previous extension sets {@code lease_until} to the
+   * value it already has; the driver then counts 0 changed rows, and the holder, which still holds
+   * the key, is told its lease was lost. Many heartbeats in a row make two share a millisecond.
+   * Fails on the two AffectedRows variants until a fenced update that matched the row but changed
+   * nothing counts as held (for example by re-reading the record's attempt and status when the
+   * driver counts changed rows). The HEARTBEAT fault cases are skipped on those variants meanwhile.
+   */
+  @Test
+  void knownBugShouldKeepTheLeaseWhenAHeartbeatChangesNothing() {
+    idem.operationsTable().createIfMissing();
+    LeasedOperation<String> operation =
+        idem.operation(scope + "-heartbeats", ResultCodec.string()).lease(LEASE).build();
+    OperationResult<String> result =
+        operation.execute(
+            run,
+            "request",
+            lease -> {
+              for (int i = 0; i < 300; i++) {
+                lease.heartbeat();
+              }
+              return "held";
+            });
+    assertThat(result.value()).isEqualTo("held");
+  }
+
+  /**
+   * KNOWN BUG, as {@link #knownBugShouldKeepTheLeaseWhenAHeartbeatChangesNothing}: a checkpoint
+   * recorded again with the same data within the same millisecond changes nothing, and is refused.
+   */
+  @Test
+  void knownBugShouldKeepTheLeaseWhenACheckpointChangesNothing() {
+    idem.operationsTable().createIfMissing();
+    LeasedOperation<String> operation =
+        idem.operation(scope + "-checkpoints", ResultCodec.string()).lease(LEASE).build();
+    byte[] data = "ch_1".getBytes(StandardCharsets.UTF_8);
+    OperationResult<String> result =
+        operation.execute(
+            run,
+            "request",
+            lease -> {
+              for (int i = 0; i < 300; i++) {
+                lease.checkpoint(CHARGED, data);
+              }
+              return "held";
+            });
+    assertThat(result.value()).isEqualTo("held");
   }
 
   /** The calls of one lease execution for a new key, seen by an armed fault that never fires. */
@@ -340,6 +408,13 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
 
   private void runCase(Case c) {
     FaultFigures figures = FaultFigures.of(variant());
+    if (c.where() == Where.HEARTBEAT && affectedRows) {
+      figures.skipped(c.name() + ": known lease-core bug, see " + KNOWN_BUG);
+      Assumptions.abort(
+          "KNOWN BUG: under useAffectedRows=true a heartbeat in the same millisecond as the claim"
+              + " is refused; see "
+              + KNOWN_BUG);
+    }
     Target t = c.act().proxied() ? proxied() : direct;
     String key = run + "-" + c.index();
     String opScope = c.path() == Path.DECLINE ? scope + "-declined" : scope;
@@ -352,7 +427,13 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
     }
     int firedBefore = t.faulty.fired();
     Fault fault = new Fault(point(c), c.when(), action(c.act()));
-    Runnable armInBody = c.where().inBody ? () -> t.faulty.arm(fault) : null;
+    Runnable armInBody =
+        c.where() == Where.HEARTBEAT
+            ? () -> {
+              t.faulty.arm(fault);
+              runningLease.get().heartbeat();
+            }
+            : c.where().inBody ? () -> t.faulty.arm(fault) : null;
     if (armInBody == null) {
       t.faulty.arm(fault);
     }
@@ -488,9 +569,10 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
   }
 
   /**
-   * Checks the first call's failure against the rules: typed, of the kind the fault allows, and
-   * never CONNECTION_LOST when the unit it failed in committed; a failure in the body must have
-   * ended the lease, so that a retry takes over at once.
+   * Checks the first call's failure against the rules (the heartbeat and the completion commit by
+   * themselves, in autocommit): typed, of the kind the fault allows, and never CONNECTION_LOST when
+   * the unit it failed in committed; a failure in the body must have ended the lease, so that a
+   * retry takes over at once.
    */
   private void checkFirstCall(
       Case c,
@@ -547,6 +629,9 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
         return ledgerRows > 0;
       case COMPLETION:
         return left.isPresent() && left.get().status() != KeyStatus.RUNNING;
+      case HEARTBEAT:
+        // a heartbeat only moves the lease, which the abandoned body ends anyway
+        return false;
       default:
         // the claim: a new key's record exists, or the takeover's attempt is recorded
         return c.path() == Path.TAKEOVER
@@ -563,6 +648,7 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
   private Set<ErrorKind> expected(Case c) {
     boolean committing =
         c.where() == Where.CLAIM_COMMIT
+            || c.where() == Where.HEARTBEAT
             || c.where() == Where.CHECKPOINT_COMMIT
             || c.where() == Where.COMPLETION;
     boolean lastBeforeCommit =
@@ -667,6 +753,8 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
       case CLAIM_UPDATE:
         return Point.statementContaining(
             c.path() == Path.TAKEOVER ? records.takeover().sql() : records.extend().sql());
+      case HEARTBEAT:
+        return Point.statementContaining(records.extend().sql());
       case CHECKPOINT_UPDATE:
         return Point.statementContaining(records.checkpoint().sql());
       case CHECKPOINT_WORK:
@@ -717,7 +805,7 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
   /**
    * One execution of the key, as the client makes it.
    *
-   * @param armInBody arms the case's fault right before the checkpoint, or null
+   * @param armInBody arms the case's fault right after the charge, or null
    */
   private Attempt attempt(Target t, Path path, String key, Runnable armInBody) {
     try {
@@ -743,6 +831,7 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
    * charges with the downstream token and records the point together with the ledger row.
    */
   private String chargeOnce(Lease lease, String key, Runnable armInBody) throws SQLException {
+    runningLease.set(lease);
     Optional<byte[]> saved = lease.checkpoint(CHARGED);
     String charge;
     if (saved.isPresent()) {
