@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,7 @@ final class FaultFigures {
   private final List<String> problems = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final Map<String, Integer> counters = new LinkedHashMap<>();
 
   private FaultFigures(String variant) {
     this.variant = variant;
@@ -78,6 +80,11 @@ final class FaultFigures {
     notes.add(what);
   }
 
+  /** Adds {@code amount} to a suite's own figure, printed under its label in first-use order. */
+  synchronized void add(String label, int amount) {
+    counters.merge(label, amount, Integer::sum);
+  }
+
   synchronized void skipped(String what) {
     skipped.add(what);
   }
@@ -91,6 +98,7 @@ final class FaultFigures {
     line(out, "double effects", doubleEffects);
     line(out, "lost acknowledgements", lostAcknowledgements);
     line(out, "stuck RUNNING records", stuckRunning);
+    counters.forEach((label, value) -> line(out, label, value));
     line(out, "kinds right", kindsRight);
     line(out, "kinds wrong", kindsWrong.size());
     kindsWrong.forEach(k -> out.append("  - ").append(k).append('\n'));
@@ -104,7 +112,7 @@ final class FaultFigures {
   }
 
   private static void line(StringBuilder out, String label, int value) {
-    out.append(String.format("%-24s %d%n", label + ":", value));
+    out.append(String.format("%-32s %d%n", label + ":", value));
   }
 
   /** Prints the report and writes it under {@code target/}, then forgets this variant's counts. */

@@ -237,4 +237,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class LeaseFault extends LeaseFaultConformance {
+    LeaseFault() {
+      super(ENGINE);
+    }
+  }
 }

@@ -2,6 +2,7 @@ package io.github.idem.faults;
 
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
+import io.github.idem.LeasedOperation;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -22,7 +24,8 @@ import javax.sql.DataSource;
  * given by URL, announces on stdout how far it got, and then waits to be killed. It creates
  * nothing; the test prepares the tables.
  *
- * <p>Arguments: scenario, JDBC URL, business table, scope, key, request, result.
+ * <p>Arguments: scenario, JDBC URL, business table (for a leased scenario: the gateway's table),
+ * scope, key, request, result.
  */
 public final class KilledProcessChild {
   /** Printed from inside the body: the key is claimed and the transaction is open. */
@@ -30,6 +33,12 @@ public final class KilledProcessChild {
 
   /** Printed right after the database acknowledged the commit, before Idem hears of it. */
   static final String COMMITTED = "COMMITTED";
+
+  /** Printed from inside a leased body once the gateway recorded the charge. */
+  static final String CHARGED = "CHARGED";
+
+  /** How long the child's lease lasts: far longer than the test, which makes it pass by SQL. */
+  static final Duration LEASE = Duration.ofMinutes(5);
 
   /** Printed when execute returned, which no scenario expects: the process was never stopped. */
   static final String RETURNED = "RETURNED";
@@ -42,7 +51,12 @@ public final class KilledProcessChild {
     /** In the body, holding the claim in an open transaction. */
     HOLDING_THE_CLAIM("holding-the-claim"),
     /** After the commit succeeded, before execute returns its result. */
-    BETWEEN_COMMIT_AND_REPLY("between-commit-and-reply");
+    BETWEEN_COMMIT_AND_REPLY("between-commit-and-reply"),
+    /**
+     * In a leased body, after the external call and before the completion: the claim committed long
+     * ago and no transaction is open; only the lease keeps the key.
+     */
+    LEASED_AFTER_THE_CHARGE("leased-after-the-charge");
 
     private final String label;
 
@@ -75,6 +89,10 @@ public final class KilledProcessChild {
     String key = args[4];
     String request = args[5];
     String result = args[6];
+    if (scenario == Scenario.LEASED_AFTER_THE_CHARGE) {
+      chargeAndWait(new DriverManagerDataSource(url), table, scope, key, request);
+      return;
+    }
     DataSource dataSource =
         scenario == Scenario.BETWEEN_COMMIT_AND_REPLY
             ? new DriverManagerDataSource(url, KilledProcessChild::stopAfterCommit)
@@ -94,6 +112,43 @@ public final class KilledProcessChild {
               return result;
             });
     announce(RETURNED + " " + outcome);
+  }
+
+  private static void chargeAndWait(
+      DataSource dataSource, String gateway, String scope, String key, String request)
+      throws SQLException {
+    LeasedOperation<String> operation =
+        Idem.create(dataSource).operation(scope, ResultCodec.string()).lease(LEASE).build();
+    OperationResult<String> outcome =
+        operation.execute(
+            key,
+            request,
+            lease -> {
+              charge(dataSource, gateway, WRITER, lease.downstreamToken());
+              announce(CHARGED);
+              waitToBeKilled();
+              return "never";
+            });
+    announce(RETURNED + " " + outcome);
+  }
+
+  /**
+   * The external gateway both processes call: a table of calls, in autocommit on a connection of
+   * its own, outside Idem. It charges once per downstream token: the charge id is derived from the
+   * token, so a repeated call with the same token is the same charge.
+   *
+   * @return the charge id
+   */
+  static String charge(DataSource dataSource, String gateway, String caller, String token)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement insert =
+            c.prepareStatement("INSERT INTO " + gateway + " (caller, token) VALUES (?, ?)")) {
+      insert.setString(1, caller);
+      insert.setString(2, token);
+      insert.executeUpdate();
+    }
+    return "ch_" + token.substring(0, 12);
   }
 
   /** Inserts one row naming who wrote it; the test counts these rows. */

@@ -1,13 +1,18 @@
 package io.github.idem.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
 import io.github.idem.IdemListener;
+import io.github.idem.KeyState;
+import io.github.idem.KeyStatus;
+import io.github.idem.LeasedOperation;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
+import io.github.idem.api.OperationInProgressException;
 import io.github.idem.faults.KilledProcessChild.Scenario;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabase;
@@ -58,6 +63,10 @@ class KilledProcessTest {
   private static final String SCOPE = "killed-process";
   private static final String REQUEST = "charge 42";
   private static final String PARENT = "parent";
+  private static final String LEASE_SCOPE = "killed-process-lease";
+
+  /** The external gateway's calls, shared by both processes: (caller, downstream token). */
+  private static final String GATEWAY = "killed_process_gateway";
 
   /** A dead holder's claim must be gone well before this; past it the retry fails. */
   private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(30);
@@ -152,6 +161,83 @@ class KilledProcessTest {
     }
   }
 
+  /**
+   * Issue #11: a process SIGKILLed in a leased body after its external call and before its
+   * completion. No transaction is open, so nothing rolls back: the record stays RUNNING under the
+   * dead holder's lease, and a retry is refused until it passes (here by SQL, standing in for
+   * time). The takeover then calls the gateway again with the same downstream token, so the gateway
+   * charges once, and its result is recorded and replays.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Engine.class)
+  void leasedRetryChargesOnceAfterTheHolderIsKilledAfterItsCharge(Engine engine) throws Exception {
+    try (Target target = Target.open(engine)) {
+      String key = "k-" + UUID.randomUUID();
+      target.prepare();
+      LeasedOperation<String> operation = target.prepareLeased();
+      try (ChildJvm child =
+          ChildJvm.start(
+              KilledProcessChild.class,
+              List.of(
+                  Scenario.LEASED_AFTER_THE_CHARGE.name(),
+                  target.url,
+                  GATEWAY,
+                  LEASE_SCOPE,
+                  key,
+                  REQUEST,
+                  "unused"))) {
+        child.awaitLine(KilledProcessChild.CHARGED, CHILD_BOUND);
+        child.kill();
+      }
+      assertThatThrownBy(() -> leasedRetry(operation, target, key))
+          .as("the dead holder's lease is live")
+          .isInstanceOf(OperationInProgressException.class);
+      KeyState held = target.idem.keys().inspect(LEASE_SCOPE, key).orElseThrow();
+      assertThat(held.status()).isEqualTo(KeyStatus.RUNNING);
+      assertThat(held.attempt()).isEqualTo(1);
+      assertThat(held.leaseExpired()).isFalse();
+
+      target.expireLease(key);
+      assertThat(target.idem.keys().expiredLeases(LEASE_SCOPE, 10))
+          .extracting(KeyState::key)
+          .containsExactly(key);
+      OperationResult<String> retry = leasedRetry(operation, target, key);
+
+      List<List<String>> calls = target.gatewayCalls();
+      assertThat(calls).extracting(call -> call.get(0)).containsExactly("child", PARENT);
+      String token = calls.get(0).get(1);
+      assertThat(calls.get(1).get(1)).as("the takeover's downstream token").isEqualTo(token);
+      assertThat(retry.replayed()).isFalse();
+      assertThat(retry.value()).isEqualTo("ch_" + token.substring(0, 12) + "@2");
+      KeyState done = target.idem.keys().inspect(LEASE_SCOPE, key).orElseThrow();
+      assertThat(done.status()).isEqualTo(KeyStatus.DONE);
+      assertThat(done.attempt()).isEqualTo(2);
+      OperationResult<String> replay =
+          operation.execute(
+              key,
+              REQUEST,
+              lease -> {
+                throw new AssertionError("the body ran on a replay");
+              });
+      assertThat(replay.replayed()).isTrue();
+      assertThat(replay.value()).isEqualTo(retry.value());
+      assertThat(target.gatewayCalls()).hasSize(2);
+      target.assertNoLeakedConnections();
+    }
+  }
+
+  /** The second process's leased attempt: calls the gateway with its downstream token. */
+  private static OperationResult<String> leasedRetry(
+      LeasedOperation<String> operation, Target target, String key) throws SQLException {
+    return operation.execute(
+        key,
+        REQUEST,
+        lease ->
+            KilledProcessChild.charge(target.dataSource, GATEWAY, PARENT, lease.downstreamToken())
+                + "@"
+                + lease.attempt());
+  }
+
   /** The second process's attempt: its body would write the parent's row. */
   private static OperationResult<String> retry(GuardedOperation<String> operation, String key)
       throws SQLException {
@@ -240,6 +326,9 @@ class KilledProcessTest {
     /** How long the latest claim took, as Idem reports it with a threshold of 1 ns. */
     final AtomicReference<Duration> lastClaim = new AtomicReference<>();
 
+    /** Idem on this database, once {@link #prepare()} ran. */
+    Idem idem;
+
     private Target(String url, DataSource dataSource, TestDatabase fixture) {
       this.url = url;
       this.dataSource = dataSource;
@@ -269,7 +358,7 @@ class KilledProcessTest {
               lastClaim.set(waited);
             }
           };
-      Idem idem =
+      idem =
           Idem.builder(dataSource)
               .addListener(claims)
               .waitReportThreshold(Duration.ofNanos(1))
@@ -280,6 +369,46 @@ class KilledProcessTest {
         s.execute("CREATE TABLE " + TABLE + " (writer VARCHAR(16) NOT NULL PRIMARY KEY)");
       }
       return idem.operation(SCOPE, ResultCodec.string()).waitTimeout(WAIT_TIMEOUT).build();
+    }
+
+    /** Creates the gateway's table and builds the leased operation the child runs too. */
+    LeasedOperation<String> prepareLeased() throws SQLException {
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TABLE "
+                + GATEWAY
+                + " (caller VARCHAR(16) NOT NULL, token VARCHAR(64) NOT NULL)");
+      }
+      return idem.operation(LEASE_SCOPE, ResultCodec.string())
+          .lease(KilledProcessChild.LEASE)
+          .build();
+    }
+
+    /** Makes the key's lease pass now, standing in for the time it would take. */
+    void expireLease(String key) throws SQLException {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement update =
+              c.prepareStatement(
+                  "UPDATE idem_operations SET lease_until = 0 WHERE scope = ? AND op_key = ?")) {
+        update.setString(1, LEASE_SCOPE);
+        update.setString(2, key);
+        assertThat(update.executeUpdate()).isEqualTo(1);
+      }
+    }
+
+    /** The gateway's calls, caller and token, the child's ("child" sorts before "parent") first. */
+    List<List<String>> gatewayCalls() throws SQLException {
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rows =
+              s.executeQuery("SELECT caller, token FROM " + GATEWAY + " ORDER BY caller")) {
+        List<List<String>> calls = new ArrayList<>();
+        while (rows.next()) {
+          calls.add(List.of(rows.getString(1), rows.getString(2)));
+        }
+        return calls;
+      }
     }
 
     List<String> writers() throws SQLException {
