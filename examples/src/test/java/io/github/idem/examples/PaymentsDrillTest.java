@@ -176,8 +176,33 @@ class PaymentsDrillTest {
   void aFailedVerificationMakesTheExitStatusNonZero() {
     PaymentsReport report =
         new PaymentsReport(
-            "h2", "H2", "run", 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 0, 0, 0, 0,
-            List.of(), 1);
+            "h2",
+            "H2",
+            "run",
+            1,
+            1,
+            1,
+            1,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            2,
+            1,
+            0,
+            0,
+            0,
+            0,
+            List.of(),
+            1,
+            PaymentsReport.Extras.NONE);
 
     assertThat(report.passed()).isFalse();
     assertThat(report.summaryLine()).matches(SUMMARY);
