@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -18,15 +19,18 @@ import org.jspecify.annotations.Nullable;
  * Breaks the service's database connections at random steps while the drill runs ({@code drill
  * --faults}), with the fault injector of {@code idem-test-fixtures}: one fault at a time is armed
  * at a random point (a claim, a completion, a commit, a statement of the body, any statement) and
- * fires at the next call there; a short random pause later the next one is armed. The faults: the
- * connection is lost before the call (a lost request), during it (the call takes effect, its reply
- * is lost) or after it; the driver's connection is aborted; the server kills the session from a
- * second connection ({@code pg_terminate_backend}, {@code KILL}, H2's {@code ABORT_SESSION}).
+ * fires at the next call there; the next one is armed once a few more payments completed, so a run
+ * sees about the same number of faults per payment on a fast engine as on a slow one. The faults:
+ * the connection is lost before the call (a lost request), during it (the call takes effect, its
+ * reply is lost) or after it; the driver's connection is aborted; the server kills the session from
+ * a second connection ({@code pg_terminate_backend}, {@code KILL}, H2's {@code ABORT_SESSION}).
  * Thread-safe; start once, stop once.
  */
 final class ConnectionFaults {
-  /** Longest pause between one fault firing and the next being armed. */
-  private static final long MAX_PAUSE_MILLIS = 40;
+  /** Payments completed, on average, between one fault firing and the next being armed. */
+  static final int PAYMENTS_PER_FAULT = 8;
+
+  private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private static final String OPERATIONS_TABLE = "idem_operations";
 
@@ -34,6 +38,7 @@ final class ConnectionFaults {
   private final List<Point> points;
   private final List<Action> actions;
   private final SplittableRandom random;
+  private final LongSupplier completed;
   private final Thread armer;
   private volatile boolean stopped;
 
@@ -42,9 +47,12 @@ final class ConnectionFaults {
    *
    * @param real the pool the service's connections come from
    * @param facts the engine's facts, for its kill statement; null when it has no sessions to kill
+   * @param completed payments completed so far
    */
-  ConnectionFaults(DataSource real, @Nullable EngineFacts facts, long seed) {
+  ConnectionFaults(
+      DataSource real, @Nullable EngineFacts facts, long seed, LongSupplier completed) {
     this.faulty = FaultyDataSource.wrap(real);
+    this.completed = completed;
     this.random = new SplittableRandom(seed);
     this.points =
         List.of(
@@ -82,9 +90,12 @@ final class ConnectionFaults {
       int before = faulty.fired();
       faulty.arm(next());
       while (!stopped && faulty.fired() == before) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        LockSupport.parkNanos(POLL_NANOS);
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(random.nextLong(1, MAX_PAUSE_MILLIS)));
+      long next = completed.getAsLong() + random.nextInt(1, 2 * PAYMENTS_PER_FAULT);
+      while (!stopped && completed.getAsLong() < next) {
+        LockSupport.parkNanos(POLL_NANOS);
+      }
     }
     faulty.disarm();
   }

@@ -130,7 +130,11 @@ final class PaymentsDrill {
     DataSource serviceData = dataSource;
     if (options.faults()) {
       faults =
-          new ConnectionFaults(dataSource, engineFacts(dialect().family().id()), options.seed());
+          new ConnectionFaults(
+              dataSource,
+              engineFacts(dialect().family().id()),
+              options.seed(),
+              tally.completed::sum);
       serviceData = faults.dataSource();
     }
     Idem idem =
@@ -490,15 +494,16 @@ final class PaymentsDrill {
       } catch (KeyReusedException e) {
         tally.error(payment, "refused as a reused key, but the request is the original: " + e);
         return null;
-      } catch (IdemSqlException | LeaseLostException | GatewayTimeoutException e) {
-        // A broken connection, an outcome the connection did not report, a lease a takeover
-        // fenced out, a lost gateway reply: whatever happened, executing the key again resolves it.
+      } catch (SQLException | IdemSqlException | LeaseLostException | GatewayTimeoutException e) {
+        // A broken connection (in Idem's statements, or raw from the body's own: a 500 from the
+        // service), an outcome the connection did not report, a lease a takeover fenced out, a
+        // lost gateway reply: whatever happened, executing the key again resolves it.
         if (!options.faults() || ++faulted == FAULT_ATTEMPTS) {
           tally.error(payment, e.toString());
           return null;
         }
         tally.faultsRetried.increment();
-      } catch (SQLException | RuntimeException e) {
+      } catch (RuntimeException e) {
         tally.error(payment, e.toString());
         return null;
       }
@@ -517,16 +522,13 @@ final class PaymentsDrill {
       } catch (KeyReusedException e) {
         tally.rejectedReused.increment();
         return;
-      } catch (IdemSqlException e) {
+      } catch (SQLException | IdemSqlException e) {
         if (!options.faults() || ++faulted == FAULT_ATTEMPTS) {
           tally.error(payment, "reused key: expected a key-reused refusal, got " + e);
           return;
         }
         tally.faultsRetried.increment();
-      } catch (SQLException
-          | CardDeclinedException
-          | GatewayTimeoutException
-          | RuntimeException e) {
+      } catch (CardDeclinedException | GatewayTimeoutException | RuntimeException e) {
         tally.error(payment, "reused key: expected a key-reused refusal, got " + e);
         return;
       }
