@@ -46,6 +46,12 @@ import org.jspecify.annotations.Nullable;
  * (lost replies, random retries, concurrent duplicates, reused keys), then the {@code charges}
  * table is counted. Not thread-safe: one run per instance, driven from one thread (it starts its
  * own clients).
+ *
+ * <p>Options add: {@code --external}, the charge at a durable simulated {@link PaymentGateway}
+ * under lease mode, counted at the gateway; {@code --decline-rate}, declined cards whose decline
+ * must be replayed and never tried again; {@code --faults}, first a {@link PaymentsWorker} process
+ * killed with SIGKILL mid-charge, then {@link ConnectionFaults} on the service's connections and
+ * lost gateway replies, with clients that resubmit after each.
  */
 final class PaymentsDrill {
   /** Submissions of one request while the service answers 409, before the client gives up. */

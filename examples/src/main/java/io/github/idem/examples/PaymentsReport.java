@@ -245,7 +245,9 @@ record PaymentsReport(
           out,
           "worker killed",
           extras.workerKilled(),
-          extras.workerKilled() == 1 ? "SIGKILL mid-charge, its keys taken over" : "DRILL FAILED");
+          extras.workerKilled() == 1
+              ? "SIGKILL mid-charge; clients settled its payments"
+              : "DRILL FAILED");
     }
     if (extras.external()) {
       row(out, "takeovers", extras.takeovers(), "leases taken over after they passed or ended");
