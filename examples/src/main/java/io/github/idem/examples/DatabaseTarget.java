@@ -5,8 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabase;
 import io.github.idem.testing.TestDatabases;
+import java.sql.SQLException;
 import java.util.Locale;
 import javax.sql.DataSource;
+import org.h2.tools.Server;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +54,14 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
     /** True when the database is the drill's own and empty; false for a server given by URL. */
     boolean fresh();
 
+    /**
+     * A JDBC URL of this database for another process (credentials included), such as the drill's
+     * worker; an in-memory H2 database is served over TCP from now on for it.
+     *
+     * @throws SQLException when the H2 TCP server cannot start
+     */
+    String workerUrl() throws SQLException;
+
     @Override
     void close();
   }
@@ -78,6 +88,7 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
                 + "); or point the drill at a server of your own with --db jdbc:...",
             e);
       }
+      H2TcpServer tcp = new H2TcpServer();
       return new Opened() {
         @Override
         public DataSource dataSource() {
@@ -90,8 +101,17 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
         }
 
         @Override
+        public String workerUrl() throws SQLException {
+          return tcp.reachable(db.jdbcUrl());
+        }
+
+        @Override
         public void close() {
-          db.close();
+          try {
+            db.close();
+          } finally {
+            tcp.stop();
+          }
         }
       };
     }
@@ -108,6 +128,7 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
       throw new DatabaseUnavailableException(
           "could not connect to " + redacted(jdbcUrl) + ": " + rootMessage(e), e);
     }
+    H2TcpServer tcp = new H2TcpServer();
     return new Opened() {
       @Override
       public DataSource dataSource() {
@@ -120,10 +141,52 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
       }
 
       @Override
+      public String workerUrl() throws SQLException {
+        return tcp.reachable(jdbcUrl);
+      }
+
+      @Override
       public void close() {
-        pool.close();
+        try {
+          pool.close();
+        } finally {
+          tcp.stop();
+        }
       }
     };
+  }
+
+  /**
+   * Serves an in-memory H2 database of this JVM to other processes: H2's TCP server, running in
+   * this JVM, opens {@code mem:} databases of this JVM by name. Started on first use. Thread-safe.
+   */
+  private static final class H2TcpServer {
+    private static final String MEM_PREFIX = "jdbc:h2:mem:";
+    private @Nullable Server server;
+
+    /** The URL itself, unless it names an in-memory H2 database: then its TCP URL. */
+    synchronized String reachable(String url) throws SQLException {
+      if (!url.startsWith(MEM_PREFIX)) {
+        return url;
+      }
+      Server running = server;
+      if (running == null) {
+        // Port 0: the system picks a free port, which getPort() then reports.
+        running = Server.createTcpServer("-tcpPort", "0").start();
+        server = running;
+      }
+      int options = url.indexOf(';');
+      String name = url.substring(MEM_PREFIX.length(), options < 0 ? url.length() : options);
+      return "jdbc:h2:tcp://127.0.0.1:" + running.getPort() + "/mem:" + name;
+    }
+
+    synchronized void stop() {
+      Server running = server;
+      server = null;
+      if (running != null) {
+        running.stop();
+      }
+    }
   }
 
   /** The URL without a password parameter, for messages. */

@@ -33,7 +33,10 @@ public final class Main {
       "usage: java -jar idem-examples.jar <command> [options]\n"
           + "commands:\n"
           + "  drill          payments under a hostile network (retries, lost replies, concurrent\n"
-          + "                 duplicates, reused keys); counts the charges afterwards\n"
+          + "                 duplicates, reused keys); counts the charges afterwards; optionally\n"
+          + "                 through a simulated card gateway under lease mode (--external), with\n"
+          + "                 broken connections and a killed worker process (--faults) and\n"
+          + "                 declined cards (--decline-rate)\n"
           + "  upsert-drill   concurrent redelivered events against embedded H2, then verify\n\n"
           + PaymentsDrillOptions.USAGE
           + "\n\n"
@@ -100,14 +103,17 @@ public final class Main {
   static int paymentsDrill(PaymentsDrillOptions options, PrintStream out, PrintStream err) {
     DatabaseTarget.Opened db;
     try {
-      // Clients, their concurrent twins, and one for verification.
-      db = options.db().open(2 * options.clients() + 1);
+      // Clients, their concurrent twins, and one for verification; with --external the gateway's
+      // calls from the bodies of both, with --faults the server-side kills.
+      db = options.db().open((options.external() ? 4 : 2) * options.clients() + 2);
     } catch (DatabaseTarget.DatabaseUnavailableException e) {
       err.println("drill: " + e.getMessage());
       return EXIT_FAILED;
     }
     try {
-      PaymentsReport report = new PaymentsDrill(db.dataSource(), options, err).run();
+      PaymentsReport report =
+          new PaymentsDrill(db.dataSource(), options, err, options.faults() ? db.workerUrl() : null)
+              .run();
       out.println(report.summaryLine());
       out.print(report.table());
       out.flush();

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * may be sent twice at the same instant (a concurrent duplicate); replies may be lost, so the
  * client retries a request that in fact succeeded, and a few clients give up after a lost reply;
  * the client may retry at random after a good reply; and a few payments see their key reused for a
- * different amount afterwards, which the service must refuse.
+ * different amount afterwards, which the service must refuse. With a decline rate, a share of the
+ * payments is made with a card the issuer declines; that draw comes from a generator of its own, so
+ * the rest of the plan is the same for a seed whatever the rate.
  */
 final class PaymentPlan {
   /**
@@ -49,6 +51,10 @@ final class PaymentPlan {
   static final double REUSED_KEY_SHARE = 0.035;
 
   static final String CURRENCY = "EUR";
+
+  /** Mixed into the seed of the decline draw, so it is independent of the other draws. */
+  private static final long DECLINE_SEED_MIX = 0x9E3779B97F4A7C15L;
+
   private static final int CUSTOMERS = 500;
 
   private final String runId;
@@ -65,7 +71,18 @@ final class PaymentPlan {
    * @param runId prefix of every key, so runs never share keys
    */
   static PaymentPlan generate(int operations, long seed, String runId) {
+    return generate(operations, seed, runId, 0);
+  }
+
+  /**
+   * Generates the plan with a share of declined cards.
+   *
+   * @param runId prefix of every key, so runs never share keys
+   * @param declineRate share of payments made with a card the issuer declines, 0 to 1
+   */
+  static PaymentPlan generate(int operations, long seed, String runId, double declineRate) {
     SplittableRandom random = new SplittableRandom(seed);
+    SplittableRandom declines = new SplittableRandom(seed ^ DECLINE_SEED_MIX);
     List<Payment> payments = new ArrayList<>(operations);
     for (int i = 0; i < operations; i++) {
       String key = String.format("%s-pay-%07d", runId, i);
@@ -73,7 +90,10 @@ final class PaymentPlan {
           new PaymentRequest(
               random.nextLong(100, 500_000),
               CURRENCY,
-              String.format("cus_%04d", random.nextInt(CUSTOMERS)));
+              String.format("cus_%04d", random.nextInt(CUSTOMERS)),
+              declines.nextDouble() < declineRate
+                  ? PaymentRequest.DECLINED_CARD
+                  : PaymentRequest.GOOD_CARD);
       boolean duplicate = random.nextDouble() < CONCURRENT_DUPLICATE_SHARE;
       int lost = 0;
       if (random.nextDouble() < LOST_REPLY_SHARE) {
@@ -87,7 +107,8 @@ final class PaymentPlan {
             new PaymentRequest(
                 request.amountCents() + random.nextLong(1, 10_000),
                 request.currency(),
-                request.customer());
+                request.customer(),
+                request.card());
       }
       payments.add(new Payment(i, key, request, duplicate, lost, givesUp, retries, reused));
     }
@@ -101,5 +122,19 @@ final class PaymentPlan {
   /** Every payment, in the order clients pick them up. */
   List<Payment> payments() {
     return payments;
+  }
+
+  /** The payment of a key of this plan, or -1 for a key of another run. */
+  int indexOf(String key) {
+    String prefix = runId + "-pay-";
+    if (!key.startsWith(prefix)) {
+      return -1;
+    }
+    try {
+      int index = Integer.parseInt(key.substring(prefix.length()));
+      return index < payments.size() ? index : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 }

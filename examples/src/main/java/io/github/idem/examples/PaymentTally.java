@@ -22,6 +22,7 @@ final class PaymentTally {
   private final AtomicIntegerArray executions;
   private final AtomicIntegerArray acknowledged;
   private final AtomicIntegerArray committed;
+  private final AtomicIntegerArray declineSeen;
   final LongAdder requests = new LongAdder();
   final LongAdder executed = new LongAdder();
   final LongAdder replayed = new LongAdder();
@@ -34,6 +35,11 @@ final class PaymentTally {
   final LongAdder replyMismatches = new LongAdder();
   final LongAdder errors = new LongAdder();
   final LongAdder completed = new LongAdder();
+  final LongAdder declinesNew = new LongAdder();
+  final LongAdder declinesReplayed = new LongAdder();
+  final LongAdder declineReattempts = new LongAdder();
+  final LongAdder faultsRetried = new LongAdder();
+  final LongAdder takeovers = new LongAdder();
   private final List<String> examples = new ArrayList<>();
 
   PaymentTally(int payments) {
@@ -41,6 +47,40 @@ final class PaymentTally {
     this.executions = new AtomicIntegerArray(payments);
     this.acknowledged = new AtomicIntegerArray(payments);
     this.committed = new AtomicIntegerArray(payments);
+    this.declineSeen = new AtomicIntegerArray(payments);
+  }
+
+  /**
+   * Records a decline reply, delivered or lost: the service recorded the decline before answering,
+   * so no body may run for this payment from now on.
+   */
+  void declined(PaymentPlan.Payment payment, boolean replayed) {
+    int index = payment.index();
+    committed.set(index, 1);
+    declineSeen.set(index, 1);
+    if (replayed) {
+      declinesReplayed.increment();
+    } else {
+      declinesNew.increment();
+      executions.incrementAndGet(index);
+    }
+    if (!payment.request().declines()) {
+      problem(payment.key() + ": declined, but its card pays");
+      replyMismatches.increment();
+    }
+  }
+
+  /** A body started for the payment; after a decline reached a client it must not. */
+  void bodyStarted(PaymentPlan.Payment payment) {
+    if (declineSeen.get(payment.index()) != 0) {
+      declineReattempts.increment();
+      problem(payment.key() + ": the card was tried again after its decline was answered");
+    }
+  }
+
+  /** Whether a decline reply came for the payment. */
+  boolean declined(int index) {
+    return declineSeen.get(index) != 0;
   }
 
   /**
@@ -49,6 +89,10 @@ final class PaymentTally {
    */
   void reply(PaymentPlan.Payment payment, PaymentService.Receipt receipt) {
     int index = payment.index();
+    if (payment.request().declines()) {
+      problem(payment.key() + ": charged, but its card is declined");
+      replyMismatches.increment();
+    }
     committed.set(index, 1);
     if (receipt.replayed()) {
       replayed.increment();
@@ -134,6 +178,15 @@ final class PaymentTally {
     long count = 0;
     for (int i = 0; i < committed.length(); i++) {
       count += committed.get(i) == 0 ? 1 : 0;
+    }
+    return count;
+  }
+
+  /** Payments a decline reply came for. */
+  long declinedCount() {
+    long count = 0;
+    for (int i = 0; i < declineSeen.length(); i++) {
+      count += declineSeen.get(i);
     }
     return count;
   }

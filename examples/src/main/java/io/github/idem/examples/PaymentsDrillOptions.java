@@ -7,15 +7,26 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Settings of one payments drill run, parsed from {@code --clients N --operations N --seed N --db
- * TARGET}. Immutable.
+ * TARGET --external --faults --decline-rate R}. Immutable.
  *
  * @param clients concurrent clients submitting payments
  * @param operations distinct payments (each submitted one or more times)
  * @param seed seed of the submission plan; the same seed gives the same plan, while thread timing
  *     still varies between runs
  * @param db where the service keeps its tables
+ * @param external whether each payment is charged at a simulated gateway under lease mode
+ * @param faults whether connections break at random steps, gateway replies get lost and a worker
+ *     process is killed mid-run
+ * @param declineRate share of payments made with a card the issuer declines, 0 to 1
  */
-record PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarget db) {
+record PaymentsDrillOptions(
+    int clients,
+    int operations,
+    long seed,
+    DatabaseTarget db,
+    boolean external,
+    boolean faults,
+    double declineRate) {
   static final int DEFAULT_CLIENTS = 8;
   static final int DEFAULT_OPERATIONS = 2000;
   // Upper bounds keep a typo from starting thousands of threads or filling the heap.
@@ -24,6 +35,7 @@ record PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarg
 
   static final String USAGE =
       "usage: drill [--clients N] [--operations N] [--seed N] [--db h2|postgres|mariadb|JDBC-URL]\n"
+          + "             [--external] [--faults] [--decline-rate R]\n"
           + "  --clients N     concurrent clients, 1.."
           + MAX_CLIENTS
           + " (default "
@@ -39,6 +51,17 @@ record PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarg
           + "                  started from Maven artifacts), or a JDBC URL such as\n"
           + "                  jdbc:postgresql://127.0.0.1:5432/test?user=postgres (tables are\n"
           + "                  created if missing; only this run's rows are counted)\n"
+          + "  --external      charge each payment at a simulated card gateway under lease mode: the\n"
+          + "                  lease's downstream token is the gateway's idempotency key, and the\n"
+          + "                  gateway (tables gateway_charges, gateway_calls) charges once per token\n"
+          + "                  and counts every call; charges and double charges are then counted\n"
+          + "                  at the gateway\n"
+          + "  --faults        break the service's connections at random steps (lost before, during\n"
+          + "                  or after a call, aborted, or killed by the server), lose gateway\n"
+          + "                  replies, and first run a worker process (a second JVM) on the same\n"
+          + "                  payments that is killed with SIGKILL mid-charge; clients retry\n"
+          + "  --decline-rate R  share of payments, 0 to 1, made with a card the issuer declines:\n"
+          + "                  the decline is recorded and replayed, never attempted again\n"
           + "counters (the summary line's names in brackets):\n"
           + "  requests [requests]  calls of the service, retries and duplicates included;\n"
           + "      requests = new charge + replayed + rejected reused + reuse accepted\n"
@@ -62,9 +85,32 @@ record PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarg
           + "  double charges [double_charges] payments with more than one charge: must be 0\n"
           + "  lost [lost]        acknowledged payments with no charge: must be 0\n"
           + "  reply mismatches   payments whose replies name differing charges: must be 0\n"
-          + "  other problems     wrong amounts, unknown keys, committed but uncharged: must be 0";
+          + "  other problems     wrong amounts, unknown keys, committed but uncharged: must be 0\n"
+          + "with --external (also on the summary line):\n"
+          + "  gateway calls [gateway_calls] calls the gateway received, every attempt included\n"
+          + "  gateway duplicates [gateway_duplicates] calls repeating an already charged token:\n"
+          + "                     takeovers the stable downstream token absorbed\n"
+          + "  takeovers          leases taken over after they passed (a dead or failed holder)\n"
+          + "with --decline-rate (also on the summary line):\n"
+          + "  declined [declined]  declines answered: new ones, then [declines_replayed]\n"
+          + "                     replayed from storage; declined payments are acknowledged\n"
+          + "  decline reattempts [decline_reattempts] bodies started for a payment whose\n"
+          + "                     decline a client had received: must be 0\n"
+          + "with --faults:\n"
+          + "  faults retried     requests that failed on a broken connection or a lost gateway\n"
+          + "                     reply and were resubmitted (requests include them)\n"
+          + "  connection faults  faults injected into the service's connections\n"
+          + "  worker killed      the worker process was killed with SIGKILL mid-run (1)";
+
+  /** Without --external, --faults and --decline-rate: the drill as it always ran. */
+  PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarget db) {
+    this(clients, operations, seed, db, false, false, 0);
+  }
 
   PaymentsDrillOptions {
+    if (!(declineRate >= 0 && declineRate <= 1)) {
+      throw new IllegalArgumentException("declineRate must be from 0 to 1: " + declineRate);
+    }
     if (clients < 1 || operations < 1 || seed < 1) {
       throw new IllegalArgumentException(
           "clients, operations and seed must be positive: "
@@ -82,11 +128,17 @@ record PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarg
    */
   static PaymentsDrillOptions parse(List<String> args) throws UsageException {
     Map<String, String> options =
-        CommandLine.options(args, Set.of("--clients", "--operations", "--seed", "--db"));
+        CommandLine.options(
+            args,
+            Set.of("--clients", "--operations", "--seed", "--db", "--decline-rate"),
+            Set.of("--external", "--faults"));
     int clients = DEFAULT_CLIENTS;
     int operations = DEFAULT_OPERATIONS;
     long seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     DatabaseTarget db = DatabaseTarget.H2;
+    boolean external = false;
+    boolean faults = false;
+    double declineRate = 0;
     for (Map.Entry<String, String> option : options.entrySet()) {
       String name = option.getKey();
       String value = option.getValue();
@@ -94,9 +146,12 @@ record PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarg
         case "--clients" -> clients = (int) CommandLine.positive(name, value, MAX_CLIENTS);
         case "--operations" -> operations = (int) CommandLine.positive(name, value, MAX_OPERATIONS);
         case "--seed" -> seed = CommandLine.positive(name, value, Long.MAX_VALUE);
+        case "--external" -> external = true;
+        case "--faults" -> faults = true;
+        case "--decline-rate" -> declineRate = CommandLine.share(name, value, 1);
         default -> db = DatabaseTarget.parse(value);
       }
     }
-    return new PaymentsDrillOptions(clients, operations, seed, db);
+    return new PaymentsDrillOptions(clients, operations, seed, db, external, faults, declineRate);
   }
 }

@@ -37,6 +37,7 @@ import java.util.Locale;
  * @param otherProblems anything else the verification found wrong
  * @param problemExamples the first few problems, described
  * @param elapsedMillis wall time of the payments, setup and verification excluded
+ * @param extras the counters of {@code --external}, {@code --faults} and {@code --decline-rate}
  */
 record PaymentsReport(
     String engine,
@@ -64,7 +65,47 @@ record PaymentsReport(
     long errors,
     long otherProblems,
     List<String> problemExamples,
-    long elapsedMillis) {
+    long elapsedMillis,
+    Extras extras) {
+
+  /**
+   * What the optional modes add. Immutable.
+   *
+   * @param external whether payments were charged at the gateway (lease mode)
+   * @param faults whether faults were injected
+   * @param declines whether some cards decline
+   * @param gatewayCalls calls the gateway received
+   * @param gatewayDuplicates calls that repeated an already charged token
+   * @param gatewayDeclineRepeats calls that repeated an already declined token
+   * @param takeovers leases taken over after they passed
+   * @param declinesNew decline replies from a body that ran (requests)
+   * @param declinesReplayed decline replies replayed from storage (requests)
+   * @param declinedPayments payments whose card was declined
+   * @param declineReattempts bodies started after a decline had been answered: must be 0
+   * @param faultsRetried requests that failed on a fault and were resubmitted
+   * @param connectionFaults faults injected into the service's connections
+   * @param gatewayLostReplies gateway replies lost after the gateway took the call
+   * @param workerKilled 1 when the worker process was killed mid-run, else 0
+   */
+  record Extras(
+      boolean external,
+      boolean faults,
+      boolean declines,
+      long gatewayCalls,
+      long gatewayDuplicates,
+      long gatewayDeclineRepeats,
+      long takeovers,
+      long declinesNew,
+      long declinesReplayed,
+      long declinedPayments,
+      long declineReattempts,
+      long faultsRetried,
+      long connectionFaults,
+      long gatewayLostReplies,
+      long workerKilled) {
+    /** The plain drill: none of the modes. */
+    static final Extras NONE = new Extras(false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
 
   PaymentsReport {
     problemExamples = List.copyOf(problemExamples);
@@ -79,7 +120,9 @@ record PaymentsReport(
         && replyMismatches == 0
         && reuseAccepted == 0
         && errors == 0
-        && otherProblems == 0;
+        && otherProblems == 0
+        && extras.declineReattempts() == 0
+        && (!extras.faults() || extras.workerKilled() == 1);
   }
 
   /** Every payment ends acknowledged, given up or unanswered, exactly one of them. */
@@ -89,29 +132,59 @@ record PaymentsReport(
 
   /** Every request got exactly one of the counted answers. */
   boolean requestsReconcile() {
-    return requests == executed + replayed + rejectedReused + reuseAccepted + inProgress + errors;
+    return requests
+        == executed
+            + replayed
+            + extras.declinesNew()
+            + extras.declinesReplayed()
+            + rejectedReused
+            + reuseAccepted
+            + inProgress
+            + extras.faultsRetried()
+            + errors;
   }
 
-  /** One machine-readable line; scripts and the tests parse it, so its shape is fixed. */
+  /**
+   * One machine-readable line; scripts and the tests parse it, so its shape is fixed: the optional
+   * modes only append their counters at the end.
+   */
   String summaryLine() {
-    return "drill: engine="
-        + engine
-        + " operations="
-        + operations
-        + " requests="
-        + requests
-        + " replayed="
-        + replayed
-        + " rejected_reused="
-        + rejectedReused
-        + " charges="
-        + charges
-        + " double_charges="
-        + doubleCharges
-        + " lost="
-        + lost
-        + " elapsed_ms="
-        + elapsedMillis;
+    String line =
+        "drill: engine="
+            + engine
+            + " operations="
+            + operations
+            + " requests="
+            + requests
+            + " replayed="
+            + replayed
+            + " rejected_reused="
+            + rejectedReused
+            + " charges="
+            + charges
+            + " double_charges="
+            + doubleCharges
+            + " lost="
+            + lost
+            + " elapsed_ms="
+            + elapsedMillis;
+    if (extras.external()) {
+      line +=
+          " gateway_calls="
+              + extras.gatewayCalls()
+              + " gateway_duplicates="
+              + extras.gatewayDuplicates();
+    }
+    if (extras.declines()) {
+      line +=
+          " declined="
+              + extras.declinesNew()
+              + " declines_replayed="
+              + extras.declinesReplayed()
+              + " decline_reattempts="
+              + extras.declineReattempts();
+    }
+    return line;
   }
 
   /** A few lines for people, after the summary line. */
@@ -131,6 +204,21 @@ record PaymentsReport(
     row(out, "  replayed", replayed, "body skipped, the first charge returned");
     row(out, "  rejected reused", rejectedReused, "same key, other amount: 422, nothing charged");
     row(out, "  in progress", inProgress, "409 after waiting for a duplicate; resubmitted");
+    if (extras.declines()) {
+      row(out, "  declined", extras.declinesNew(), "402: the card was declined, decline recorded");
+      row(
+          out,
+          "  decline replayed",
+          extras.declinesReplayed(),
+          "402 replayed from storage, the card not tried again");
+    }
+    if (extras.faults()) {
+      row(
+          out,
+          "  faults retried",
+          extras.faultsRetried(),
+          "broken connection or lost gateway reply; resubmitted");
+    }
     row(out, "  errors", errors, verdict(errors, "no request failed for good"));
     row(out, "concurrent dups", concurrentDuplicates, "payments sent twice at the same instant");
     row(
@@ -142,7 +230,52 @@ record PaymentsReport(
     row(out, "acknowledged", acknowledged, "payments whose client saw a successful reply");
     row(out, "gave up", gaveUp, "payments charged, every reply lost: client stopped asking");
     row(out, "unanswered", unanswered, "payments whose every request failed for good");
-    row(out, "charges", charges, "rows in the charges table for this run");
+    if (extras.faults()) {
+      row(
+          out,
+          "connection faults",
+          extras.connectionFaults(),
+          "injected into the service's connections");
+      row(
+          out,
+          "gateway lost",
+          extras.gatewayLostReplies(),
+          "gateway replies lost after it charged");
+      row(
+          out,
+          "worker killed",
+          extras.workerKilled(),
+          extras.workerKilled() == 1
+              ? "SIGKILL mid-charge; clients settled its payments"
+              : "DRILL FAILED");
+    }
+    if (extras.external()) {
+      row(out, "takeovers", extras.takeovers(), "leases taken over after they passed or ended");
+      row(out, "gateway calls", extras.gatewayCalls(), "calls the gateway received");
+      row(
+          out,
+          "gateway dups",
+          extras.gatewayDuplicates(),
+          "calls repeating a charged token: absorbed, nobody charged twice");
+      if (extras.declines()) {
+        row(
+            out,
+            "declines repeated",
+            extras.gatewayDeclineRepeats(),
+            "calls repeating a declined token");
+      }
+      row(out, "charges", charges, "charges at the gateway for this run");
+    } else {
+      row(out, "charges", charges, "rows in the charges table for this run");
+    }
+    if (extras.declines()) {
+      row(out, "declined payments", extras.declinedPayments(), "acknowledged with a decline");
+      row(
+          out,
+          "decline reattempts",
+          extras.declineReattempts(),
+          verdict(extras.declineReattempts(), "no declined card tried again"));
+    }
     row(out, "double charges", doubleCharges, verdict(doubleCharges, "charged once at most"));
     row(out, "lost", lost, verdict(lost, "every acknowledged payment charged"));
     row(

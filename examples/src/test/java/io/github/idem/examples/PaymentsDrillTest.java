@@ -29,7 +29,10 @@ class PaymentsDrillTest {
           "drill: engine=(?<engine>[a-z0-9]+) operations=(?<operations>\\d+)"
               + " requests=(?<requests>\\d+) replayed=(?<replayed>\\d+)"
               + " rejected_reused=(?<rejected>\\d+) charges=(?<charges>\\d+)"
-              + " double_charges=(?<double>\\d+) lost=(?<lost>\\d+) elapsed_ms=(?<elapsed>\\d+)");
+              + " double_charges=(?<double>\\d+) lost=(?<lost>\\d+) elapsed_ms=(?<elapsed>\\d+)"
+              + "(?: gateway_calls=(?<calls>\\d+) gateway_duplicates=(?<duplicates>\\d+))?"
+              + "(?: declined=(?<declined>\\d+) declines_replayed=(?<declinesReplayed>\\d+)"
+              + " decline_reattempts=(?<reattempts>\\d+))?");
 
   private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -176,8 +179,33 @@ class PaymentsDrillTest {
   void aFailedVerificationMakesTheExitStatusNonZero() {
     PaymentsReport report =
         new PaymentsReport(
-            "h2", "H2", "run", 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 0, 0, 0, 0,
-            List.of(), 1);
+            "h2",
+            "H2",
+            "run",
+            1,
+            1,
+            1,
+            1,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            2,
+            1,
+            0,
+            0,
+            0,
+            0,
+            List.of(),
+            1,
+            PaymentsReport.Extras.NONE);
 
     assertThat(report.passed()).isFalse();
     assertThat(report.summaryLine()).matches(SUMMARY);
@@ -231,6 +259,13 @@ class PaymentsDrillTest {
         "drill --db oracle",
         "drill --db=",
         "drill extra",
+        "drill --decline-rate",
+        "drill --decline-rate x",
+        "drill --decline-rate 1.5",
+        "drill --decline-rate -0.1",
+        "drill --decline-rate NaN",
+        "drill --external=yes",
+        "drill --faults true",
       })
   void badArgumentsPrintUsageAndExitTwo(String line) {
     int status = Main.run(line.split(" "), stream(stdout), stream(stderr));
@@ -278,6 +313,208 @@ class PaymentsDrillTest {
   @Timeout(60)
   void drillOnEmbeddedMariadb() {
     onEmbedded(Engine.MARIADB, "mariadb", "mariadb");
+  }
+
+  @Test
+  void externalDrillChargesEachPaymentOnceAtTheGateway() {
+    Matcher summary =
+        runAndParse("drill", "--external", "--clients", "4", "--operations", "300", "--seed", "7");
+
+    assertThat(number(summary, "double")).isZero();
+    assertThat(number(summary, "lost")).isZero();
+    assertThat(number(summary, "charges")).isEqualTo(300);
+    // No faults: every payment's body ran once, so the gateway saw one call per payment.
+    assertThat(number(summary, "calls")).isEqualTo(300);
+    assertThat(number(summary, "duplicates")).isZero();
+    assertThat(number(summary, "replayed")).isPositive();
+    assertThat(number(summary, "rejected")).isPositive();
+    assertThat(summary.group("declined")).as("no --decline-rate, no decline counters").isNull();
+    assertThat(text(stdout)).contains("result                   PASSED");
+  }
+
+  @Test
+  @Timeout(120)
+  void externalDrillWithFaultsTakesTheKilledWorkersKeysOverWithoutChargingTwice() {
+    Matcher summary =
+        runAndParse(
+            "drill",
+            "--external",
+            "--faults",
+            "--clients",
+            "4",
+            "--operations",
+            "300",
+            "--seed",
+            "7");
+
+    assertFaultyExternalRunPassed(summary, 300);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "--external"})
+  void declinedCardsAreReplayedAndNeverTriedAgain(String mode) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "drill",
+                "--decline-rate",
+                "0.2",
+                "--clients",
+                "4",
+                "--operations",
+                "300",
+                "--seed",
+                "9"));
+    if (!mode.isEmpty()) {
+      args.add(mode);
+    }
+    long declining =
+        PaymentPlan.generate(300, 9, "any", 0.2).payments().stream()
+            .filter(p -> p.request().declines())
+            .count();
+
+    Matcher summary = runAndParse(args.toArray(new String[0]));
+
+    assertThat(declining).isBetween(30L, 90L);
+    assertThat(number(summary, "double")).isZero();
+    assertThat(number(summary, "lost")).isZero();
+    assertThat(number(summary, "charges")).isEqualTo(300 - declining);
+    // Each declining card was declined by exactly one body; every other answer was a replay.
+    assertThat(number(summary, "declined")).isEqualTo(declining);
+    assertThat(number(summary, "declinesReplayed")).isPositive();
+    assertThat(number(summary, "reattempts")).isZero();
+    assertThat(text(stdout)).containsPattern("declined payments +" + declining + " ");
+  }
+
+  @Test
+  void declineRateLeavesTheRestOfThePlanAsTheSeedMakesIt() {
+    List<PaymentPlan.Payment> plain = PaymentPlan.generate(500, 42, "runtest").payments();
+    List<PaymentPlan.Payment> declining = PaymentPlan.generate(500, 42, "runtest", 0.3).payments();
+
+    for (int i = 0; i < plain.size(); i++) {
+      PaymentPlan.Payment a = plain.get(i);
+      PaymentPlan.Payment b = declining.get(i);
+      assertThat(b.request().amountCents()).isEqualTo(a.request().amountCents());
+      assertThat(b.request().customer()).isEqualTo(a.request().customer());
+      assertThat(b.lostReplies()).isEqualTo(a.lostReplies());
+      assertThat(b.concurrentDuplicate()).isEqualTo(a.concurrentDuplicate());
+      assertThat(a.request().declines()).isFalse();
+    }
+    assertThat(declining.stream().filter(p -> p.request().declines()).count())
+        .isBetween(100L, 200L);
+  }
+
+  @Test
+  void verificationCatchesAChargeTheGatewayMadeTwice() throws Exception {
+    try (TestDatabase db = TestDatabases.fresh(Engine.H2)) {
+      DataSource dataSource = db.dataSource();
+      PaymentsDrill drill =
+          new PaymentsDrill(
+              dataSource,
+              new PaymentsDrillOptions(3, 100, 11, DatabaseTarget.H2, true, false, 0),
+              stream(stderr));
+      PaymentsReport report = drill.run();
+      assertThat(report.passed()).as("%s", report.problemExamples()).isTrue();
+      assertThat(report.extras().gatewayCalls()).isEqualTo(100);
+
+      String doubled = drill.plan().payments().get(0).key();
+      String vanished =
+          drill.plan().payments().stream().filter(p -> !p.givesUp()).toList().get(1).key();
+      // The same payment charged under a second token: what a new token per takeover would do.
+      execute(
+          dataSource,
+          "INSERT INTO gateway_charges (token, run_id, payment_key, amount, currency, status,"
+              + " charge_id) SELECT 'another-token', run_id, payment_key, amount, currency, status,"
+              + " 'another-charge' FROM gateway_charges WHERE payment_key = ?",
+          doubled);
+      execute(dataSource, "DELETE FROM gateway_charges WHERE payment_key = ?", vanished);
+
+      PaymentsDrill.Verdict verdict = drill.verify();
+      assertThat(verdict.doubleCharges()).isEqualTo(1);
+      assertThat(verdict.lost()).isEqualTo(1);
+      assertThat(verdict.charges()).isEqualTo(100);
+      assertThat(verdict.examples())
+          .anySatisfy(e -> assertThat(e).startsWith(doubled + ": charged 2 times at the gateway"))
+          .anySatisfy(
+              e ->
+                  assertThat(e)
+                      .isEqualTo(vanished + ": acknowledged but not charged at the gateway"));
+    }
+  }
+
+  @Test
+  void aBodyStartedAfterItsDeclineWasAnsweredIsAReattempt() {
+    PaymentPlan.Payment payment = PaymentPlan.generate(200, 3, "runtest", 1).payments().get(0);
+    PaymentTally tally = new PaymentTally(200);
+
+    tally.bodyStarted(payment);
+    tally.declined(payment, false);
+    tally.declined(payment, true);
+    tally.bodyStarted(payment);
+
+    assertThat(tally.declineReattempts.sum()).isEqualTo(1);
+    assertThat(tally.declinesNew.sum()).isEqualTo(1);
+    assertThat(tally.declinesReplayed.sum()).isEqualTo(1);
+    assertThat(tally.examples()).singleElement().asString().contains("tried again");
+  }
+
+  @Test
+  @Timeout(180)
+  void externalDrillWithFaultsOnEmbeddedPostgresql() {
+    onEmbeddedWithFaults(Engine.POSTGRESQL, "postgres");
+  }
+
+  @Test
+  @Timeout(180)
+  void externalDrillWithFaultsOnEmbeddedMariadb() {
+    onEmbeddedWithFaults(Engine.MARIADB, "mariadb");
+  }
+
+  private void onEmbeddedWithFaults(Engine engine, String option) {
+    TestDatabases.fresh(engine).close();
+
+    Matcher summary =
+        runAndParse(
+            "drill",
+            "--external",
+            "--faults",
+            "--decline-rate",
+            "0.05",
+            "--clients",
+            "6",
+            "--operations",
+            "400",
+            "--seed",
+            "5",
+            "--db",
+            option);
+
+    long declining =
+        PaymentPlan.generate(400, 5, "any", 0.05).payments().stream()
+            .filter(p -> p.request().declines())
+            .count();
+    assertFaultyExternalRunPassed(summary, 400 - declining);
+    // The killed worker declined some cards itself: the clients then only saw those replayed.
+    assertThat(number(summary, "declined")).isPositive().isLessThanOrEqualTo(declining);
+    assertThat(text(stdout)).containsPattern("declined payments +" + declining + " ");
+    assertThat(number(summary, "reattempts")).isZero();
+  }
+
+  private void assertFaultyExternalRunPassed(Matcher summary, long charges) {
+    assertThat(number(summary, "double")).isZero();
+    assertThat(number(summary, "lost")).isZero();
+    assertThat(number(summary, "charges")).isEqualTo(charges);
+    // The worker was killed after the gateway charged a payment and before the charge was
+    // recorded: the takeover calls the gateway again with the same token, which absorbs it.
+    assertThat(number(summary, "duplicates")).isPositive();
+    assertThat(number(summary, "calls"))
+        .isGreaterThanOrEqualTo(charges + number(summary, "duplicates"));
+    String table = text(stdout);
+    assertThat(table).containsPattern("worker killed +1 ");
+    assertThat(table).containsPattern("connection faults +[1-9]");
+    assertThat(table).containsPattern("faults retried +[1-9]");
+    assertThat(table).containsPattern("takeovers +[1-9]");
+    assertThat(table).contains("result                   PASSED");
   }
 
   /** Skips (outside CI) when the engine cannot start, as the other engine tests do. */
