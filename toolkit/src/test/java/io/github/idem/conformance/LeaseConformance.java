@@ -487,6 +487,71 @@ public abstract class LeaseConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldGrantTheClaimAndTheTakeoverToExactlyOneOfManyConcurrentCallers() throws Exception {
+    int callers = 8;
+    for (int round = 1; round <= 2; round++) {
+      if (round == 2) {
+        expireLeases();
+      }
+      CountDownLatch start = new CountDownLatch(1);
+      // The holder stays in its body until every other caller has its answer.
+      CountDownLatch othersAnswered = new CountDownLatch(callers - 1);
+      AtomicInteger runs = new AtomicInteger();
+      List<Future<String>> answers = new ArrayList<>();
+      for (int i = 0; i < callers; i++) {
+        answers.add(
+            pool.submit(
+                () -> {
+                  AtomicBoolean holds = new AtomicBoolean();
+                  start.await();
+                  try {
+                    return operation
+                        .execute(
+                            "k",
+                            "req",
+                            lease -> {
+                              holds.set(true);
+                              runs.incrementAndGet();
+                              assertThat(othersAnswered.await(60, TimeUnit.SECONDS)).isTrue();
+                              return "attempt-" + lease.attempt();
+                            })
+                        .value();
+                  } catch (OperationInProgressException e) {
+                    return "in progress";
+                  } finally {
+                    if (!holds.get()) {
+                      othersAnswered.countDown();
+                    }
+                  }
+                }));
+      }
+      start.countDown();
+      List<String> seen = new ArrayList<>();
+      for (Future<String> answer : answers) {
+        seen.add(answer.get(120, TimeUnit.SECONDS));
+      }
+      assertThat(runs).hasValue(1);
+      assertThat(seen).containsOnlyOnce("attempt-" + round);
+      assertThat(seen).filteredOn("in progress"::equals).hasSize(callers - 1);
+      if (round == 1) {
+        // Round 2 needs a record to take over: this round's holder completed, so start again.
+        records.update("DELETE FROM idem_operations WHERE scope = ?", scope);
+        assertThatThrownBy(
+                () ->
+                    operation.execute(
+                        "k",
+                        "req",
+                        lease -> {
+                          throw new IllegalStateException("leave an ended lease behind");
+                        }))
+            .isInstanceOf(IllegalStateException.class);
+        events.seen.clear();
+      }
+    }
+    assertThat(events.seen).containsExactly("leaseTakenOver:" + scope + ":2");
+  }
+
+  @Test
   void shouldExtendTheLeaseOnHeartbeat() throws Exception {
     operation.execute(
         "k",
