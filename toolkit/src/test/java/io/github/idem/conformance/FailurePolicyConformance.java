@@ -359,6 +359,46 @@ public abstract class FailurePolicyConformance extends ConformanceBase {
     }
   }
 
+  /**
+   * An operation nested in another's body, both with declared terminal failures: the outer failure
+   * must undo every write of the outer body, those before the nested call included, and the nested
+   * operation's record.
+   */
+  @Test
+  void shouldUndoAnOuterBodyAroundANestedOperationWhenTheOuterFailureIsTerminal() {
+    GuardedOperation<String> inner =
+        idem.operation("inner-" + scope, ResultCodec.string())
+            .terminalFailure(Declined.class, DECLINED, FailurePolicy.REPLAY)
+            .build();
+    GuardedOperation<String> outer =
+        idem.operation(scope, ResultCodec.string())
+            .terminalFailure(Declined.class, DECLINED, FailurePolicy.REPLAY)
+            .build();
+    Declined declined = new Declined("do_not_honor");
+    assertThatThrownBy(
+            () ->
+                outer.execute(
+                    "k",
+                    "req",
+                    c -> {
+                      charge(c, "before-nested");
+                      inner.execute(
+                          c,
+                          "k",
+                          "req",
+                          x -> {
+                            charge(x, "nested");
+                            return "inner-done";
+                          });
+                      charge(c, "after-nested");
+                      throw declined;
+                    }))
+        .isSameAs(declined);
+    assertThat(rows("SELECT id FROM " + charges)).as("the outer body's writes").isEmpty();
+    assertThat(records.read("inner-" + scope, "k")).as("the nested record").isNull();
+    assertThat(records.require(scope, "k").status()).isEqualTo("FAILED");
+  }
+
   @Test
   void shouldRefuseBadTerminalFailureDeclarations() {
     GuardedOperation.Builder<String> builder = idem.operation(scope, ResultCodec.string());
