@@ -2,13 +2,16 @@ package io.github.idem.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.idem.FailurePolicy;
 import io.github.idem.GuardedOperation;
+import io.github.idem.Idem;
 import io.github.idem.LeasedOperation;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
 import io.github.idem.api.InvalidConfigurationException;
+import io.github.idem.api.LeaseLostException;
 import io.github.idem.api.OperationFailedException;
 import io.github.idem.api.ResultEncodingException;
 import io.github.idem.testing.Engine;
@@ -19,6 +22,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
@@ -356,6 +364,78 @@ public abstract class FailurePolicyConformance extends ConformanceBase {
     } else {
       assertThat(row).isNull();
       assertThat(count(charges)).isZero();
+    }
+  }
+
+  @Test
+  void shouldNotReportARetryAfterARecordedFailureAsALeaseTakeover() throws Exception {
+    KeyRecords.Events events = new KeyRecords.Events();
+    LeasedOperation<String> leased =
+        Idem.builder(dataSource())
+            .addListener(events)
+            .build()
+            .operation(scope, ResultCodec.string())
+            .terminalFailure(Declined.class, DECLINED, FailurePolicy.ALLOW_RETRY)
+            .lease(Duration.ofMinutes(5))
+            .build();
+    assertThatThrownBy(
+            () ->
+                leased.execute(
+                    "k",
+                    "req",
+                    lease -> {
+                      throw new Declined("do_not_honor");
+                    }))
+        .isInstanceOf(Declined.class);
+    assertThat(leased.execute("k", "req", lease -> "attempt-" + lease.attempt()).value())
+        .isEqualTo("attempt-2");
+    assertThat(events.seen)
+        .as("no lease passed: the first attempt completed, as a failure")
+        .isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAStaleHoldersTerminalFailure() throws Exception {
+    LeasedOperation<String> leased =
+        idem.operation(scope, ResultCodec.string())
+            .terminalFailure(Declined.class, DECLINED, FailurePolicy.REPLAY)
+            .lease(Duration.ofMinutes(5))
+            .build();
+    CountDownLatch claimed = new CountDownLatch(1);
+    CountDownLatch takenOver = new CountDownLatch(1);
+    Declined declined = new Declined("do_not_honor");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<OperationResult<String>> stale =
+          pool.submit(
+              () ->
+                  leased.execute(
+                      "k",
+                      "req",
+                      lease -> {
+                        claimed.countDown();
+                        takenOver.await();
+                        throw declined;
+                      }));
+      assertThat(claimed.await(60, TimeUnit.SECONDS)).isTrue();
+      records.expireAll(scope);
+      OperationResult<String> fresh =
+          leased.execute(
+              "k",
+              "req",
+              lease -> {
+                takenOver.countDown();
+                Throwable refused = catchThrowable(() -> stale.get(60, TimeUnit.SECONDS));
+                assertThat(refused).hasCauseInstanceOf(LeaseLostException.class);
+                assertThat(refused.getCause().getSuppressed()).containsExactly(declined);
+                assertThat(records.require(scope, "k").status()).isEqualTo("RUNNING");
+                return "charged-" + lease.attempt();
+              });
+      assertThat(fresh.value()).isEqualTo("charged-2");
+      assertThat(records.require(scope, "k").status()).isEqualTo("DONE");
+    } finally {
+      takenOver.countDown();
+      pool.shutdownNow();
     }
   }
 
