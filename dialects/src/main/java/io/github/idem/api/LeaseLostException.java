@@ -24,7 +24,10 @@ import org.jspecify.annotations.Nullable;
 public final class LeaseLostException extends IdemConflictException {
   private static final long serialVersionUID = 1L;
 
+  /** The key of the leased operation, kept out of the message. */
   private final @Nullable String key;
+
+  /** The attempt number the holder had when it lost the lease. */
   private final int attempt;
 
   /**

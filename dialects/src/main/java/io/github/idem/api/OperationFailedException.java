@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 public final class OperationFailedException extends IdemConflictException {
   private static final long serialVersionUID = 1L;
 
+  /** The key of the operation, kept out of the message. */
   private final @Nullable String key;
 
   /**
