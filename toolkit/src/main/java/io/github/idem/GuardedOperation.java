@@ -31,6 +31,7 @@ import io.github.idem.internal.Transactions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -284,9 +285,7 @@ public final class GuardedOperation<R> {
 
   private OperationStore.Execution<R> firstRun(
       Connection c, KeyRecord held, int attempt, OperationBody<R, ?> body) throws SQLException {
-    if (failures.declared()) {
-      TerminalSavepoint.set(c);
-    }
+    String savepoint = failures.declared() ? TerminalSavepoint.set(c) : null;
     BodyConnection guard = BodyConnection.wrap(c, store.subject());
     R value;
     try {
@@ -298,7 +297,7 @@ public final class GuardedOperation<R> {
       guard.checkNothingRefused();
       byte[] encoded = failures.encode(store.subject(), held.key(), e);
       // The body's writes are undone; the failure is recorded in their place.
-      TerminalSavepoint.rollback(c);
+      TerminalSavepoint.rollback(c, Objects.requireNonNull(savepoint));
       held.finish(c, attempt, OperationsTableSchema.FAILED, encoded);
       return OperationStore.Execution.failed(e, false);
     }

@@ -176,7 +176,10 @@ public final class LeaseRun {
       // The locked read makes this unreachable on engines that lock it; elsewhere, read again.
       return new Busy(state);
     }
-    return granted(state.key(), state.attempt() + 1, state.createdAt(), journal, true);
+    // Only a lease that passed is a takeover; a new attempt after a recorded failure is not
+    // (IdemListener#leaseTakenOver counts holders that crashed or hung).
+    boolean leasePassed = OperationsTableSchema.RUNNING.equals(expectedStatus);
+    return granted(state.key(), state.attempt() + 1, state.createdAt(), journal, leasePassed);
   }
 
   private Granted granted(

@@ -244,4 +244,18 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class FailurePolicy extends FailurePolicyConformance {
+    FailurePolicy() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class KeyAdmin extends KeyAdminConformance {
+    KeyAdmin() {
+      super(ENGINE);
+    }
+  }
 }

@@ -370,6 +370,35 @@ class MariadbAffectedRowsConformanceTest {
     Lease() {
       super(ENGINE);
     }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class FailurePolicy extends FailurePolicyConformance {
+    FailurePolicy() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
+
+  @Nested
+  class KeyAdmin extends KeyAdminConformance {
+    KeyAdmin() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
   }
 
   @Nested

@@ -247,4 +247,18 @@ class MysqlDriverConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class FailurePolicy extends FailurePolicyConformance {
+    FailurePolicy() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class KeyAdmin extends KeyAdminConformance {
+    KeyAdmin() {
+      super(ENGINE);
+    }
+  }
 }

@@ -244,4 +244,18 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class FailurePolicy extends FailurePolicyConformance {
+    FailurePolicy() {
+      super(ENGINE);
+    }
+  }
+
+  @Nested
+  class KeyAdmin extends KeyAdminConformance {
+    KeyAdmin() {
+      super(ENGINE);
+    }
+  }
 }
