@@ -19,7 +19,9 @@ package io.github.idem.dialect;
  * @param extend sets {@code lease_until} to now plus {@link OperationsStatement.Param#LEASE_MILLIS}
  *     (a heartbeat, or 0 to let the next caller take over at once), and {@code expires_at} to now
  *     plus {@link OperationsStatement.Param#RETENTION_MILLIS}, so that a purge never removes a
- *     record whose lease is live (the caller binds at least the lease)
+ *     record whose lease is live (the caller binds at least the lease); a matched row always
+ *     changes (a lease end equal to the stored one moves by a millisecond), so that drivers
+ *     counting changed rows report 1
  * @param takeover increments {@code attempt}, sets status, lease, expiry (as {@code extend}) and
  *     result: the next attempt takes the key over
  * @param checkpoint stores a leased record's recovery points and extends its lease and expiry

@@ -17,7 +17,6 @@ import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.conformance.FaultCases.Act;
-import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.KeyRecordSql;
 import io.github.idem.testing.Engine;
 import io.github.idem.testing.faults.Action;
@@ -51,7 +50,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -85,8 +83,6 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
 
   private static final String CHARGED = "charged";
 
-  private static final String KNOWN_BUG = "knownBugShouldKeepTheLeaseWhenAHeartbeatChangesNothing";
-
   private final String run =
       "lf"
           + Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36)
@@ -97,7 +93,6 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
   /** The running body's lease, for a HEARTBEAT case's heartbeat (a long call's keep-alive). */
   private final AtomicReference<Lease> runningLease = new AtomicReference<>();
 
-  private boolean affectedRows;
   private String ledger = "";
   private KeyRecordSql records;
   private Target direct;
@@ -217,8 +212,6 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
     idem.operationsTable().createIfMissing();
     ledger = newTable("op_key VARCHAR(100) NOT NULL, charge_id VARCHAR(40) NOT NULL");
     records = dialect().operations(OPS).records();
-    // only MySQL-protocol drivers count an unchanged row as 0; the others count every match
-    affectedRows = isMySqlProtocol() && countMode() == CountMode.AFFECTED;
     direct = new Target("direct", dataSource());
     FaultFigures.of(variant()).note("lease flow, new key: " + String.join(" ; ", probe(direct)));
     return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> runCase(c)));
@@ -264,17 +257,13 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
   }
 
   /**
-   * KNOWN BUG in the lease core (LeaseHolder.heartbeat, RecordStatements.extend), open: with {@code
-   * useAffectedRows=true} (MySQL Connector/J or MariaDB Connector/J against MariaDB), a heartbeat
-   * in the same database millisecond as the previous extension sets {@code lease_until} to the
-   * value it already has; the driver then counts 0 changed rows, and the holder, which still holds
-   * the key, is told its lease was lost. Many heartbeats in a row make two share a millisecond.
-   * Fails on the two AffectedRows variants until a fenced update that matched the row but changed
-   * nothing counts as held (for example by re-reading the record's attempt and status when the
-   * driver counts changed rows). The HEARTBEAT fault cases are skipped on those variants meanwhile.
+   * A heartbeat in the same database millisecond as the previous extension writes the {@code
+   * lease_until} the row already has; under {@code useAffectedRows=true} the driver counts 0
+   * changed rows, and the holder, which still holds the key, must not be told it lost its lease.
+   * Many heartbeats in a row make two share a millisecond.
    */
   @Test
-  void knownBugShouldKeepTheLeaseWhenAHeartbeatChangesNothing() {
+  void shouldKeepTheLeaseWhenAHeartbeatChangesNothing() {
     idem.operationsTable().createIfMissing();
     LeasedOperation<String> operation =
         idem.operation(scope + "-heartbeats", ResultCodec.string()).lease(LEASE).build();
@@ -292,11 +281,11 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
   }
 
   /**
-   * KNOWN BUG, as {@link #knownBugShouldKeepTheLeaseWhenAHeartbeatChangesNothing}: a checkpoint
-   * recorded again with the same data within the same millisecond changes nothing, and is refused.
+   * As {@link #shouldKeepTheLeaseWhenAHeartbeatChangesNothing}: a checkpoint recorded again with
+   * the same data within the same millisecond changes nothing, and the holder keeps its lease.
    */
   @Test
-  void knownBugShouldKeepTheLeaseWhenACheckpointChangesNothing() {
+  void shouldKeepTheLeaseWhenACheckpointChangesNothing() {
     idem.operationsTable().createIfMissing();
     LeasedOperation<String> operation =
         idem.operation(scope + "-checkpoints", ResultCodec.string()).lease(LEASE).build();
@@ -408,13 +397,6 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
 
   private void runCase(Case c) {
     FaultFigures figures = FaultFigures.of(variant());
-    if (c.where() == Where.HEARTBEAT && affectedRows) {
-      figures.skipped(c.name() + ": known lease-core bug, see " + KNOWN_BUG);
-      Assumptions.abort(
-          "KNOWN BUG: under useAffectedRows=true a heartbeat in the same millisecond as the claim"
-              + " is refused; see "
-              + KNOWN_BUG);
-    }
     Target t = c.act().proxied() ? proxied() : direct;
     String key = run + "-" + c.index();
     String opScope = c.path() == Path.DECLINE ? scope + "-declined" : scope;

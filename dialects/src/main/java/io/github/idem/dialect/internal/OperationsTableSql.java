@@ -120,9 +120,29 @@ final class OperationsTableSql {
             + table;
     String fenced = keyPredicate + " AND " + attempt + " = ? AND " + status + " = ?";
     // A lease also keeps the record from the purge: its expiry restarts with every claim,
-    // heartbeat and checkpoint, counted from now by the longer of retention and lease.
+    // heartbeat and checkpoint, counted from now by the longer of retention and lease. When the
+    // new lease end equals the stored one (two heartbeats in one database millisecond), it moves
+    // by a millisecond instead: drivers that count changed rows, not matched ones (MySQL's and
+    // MariaDB's with useAffectedRows=true), would report 0 rows for an unchanged row, and a holder
+    // that still holds its key would be told it lost it.
+    String newLease = now + " + ?";
     String lease =
-        leaseUntil + " = " + now + " + ?, " + quote(Column.EXPIRES_AT) + " = " + now + " + ?";
+        leaseUntil
+            + " = CASE WHEN "
+            + leaseUntil
+            + " IS NULL OR "
+            + newLease
+            + " <> "
+            + leaseUntil
+            + " THEN "
+            + newLease
+            + " ELSE "
+            + leaseUntil
+            + " + 1 END, "
+            + quote(Column.EXPIRES_AT)
+            + " = "
+            + now
+            + " + ?";
     return new KeyRecordSql(
         OperationsStatement.of("SELECT " + columns + keyPredicate, Param.SCOPE, Param.KEY),
         OperationsStatement.of(
@@ -131,6 +151,7 @@ final class OperationsTableSql {
             Param.KEY),
         OperationsStatement.of(
             "UPDATE " + table + " SET " + lease + fenced,
+            Param.LEASE_MILLIS,
             Param.LEASE_MILLIS,
             Param.RETENTION_MILLIS,
             Param.SCOPE,
@@ -142,6 +163,7 @@ final class OperationsTableSql {
                 + lease + ", " + result + " = ?" + fenced,
             Param.STATUS,
             Param.LEASE_MILLIS,
+            Param.LEASE_MILLIS,
             Param.RETENTION_MILLIS,
             Param.RESULT,
             Param.SCOPE,
@@ -151,6 +173,7 @@ final class OperationsTableSql {
         OperationsStatement.of(
             "UPDATE " + table + " SET " + result + " = ?, " + lease + fenced,
             Param.RESULT,
+            Param.LEASE_MILLIS,
             Param.LEASE_MILLIS,
             Param.RETENTION_MILLIS,
             Param.SCOPE,
