@@ -133,7 +133,7 @@ public final class LeasedOperation<R> {
    * @throws NestedExecutionException when the body executed this key again
    * @throws IdemSqlException when the database fails; of kind {@code OUTCOME_UNKNOWN} when the
    *     connection broke after the completion was sent (execute the key again to resolve it: it
-   *     replays, or takes over once the lease passes)
+   *     replays, or takes over; Idem ends the lease at once where it still can)
    */
   public <X extends Exception> OperationResult<R> execute(
       String key, byte @Nullable [] request, LeaseBody<R, X> body) throws X {

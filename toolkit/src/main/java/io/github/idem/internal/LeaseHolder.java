@@ -186,11 +186,21 @@ public final class LeaseHolder {
    */
   void finish(String status, byte @Nullable [] result, @Nullable Throwable cause) {
     end();
-    int changed =
-        store
-            .context()
-            .transactions()
-            .autocommit(store.subject(), c -> records.finish(c, key, attempt, status, result));
+    int changed;
+    try {
+      changed =
+          store
+              .context()
+              .transactions()
+              .autocommit(store.subject(), c -> records.finish(c, key, attempt, status, result));
+    } catch (RuntimeException e) {
+      // Whether the completion committed is unknown. Ending the lease is safe either way: the
+      // update is fenced to this attempt's RUNNING record, so after a committed completion it
+      // changes nothing, and otherwise the client's retry takes over now instead of after the
+      // lease (calling the external system again with the same downstream token).
+      releaseQuietly(e);
+      throw e;
+    }
     if (changed != 1) {
       LeaseLostException lost = lost("completion");
       if (cause != null) {
