@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * Immutable and thread-safe.
  */
 public final class RecordStatements {
+  /** How much longer than its lease a leased record is kept at least, in milliseconds. */
+  private static final long LEASE_EXPIRY_MARGIN_MILLIS = 1000;
+
   private final OperationStore store;
   private final KeyRecordSql sql;
 
@@ -249,11 +252,16 @@ public final class RecordStatements {
         case ATTEMPT -> ps.setInt(index++, binds.attempt);
         case RESULT -> ps.setBytes(index++, binds.result);
         case RETENTION_MILLIS ->
-            // At least the lease, so that a purge never removes a record whose lease is live.
+            // Beyond the lease, so that a purge never removes a record whose lease is live. The
+            // second of margin covers the clock moving between the two columns' evaluations in
+            // one statement (SYSDATE and clock_timestamp are read per call).
             ps.setLong(
                 index++,
                 Math.max(
-                    store.retentionMillis(), binds.leaseMillis == null ? 0 : binds.leaseMillis));
+                    store.retentionMillis(),
+                    binds.leaseMillis == null
+                        ? 0
+                        : binds.leaseMillis + LEASE_EXPIRY_MARGIN_MILLIS));
         case LEASE_MILLIS -> {
           if (binds.leaseMillis == null) {
             ps.setNull(index++, Types.BIGINT);

@@ -552,6 +552,36 @@ public abstract class LeaseConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldKeepALiveLeasesRecordFromThePurgeWhenRetentionIsShorterThanTheLease() {
+    LeasedOperation<String> shortKept =
+        idem.operation(scope + "-short", ResultCodec.string())
+            .retention(Duration.ofSeconds(1))
+            .lease(Duration.ofMinutes(5))
+            .build();
+    String shortScope = scope + "-short";
+    OperationResult<String> result =
+        shortKept.execute(
+            "k",
+            "req",
+            lease -> {
+              KeyRecords.Row claimed = records.require(shortScope, "k");
+              assertThat(claimed.expiresAt()).isGreaterThanOrEqualTo(claimed.leaseUntil());
+              lease.heartbeat();
+              lease.checkpoint("charged", new byte[] {1});
+              KeyRecords.Row beaten = records.require(shortScope, "k");
+              assertThat(beaten.expiresAt()).isGreaterThanOrEqualTo(beaten.leaseUntil());
+              pool.submit(idem::purgeExpired).get(); // a purge from another thread
+              assertThat(records.read(shortScope, "k")).as("purged under a live lease").isNotNull();
+              return "charged";
+            });
+    assertThat(result.value()).isEqualTo("charged");
+    KeyRecords.Row done = records.require(shortScope, "k");
+    // Completed: kept for the retention from the completion, no longer for the lease.
+    assertThat(done.leaseUntil()).isNull();
+    assertThat(done.expiresAt()).isLessThanOrEqualTo(records.now() + 1_000 + 2);
+  }
+
+  @Test
   void shouldExtendTheLeaseOnHeartbeat() throws Exception {
     operation.execute(
         "k",
