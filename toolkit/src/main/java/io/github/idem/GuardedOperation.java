@@ -244,7 +244,7 @@ public final class GuardedOperation<R> {
                     fingerprint,
                     OperationsTableSchema.RUNNING,
                     null,
-                    owned -> firstRun(c, owned, 1, body),
+                    owned -> firstRun(c, owned, body),
                     failures.declared() ? (owned, stored) -> afterFailure(c, owned, body) : null)));
   }
 
@@ -269,22 +269,15 @@ public final class GuardedOperation<R> {
       return OperationStore.Execution.failed(
           failures.replay(store.subject(), held.key(), state.result()), true);
     }
-    if (records.takeover(
-            c,
-            held.key(),
-            state.attempt(),
-            OperationsTableSchema.FAILED,
-            OperationsTableSchema.RUNNING,
-            null,
-            null)
-        != 1) {
+    // A new run: a new attempt and created_at, so the failed run's record is fenced out.
+    if (records.rerun(c, held.key(), state.fence(), null) != 1) {
       throw held.vanished(c);
     }
-    return firstRun(c, held, state.attempt() + 1, body);
+    return firstRun(c, held, body);
   }
 
   private OperationStore.Execution<R> firstRun(
-      Connection c, KeyRecord held, int attempt, OperationBody<R, ?> body) throws SQLException {
+      Connection c, KeyRecord held, OperationBody<R, ?> body) throws SQLException {
     String savepoint = failures.declared() ? TerminalSavepoint.set(c) : null;
     BodyConnection guard = BodyConnection.wrap(c, store.subject());
     R value;
@@ -298,7 +291,7 @@ public final class GuardedOperation<R> {
       byte[] encoded = failures.encode(store.subject(), held.key(), e);
       // The body's writes are undone; the failure is recorded in their place.
       TerminalSavepoint.rollback(c, Objects.requireNonNull(savepoint));
-      held.finish(c, attempt, OperationsTableSchema.FAILED, encoded);
+      held.finish(c, OperationsTableSchema.FAILED, encoded);
       return OperationStore.Execution.failed(e, false);
     }
     guard.checkNothingRefused();

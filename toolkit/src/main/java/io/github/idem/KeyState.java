@@ -77,7 +77,8 @@ public final class KeyState {
   }
 
   /**
-   * Returns when the key was first claimed.
+   * Returns when the key's current run was claimed: its first claim, or the new run that followed a
+   * recorded failure under {@link FailurePolicy#ALLOW_RETRY}.
    *
    * @return the time, millisecond precision
    */

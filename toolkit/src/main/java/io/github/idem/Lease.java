@@ -51,11 +51,13 @@ public final class Lease {
   }
 
   /**
-   * Returns the downstream idempotency token: derived from the scope, the key and the time the key
-   * was first claimed, so it is the same for every attempt of this key and different after the key
-   * is purged and used again. Pass it as the external system's idempotency key (a payment gateway's
-   * {@code Idempotency-Key}), so that the call a crashed attempt may have made and the takeover's
-   * call count once. It reveals neither the key nor the scope.
+   * Returns the downstream idempotency token: derived from the scope, the key and the time the
+   * key's current run was claimed, so it is the same for every attempt of this run (takeovers
+   * included) and different after the key is purged and used again, or after a recorded failure is
+   * run again under {@link FailurePolicy#ALLOW_RETRY} (the external system answered the old token
+   * with the failure). Pass it as the external system's idempotency key (a payment gateway's {@code
+   * Idempotency-Key}), so that the call a crashed attempt may have made and the takeover's call
+   * count once. It reveals neither the key nor the scope.
    *
    * @return 64 lower-case hexadecimal characters
    */

@@ -106,8 +106,8 @@ public final class OperationKeys {
                     return false;
                   }
                   return (state.leaseUntil() == null
-                          ? records.deleteStuck(c, checked, attempt)
-                          : records.release(c, checked, attempt))
+                          ? records.deleteStuck(c, checked, state.fence())
+                          : records.release(c, checked, state.fence()))
                       == 1;
                 });
     if (released) {

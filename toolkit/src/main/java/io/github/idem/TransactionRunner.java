@@ -133,8 +133,11 @@ public final class TransactionRunner {
    * @param <X> the body's exception type
    * @return the result and whether it was replayed
    * @throws X when the body throws a failure that is not transient, unchanged
-   * @throws RetriesExhaustedException when every attempt failed with a transient error or an
-   *     unknown outcome, or the thread was interrupted while waiting to retry
+   * @throws RetriesExhaustedException when every attempt failed with a transient error, or the
+   *     thread was interrupted while waiting to retry, and the last attempt was rolled back
+   * @throws IdemSqlException of kind {@code OUTCOME_UNKNOWN} when the last attempt's commit outcome
+   *     is unknown (it may have committed): executing the key again resolves it; earlier attempts'
+   *     failures are suppressed on it
    * @throws InvalidKeyException when the key is invalid; nothing is sent
    * @throws InvalidValuesException when the operation or the body is null
    * @throws AmbientTransactionException when the thread is inside a transaction Idem did not open
@@ -216,6 +219,11 @@ public final class TransactionRunner {
         suppress(failure, earlier);
         throw new BodyFailure(failure).<X>rethrow();
       }
+      if (attempt >= maxAttempts && kind == ErrorKind.OUTCOME_UNKNOWN) {
+        // The last commit may have happened: "rolled back" would be untrue. The key resolves it.
+        suppress(failure, earlier);
+        throw new BodyFailure(failure).<X>rethrow();
+      }
       if (attempt >= maxAttempts) {
         throw exhausted(
             subject,
@@ -239,6 +247,10 @@ public final class TransactionRunner {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         earlier.remove(earlier.size() - 1);
+        if (kind == ErrorKind.OUTCOME_UNKNOWN) {
+          suppress(failure, earlier);
+          throw new BodyFailure(failure).<X>rethrow();
+        }
         throw exhausted(
             subject,
             kind,

@@ -2,10 +2,12 @@ package io.github.idem.dialect;
 
 /**
  * The statements on one key record beyond the claim: the fenced updates of lease mode, recorded
- * failures, and the reads of key administration. Every update names the attempt it expects ({@link
- * OperationsStatement.Param#ATTEMPT}) and the status it expects, so a holder whose lease was taken
- * over changes nothing: the attempt number is the fencing token. Times come from the database
- * clock. Immutable.
+ * failures, and the reads of key administration. Every update names the attempt, the status and the
+ * {@code created_at} it expects ({@link OperationsStatement.Param#ATTEMPT}, {@link
+ * OperationsStatement.Param#EXPECTED_STATUS}, {@link OperationsStatement.Param#CREATED_AT}), so a
+ * holder whose lease was taken over, or whose record was purged and claimed anew, changes nothing:
+ * the attempt number is the fencing token, and {@code created_at} names the record. Times come from
+ * the database clock. Immutable.
  *
  * <pre>{@code
  * KeyRecordSql records = dialect.operations("idem_operations").records();
@@ -24,6 +26,9 @@ package io.github.idem.dialect;
  *     counting changed rows report 1
  * @param takeover increments {@code attempt}, sets status, lease, expiry (as {@code extend}) and
  *     result: the next attempt takes the key over
+ * @param rerun starts a new run of a key whose terminal failure is recorded: the next attempt,
+ *     RUNNING, a new lease, no result, and a new {@code created_at} (later than the old one), so
+ *     the new run gets a new downstream token and the failed run's holder is fenced out
  * @param checkpoint stores a leased record's recovery points and extends its lease and expiry
  * @param finish stores the final status and result, ends the lease and restarts the retention
  * @param release lets the next caller take a leased key over at once, fencing out its holder: the
@@ -39,6 +44,7 @@ public record KeyRecordSql(
     OperationsStatement lockedRead,
     OperationsStatement extend,
     OperationsStatement takeover,
+    OperationsStatement rerun,
     OperationsStatement checkpoint,
     OperationsStatement finish,
     OperationsStatement release,

@@ -66,6 +66,12 @@ public record OperationsStatement(String sql, List<Param> binds) {
      */
     LEASE_MILLIS,
     /** The status a fenced update expects to find, text. */
-    EXPECTED_STATUS
+    EXPECTED_STATUS,
+    /**
+     * The {@code created_at} a fenced update expects to find, epoch milliseconds: together with the
+     * attempt it names one record of a key, never the record a purge and a new claim put in its
+     * place.
+     */
+    CREATED_AT
   }
 }

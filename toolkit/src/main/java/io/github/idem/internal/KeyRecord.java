@@ -195,18 +195,21 @@ public final class KeyRecord {
   }
 
   /**
-   * Stores the final status and result of the claim of {@code attempt} in this transaction.
+   * Stores the final status and result of the claim this transaction holds.
    *
    * @param c the connection
-   * @param attempt the attempt the claim wrote
    * @param status the final status
    * @param encoded the result or failure
    * @throws SQLException from the database
    * @throws TransactionControlException when the claim's record is gone
    */
-  public void finish(Connection c, int attempt, String status, byte @Nullable [] encoded)
-      throws SQLException {
-    if (new RecordStatements(store).finish(c, key, attempt, status, encoded) != 1) {
+  public void finish(Connection c, String status, byte @Nullable [] encoded) throws SQLException {
+    RecordStatements records = new RecordStatements(store);
+    // This transaction's own claim, locked by it: reading it gives the fence to update it by.
+    RecordStatements.State state = records.read(c, key, false);
+    if (state == null
+        || !OperationsTableSchema.RUNNING.equals(state.status())
+        || records.finish(c, key, state.fence(), status, encoded) != 1) {
       throw new TransactionControlException(
           prefix()
               + "the completion found no key record to complete: the transaction that claimed"
@@ -428,6 +431,16 @@ public final class KeyRecord {
     if (SnapshotConflict.possible(c)) {
       return SnapshotConflict.failure(store.subject());
     }
+    return purged();
+  }
+
+  /**
+   * The failure after {@link OperationStore#CLAIM_ROUNDS} rounds in which the record was absent
+   * when read, then present when claimed, or the reverse: a purge racing a very short retention.
+   *
+   * @return the exception to throw
+   */
+  public KeyRecordVanishedException purged() {
     return new KeyRecordVanishedException(
         prefix()
             + "the key record disappeared between claim and read "

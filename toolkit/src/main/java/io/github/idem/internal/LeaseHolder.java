@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,9 +33,18 @@ public final class LeaseHolder {
   private final OperationStore store;
   private final RecordStatements records;
   private final String key;
+  private final RecordStatements.Fence fence;
   private final int attempt;
   private final long leaseMillis;
   private final String downstreamToken;
+
+  /**
+   * Held across the check that the body has not returned and the statement that follows, so that a
+   * heartbeat on another thread cannot extend a lease the completion or an early end has just
+   * ended, and two checkpoints cannot both build on the same recovery points.
+   */
+  private final ReentrantLock statements = new ReentrantLock();
+
   private Checkpoints journal;
   private boolean ended;
 
@@ -42,22 +52,23 @@ public final class LeaseHolder {
       OperationStore store,
       RecordStatements records,
       String key,
-      int attempt,
+      RecordStatements.Fence fence,
       long leaseMillis,
-      long createdAt,
       Checkpoints journal) {
     this.store = store;
     this.records = records;
     this.key = key;
-    this.attempt = attempt;
+    this.fence = fence;
+    this.attempt = fence.attempt();
     this.leaseMillis = leaseMillis;
-    this.downstreamToken = token(store.storedScope(), key, createdAt);
+    this.downstreamToken = token(store.storedScope(), key, fence.createdAt());
     this.journal = journal;
   }
 
   /**
-   * Derives the token an external system can deduplicate on: the same for every attempt of one key
-   * record, different after the record is purged and the key used again.
+   * Derives the token an external system can deduplicate on: the same for every attempt of one run
+   * of a key, different after the record is purged and the key used again, or after a recorded
+   * failure is run again.
    */
   private static String token(String scope, String key, long createdAt) {
     try {
@@ -97,14 +108,19 @@ public final class LeaseHolder {
    * @throws LeaseLostException when another attempt took the key over
    */
   public void heartbeat() {
-    requireOpen();
-    int changed =
-        store
-            .context()
-            .transactions()
-            .autocommit(store.subject(), c -> records.extend(c, key, attempt, leaseMillis));
-    if (changed != 1) {
-      throw lost("heartbeat");
+    statements.lock();
+    try {
+      requireOpen();
+      int changed =
+          store
+              .context()
+              .transactions()
+              .autocommit(store.subject(), c -> records.extend(c, key, fence, leaseMillis));
+      if (changed != 1) {
+        throw lost("heartbeat");
+      }
+    } finally {
+      statements.unlock();
     }
   }
 
@@ -119,36 +135,41 @@ public final class LeaseHolder {
    * @throws BodyFailure carrying the work's own failure; nothing is recorded
    */
   public void checkpoint(String name, byte @Nullable [] data, @Nullable PhaseWork work) {
-    requireOpen();
-    Checkpoints next;
-    synchronized (this) {
-      next = journal.with(store.subject(), name, data);
-    }
-    byte[] encoded = next.encode();
-    boolean recorded =
-        work == null
-            ? store
-                    .context()
-                    .transactions()
-                    .autocommit(
-                        store.subject(),
-                        c -> records.checkpoint(c, key, attempt, encoded, leaseMillis))
-                == 1
-            : store
-                .context()
-                .transactions()
-                .transaction(store.subject(), c -> phase(c, encoded, work));
-    if (!recorded) {
-      throw lost("checkpoint");
-    }
-    synchronized (this) {
-      journal = next;
+    statements.lock();
+    try {
+      requireOpen();
+      Checkpoints next;
+      synchronized (this) {
+        next = journal.with(store.subject(), name, data);
+      }
+      byte[] encoded = next.encode();
+      boolean recorded =
+          work == null
+              ? store
+                      .context()
+                      .transactions()
+                      .autocommit(
+                          store.subject(),
+                          c -> records.checkpoint(c, key, fence, encoded, leaseMillis))
+                  == 1
+              : store
+                  .context()
+                  .transactions()
+                  .transaction(store.subject(), c -> phase(c, encoded, work));
+      if (!recorded) {
+        throw lost("checkpoint");
+      }
+      synchronized (this) {
+        journal = next;
+      }
+    } finally {
+      statements.unlock();
     }
   }
 
   /** The fenced update first: it locks the record, so no takeover slips in before the commit. */
   private boolean phase(Connection c, byte[] encoded, PhaseWork work) throws SQLException {
-    if (records.checkpoint(c, key, attempt, encoded, leaseMillis) != 1) {
+    if (records.checkpoint(c, key, fence, encoded, leaseMillis) != 1) {
       return false;
     }
     BodyConnection guard = BodyConnection.wrap(c, store.subject());
@@ -185,28 +206,33 @@ public final class LeaseHolder {
    * @throws LeaseLostException when another attempt took the key over; nothing is recorded
    */
   void finish(String status, byte @Nullable [] result, @Nullable Throwable cause) {
-    end();
-    int changed;
+    statements.lock();
     try {
-      changed =
-          store
-              .context()
-              .transactions()
-              .autocommit(store.subject(), c -> records.finish(c, key, attempt, status, result));
-    } catch (RuntimeException e) {
-      // Whether the completion committed is unknown. Ending the lease is safe either way: the
-      // update is fenced to this attempt's RUNNING record, so after a committed completion it
-      // changes nothing, and otherwise the client's retry takes over now instead of after the
-      // lease (calling the external system again with the same downstream token).
-      releaseQuietly(e);
-      throw e;
-    }
-    if (changed != 1) {
-      LeaseLostException lost = lost("completion");
-      if (cause != null) {
-        lost.addSuppressed(cause);
+      end();
+      int changed;
+      try {
+        changed =
+            store
+                .context()
+                .transactions()
+                .autocommit(store.subject(), c -> records.finish(c, key, fence, status, result));
+      } catch (RuntimeException e) {
+        // Whether the completion committed is unknown. Ending the lease is safe either way: the
+        // update is fenced to this attempt's RUNNING record, so after a committed completion it
+        // changes nothing, and otherwise the client's retry takes over now instead of after the
+        // lease (calling the external system again with the same downstream token).
+        releaseQuietly(e);
+        throw e;
       }
-      throw lost;
+      if (changed != 1) {
+        LeaseLostException lost = lost("completion");
+        if (cause != null) {
+          lost.addSuppressed(cause);
+        }
+        throw lost;
+      }
+    } finally {
+      statements.unlock();
     }
   }
 
@@ -215,14 +241,17 @@ public final class LeaseHolder {
    * failure to do so is attached to the body's failure, and the lease then passes by itself.
    */
   void releaseQuietly(Throwable failure) {
-    end();
+    statements.lock();
     try {
+      end();
       store
           .context()
           .transactions()
-          .autocommit(store.subject(), c -> records.extend(c, key, attempt, 0));
+          .autocommit(store.subject(), c -> records.extend(c, key, fence, 0));
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
+    } finally {
+      statements.unlock();
     }
   }
 

@@ -74,6 +74,9 @@ public final class LeaseRun {
   /** Another attempt holds a live lease. */
   private record Busy(RecordStatements.State state) implements Claim {}
 
+  /** Another caller's first claim of the key committed between this one's read and its insert. */
+  private record LostRace() implements Claim {}
+
   /**
    * Claims the key, waiting for a live lease to end when the operation asks to, up to its bound.
    *
@@ -86,12 +89,19 @@ public final class LeaseRun {
     Clock clock = store.context().clock();
     long started = clock.nanoTime();
     long pause = FIRST_POLL_MILLIS;
+    int lostRaces = 0;
     while (true) {
       Claim claim =
           store
               .context()
               .transactions()
               .transaction(store.subject(), c -> claimOnce(c, held, fingerprint));
+      if (claim instanceof LostRace) {
+        if (++lostRaces >= OperationStore.CLAIM_ROUNDS) {
+          throw held.purged();
+        }
+        continue;
+      }
       if (!(claim instanceof Busy busy)) {
         if (claim instanceof Granted granted && granted.takenOver()) {
           store
@@ -122,14 +132,26 @@ public final class LeaseRun {
   private Claim claimOnce(Connection c, KeyRecord held, @Nullable String fingerprint)
       throws SQLException {
     String key = held.key();
-    boolean inserted = held.claim(c, fingerprint, OperationsTableSchema.RUNNING, null);
+    // MySQL's and MariaDB's claim (INSERT IGNORE) takes a shared lock on a key that exists, and
+    // callers that hold it and then lock the row for update deadlock each other. So the claim runs
+    // only for a key a plain read did not find; when a concurrent first claim wins that race, this
+    // transaction ends (its shared lock with it) and the next one reads the row without it. SQLite
+    // writes one transaction at a time: there the claim comes first and takes the write lock.
+    boolean singleWriter = store.context().dialect().singleWriter();
+    boolean inserted = false;
+    if (singleWriter || records.read(c, key, false) == null) {
+      inserted = held.claim(c, fingerprint, OperationsTableSchema.RUNNING, null);
+      if (!inserted && !singleWriter) {
+        return new LostRace();
+      }
+    }
     RecordStatements.State state = records.read(c, key, true);
     if (state == null) {
       throw held.vanished(c);
     }
     if (inserted) {
-      records.extend(c, key, state.attempt(), leaseMillis);
-      return granted(key, state.attempt(), state.createdAt(), Checkpoints.empty(), false);
+      records.extend(c, key, state.fence(), leaseMillis);
+      return granted(key, state.fence(), Checkpoints.empty(), false);
     }
     held.checkFingerprint(fingerprint, state.fingerprint());
     String status = state.status();
@@ -140,7 +162,7 @@ public final class LeaseRun {
       if (failures.policy() != TerminalFailures.Policy.ALLOW_RETRY || !failures.declared()) {
         return new Failed(failures.replay(store.subject(), key, state.result()));
       }
-      return takeover(c, state, OperationsTableSchema.FAILED, Checkpoints.empty(), null);
+      return rerun(c, state);
     }
     if (state.leaseUntil() == null) {
       throw held.stuck(status);
@@ -148,44 +170,38 @@ public final class LeaseRun {
     if (state.leaseLive()) {
       return new Busy(state);
     }
-    return takeover(
-        c,
-        state,
-        OperationsTableSchema.RUNNING,
-        Checkpoints.decode(state.result()),
-        state.result());
-  }
-
-  private Claim takeover(
-      Connection c,
-      RecordStatements.State state,
-      String expectedStatus,
-      Checkpoints journal,
-      byte @Nullable [] keptResult)
-      throws SQLException {
-    int changed =
-        records.takeover(
-            c,
-            state.key(),
-            state.attempt(),
-            expectedStatus,
-            OperationsTableSchema.RUNNING,
-            leaseMillis,
-            keptResult);
-    if (changed != 1) {
+    if (records.takeover(c, key, state.fence(), leaseMillis, state.result()) != 1) {
       // The locked read makes this unreachable on engines that lock it; elsewhere, read again.
       return new Busy(state);
     }
-    // Only a lease that passed is a takeover; a new attempt after a recorded failure is not
-    // (IdemListener#leaseTakenOver counts holders that crashed or hung).
-    boolean leasePassed = OperationsTableSchema.RUNNING.equals(expectedStatus);
-    return granted(state.key(), state.attempt() + 1, state.createdAt(), journal, leasePassed);
+    return granted(
+        key,
+        new RecordStatements.Fence(state.attempt() + 1, state.createdAt()),
+        Checkpoints.decode(state.result()),
+        true);
+  }
+
+  /**
+   * A new run after a recorded failure (ALLOW_RETRY): a new attempt and a new {@code created_at},
+   * hence a new downstream token, since the external system answered the old one with the failure.
+   * It is not a takeover: {@link EventSink#leaseTakenOver} counts holders that crashed or hung.
+   */
+  private Claim rerun(Connection c, RecordStatements.State state) throws SQLException {
+    String key = state.key();
+    if (records.rerun(c, key, state.fence(), leaseMillis) != 1) {
+      return new Busy(state);
+    }
+    RecordStatements.State started = records.read(c, key, true);
+    if (started == null) {
+      return new Busy(state);
+    }
+    return granted(key, started.fence(), Checkpoints.empty(), false);
   }
 
   private Granted granted(
-      String key, int attempt, long createdAt, Checkpoints journal, boolean takenOver) {
+      String key, RecordStatements.Fence fence, Checkpoints journal, boolean takenOver) {
     return new Granted(
-        new LeaseHolder(store, records, key, attempt, leaseMillis, createdAt, journal), takenOver);
+        new LeaseHolder(store, records, key, fence, leaseMillis, journal), takenOver);
   }
 
   private OperationInProgressException inProgress(KeyRecord held, RecordStatements.State state) {

@@ -74,7 +74,7 @@ public final class OperationsBinder {
             ps.setArray(index++, values.keys());
           }
         }
-        case ATTEMPT, LEASE_MILLIS, EXPECTED_STATUS ->
+        case ATTEMPT, LEASE_MILLIS, EXPECTED_STATUS, CREATED_AT ->
             // Only the fenced statements bind these, through RecordStatements.
             throw new IllegalStateException("unexpected parameter " + param);
         case ROW_VALUES -> {

@@ -65,6 +65,11 @@ public final class RecordStatements {
       return leaseUntil != null && leaseUntil > now;
     }
 
+    /** Returns what a fenced update of this record, as read, compares. */
+    public Fence fence() {
+      return new Fence(attempt, createdAt);
+    }
+
     /** Returns how long the lease has left on the database clock, in milliseconds; 0 if none. */
     public long leaseLeftMillis() {
       return leaseUntil == null ? 0 : Math.max(0, leaseUntil - now);
@@ -115,91 +120,112 @@ public final class RecordStatements {
   }
 
   /**
-   * Sets the lease of the holder of {@code attempt} to end {@code leaseMillis} from now.
+   * What a fenced update compares: one attempt of one record of a key. The attempt alone would
+   * match the key's next record after a purge, which starts again at attempt 1.
+   *
+   * @param attempt the attempt number
+   * @param createdAt the record's {@code created_at}
+   */
+  public record Fence(int attempt, long createdAt) {}
+
+  /**
+   * Sets the lease of the fenced holder to end {@code leaseMillis} from now.
    *
    * @return rows changed: 1, or 0 when the attempt no longer holds the key
    * @throws SQLException from the database
    */
-  public int extend(Connection c, String key, int attempt, long leaseMillis) throws SQLException {
-    Binds binds = fenced(key, attempt, OperationsTableSchema.RUNNING);
+  public int extend(Connection c, String key, Fence fence, long leaseMillis) throws SQLException {
+    Binds binds = fenced(key, fence, OperationsTableSchema.RUNNING);
     binds.leaseMillis = leaseMillis;
     return update(c, sql.extend(), binds);
   }
 
   /**
-   * Takes the key over from {@code attempt}: the next attempt, with a new status, lease and result.
+   * Takes a RUNNING record whose lease passed over: the next attempt, with a new lease, keeping the
+   * recovery points.
+   *
+   * @param journal the recovery points to keep
+   * @return rows changed: 1, or 0 when another caller changed the record first
+   * @throws SQLException from the database
+   */
+  public int takeover(
+      Connection c, String key, Fence fence, long leaseMillis, byte @Nullable [] journal)
+      throws SQLException {
+    Binds binds = fenced(key, fence, OperationsTableSchema.RUNNING);
+    binds.status = OperationsTableSchema.RUNNING;
+    binds.leaseMillis = leaseMillis;
+    binds.result = journal;
+    return update(c, sql.takeover(), binds);
+  }
+
+  /**
+   * Starts a new run of a FAILED record: the next attempt, RUNNING, no result, a new {@code
+   * created_at}.
    *
    * @param leaseMillis the new lease from now, or null for none (a transaction's claim)
    * @return rows changed: 1, or 0 when another caller changed the record first
    * @throws SQLException from the database
    */
-  public int takeover(
-      Connection c,
-      String key,
-      int attempt,
-      String expectedStatus,
-      String status,
-      @Nullable Long leaseMillis,
-      byte @Nullable [] result)
+  public int rerun(Connection c, String key, Fence fence, @Nullable Long leaseMillis)
       throws SQLException {
-    Binds binds = fenced(key, attempt, expectedStatus);
-    binds.status = status;
+    Binds binds = fenced(key, fence, OperationsTableSchema.FAILED);
+    binds.status = OperationsTableSchema.RUNNING;
     binds.leaseMillis = leaseMillis;
-    binds.result = result;
-    return update(c, sql.takeover(), binds);
+    return update(c, sql.rerun(), binds);
   }
 
   /**
-   * Stores the recovery points of the holder of {@code attempt} and extends its lease.
+   * Stores the recovery points of the fenced holder and extends its lease.
    *
    * @return rows changed: 1, or 0 when the attempt no longer holds the key
    * @throws SQLException from the database
    */
-  public int checkpoint(Connection c, String key, int attempt, byte[] journal, long leaseMillis)
+  public int checkpoint(Connection c, String key, Fence fence, byte[] journal, long leaseMillis)
       throws SQLException {
-    Binds binds = fenced(key, attempt, OperationsTableSchema.RUNNING);
+    Binds binds = fenced(key, fence, OperationsTableSchema.RUNNING);
     binds.result = journal;
     binds.leaseMillis = leaseMillis;
     return update(c, sql.checkpoint(), binds);
   }
 
   /**
-   * Stores the final status and result of the holder of {@code attempt}; the retention restarts.
+   * Stores the final status and result of the fenced holder; the retention restarts.
    *
    * @return rows changed: 1, or 0 when the attempt no longer holds the key
    * @throws SQLException from the database
    */
-  public int finish(Connection c, String key, int attempt, String status, byte @Nullable [] result)
+  public int finish(Connection c, String key, Fence fence, String status, byte @Nullable [] result)
       throws SQLException {
-    Binds binds = fenced(key, attempt, OperationsTableSchema.RUNNING);
+    Binds binds = fenced(key, fence, OperationsTableSchema.RUNNING);
     binds.status = status;
     binds.result = result;
     return update(c, sql.finish(), binds);
   }
 
   /**
-   * Ends the lease of {@code attempt} now and increments the attempt, fencing its holder out.
+   * Ends the fenced holder's lease now and increments the attempt, fencing the holder out.
    *
    * @return rows changed: 1, or 0 when the record is not a RUNNING lease of that attempt
    * @throws SQLException from the database
    */
-  public int release(Connection c, String key, int attempt) throws SQLException {
-    return update(c, sql.release(), fenced(key, attempt, OperationsTableSchema.RUNNING));
+  public int release(Connection c, String key, Fence fence) throws SQLException {
+    return update(c, sql.release(), fenced(key, fence, OperationsTableSchema.RUNNING));
   }
 
   /**
-   * Deletes a RUNNING record without a lease at {@code attempt}.
+   * Deletes a RUNNING record without a lease at the fenced attempt.
    *
    * @return rows changed: 1, or 0 when the record is not such a record
    * @throws SQLException from the database
    */
-  public int deleteStuck(Connection c, String key, int attempt) throws SQLException {
-    return update(c, sql.deleteStuck(), fenced(key, attempt, OperationsTableSchema.RUNNING));
+  public int deleteStuck(Connection c, String key, Fence fence) throws SQLException {
+    return update(c, sql.deleteStuck(), fenced(key, fence, OperationsTableSchema.RUNNING));
   }
 
-  private Binds fenced(String key, int attempt, String expectedStatus) {
+  private Binds fenced(String key, Fence fence, String expectedStatus) {
     Binds binds = new Binds(key);
-    binds.attempt = attempt;
+    binds.attempt = fence.attempt();
+    binds.createdAt = fence.createdAt();
     binds.expectedStatus = expectedStatus;
     return binds;
   }
@@ -234,6 +260,7 @@ public final class RecordStatements {
     private @Nullable Long leaseMillis;
     private byte @Nullable [] result;
     private int attempt;
+    private long createdAt;
 
     Binds(@Nullable String key) {
       this.key = key;
@@ -250,6 +277,7 @@ public final class RecordStatements {
         case STATUS -> ps.setString(index++, binds.status);
         case EXPECTED_STATUS -> ps.setString(index++, binds.expectedStatus);
         case ATTEMPT -> ps.setInt(index++, binds.attempt);
+        case CREATED_AT -> ps.setLong(index++, binds.createdAt);
         case RESULT -> ps.setBytes(index++, binds.result);
         case RETENTION_MILLIS ->
             // Beyond the lease, so that a purge never removes a record whose lease is live. The

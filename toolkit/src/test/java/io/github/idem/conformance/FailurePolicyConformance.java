@@ -378,20 +378,34 @@ public abstract class FailurePolicyConformance extends ConformanceBase {
             .terminalFailure(Declined.class, DECLINED, FailurePolicy.ALLOW_RETRY)
             .lease(Duration.ofMinutes(5))
             .build();
+    java.util.List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
     assertThatThrownBy(
             () ->
                 leased.execute(
                     "k",
                     "req",
                     lease -> {
+                      tokens.add(lease.downstreamToken());
                       throw new Declined("do_not_honor");
                     }))
         .isInstanceOf(Declined.class);
-    assertThat(leased.execute("k", "req", lease -> "attempt-" + lease.attempt()).value())
+    assertThat(
+            leased
+                .execute(
+                    "k",
+                    "req",
+                    lease -> {
+                      tokens.add(lease.downstreamToken());
+                      return "attempt-" + lease.attempt();
+                    })
+                .value())
         .isEqualTo("attempt-2");
-    assertThat(events.seen)
+    assertThat(events.seen.stream().filter(e -> e.startsWith("leaseTakenOver")))
         .as("no lease passed: the first attempt completed, as a failure")
         .isEmpty();
+    // The external system answered the first token with the decline and would again: a new run
+    // needs a new token.
+    assertThat(tokens).hasSize(2).doesNotHaveDuplicates();
   }
 
   @Test

@@ -163,6 +163,11 @@ final class KeyRecords {
     }
 
     @Override
+    public void retried(String subject, int attempt, io.github.idem.api.ErrorKind kind) {
+      seen.add("retried:" + kind);
+    }
+
+    @Override
     public void released(String scope, String key, int attempt) {
       seen.add("released:" + scope + ":" + attempt);
       keys.add(key);

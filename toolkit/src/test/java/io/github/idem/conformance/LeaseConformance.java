@@ -552,7 +552,104 @@ public abstract class LeaseConformance extends ConformanceBase {
   }
 
   @Test
-  void shouldKeepALiveLeasesRecordFromThePurgeWhenRetentionIsShorterThanTheLease() {
+  void shouldAnswerConcurrentCallersOfALiveLeaseWithoutDeadlocks() throws Exception {
+    // MySQL's and MariaDB's claim takes a shared lock on a key that exists; callers that then lock
+    // the row for update would deadlock each other (retried, or failing once retries run out).
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<String> holder =
+        pool.submit(
+            () ->
+                operation
+                    .execute(
+                        "k",
+                        "req",
+                        lease -> {
+                          holding.countDown();
+                          assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+                          return "held";
+                        })
+                    .value());
+    assertThat(holding.await(60, TimeUnit.SECONDS)).isTrue();
+    try {
+      int callers = 12;
+      for (int round = 0; round < 3; round++) {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Throwable>> answers = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+          answers.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    return org.assertj.core.api.Assertions.catchThrowable(
+                        () -> operation.execute("k", "req", lease -> "never"));
+                  }));
+        }
+        start.countDown();
+        for (Future<Throwable> answer : answers) {
+          assertThat(answer.get(120, TimeUnit.SECONDS))
+              .isInstanceOf(OperationInProgressException.class);
+        }
+      }
+      assertThat(events.seen).as("retries of deadlocked claims").isEmpty();
+    } finally {
+      release.countDown();
+    }
+    assertThat(holder.get(120, TimeUnit.SECONDS)).isEqualTo("held");
+  }
+
+  @Test
+  void shouldFenceAStaleHolderOutOfTheKeysNextRecordAfterAPurge() throws Exception {
+    LeasedOperation<String> shortKept =
+        idem.operation(scope + "-purged", ResultCodec.string())
+            .retention(Duration.ofSeconds(1))
+            .lease(Duration.ofSeconds(1))
+            .build();
+    String purgedScope = scope + "-purged";
+    AtomicReference<String> tokens = new AtomicReference<>();
+    Throwable stale =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                shortKept.execute(
+                    "k",
+                    "req",
+                    lease -> {
+                      // The holder stalls past its lease and the retention; a purge removes the
+                      // record and a new caller claims the key afresh, again as attempt 1.
+                      records.update(
+                          "UPDATE idem_operations SET lease_until = 0, expires_at = 0"
+                              + " WHERE scope = ?",
+                          purgedScope);
+                      pool.submit(idem::purgeExpired).get();
+                      String fresh =
+                          pool.submit(
+                                  () ->
+                                      shortKept
+                                          .execute(
+                                              "k",
+                                              "req",
+                                              other -> {
+                                                tokens.set(other.downstreamToken());
+                                                return "B-" + other.attempt();
+                                              })
+                                          .value())
+                              .get();
+                      assertThat(fresh).isEqualTo("B-1");
+                      assertThat(tokens.get()).isNotEqualTo(lease.downstreamToken());
+                      assertThatThrownBy(lease::heartbeat).isInstanceOf(LeaseLostException.class);
+                      assertThatThrownBy(() -> lease.checkpoint("late", new byte[] {1}))
+                          .isInstanceOf(LeaseLostException.class);
+                      return "A";
+                    }));
+    assertThat(stale).isInstanceOf(LeaseLostException.class);
+    OperationResult<String> replay = shortKept.execute("k", "req", lease -> "never");
+    assertThat(replay.replayed()).isTrue();
+    assertThat(replay.value()).isEqualTo("B-1");
+  }
+
+  @Test
+  void shouldKeepALiveLeasesRecordFromThePurgeWhenRetentionIsShorterThanTheLease()
+      throws Exception {
     LeasedOperation<String> shortKept =
         idem.operation(scope + "-short", ResultCodec.string())
             .retention(Duration.ofSeconds(1))

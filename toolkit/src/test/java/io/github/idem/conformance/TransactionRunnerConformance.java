@@ -360,6 +360,40 @@ public abstract class TransactionRunnerConformance extends ConformanceBase {
     assertThat(rows("SELECT v FROM " + t + " WHERE id = 1")).containsExactly(row("1"));
   }
 
+  @Test
+  void shouldReportAnUnknownLastCommitAsUnknownNotAsExhausted() throws Exception {
+    FaultyDataSource faulty = FaultyDataSource.wrap(dataSource());
+    Idem on = Idem.create(faulty);
+    on.operationsTable().createIfMissing();
+    GuardedOperation<String> op =
+        on.operation("runner-" + UUID.randomUUID(), ResultCodec.string()).build();
+    // The only attempt commits and loses the reply: it may have committed, so it is not "rolled
+    // back" and not RetriesExhaustedException; executing the key again resolves it.
+    faulty.arm(Fault.during(Point.commit(), Action.loseConnection()));
+
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                runner(on)
+                    .maxAttempts(1)
+                    .build()
+                    .execute(
+                        op,
+                        "key-1",
+                        "request",
+                        c -> {
+                          execute(c, "UPDATE " + t + " SET v = v + 1 WHERE id = 1");
+                          return "run";
+                        }));
+
+    assertThat(thrown).isInstanceOf(io.github.idem.api.IdemSqlException.class);
+    assertThat(((io.github.idem.api.IdemSqlException) thrown).kind())
+        .isEqualTo(ErrorKind.OUTCOME_UNKNOWN);
+    OperationResult<String> resolved = op.execute("key-1", "request", c -> "again");
+    assertThat(resolved.replayed()).isTrue();
+    assertThat(resolved.value()).isEqualTo("run");
+  }
+
   /** A pool per isolation level, kept for the JVM like the driver-setting variants. */
   private DataSource isolated(int isolation) {
     String level =

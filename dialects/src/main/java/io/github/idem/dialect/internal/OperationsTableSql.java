@@ -118,7 +118,12 @@ final class OperationsTableSql {
             + now
             + " FROM "
             + table;
-    String fenced = keyPredicate + " AND " + attempt + " = ? AND " + status + " = ?";
+    String created = quote(Column.CREATED_AT);
+    // The attempt alone is not enough: after a purge the key's next record starts again at
+    // attempt 1, and a holder of the purged record would match it. created_at tells them apart (a
+    // new record's claim comes after the old one's expiry, at least a second after its claim).
+    String fenced =
+        keyPredicate + " AND " + attempt + " = ? AND " + status + " = ? AND " + created + " = ?";
     // A lease also keeps the record from the purge: its expiry restarts with every claim,
     // heartbeat and checkpoint, counted from now by the longer of retention and lease. When the
     // new lease end equals the stored one (two heartbeats in one database millisecond), it moves
@@ -157,7 +162,8 @@ final class OperationsTableSql {
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
-            Param.EXPECTED_STATUS),
+            Param.EXPECTED_STATUS,
+            Param.CREATED_AT),
         OperationsStatement.of(
             "UPDATE " + table + " SET " + status + " = ?, " + attempt + " = " + attempt + " + 1, "
                 + lease + ", " + result + " = ?" + fenced,
@@ -169,7 +175,42 @@ final class OperationsTableSql {
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
-            Param.EXPECTED_STATUS),
+            Param.EXPECTED_STATUS,
+            Param.CREATED_AT),
+        OperationsStatement.of(
+            "UPDATE "
+                + table
+                + " SET "
+                + status
+                + " = ?, "
+                + attempt
+                + " = "
+                + attempt
+                + " + 1, "
+                + lease
+                + ", "
+                + result
+                + " = NULL, "
+                + created
+                + " = CASE WHEN "
+                + now
+                + " > "
+                + created
+                + " THEN "
+                + now
+                + " ELSE "
+                + created
+                + " + 1 END"
+                + fenced,
+            Param.STATUS,
+            Param.LEASE_MILLIS,
+            Param.LEASE_MILLIS,
+            Param.RETENTION_MILLIS,
+            Param.SCOPE,
+            Param.KEY,
+            Param.ATTEMPT,
+            Param.EXPECTED_STATUS,
+            Param.CREATED_AT),
         OperationsStatement.of(
             "UPDATE " + table + " SET " + result + " = ?, " + lease + fenced,
             Param.RESULT,
@@ -179,7 +220,8 @@ final class OperationsTableSql {
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
-            Param.EXPECTED_STATUS),
+            Param.EXPECTED_STATUS,
+            Param.CREATED_AT),
         OperationsStatement.of(
             "UPDATE "
                 + table
@@ -201,7 +243,8 @@ final class OperationsTableSql {
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
-            Param.EXPECTED_STATUS),
+            Param.EXPECTED_STATUS,
+            Param.CREATED_AT),
         OperationsStatement.of(
             "UPDATE "
                 + table
@@ -220,13 +263,15 @@ final class OperationsTableSql {
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
-            Param.EXPECTED_STATUS),
+            Param.EXPECTED_STATUS,
+            Param.CREATED_AT),
         OperationsStatement.of(
             "DELETE FROM " + table + fenced + " AND " + leaseUntil + " IS NULL",
             Param.SCOPE,
             Param.KEY,
             Param.ATTEMPT,
-            Param.EXPECTED_STATUS),
+            Param.EXPECTED_STATUS,
+            Param.CREATED_AT),
         OperationsStatement.of(
             "SELECT "
                 + quote(Column.OP_KEY)
