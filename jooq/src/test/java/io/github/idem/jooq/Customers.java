@@ -5,7 +5,9 @@ import org.jooq.Name;
 import org.jooq.Record;
 import org.jooq.Schema;
 import org.jooq.TableField;
+import org.jooq.UniqueKey;
 import org.jooq.impl.DSL;
+import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 
@@ -39,5 +41,12 @@ final class Customers extends TableImpl<Record> {
 
   Customers(Name name, Schema schema) {
     super(name, schema);
+  }
+
+  // declared as jOOQ's code generator declares it: jOOQ needs the key to emulate
+  // onDuplicateKeyIgnore() on H2 ("cannot be emulated when inserting into non-updatable tables")
+  @Override
+  public UniqueKey<Record> getPrimaryKey() {
+    return Internal.createUniqueKey(this, DSL.name("pk_" + getName()), ID);
   }
 }
