@@ -33,15 +33,17 @@ import org.jspecify.annotations.Nullable;
  * io.github.idem.IdemListener}.
  *
  * <pre>{@code
- * OperationResult<String> placed =
+ * OperationResult<String> created =
  *     IdemJooq.execute(
  *         dsl,
- *         placeOrder,
+ *         signUpOperation,
  *         idempotencyKey,
  *         requestBody,
  *         tx -> {
- *           tx.insertInto(ORDERS, ORDERS.ID, ORDERS.REQUEST).values(orderId, requestBody).execute();
- *           return orderId;
+ *           tx.insertInto(CUSTOMERS, CUSTOMERS.ID, CUSTOMERS.EMAIL)
+ *               .values(2, "bob@example.com")
+ *               .execute();
+ *           return "created";
  *         });
  * }</pre>
  */

@@ -20,12 +20,12 @@ import org.jspecify.annotations.Nullable;
  * IdemJooq#insertInto}, execute many times.
  *
  * <pre>{@code
- * JooqGuardedInsert<String> charge =
- *     IdemJooq.insertInto(idem.operation("charges", ResultCodec.string()), CHARGES)
- *         .columns(CHARGES.ID, CHARGES.ORDER_ID, CHARGES.AMOUNT_CENTS)
+ * JooqGuardedInsert<String> signUp =
+ *     IdemJooq.insertInto(idem.operation("signups", ResultCodec.string()), CUSTOMERS)
+ *         .columns(CUSTOMERS.ID, CUSTOMERS.EMAIL)
  *         .build();
  * OperationResult<String> r =
- *     charge.execute(idempotencyKey, requestBody, "charged", chargeId, orderId, 1250L);
+ *     signUp.execute(idempotencyKey, requestBody, "created", 1, "ada@example.com");
  * }</pre>
  *
  * @param <R> the result type

@@ -22,10 +22,10 @@ import org.jspecify.annotations.Nullable;
  * ExecuteListener}s do not see it; {@link io.github.idem.IdemListener} does.
  *
  * <pre>{@code
- * CustomersRecord ada = dsl.newRecord(CUSTOMERS);
- * ada.setId(1);
- * ada.setEmail("ada@example.com");
- * Outcome outcome = upsert.execute(ada);
+ * Record ada = dsl.newRecord(CUSTOMERS);
+ * ada.set(CUSTOMERS.ID, 1);
+ * ada.set(CUSTOMERS.EMAIL, "ada@example.com");
+ * Outcome written = upsert.execute(ada);
  * }</pre>
  */
 public final class JooqWriteStatement {
