@@ -229,4 +229,42 @@ abstract class JooqBridgeContract extends JooqFixture {
     assertThatThrownBy(() -> upsert.execute(1, null)).isInstanceOf(IdemSqlException.class);
     assertThat(rows(dsl, t)).isEmpty();
   }
+
+  @Test
+  void shouldWriteInTheDslContextsTransaction() {
+    Customers t = customers("cust");
+    JooqWriteStatement upsert =
+        IdemJooq.upsert(idem, t).columns(t.ID, t.EMAIL).conflictKey(t.ID).build();
+    JooqGuardedInsert<String> signUp =
+        IdemJooq.insertInto(idem.operation("joined", ResultCodec.string()), t)
+            .columns(t.ID, t.EMAIL)
+            .build();
+    Record one = dsl.newRecord(t);
+    one.set(t.ID, 1);
+    one.set(t.EMAIL, "one@example.com");
+    Record two = dsl.newRecord(t);
+    two.set(t.ID, 2);
+    two.set(t.EMAIL, "two@example.com");
+    RuntimeException boom = new IllegalStateException("after both writes");
+
+    assertThatThrownBy(
+            () ->
+                dsl.transaction(
+                    cfg -> {
+                      assertThat(upsert.execute(cfg.dsl(), one)).isEqualTo(Outcome.INSERTED);
+                      assertThat(signUp.execute(cfg.dsl(), "k1", "req", "done", two).replayed())
+                          .isFalse();
+                      throw boom;
+                    }))
+        .isSameAs(boom);
+    assertThat(rows(dsl, t)).isEmpty();
+    assertThat(idem.keys().inspect("joined", "k1")).isEmpty();
+
+    // outside a jOOQ transaction: the statement on an autocommit connection, the guarded insert in
+    // a transaction jOOQ starts
+    assertThat(upsert.execute(dsl, one)).isEqualTo(Outcome.INSERTED);
+    assertThat(signUp.execute(dsl, "k1", "req", "done", two).replayed()).isFalse();
+    assertThat(signUp.execute(dsl, "k1", "req", "other", two).value()).isEqualTo("done");
+    assertThat(rows(dsl, t)).hasSize(2);
+  }
 }
