@@ -2,6 +2,7 @@ package io.github.idem.examples;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +26,11 @@ import java.util.List;
  * thread-safe.
  */
 final class CanonicalJson {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  // Without this Jackson writes a character outside the BMP as an escaped surrogate pair instead of
+  // its
+  // 4-byte UTF-8 form, which RFC 8785 requires.
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
   /** The largest power of ten written out as plain digits. */
   private static final int MAX_EXPONENT = 1000;
