@@ -26,9 +26,8 @@ import java.util.List;
  * thread-safe.
  */
 final class CanonicalJson {
-  // Without this Jackson writes a character outside the BMP as an escaped surrogate pair instead of
-  // its
-  // 4-byte UTF-8 form, which RFC 8785 requires.
+  // Without this Jackson writes a character outside the BMP as an escaped surrogate pair instead
+  // of its 4-byte UTF-8 form, which RFC 8785 requires.
   private static final JsonFactory FACTORY =
       JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
