@@ -1,12 +1,17 @@
 package io.github.idem.examples;
 
+import io.github.idem.Idem;
 import io.github.idem.api.IdemException;
+import io.github.idem.testing.Engine;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
@@ -18,6 +23,7 @@ import org.h2.jdbcx.JdbcConnectionPool;
  *       or MariaDB, or a database given by JDBC URL.
  *   <li>{@code upsert-drill}: redelivered events through an inbox and a version-guarded upsert
  *       ({@link UpsertDrill}) on H2.
+ *   <li>{@code serve}: the HTTP payments service ({@link PaymentsHttpService}) until SIGTERM.
  * </ul>
  *
  * <p>Exit status: 0 when the command passed, 1 when it ran and found a problem (a double charge, a
@@ -37,10 +43,13 @@ public final class Main {
           + "                 through a simulated card gateway under lease mode (--external), with\n"
           + "                 broken connections and a killed worker process (--faults) and\n"
           + "                 declined cards (--decline-rate)\n"
-          + "  upsert-drill   concurrent redelivered events against embedded H2, then verify\n\n"
+          + "  upsert-drill   concurrent redelivered events against embedded H2, then verify\n"
+          + "  serve          an HTTP payments service honouring Idempotency-Key, until SIGTERM\n\n"
           + PaymentsDrillOptions.USAGE
           + "\n\n"
-          + DrillOptions.USAGE;
+          + DrillOptions.USAGE
+          + "\n\n"
+          + ServeOptions.USAGE;
 
   /**
    * Where the upsert drill runs; DB_CLOSE_DELAY keeps the in-memory database between connections.
@@ -80,6 +89,8 @@ public final class Main {
         return paymentsDrill(options, out, err);
       case "upsert-drill":
         return upsertDrill(options, out, err);
+      case "serve":
+        return serve(options, out, err);
       default:
         err.println("unknown command '" + command + "'");
         err.println(USAGE);
@@ -132,6 +143,73 @@ public final class Main {
         err.println("drill: could not close the database: " + e.getMessage());
       }
     }
+  }
+
+  private static int serve(List<String> arguments, PrintStream out, PrintStream err) {
+    ServeOptions options;
+    try {
+      options = ServeOptions.parse(arguments);
+    } catch (UsageException e) {
+      err.println("serve: " + e.getMessage());
+      err.println(ServeOptions.USAGE);
+      return EXIT_USAGE;
+    }
+    DatabaseTarget.Opened db;
+    try {
+      db = options.db().open(PaymentsHttpService.THREADS * 2 + 2);
+    } catch (DatabaseTarget.DatabaseUnavailableException e) {
+      err.println("serve: " + e.getMessage());
+      return EXIT_FAILED;
+    }
+    PaymentsHttpService service;
+    URI uri;
+    try {
+      Idem idem = Idem.create(db.dataSource());
+      PaymentsHttpService.createTables(db.dataSource(), idem);
+      service =
+          new PaymentsHttpService(
+              db.dataSource(), idem, PaymentsHttpService.simulatedGateway(db.dataSource(), idem));
+      uri = service.start(options.port());
+    } catch (IdemException | SQLException | IOException e) {
+      err.println("serve: " + e.getMessage());
+      db.close();
+      return EXIT_FAILED;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    // SIGTERM and Ctrl-C run the shutdown hooks: stop taking requests, let running ones finish,
+    // then close the pool (and an embedded server's database).
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    service.close();
+                  } finally {
+                    try {
+                      db.close();
+                    } catch (RuntimeException e) {
+                      err.println("serve: could not close the database: " + e.getMessage());
+                    }
+                    out.println("serve: stopped");
+                    out.flush();
+                    stopped.countDown();
+                  }
+                },
+                "idem-serve-shutdown"));
+    Engine engine = options.db().engine();
+    String where =
+        engine != null
+            ? "embedded " + engine.id()
+            : DatabaseTarget.redacted(java.util.Objects.requireNonNull(options.db().url()));
+    out.println("serve: payments service on " + uri + "/payments (database " + where + ")");
+    out.println("serve: stop with Ctrl-C or SIGTERM");
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return EXIT_OK;
   }
 
   private static int upsertDrill(List<String> arguments, PrintStream out, PrintStream err) {
