@@ -20,6 +20,16 @@ import java.util.StringJoiner;
  * dialect's type and statement fragments. Used once per table name.
  */
 final class OperationsTableSql {
+  /** What a fenced update's WHERE clause binds after its SET clause's parameters. */
+  private static final Param[] FENCE_BINDS = {
+    Param.SCOPE, Param.KEY, Param.ATTEMPT, Param.EXPECTED_STATUS, Param.CREATED_AT
+  };
+
+  /** What the lease assignment binds: the lease twice (in its CASE), then the expiry. */
+  private static final Param[] LEASE_BINDS = {
+    Param.LEASE_MILLIS, Param.LEASE_MILLIS, Param.RETENTION_MILLIS
+  };
+
   private final AbstractSqlDialect dialect;
   private final Identifiers ids;
   private final String tableName;
@@ -148,45 +158,22 @@ final class OperationsTableSql {
             + " = "
             + now
             + " + ?";
+    String incremented = attempt + " = " + attempt + " + 1, ";
     return new KeyRecordSql(
         OperationsStatement.of("SELECT " + columns + keyPredicate, Param.SCOPE, Param.KEY),
         OperationsStatement.of(
             "SELECT " + columns + keyPredicate + dialect.lockingReadSuffix(),
             Param.SCOPE,
             Param.KEY),
-        OperationsStatement.of(
-            "UPDATE " + table + " SET " + lease + fenced,
-            Param.LEASE_MILLIS,
-            Param.LEASE_MILLIS,
-            Param.RETENTION_MILLIS,
-            Param.SCOPE,
-            Param.KEY,
-            Param.ATTEMPT,
-            Param.EXPECTED_STATUS,
-            Param.CREATED_AT),
-        OperationsStatement.of(
-            "UPDATE " + table + " SET " + status + " = ?, " + attempt + " = " + attempt + " + 1, "
-                + lease + ", " + result + " = ?" + fenced,
-            Param.STATUS,
-            Param.LEASE_MILLIS,
-            Param.LEASE_MILLIS,
-            Param.RETENTION_MILLIS,
-            Param.RESULT,
-            Param.SCOPE,
-            Param.KEY,
-            Param.ATTEMPT,
-            Param.EXPECTED_STATUS,
-            Param.CREATED_AT),
-        OperationsStatement.of(
-            "UPDATE "
-                + table
-                + " SET "
-                + status
+        fencedUpdate(lease, fenced, LEASE_BINDS),
+        fencedUpdate(
+            status + " = ?, " + incremented + lease + ", " + result + " = ?",
+            fenced,
+            binds(List.of(Param.STATUS), List.of(LEASE_BINDS), List.of(Param.RESULT))),
+        fencedUpdate(
+            status
                 + " = ?, "
-                + attempt
-                + " = "
-                + attempt
-                + " + 1, "
+                + incremented
                 + lease
                 + ", "
                 + result
@@ -200,33 +187,13 @@ final class OperationsTableSql {
                 + now
                 + " ELSE "
                 + created
-                + " + 1 END"
-                + fenced,
-            Param.STATUS,
-            Param.LEASE_MILLIS,
-            Param.LEASE_MILLIS,
-            Param.RETENTION_MILLIS,
-            Param.SCOPE,
-            Param.KEY,
-            Param.ATTEMPT,
-            Param.EXPECTED_STATUS,
-            Param.CREATED_AT),
-        OperationsStatement.of(
-            "UPDATE " + table + " SET " + result + " = ?, " + lease + fenced,
-            Param.RESULT,
-            Param.LEASE_MILLIS,
-            Param.LEASE_MILLIS,
-            Param.RETENTION_MILLIS,
-            Param.SCOPE,
-            Param.KEY,
-            Param.ATTEMPT,
-            Param.EXPECTED_STATUS,
-            Param.CREATED_AT),
-        OperationsStatement.of(
-            "UPDATE "
-                + table
-                + " SET "
-                + status
+                + " + 1 END",
+            fenced,
+            binds(List.of(Param.STATUS), List.of(LEASE_BINDS))),
+        fencedUpdate(
+            result + " = ?, " + lease, fenced, binds(List.of(Param.RESULT), List.of(LEASE_BINDS))),
+        fencedUpdate(
+            status
                 + " = ?, "
                 + result
                 + " = ?, "
@@ -235,43 +202,16 @@ final class OperationsTableSql {
                 + quote(Column.EXPIRES_AT)
                 + " = "
                 + now
-                + " + ?"
-                + fenced,
+                + " + ?",
+            fenced,
             Param.STATUS,
             Param.RESULT,
-            Param.RETENTION_MILLIS,
-            Param.SCOPE,
-            Param.KEY,
-            Param.ATTEMPT,
-            Param.EXPECTED_STATUS,
-            Param.CREATED_AT),
-        OperationsStatement.of(
-            "UPDATE "
-                + table
-                + " SET "
-                + attempt
-                + " = "
-                + attempt
-                + " + 1, "
-                + leaseUntil
-                + " = "
-                + now
-                + fenced
-                + " AND "
-                + leaseUntil
-                + " IS NOT NULL",
-            Param.SCOPE,
-            Param.KEY,
-            Param.ATTEMPT,
-            Param.EXPECTED_STATUS,
-            Param.CREATED_AT),
-        OperationsStatement.of(
+            Param.RETENTION_MILLIS),
+        fencedUpdate(
+            incremented + leaseUntil + " = " + now, fenced + " AND " + leaseUntil + " IS NOT NULL"),
+        new OperationsStatement(
             "DELETE FROM " + table + fenced + " AND " + leaseUntil + " IS NULL",
-            Param.SCOPE,
-            Param.KEY,
-            Param.ATTEMPT,
-            Param.EXPECTED_STATUS,
-            Param.CREATED_AT),
+            List.of(FENCE_BINDS)),
         OperationsStatement.of(
             "SELECT "
                 + quote(Column.OP_KEY)
@@ -289,6 +229,22 @@ final class OperationsTableSql {
                 + leaseUntil,
             Param.SCOPE,
             Param.EXPECTED_STATUS));
+  }
+
+  /** An UPDATE of one key record, fenced: its SET clause's parameters, then the fence's. */
+  private OperationsStatement fencedUpdate(String set, String fenced, Param... setBinds) {
+    return new OperationsStatement(
+        "UPDATE " + table + " SET " + set + fenced,
+        List.of(binds(List.of(setBinds), List.of(FENCE_BINDS))));
+  }
+
+  @SafeVarargs
+  private static Param[] binds(List<Param>... groups) {
+    List<Param> all = new ArrayList<>();
+    for (List<Param> group : groups) {
+      all.addAll(group);
+    }
+    return all.toArray(new Param[0]);
   }
 
   /** The column's type as this dialect's DDL spells it. */
