@@ -191,27 +191,27 @@ public final class LeasedOperation<R> {
       value = body.run(new Lease(holder));
     } catch (Exception | Error e) {
       if (!failures.terminal(e)) {
-        LeaseRun.abandon(holder, e);
+        holder.releaseQuietly(e);
         throw new BodyFailure(e);
       }
       byte[] encoded;
       try {
         encoded = failures.encode(store.subject(), keyOf(claim), e);
       } catch (RuntimeException encoding) {
-        LeaseRun.abandon(holder, encoding);
+        holder.releaseQuietly(encoding);
         throw encoding;
       }
-      LeaseRun.fail(holder, encoded, e);
+      holder.fail(encoded, e);
       return OperationStore.Execution.failed(e, false);
     }
     byte[] encoded;
     try {
       encoded = results.encode(store.subject(), keyOf(claim), value);
     } catch (RuntimeException encoding) {
-      LeaseRun.abandon(holder, encoding);
+      holder.releaseQuietly(encoding);
       throw encoding;
     }
-    LeaseRun.complete(holder, encoded);
+    holder.complete(encoded);
     return OperationStore.Execution.executed(value);
   }
 

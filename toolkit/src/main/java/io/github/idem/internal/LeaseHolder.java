@@ -2,6 +2,7 @@ package io.github.idem.internal;
 
 import io.github.idem.api.InvalidValuesException;
 import io.github.idem.api.LeaseLostException;
+import io.github.idem.dialect.OperationsTableSchema;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -205,7 +206,28 @@ public final class LeaseHolder {
    * @param cause the body's failure being recorded, or null
    * @throws LeaseLostException when another attempt took the key over; nothing is recorded
    */
-  void finish(String status, byte @Nullable [] result, @Nullable Throwable cause) {
+  /**
+   * Records the body's result; the lease ends.
+   *
+   * @param result the encoded result
+   * @throws LeaseLostException when another attempt took the key over; nothing is recorded
+   */
+  public void complete(byte @Nullable [] result) {
+    finish(OperationsTableSchema.DONE, result, null);
+  }
+
+  /**
+   * Records a terminal failure; the lease ends.
+   *
+   * @param encoded the encoded failure
+   * @param failure the failure, suppressed on a {@link LeaseLostException}
+   * @throws LeaseLostException when another attempt took the key over; nothing is recorded
+   */
+  public void fail(byte @Nullable [] encoded, Throwable failure) {
+    finish(OperationsTableSchema.FAILED, encoded, failure);
+  }
+
+  private void finish(String status, byte @Nullable [] result, @Nullable Throwable cause) {
     statements.lock();
     try {
       end();
@@ -239,8 +261,10 @@ public final class LeaseHolder {
   /**
    * Ends the lease now, so that a retry takes over at once instead of waiting for it to pass; a
    * failure to do so is attached to the body's failure, and the lease then passes by itself.
+   *
+   * @param failure the failure that ended the body, which collects any failure of this release
    */
-  void releaseQuietly(Throwable failure) {
+  public void releaseQuietly(Throwable failure) {
     statements.lock();
     try {
       end();

@@ -220,35 +220,4 @@ public final class LeaseRun {
             + " and resumes after its last checkpoint",
         held.key());
   }
-
-  /**
-   * Records the body's result.
-   *
-   * @param holder the attempt's hold
-   * @param result the encoded result
-   */
-  public static void complete(LeaseHolder holder, byte @Nullable [] result) {
-    holder.finish(OperationsTableSchema.DONE, result, null);
-  }
-
-  /**
-   * Records a terminal failure.
-   *
-   * @param holder the attempt's hold
-   * @param encoded the encoded failure
-   * @param failure the failure
-   */
-  public static void fail(LeaseHolder holder, byte @Nullable [] encoded, Throwable failure) {
-    holder.finish(OperationsTableSchema.FAILED, encoded, failure);
-  }
-
-  /**
-   * Ends the lease early after a failure that records nothing.
-   *
-   * @param holder the attempt's hold
-   * @param failure the failure
-   */
-  public static void abandon(LeaseHolder holder, Throwable failure) {
-    holder.releaseQuietly(failure);
-  }
 }
