@@ -18,6 +18,7 @@ import io.github.idem.internal.BodyConnection;
 import io.github.idem.internal.BodyFailure;
 import io.github.idem.internal.BuildLog;
 import io.github.idem.internal.CallerTransaction;
+import io.github.idem.internal.CommitSlot;
 import io.github.idem.internal.Durations;
 import io.github.idem.internal.Fingerprints;
 import io.github.idem.internal.IdemContext;
@@ -139,7 +140,8 @@ public final class GuardedOperation<R> {
       return outcome(
           store
               .context()
-              .atomically(store.subject(), true, c -> run(c, checked, fingerprint, work)));
+              .atomicallyCommitting(
+                  store.subject(), (c, slot) -> run(c, checked, fingerprint, work, slot)));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -189,7 +191,7 @@ public final class GuardedOperation<R> {
               store.context(),
               store.subject(),
               connection,
-              c -> run(c, checked, fingerprint, work)));
+              c -> run(c, checked, fingerprint, work, null)));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -231,7 +233,11 @@ public final class GuardedOperation<R> {
   }
 
   private OperationStore.Execution<R> run(
-      Connection c, String key, @Nullable String fingerprint, OperationBody<R, ?> body)
+      Connection c,
+      String key,
+      @Nullable String fingerprint,
+      OperationBody<R, ?> body,
+      @Nullable CommitSlot slot)
       throws SQLException {
     return store.observe(
         key,
@@ -244,8 +250,10 @@ public final class GuardedOperation<R> {
                     fingerprint,
                     OperationsTableSchema.RUNNING,
                     null,
-                    owned -> firstRun(c, owned, body),
-                    failures.declared() ? (owned, stored) -> afterFailure(c, owned, body) : null)));
+                    owned -> firstRun(c, owned, body, slot),
+                    failures.declared()
+                        ? (owned, stored) -> afterFailure(c, owned, body, slot)
+                        : null)));
   }
 
   /**
@@ -253,7 +261,8 @@ public final class GuardedOperation<R> {
    * over as the next attempt and run the body.
    */
   private OperationStore.Execution<R> afterFailure(
-      Connection c, KeyRecord held, OperationBody<R, ?> body) throws SQLException {
+      Connection c, KeyRecord held, OperationBody<R, ?> body, @Nullable CommitSlot slot)
+      throws SQLException {
     // Locked, so that of two retries after a failure one takes over and the other waits for it.
     RecordStatements.State state = records.read(c, held.key(), true);
     if (state == null) {
@@ -273,11 +282,12 @@ public final class GuardedOperation<R> {
     if (records.rerun(c, held.key(), state.fence(), null) != 1) {
       throw held.vanished(c);
     }
-    return firstRun(c, held, body);
+    return firstRun(c, held, body, slot);
   }
 
   private OperationStore.Execution<R> firstRun(
-      Connection c, KeyRecord held, OperationBody<R, ?> body) throws SQLException {
+      Connection c, KeyRecord held, OperationBody<R, ?> body, @Nullable CommitSlot slot)
+      throws SQLException {
     String savepoint = failures.declared() ? TerminalSavepoint.set(c) : null;
     BodyConnection guard = BodyConnection.wrap(c, store.subject());
     R value;
@@ -295,7 +305,7 @@ public final class GuardedOperation<R> {
       return OperationStore.Execution.failed(e, false);
     }
     guard.checkNothingRefused();
-    held.complete(c, results.encode(store.subject(), held.key(), value));
+    held.complete(c, results.encode(store.subject(), held.key(), value), slot);
     return OperationStore.Execution.executed(value);
   }
 

@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param select {@code fingerprint, status, result} of one key, read so that a transaction in
  *     REPEATABLE READ still sees the latest committed row
  * @param complete sets status and result of one key
+ * @param completeAndCommit {@code complete} and then {@code COMMIT} in one round trip, failing
+ *     (SQLSTATE 22012, and nothing committed) when the key has no record; null where the driver
+ *     cannot send both at once
  * @param purge deletes up to a number of expired rows
  * @param claimMany one-statement claim of many keys returning the new ones (PostgreSQL), or null
  * @param nowMillis the database's current time in epoch milliseconds, as an SQL expression
@@ -34,6 +37,7 @@ public record OperationsSql(
     List<String> columns,
     OperationsStatement select,
     OperationsStatement complete,
+    @Nullable OperationsStatement completeAndCommit,
     OperationsStatement purge,
     @Nullable OperationsStatement claimMany,
     String nowMillis,
@@ -47,6 +51,7 @@ public record OperationsSql(
    * @param columns see the record component
    * @param select see the record component
    * @param complete see the record component
+   * @param completeAndCommit see the record component
    * @param purge see the record component
    * @param claimMany see the record component
    * @param nowMillis see the record component

@@ -302,6 +302,24 @@ public final class IdemContext {
                 : transactions.autocommit(subject, work));
   }
 
+  /**
+   * Runs the work of one guarded operation as {@link #atomically} does with a transaction of its
+   * own; when that transaction is Idem's, the work gets its commit slot, so that its completion may
+   * travel with the COMMIT. Inside the caller's transaction it gets none.
+   *
+   * @param subject what Idem is doing, for messages
+   * @param work the work, given its connection and the commit slot or null
+   * @param <T> the result type
+   * @return the work's result
+   * @throws IdemSqlException when the work fails in the database
+   */
+  public <T> T atomicallyCommitting(String subject, Transactions.SlotWork<T> work) {
+    return ambient.joinOr(
+        subject,
+        c -> CallerTransaction.inSavepoint(this, subject, c, joined -> work.run(joined, null)),
+        () -> transactions.transaction(subject, work));
+  }
+
   /** Returns what joins the transaction the calling thread is already in. */
   public AmbientConnections ambient() {
     return ambient;

@@ -6,6 +6,7 @@ import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.Outcome;
 import io.github.idem.api.TransactionControlException;
+import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.SessionLockWait;
 import java.sql.Connection;
@@ -159,39 +160,45 @@ public final class KeyRecord {
   }
 
   /**
-   * Stores the result of a completed first execution; the claim wrote it as RUNNING.
+   * Stores the result of a completed first execution; the claim wrote it as RUNNING. With a commit
+   * slot and a dialect that sends the completion with the COMMIT, the completion waits in the slot
+   * and is sent by the commit.
    *
    * @param c the connection
    * @param encoded the result
+   * @param slot the transaction's commit slot, or null when the completion must run now
    * @throws SQLException from the database
    */
-  public void complete(Connection c, byte @Nullable [] encoded) throws SQLException {
+  public void complete(Connection c, byte @Nullable [] encoded, @Nullable CommitSlot slot)
+      throws SQLException {
+    OperationsBinder.Values values =
+        new OperationsBinder.Values(
+            store.storedScope(), key, null, OperationsTableSchema.DONE, 0, encoded, 0, null, null);
+    OperationsStatement withCommit = store.sql().completeAndCommit();
+    if (slot != null && withCommit != null) {
+      slot.hold(withCommit, values, this::noRecordToComplete);
+      return;
+    }
     try (PreparedStatement ps = c.prepareStatement(store.sql().complete().sql())) {
-      OperationsBinder.bind(
-          ps,
-          store.sql().complete(),
-          new OperationsBinder.Values(
-              store.storedScope(),
-              key,
-              null,
-              OperationsTableSchema.DONE,
-              0,
-              encoded,
-              0,
-              null,
-              null));
+      OperationsBinder.bind(ps, store.sql().complete(), values);
       if (ps.executeUpdate() != 1) {
-        // The claim's row is gone or was never this transaction's: the transaction ended under
-        // the body (SQL the body connection cannot see, such as a procedure that commits or rolls
-        // back), so acknowledging would report a result that is not stored.
-        throw new TransactionControlException(
-            prefix()
-                + "the completion found no key record to complete: the transaction that claimed"
-                + " the key ended before the operation finished (a statement or procedure in the"
-                + " body committed or rolled back); nothing was acknowledged. Bodies must leave"
-                + " the transaction to Idem; retry the key");
+        throw noRecordToComplete();
       }
     }
+  }
+
+  /**
+   * The claim's row is gone or was never this transaction's: the transaction ended under the body
+   * (SQL the body connection cannot see, such as a procedure that commits or rolls back), so
+   * acknowledging would report a result that is not stored.
+   */
+  private TransactionControlException noRecordToComplete() {
+    return new TransactionControlException(
+        prefix()
+            + "the completion found no key record to complete: the transaction that claimed"
+            + " the key ended before the operation finished (a statement or procedure in the"
+            + " body committed or rolled back); nothing was acknowledged. Bodies must leave"
+            + " the transaction to Idem; retry the key");
   }
 
   /**

@@ -32,6 +32,19 @@ public final class Transactions {
     T run(Connection connection) throws SQLException;
   }
 
+  /** Work on a borrowed connection in Idem's own transaction, which may hold its last statement. */
+  public interface SlotWork<T> {
+    /**
+     * Does the work.
+     *
+     * @param connection the borrowed connection
+     * @param slot where the work's last statement may wait to travel with the commit, or null
+     * @return the result
+     * @throws SQLException from the work's statements
+     */
+    T run(Connection connection, @Nullable CommitSlot slot) throws SQLException;
+  }
+
   /**
    * Connections inside a transaction Idem opened with START TRANSACTION: their autocommit setting
    * says on, yet they are in a transaction, so Idem's caller-mode calls inside a body accept them.
@@ -57,12 +70,20 @@ public final class Transactions {
    * statement. Used for single rows, where every plan is correct statement by statement.
    */
   public <T> T autocommit(String subject, Work<T> work) {
-    return run(subject, work, false, attempts, null);
+    return run(subject, (c, slot) -> work.run(c), false, attempts, null, false);
   }
 
   /** Runs work in one transaction that commits at the end, or rolls back on any failure. */
   public <T> T transaction(String subject, Work<T> work) {
-    return run(subject, work, true, attempts, null);
+    return run(subject, (c, slot) -> work.run(c), true, attempts, null, false);
+  }
+
+  /**
+   * Runs work in one transaction as {@link #transaction(String, Work)} does, handing it a commit
+   * slot: a statement the work holds there is sent with the COMMIT, in one round trip.
+   */
+  public <T> T transaction(String subject, SlotWork<T> work) {
+    return run(subject, work, true, attempts, null, true);
   }
 
   /**
@@ -81,15 +102,16 @@ public final class Transactions {
    *     commit fails
    */
   public <T> T once(String subject, Work<T> work, String outcomeUnknown) {
-    return run(subject, work, true, 1, outcomeUnknown);
+    return run(subject, (c, slot) -> work.run(c), true, 1, outcomeUnknown, false);
   }
 
   private <T> T run(
       String subject,
-      Work<T> work,
+      SlotWork<T> work,
       boolean transactional,
       int attempts,
-      @Nullable String outcomeUnknown) {
+      @Nullable String outcomeUnknown,
+      boolean slotted) {
     if (dialect.singleWriter() && NestedCalls.insideTransaction(dataSource)) {
       throw NestedCalls.singleWriter(subject);
     }
@@ -120,11 +142,16 @@ public final class Transactions {
         }
         try {
           writing = true;
+          CommitSlot slot = slotted ? new CommitSlot() : null;
           T result =
-              transactional ? inTransaction(connection, statements, work) : work.run(connection);
+              transactional
+                  ? inTransaction(connection, statements, c -> work.run(c, slot))
+                  : work.run(connection, null);
           if (transactional) {
             committing = true;
-            if (statements != null) {
+            if (slot != null && slot.holding()) {
+              slot.commit(connection);
+            } else if (statements != null) {
               execute(connection, statements.commit());
             } else {
               connection.commit();

@@ -112,7 +112,7 @@ final class FaultCases {
     }
     List<Case> cases = new ArrayList<>();
     for (Path path : Path.values()) {
-      for (Where where : points(path, autocommit)) {
+      for (Where where : points(path, autocommit, engine)) {
         for (Act act : acts) {
           if (where == Where.AFTER_COMMIT && act.proxied()) {
             continue; // the call after a commit may send nothing, leaving the proxy armed
@@ -136,11 +136,22 @@ final class FaultCases {
     return engine == Engine.POSTGRESQL || engine == Engine.MARIADB || engine == Engine.MYSQL_DRIVER;
   }
 
-  private static List<Where> points(Path path, Map<Path, Integer> autocommit) {
+  /**
+   * Whether the path's completion carries the commit (PostgreSQL, in a transaction Idem opened for
+   * one guarded operation or one message): one call, so the completion is the committing call.
+   */
+  private static boolean completionCommits(Path path, Engine engine) {
+    return (path == Path.OPERATION || path == Path.CONSUMER) && engine == Engine.POSTGRESQL;
+  }
+
+  private static List<Where> points(Path path, Map<Path, Integer> autocommit, Engine engine) {
     if (autocommit.containsKey(path)) {
       return autocommit.get(path) == 1
           ? List.of(Where.STATEMENT, Where.AFTER_COMMIT)
           : List.of(Where.FIRST_STATEMENT, Where.LAST_STATEMENT, Where.AFTER_COMMIT);
+    }
+    if (completionCommits(path, engine)) {
+      return List.of(Where.CLAIM, Where.BODY, Where.COMPLETION, Where.AFTER_COMMIT);
     }
     switch (path) {
       case OPERATION:
@@ -186,18 +197,22 @@ final class FaultCases {
     boolean committingCall =
         c.where() == Where.COMMIT
             || c.where() == Where.STATEMENT
-            || c.where() == Where.LAST_STATEMENT;
+            || c.where() == Where.LAST_STATEMENT
+            || (c.where() == Where.COMPLETION && completionCommits(c.path(), engine));
     if (committingCall) {
       return c.when() == When.AFTER ? Optional.empty() : Optional.of(onCommittingCall(c, engine));
     }
-    if (c.when() == When.AFTER && lastBeforeCommit(c)) {
+    if (c.when() == When.AFTER && lastBeforeCommit(c, engine)) {
       // the action spoils the connection after this call: the next call is the commit
       return Optional.of(onCommittingCall(c, engine));
     }
     return Optional.of(ErrorKind.CONNECTION_LOST);
   }
 
-  private static boolean lastBeforeCommit(Case c) {
+  private static boolean lastBeforeCommit(Case c, Engine engine) {
+    if (completionCommits(c.path(), engine)) {
+      return c.where() == Where.BODY;
+    }
     switch (c.path()) {
       case OPERATION:
       case CONSUMER:

@@ -213,6 +213,18 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
   abstract String purgeStatement(
       String table, String scope, String key, String expires, String now);
 
+  /**
+   * The completion of a key record followed by {@code COMMIT}, sent as one round trip, where the
+   * driver runs a prepared string of several statements as one pipeline that stops at the first
+   * error; else null. The completion must fail, not count zero, when the record is gone, so that
+   * the commit never runs without it.
+   *
+   * @param update the completion's UPDATE (status and result of one key)
+   */
+  @Nullable String completeAndCommitStatement(String update) {
+    return null;
+  }
+
   /** A single-statement claim of many keys that returns the new ones, where the engine has one. */
   @Nullable String claimManyStatement(
       String table,

@@ -69,6 +69,16 @@ final class OperationsTableSql {
     String claimMany =
         dialect.claimManyStatement(
             table, scope, key, quote(Column.STATUS), quote(Column.CREATED_AT), expires, now);
+    String complete =
+        "UPDATE "
+            + table
+            + " SET "
+            + quote(Column.STATUS)
+            + " = ?, "
+            + quote(Column.RESULT)
+            + " = ?"
+            + keyPredicate;
+    String completeAndCommit = dialect.completeAndCommitStatement(complete);
     return new OperationsSql(
         table,
         dialect.createTable(table, definitions.toString(), index, expires),
@@ -86,19 +96,11 @@ final class OperationsTableSql {
                 + dialect.currentReadSuffix(),
             Param.SCOPE,
             Param.KEY),
-        OperationsStatement.of(
-            "UPDATE "
-                + table
-                + " SET "
-                + quote(Column.STATUS)
-                + " = ?, "
-                + quote(Column.RESULT)
-                + " = ?"
-                + keyPredicate,
-            Param.STATUS,
-            Param.RESULT,
-            Param.SCOPE,
-            Param.KEY),
+        OperationsStatement.of(complete, Param.STATUS, Param.RESULT, Param.SCOPE, Param.KEY),
+        completeAndCommit == null
+            ? null
+            : OperationsStatement.of(
+                completeAndCommit, Param.STATUS, Param.RESULT, Param.SCOPE, Param.KEY),
         OperationsStatement.of(
             dialect.purgeStatement(table, scope, key, expires, now), Param.ROW_LIMIT),
         claimMany == null

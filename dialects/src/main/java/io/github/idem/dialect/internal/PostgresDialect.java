@@ -38,6 +38,20 @@ public final class PostgresDialect extends PostgresFamilyDialect {
    */
   static final int BATCH_ROWS = 256;
 
+  /**
+   * pgjdbc splits a prepared string at top-level semicolons and sends every part, with one Sync, in
+   * one round trip; after an error the server skips the rest up to the Sync, so the COMMIT never
+   * runs without the completion (PostgreSQL protocol documentation, "Extended Query": "the backend
+   * will discard following messages until a Sync"). Dividing by the number of completed rows turns
+   * a vanished record into an error (SQLSTATE 22012) for the same reason.
+   */
+  @Override
+  String completeAndCommitStatement(String update) {
+    return "WITH completed AS ("
+        + update
+        + " RETURNING 1) SELECT 1 / COUNT(*) FROM completed; COMMIT";
+  }
+
   /** pgjdbc sends the parameter count as a 16-bit number; 32767 is its documented bound. */
   static final int MAX_BIND_PARAMETERS = 32767;
 

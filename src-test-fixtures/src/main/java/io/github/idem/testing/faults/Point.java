@@ -85,7 +85,9 @@ public final class Point {
   /**
    * A commit: {@code Connection.commit()}, or a statement that is exactly {@code COMMIT} (with
    * optional {@code WORK}, {@code AND [NO] CHAIN}, {@code [NO] RELEASE}), as Idem executes on MySQL
-   * and MariaDB, where it brackets a transaction with statements while autocommit stays on.
+   * and MariaDB, where it brackets a transaction with statements while autocommit stays on, or a
+   * string of statements whose last one is such a COMMIT, as Idem sends a completion and the commit
+   * together on PostgreSQL.
    *
    * @return the point
    */
@@ -94,8 +96,17 @@ public final class Point {
         "commit()",
         call ->
             call.isStatement()
-                ? COMMIT.matcher(stripped(lower(call))).matches()
+                ? COMMIT.matcher(lastStatement(stripped(lower(call)))).matches()
                 : call.method().equals("commit"));
+  }
+
+  /** The text after the last semicolon that ends a statement, or all of it. */
+  private static String lastStatement(String sql) {
+    String body = sql.strip();
+    if (body.endsWith(";")) {
+      body = body.substring(0, body.length() - 1);
+    }
+    return body.substring(body.lastIndexOf(';') + 1).strip();
   }
 
   /**
