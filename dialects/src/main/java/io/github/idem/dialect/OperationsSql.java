@@ -26,6 +26,10 @@ import org.jspecify.annotations.Nullable;
  * @param completeAndCommit {@code complete} and then {@code COMMIT} in one round trip, failing
  *     (SQLSTATE 22012, and nothing committed) when the key has no record; null where the driver
  *     cannot send both at once
+ * @param claimAndRead a guarded operation's claim that also returns the record it met, in one round
+ *     trip, or null where the engine needs a separate read. It returns one row: the number of keys
+ *     claimed (0 or 1), then {@code fingerprint}, {@code status} and {@code result} of an unexpired
+ *     record committed before the statement began (or NULLs, and the caller reads)
  * @param purge deletes up to a number of expired rows
  * @param claimMany one-statement claim of many keys returning the new ones (PostgreSQL), or null
  * @param nowMillis the database's current time in epoch milliseconds, as an SQL expression
@@ -38,6 +42,7 @@ public record OperationsSql(
     OperationsStatement select,
     OperationsStatement complete,
     @Nullable OperationsStatement completeAndCommit,
+    @Nullable OperationsStatement claimAndRead,
     OperationsStatement purge,
     @Nullable OperationsStatement claimMany,
     String nowMillis,
@@ -52,6 +57,7 @@ public record OperationsSql(
    * @param select see the record component
    * @param complete see the record component
    * @param completeAndCommit see the record component
+   * @param claimAndRead see the record component
    * @param purge see the record component
    * @param claimMany see the record component
    * @param nowMillis see the record component

@@ -78,6 +78,55 @@ public final class KeyRecord {
     return outcome == Outcome.INSERTED;
   }
 
+  /** What a claim that reads in the same statement found. */
+  private record ClaimRead(boolean claimed, OperationStore.@Nullable Stored stored) {}
+
+  /**
+   * Claims the key and reads the record it met in one statement ({@link
+   * io.github.idem.dialect.OperationsSql#claimAndRead()}), waiting behind a holder of the key as
+   * {@link #claim} does.
+   */
+  private ClaimRead claimAndRead(
+      Connection c,
+      OperationsStatement statement,
+      @Nullable String fingerprint,
+      String status,
+      byte @Nullable [] result)
+      throws SQLException {
+    long started = store.context().clock().nanoTime();
+    try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
+      if (store.waitSeconds() > 0) {
+        ps.setQueryTimeout(store.waitSeconds());
+      }
+      OperationsBinder.bind(
+          ps,
+          statement,
+          new OperationsBinder.Values(
+              store.storedScope(),
+              key,
+              fingerprint,
+              status,
+              store.retentionMillis(),
+              result,
+              0,
+              null,
+              null));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        boolean claimed = rs.getLong(1) == 1;
+        String storedStatus = rs.getString(3);
+        waitedSince(started);
+        return new ClaimRead(
+            claimed,
+            claimed || storedStatus == null
+                ? null
+                : new OperationStore.Stored(rs.getString(2), storedStatus, rs.getBytes(4)));
+      }
+    } catch (SQLException e) {
+      throw waitedTooLong(started, e, "");
+    }
+  }
+
   /**
    * Lowers the session's lock-wait bound to the wait timeout when it is longer; a shorter bound the
    * caller set ends the wait first, as on engines whose query timeout bounds it.
@@ -401,11 +450,22 @@ public final class KeyRecord {
       OperationStore.Steps<T> first,
       OperationStore.@Nullable AfterFailure<T> afterFailure)
       throws SQLException {
+    OperationsStatement claimAndRead = store.sql().claimAndRead();
     for (int round = 1; round <= OperationStore.CLAIM_ROUNDS; round++) {
-      if (claim(c, fingerprint, status, result)) {
-        return first.run(this);
+      OperationStore.Stored stored;
+      if (claimAndRead == null) {
+        if (claim(c, fingerprint, status, result)) {
+          return first.run(this);
+        }
+        stored = read(c);
+      } else {
+        ClaimRead claimed = claimAndRead(c, claimAndRead, fingerprint, status, result);
+        if (claimed.claimed()) {
+          return first.run(this);
+        }
+        // Absent from the claim's snapshot: committed by a duplicate it waited for, or expired.
+        stored = claimed.stored() != null ? claimed.stored() : read(c);
       }
-      OperationStore.Stored stored = read(c);
       if (stored != null) {
         if (afterFailure != null && OperationsTableSchema.FAILED.equals(stored.status())) {
           checkFingerprint(fingerprint, stored);

@@ -195,11 +195,38 @@ public final class KilledProcessChild {
           if (method.getName().equals("createStatement")) {
             return stopAfterCommitStatement((Statement) returned);
           }
+          if (method.getName().equals("prepareStatement") && endsWithCommit((String) args[0])) {
+            return stopAfterExecuting((PreparedStatement) returned);
+          }
           return returned;
         };
     return (Connection)
         Proxy.newProxyInstance(
             KilledProcessChild.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+  }
+
+  /** Whether the SQL's last statement is a COMMIT, as where a completion carries the commit. */
+  private static boolean endsWithCommit(String sql) {
+    String body = sql.strip();
+    String last = body.substring(body.lastIndexOf(';') + 1).strip();
+    return body.contains(";") && last.toUpperCase(Locale.ROOT).startsWith("COMMIT");
+  }
+
+  /** Stops after a prepared string of statements that ends with COMMIT ran (PostgreSQL). */
+  private static PreparedStatement stopAfterExecuting(PreparedStatement real) {
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          Object returned = invoke(real, method, args);
+          if (EXECUTING_METHODS.contains(method.getName()) && (args == null || args.length == 0)) {
+            stopCommitted();
+          }
+          return returned;
+        };
+    return (PreparedStatement)
+        Proxy.newProxyInstance(
+            KilledProcessChild.class.getClassLoader(),
+            new Class<?>[] {PreparedStatement.class},
+            handler);
   }
 
   private static Statement stopAfterCommitStatement(Statement real) {

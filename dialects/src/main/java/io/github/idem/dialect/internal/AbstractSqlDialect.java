@@ -214,6 +214,17 @@ abstract class AbstractSqlDialect extends SqlFragments implements Dialect {
       String table, String scope, String key, String expires, String now);
 
   /**
+   * The claim of a guarded operation that returns, in the same round trip, the record it conflicted
+   * with ({@link io.github.idem.dialect.OperationsSql#claimAndRead()}), where the engine has one;
+   * else null.
+   *
+   * @param operationsTable the operations table as configured
+   */
+  @Nullable OperationsStatement claimAndRead(String operationsTable) {
+    return null;
+  }
+
+  /**
    * The completion of a key record followed by {@code COMMIT}, sent as one round trip, where the
    * driver runs a prepared string of several statements as one pipeline that stops at the first
    * error; else null. The completion must fail, not count zero, when the record is gone, so that

@@ -101,6 +101,7 @@ final class OperationsTableSql {
             ? null
             : OperationsStatement.of(
                 completeAndCommit, Param.STATUS, Param.RESULT, Param.SCOPE, Param.KEY),
+        dialect.claimAndRead(tableName),
         OperationsStatement.of(
             dialect.purgeStatement(table, scope, key, expires, now), Param.ROW_LIMIT),
         claimMany == null

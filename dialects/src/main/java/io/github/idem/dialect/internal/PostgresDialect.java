@@ -85,6 +85,11 @@ public final class PostgresDialect extends PostgresFamilyDialect {
   }
 
   @Override
+  OperationsStatement claimAndRead(String operationsTable) {
+    return claimAndReadStatement(operationsTable);
+  }
+
+  @Override
   public Optional<String> columnTypesQuery(String table) {
     return Optional.of(columnTypesQueryFor(table));
   }

@@ -14,6 +14,7 @@ import io.github.idem.dialect.OperationsStatement.Param;
 import io.github.idem.dialect.WritePlan;
 import io.github.idem.dialect.WriteSpec;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -240,60 +241,79 @@ abstract class PostgresFamilyDialect extends AbstractSqlDialect {
    * once more.
    */
   final OperationsStatement claimAndInsertStatement(String operationsTable, WriteSpec insert) {
+    return claimThenRead(operationsTable, insert);
+  }
+
+  /**
+   * The claim of a guarded operation that also returns the record it met, as {@link
+   * io.github.idem.dialect.OperationsSql#claimAndRead()} describes: the claim-and-insert statement
+   * without the insert.
+   */
+  final OperationsStatement claimAndReadStatement(String operationsTable) {
+    return claimThenRead(operationsTable, null);
+  }
+
+  private OperationsStatement claimThenRead(String operationsTable, @Nullable WriteSpec insert) {
     Identifiers ids = identifiers();
     String ops = ids.quoteTable(operationsTable);
-    String business = ids.quoteTable(insert.table());
-    List<String> columns = insert.columns();
     WriteSpec claim = OperationsTableSql.claimSpec(operationsTable);
     String scope = ids.quote("scope");
     String key = ids.quote("op_key");
     String now = nowMillis();
-    String sql =
-        "WITH idem_claim AS (INSERT INTO "
-            + ops
-            + " ("
-            + columnList(claim.columns())
-            + ") VALUES ("
-            + String.join(", ", OperationsTableSql.claimValueTemplates(now))
-            + ") ON CONFLICT ("
-            + columnList(claim.conflictKey())
-            + ") DO NOTHING RETURNING 1), idem_body AS (INSERT INTO "
-            + business
-            + " ("
-            + columnList(columns)
-            + ") SELECT "
-            + placeholders(columns.size())
-            + " WHERE EXISTS (SELECT 1 FROM idem_claim))"
-            + " SELECT (SELECT COUNT(*) FROM idem_claim), o."
-            + ids.quote("fingerprint")
-            + ", o."
-            + ids.quote("status")
-            + ", o."
-            + ids.quote("result")
-            + " FROM (SELECT 1) AS idem_one LEFT JOIN "
-            + ops
-            + " AS o ON o."
-            + scope
-            + " = ? AND o."
-            + key
-            + " = ? AND o."
-            // An expired record in the snapshot may have been purged and claimed anew meanwhile;
-            // leave it to the caller's separate read of the current record.
-            + ids.quote("expires_at")
-            + " > "
-            + now;
+    StringBuilder sql =
+        new StringBuilder("WITH idem_claim AS (INSERT INTO ")
+            .append(ops)
+            .append(" (")
+            .append(columnList(claim.columns()))
+            .append(") VALUES (")
+            .append(String.join(", ", OperationsTableSql.claimValueTemplates(now)))
+            .append(") ON CONFLICT (")
+            .append(columnList(claim.conflictKey()))
+            .append(") DO NOTHING RETURNING 1)");
+    if (insert != null) {
+      List<String> columns = insert.columns();
+      sql.append(", idem_body AS (INSERT INTO ")
+          .append(ids.quoteTable(insert.table()))
+          .append(" (")
+          .append(columnList(columns))
+          .append(") SELECT ")
+          .append(placeholders(columns.size()))
+          .append(" WHERE EXISTS (SELECT 1 FROM idem_claim))");
+    }
+    sql.append(" SELECT (SELECT COUNT(*) FROM idem_claim), o.")
+        .append(ids.quote("fingerprint"))
+        .append(", o.")
+        .append(ids.quote("status"))
+        .append(", o.")
+        .append(ids.quote("result"))
+        .append(" FROM (SELECT 1) AS idem_one LEFT JOIN ")
+        .append(ops)
+        .append(" AS o ON o.")
+        .append(scope)
+        .append(" = ? AND o.")
+        .append(key)
+        .append(" = ? AND o.")
+        // An expired record in the snapshot may have been purged and claimed anew meanwhile;
+        // leave it to the caller's separate read of the current record.
+        .append(ids.quote("expires_at"))
+        .append(" > ")
+        .append(now);
     // The claim's placeholders follow OperationsTableSchema.claimRow without created_at's slot.
-    return OperationsStatement.of(
-        sql,
-        Param.SCOPE,
-        Param.KEY,
-        Param.FINGERPRINT,
-        Param.STATUS,
-        Param.RETENTION_MILLIS,
-        Param.RESULT,
-        Param.ROW_VALUES,
-        Param.SCOPE,
-        Param.KEY);
+    List<Param> binds =
+        new ArrayList<>(
+            List.of(
+                Param.SCOPE,
+                Param.KEY,
+                Param.FINGERPRINT,
+                Param.STATUS,
+                Param.RETENTION_MILLIS,
+                Param.RESULT));
+    if (insert != null) {
+      binds.add(Param.ROW_VALUES);
+    }
+    binds.add(Param.SCOPE);
+    binds.add(Param.KEY);
+    return OperationsStatement.of(sql.toString(), binds.toArray(new Param[0]));
   }
 
   /** A boolean expression over the written row: true when inserted, false when updated. */
