@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Runs the whole benchmark matrix for one engine and writes the report.
+# Runs the benchmark matrix for one engine in rounds and writes the report (benchmarks/README.md).
 #
-#   benchmarks/run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out DIR] [--only REGEX] [--label NAME]
+#   benchmarks/run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick]
+#       [--rounds N] [--warmup N] [--measure N] [--iteration-time S] [--threads LIST]
+#       [--only REGEX] [--label NAME] [--out DIR]
+#
+# Full mode (the default): 4 rounds (at least 3 for published results); each round runs every
+# selected benchmark in one JMH fork per thread count (1, 4, 16), 4 x 1 s warm-up and 5 x 1 s
+# measured per fork, -Xms2g -Xmx2g, GC profiler. --quick: 3 rounds of short iterations, not for
+# publication. --smoke (CI): one round, every benchmark once at 1 thread, numbers meaningless.
+# A full run takes about 45 min per engine on 2 cores; the runner prints its estimate first.
 #
 # Needs the shaded jar (build it first):
 #   mvn -B -q install -DskipTests -Dspotless.check.skip=true -pl src-test-fixtures,dialects,toolkit -am
 #   mvn -B -q -pl benchmarks package
-# Writes DIR/<engine>-t<threads>.json (JMH), DIR/env-<engine>.json, DIR/<engine>.md, DIR/<engine>.svg
-# and DIR/../RESULTS.md; DIR defaults to benchmarks/results.
+# Writes DIR/<label>-t<threads>-r<round>.json (JMH), DIR/env-<label>.json, DIR/run-<label>.json,
+# DIR/<label>.md, DIR/<label>.svg and DIR/../RESULTS.md; DIR defaults to benchmarks/results, the
+# label to the engine. A durable run's label ends in -durable, e.g.
+#   IDEM_TEST_POSTGRES_URL='jdbc:postgresql://127.0.0.1:5432/test?user=postgres' \
+#     benchmarks/run.sh postgresql --label postgresql-durable
 # PostgreSQL/MariaDB: embedded servers unless IDEM_TEST_POSTGRES_URL / IDEM_TEST_MARIADB_URL is set.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,7 +28,7 @@ if [[ ! -f "$jar" ]]; then
   exit 2
 fi
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 <h2|h2file|postgresql|mariadb|mariadb-affected> [--quick|--smoke] [--out DIR] [--only REGEX] [--label NAME]" >&2
+  echo "usage: $0 <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick] [--rounds N] [--warmup N] [--measure N] [--iteration-time S] [--threads LIST] [--only REGEX] [--label NAME] [--out DIR]" >&2
   exit 2
 fi
 cd "$here/.."

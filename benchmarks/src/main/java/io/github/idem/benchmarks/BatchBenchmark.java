@@ -56,8 +56,8 @@ public class BatchBenchmark extends BenchBase {
     db.clean(new String[] {"DELETE FROM t WHERE id >= " + Db.FRESH_BASE}, "t");
   }
 
-  private static int[] batch(DataSource ds, String sql, long first, int n) throws SQLException {
-    return Db.inTransaction(
+  private int[] batch(DataSource ds, String sql, long first, int n) throws SQLException {
+    return db.inTransaction(
         ds,
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {

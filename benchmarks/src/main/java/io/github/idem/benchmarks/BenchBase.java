@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Shared lifecycle of every benchmark: a private database per trial on the engine named by the
@@ -42,11 +43,16 @@ public abstract class BenchBase {
   /** The database of this trial. */
   protected Db db;
 
+  /** The method this trial measures, e.g. {@code idemGuardedReplay}. */
+  protected String benchmark;
+
   private final AtomicLong nextFresh = new AtomicLong(Db.FRESH_BASE);
 
   /** Opens the database, creates the schema and records the environment. */
   @Setup(Level.Trial)
-  public void openDatabase() throws Exception {
+  public void openDatabase(BenchmarkParams params) throws Exception {
+    String name = params.getBenchmark();
+    benchmark = name.substring(name.lastIndexOf('.') + 1);
     db = Db.open(engine);
     db.createBaseSchema();
     prepare();
@@ -77,7 +83,7 @@ public abstract class BenchBase {
     return nextFresh.getAndAdd(n);
   }
 
-  /** Subclass set-up after the base schema exists. */
+  /** Subclass set-up after the base schema exists; {@link #benchmark} names the method to run. */
   protected abstract void prepare() throws Exception;
 
   /** Subclass clean-up between iterations. */

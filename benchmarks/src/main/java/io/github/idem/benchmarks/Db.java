@@ -36,6 +36,11 @@ final class Db implements AutoCloseable {
     MARIADB
   }
 
+  /** Releases what a database holds: its pool, its server or its files. */
+  private interface Closer {
+    void close() throws IOException;
+  }
+
   /** Rows pre-populated in {@code t}: ids 0 .. TABLE_ROWS-1. */
   static final int TABLE_ROWS = 10_000;
 
@@ -50,7 +55,7 @@ final class Db implements AutoCloseable {
   final DataSource dataSource;
   final String jdbcUrl;
   final String describe;
-  private final AutoCloseable closer;
+  private final Closer closer;
 
   private Db(
       String engine,
@@ -58,13 +63,27 @@ final class Db implements AutoCloseable {
       DataSource dataSource,
       String jdbcUrl,
       String describe,
-      AutoCloseable closer) {
+      Closer closer) {
     this.engine = engine;
     this.kind = kind;
     this.dataSource = dataSource;
     this.jdbcUrl = jdbcUrl;
     this.describe = describe;
     this.closer = closer;
+  }
+
+  /** The engine family of an engine name or a run label such as {@code postgresql-durable}. */
+  static Kind kindOf(String engine) {
+    if (engine.startsWith("h2")) {
+      return Kind.H2;
+    }
+    if (engine.startsWith("postgresql")) {
+      return Kind.POSTGRES;
+    }
+    if (engine.startsWith("mariadb")) {
+      return Kind.MARIADB;
+    }
+    throw new IllegalArgumentException("unknown engine " + engine);
   }
 
   static Db open(String engine) throws IOException {
@@ -197,23 +216,67 @@ final class Db implements AutoCloseable {
     T run(Connection connection) throws SQLException;
   }
 
+  /** Runs work in one transaction on a connection of this database's pool. */
+  <T> T inTransaction(TransactionWork<T> work) throws SQLException {
+    return inTransaction(dataSource, work);
+  }
+
   /**
-   * Runs work in one transaction the way a hand-written JDBC baseline does: autocommit off, commit,
-   * rollback on failure, autocommit back on.
+   * Runs work in one transaction the way a careful hand-written JDBC baseline does, with no round
+   * trip the engine does not need. On MariaDB, Connector/J sends {@code SET autocommit=…} for every
+   * {@code setAutoCommit} call that changes the setting, so the connection stays in autocommit mode
+   * and the transaction is bracketed by {@code START TRANSACTION} and {@code COMMIT} (or {@code
+   * ROLLBACK}) statements, as Idem does itself. On PostgreSQL {@code setAutoCommit} sends nothing
+   * (pgjdbc sends {@code BEGIN} with the first statement) and H2 runs in process, so there the
+   * plain JDBC form costs nothing extra.
    */
-  static <T> T inTransaction(DataSource ds, TransactionWork<T> work) throws SQLException {
+  <T> T inTransaction(DataSource ds, TransactionWork<T> work) throws SQLException {
     try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
+      return kind == Kind.MARIADB ? explicitTransaction(c, work) : jdbcTransaction(c, work);
+    }
+  }
+
+  private static <T> T explicitTransaction(Connection c, TransactionWork<T> work)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("START TRANSACTION");
+      T result;
       try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException e) {
-        c.rollback();
+        result = work.run(c);
+      } catch (SQLException | RuntimeException e) {
+        rollback(() -> s.execute("ROLLBACK"), e);
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
+      s.execute("COMMIT");
+      return result;
+    }
+  }
+
+  private static <T> T jdbcTransaction(Connection c, TransactionWork<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      rollback(c::rollback, e);
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** A rollback step. */
+  private interface Rollback {
+    void run() throws SQLException;
+  }
+
+  /** Rolls back after a failure, keeping a failed rollback as a suppressed exception. */
+  private static void rollback(Rollback rollback, Exception failure) {
+    try {
+      rollback.run();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
     }
   }
 
@@ -284,6 +347,7 @@ final class Db implements AutoCloseable {
     }
     env.put("engine", engine);
     env.put("describe", describe);
+    env.put("jdbcUrl", withoutPassword(jdbcUrl));
     try (Connection c = dataSource.getConnection()) {
       DatabaseMetaData md = c.getMetaData();
       env.put("server", md.getDatabaseProductName() + " " + md.getDatabaseProductVersion());
@@ -305,30 +369,45 @@ final class Db implements AutoCloseable {
         dataSource instanceof HikariDataSource h
             ? "HikariCP max " + h.getMaximumPoolSize()
             : dataSource.getClass().getName());
+    env.put("versions", Versions.all());
     env.putAll(extra);
     Files.createDirectories(dir);
     mapper.writeValue(file.toFile(), env);
   }
 
+  /**
+   * The settings that decide whether a commit survives a crash, as the server reports them, plus
+   * the server version; the reports decide from them whether a run counts as durable.
+   */
   private Map<String, String> durability(Connection c) {
     Map<String, String> d = new LinkedHashMap<>();
     switch (kind) {
       case POSTGRES:
         for (String name :
-            new String[] {"synchronous_commit", "fsync", "wal_sync_method", "full_page_writes"}) {
+            new String[] {
+              "server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method"
+            }) {
           d.put(name, query(c, "SHOW " + name));
         }
         break;
       case MARIADB:
         for (String name :
             new String[] {
-              "innodb_flush_log_at_trx_commit", "sync_binlog", "log_bin", "innodb_doublewrite"
+              "version",
+              "innodb_flush_log_at_trx_commit",
+              "sync_binlog",
+              "log_bin",
+              "innodb_doublewrite"
             }) {
           d.put(name, query(c, "SELECT @@" + name));
         }
         break;
       default:
-        d.put("mode", engine.equals("h2file") ? "file" : "in-memory");
+        // In memory nothing survives the process; a file database writes its log with a delay
+        // (WRITE_DELAY, in ms) and never forces it to disk at commit.
+        d.put(
+            "mode",
+            engine.equals("h2file") ? "file, not flushed per commit" : "in-memory, not durable");
         d.put(
             "WRITE_DELAY",
             query(
@@ -337,6 +416,11 @@ final class Db implements AutoCloseable {
                     + " WHERE SETTING_NAME = 'WRITE_DELAY'"));
     }
     return d;
+  }
+
+  /** A JDBC URL as it may be published: any password parameter masked. */
+  static String withoutPassword(String url) {
+    return url == null ? null : url.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   private static String query(Connection c, String sql) {
@@ -349,7 +433,7 @@ final class Db implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     closer.close();
   }
 }

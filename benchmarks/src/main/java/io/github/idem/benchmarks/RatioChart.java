@@ -4,21 +4,24 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws a report's ratio rows as a horizontal bar chart in plain SVG, with error bars and goals.
+ * Draws a run's ratio rows as a horizontal bar chart in plain SVG: the bar is the ratio, the
+ * whisker its 95 % interval, black ticks the goals' limits; the colour is the worst verdict.
  */
 final class RatioChart {
+  private static final double AXIS_CAP = 6.0;
+
   private RatioChart() {}
 
-  static String render(String engine, List<Report.Row> rows) {
-    int labelWidth = 560;
+  static String render(String label, Db.Kind kind, List<Report.RatioRow> rows) {
+    int labelWidth = 620;
     int plotWidth = 420;
     int rowHeight = 18;
     int top = 40;
     int height = top + rows.size() * rowHeight + 40;
     double max = 2.0;
-    for (Report.Row r : rows) {
-      double hi = r.ratio() + (Double.isNaN(r.error()) ? 0 : r.error());
-      max = Math.max(max, Math.min(hi, 6.0));
+    for (Report.RatioRow r : rows) {
+      double hi = r.ratio().defined() ? r.ratio().high() : r.ratio().estimate();
+      max = Math.max(max, Math.min(hi, AXIS_CAP));
     }
     max *= 1.05;
     StringBuilder s = new StringBuilder();
@@ -34,30 +37,27 @@ final class RatioChart {
             String.format(
                 Locale.ROOT,
                 "<text x=\"10\" y=\"20\" font-size=\"14\">%s: candidate ÷ baseline latency"
-                    + " (lower is better); bar ± error, black tick = goal, dashed = 1.0</text>\n",
-                esc(engine)));
+                    + " (lower is better); whisker = 95 %% CI, black tick = goal, dashed ="
+                    + " 1.0</text>\n",
+                esc(label)));
     double x0 = labelWidth;
-    double one = x0 + plotWidth * (1.0 / max);
     for (int i = 0; i < rows.size(); i++) {
-      Report.Row r = rows.get(i);
+      Report.RatioRow r = rows.get(i);
       double y = top + i * rowHeight;
-      String label =
-          r.def().label()
+      String text =
+          r.comparison().label()
               + " [t"
-              + r.threads()
-              + (r.params().isEmpty() ? "" : ", " + r.params())
+              + r.candidate().threads()
+              + (r.candidate().params().isEmpty() ? "" : ", " + r.candidate().params())
               + "]";
-      String verdict = r.verdict(engine);
-      String color =
-          verdict.isEmpty() ? "#9aa5b1" : verdict.contains("missed") ? "#d9534f" : "#5cb85c";
-      double w = plotWidth * Math.min(r.ratio(), max) / max;
+      double w = plotWidth * Math.min(r.ratio().estimate(), max) / max;
       s.append(
           String.format(
               Locale.ROOT,
               "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
               labelWidth - 6,
               y + 12,
-              esc(label)));
+              esc(text)));
       s.append(
           String.format(
               Locale.ROOT,
@@ -66,10 +66,10 @@ final class RatioChart {
               y + 3,
               w,
               rowHeight - 6,
-              color));
-      if (!Double.isNaN(r.error())) {
-        double lo = x0 + plotWidth * Math.max(0, Math.min(r.ratio() - r.error(), max)) / max;
-        double hi = x0 + plotWidth * Math.min(r.ratio() + r.error(), max) / max;
+              colour(r)));
+      if (r.ratio().defined()) {
+        double lo = x0 + plotWidth * Math.min(r.ratio().low(), max) / max;
+        double hi = x0 + plotWidth * Math.min(r.ratio().high(), max) / max;
         s.append(
             String.format(
                 Locale.ROOT,
@@ -79,8 +79,12 @@ final class RatioChart {
                 hi,
                 y + rowHeight / 2.0));
       }
-      if (r.hasGoal(engine)) {
-        double gx = x0 + plotWidth * Math.min(r.def().maxRatio(), max) / max;
+      for (Report.GoalResult g : r.goals()) {
+        double limit = g.goal().limits().get(kind);
+        if (Double.isNaN(limit)) {
+          continue;
+        }
+        double gx = x0 + plotWidth * Math.min(limit, max) / max;
         s.append(
             String.format(
                 Locale.ROOT,
@@ -97,9 +101,10 @@ final class RatioChart {
               "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%.2f</text>\n",
               Math.min(x0 + w + 4, x0 + plotWidth - 30),
               y + 12,
-              r.ratio()));
+              r.ratio().estimate()));
     }
     double bottom = top + rows.size() * rowHeight;
+    double one = x0 + plotWidth / max;
     s.append(
         String.format(
             Locale.ROOT,
@@ -121,6 +126,27 @@ final class RatioChart {
     }
     s.append("</svg>\n");
     return s.toString();
+  }
+
+  /** Red if any goal is missed, amber if any is undecided, green if all are met, grey otherwise. */
+  private static String colour(Report.RatioRow r) {
+    boolean met = false;
+    boolean undecided = false;
+    for (Report.GoalResult g : r.goals()) {
+      switch (g.verdict().kind()) {
+        case MISSED:
+          return "#d9534f";
+        case UNDECIDED:
+          undecided = true;
+          break;
+        case MET:
+          met = true;
+          break;
+        default:
+          break;
+      }
+    }
+    return undecided ? "#f0ad4e" : met ? "#5cb85c" : "#9aa5b1";
   }
 
   private static String esc(String t) {

@@ -1,482 +1,503 @@
 package io.github.idem.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.idem.benchmarks.RunData.Key;
+import io.github.idem.benchmarks.RunData.Series;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * Turns JMH JSON results into {@code <engine>.md} (ratio table with propagated errors, all scores,
- * environment) and {@code <engine>.svg} (the ratios as a bar chart), then rebuilds {@code
- * RESULTS.md} one directory up from the per-engine summaries.
+ * Turns one run's JMH JSON into {@code <label>.md} (goals, ratios, allocation, every benchmark, the
+ * environment) and {@code <label>.svg} (the ratios as a chart), then rebuilds {@code RESULTS.md}
+ * one directory up ({@link ResultsIndex}).
+ *
+ * <p>Per benchmark and round the score is the mean of that round's measured iterations. A ratio is
+ * the geometric mean over rounds of candidate_r ÷ baseline_r (a round measures both close together
+ * in time), with the 95 % interval exp(mean ± t(0.975, R−1) · sd/√R) of the per-round logarithms.
  *
  * <pre>
- * java -cp idem-benchmarks.jar io.github.idem.benchmarks.Report h2 benchmarks/results \
- *     [--command "benchmarks/run.sh h2 --quick"] [--mode TEXT] [--server TEXT] \
- *     benchmarks/results/h2-t1.json benchmarks/results/h2-t4.json
+ * java -cp idem-benchmarks.jar io.github.idem.benchmarks.Report h2 benchmarks/results
+ * java -cp idem-benchmarks.jar io.github.idem.benchmarks.Report --summary benchmarks/results
  * </pre>
  */
 public final class Report {
+  /** A row's relative half-width above which it is flagged: the goals ask for ±10 % at most. */
+  static final double MAX_RELATIVE_HALF_WIDTH = 0.10;
 
-  /**
-   * One comparison: candidate ÷ baseline latency, both measured in the same run with the same
-   * threads and parameters. {@code maxRatio} is the goal (latency ratio at most), NaN for none.
-   */
-  record Def(
-      String label,
-      String candidate,
-      String baseline,
-      double maxRatio,
-      String goal,
-      Set<String> goalEngines,
-      String goalParam) {}
-
-  private static final Set<String> ALL = Set.of(ResultsIndex.ENGINES);
-  private static final double NONE = Double.NaN;
-
-  private static final List<Def> DEFS =
-      List.of(
-          new Def(
-              "Idem insert-if-absent, fresh ÷ hand-written SQL",
-              "SingleRowBenchmark.idemInsertIfAbsentFresh",
-              "SingleRowBenchmark.handInsertIfAbsentFresh",
-              1.05,
-              "≤ 1.05",
-              ALL,
-              null),
-          new Def(
-              "Idem insert-if-absent, duplicate ÷ hand-written SQL",
-              "SingleRowBenchmark.idemInsertIfAbsentDuplicate",
-              "SingleRowBenchmark.handInsertIfAbsentDuplicate",
-              1.05,
-              "≤ 1.05",
-              ALL,
-              null),
-          new Def(
-              "Idem upsert ÷ hand-written SQL",
-              "UpsertBenchmark.idemUpsert",
-              "UpsertBenchmark.handUpsert",
-              1.05,
-              "≤ 1.05",
-              ALL,
-              null),
-          new Def(
-              "Idem insert-if-absent, fresh ÷ plain INSERT (floor)",
-              "SingleRowBenchmark.idemInsertIfAbsentFresh",
-              "SingleRowBenchmark.plainInsert",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem insert-if-absent, fresh ÷ naive select-then-insert",
-              "SingleRowBenchmark.idemInsertIfAbsentFresh",
-              "SingleRowBenchmark.naiveInsertIfAbsentFresh",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem insert-if-absent, duplicate ÷ naive select-then-insert",
-              "SingleRowBenchmark.idemInsertIfAbsentDuplicate",
-              "SingleRowBenchmark.naiveInsertIfAbsentDuplicate",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem insert-if-absent, fresh ÷ insert-and-catch",
-              "SingleRowBenchmark.idemInsertIfAbsentFresh",
-              "SingleRowBenchmark.catchInsertIfAbsentFresh",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem insert-if-absent, duplicate ÷ insert-and-catch",
-              "SingleRowBenchmark.idemInsertIfAbsentDuplicate",
-              "SingleRowBenchmark.catchInsertIfAbsentDuplicate",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem insert-if-absent ÷ jOOQ rendered per call",
-              "SingleRowBenchmark.idemInsertIfAbsentFresh",
-              "SingleRowBenchmark.jooqRenderedInsertIfAbsentFresh",
-              1 / 1.3,
-              "≤ 0.77 (≥ 1.3× throughput, H2)",
-              Set.of("h2", "h2file"),
-              null),
-          new Def(
-              "Idem insert-if-absent ÷ jOOQ SQL cached",
-              "SingleRowBenchmark.idemInsertIfAbsentFresh",
-              "SingleRowBenchmark.jooqCachedInsertIfAbsentFresh",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem upsert ÷ jOOQ rendered per call",
-              "UpsertBenchmark.idemUpsert",
-              "UpsertBenchmark.jooqRenderedUpsert",
-              1 / 1.3,
-              "≤ 0.77 (≥ 1.3× throughput, H2)",
-              Set.of("h2", "h2file"),
-              null),
-          new Def(
-              "Idem upsert ÷ jOOQ SQL cached",
-              "UpsertBenchmark.idemUpsert",
-              "UpsertBenchmark.jooqCachedUpsert",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Guarded op (1 insert) ÷ the insert alone in a transaction",
-              "GuardedBenchmark.idemGuardedFresh",
-              "GuardedBenchmark.txInsert",
-              1.3,
-              "≤ 1.3 (PG, MariaDB)",
-              Set.of("postgresql", "postgresql-durable", "mariadb", "mariadb-affected"),
-              null),
-          new Def(
-              "Guarded op ÷ hand-written guard + insert",
-              "GuardedBenchmark.idemGuardedFresh",
-              "GuardedBenchmark.handGuard",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Guarded op replay ÷ first execution",
-              "GuardedBenchmark.idemGuardedReplay",
-              "GuardedBenchmark.idemGuardedFresh",
-              0.8,
-              "≤ 0.8",
-              ALL,
-              null),
-          new Def(
-              "Guarded op ÷ Camel JdbcMessageIdRepository + insert",
-              "GuardedBenchmark.idemGuardedFresh",
-              "GuardedBenchmark.camelGuard",
-              1 / 1.5,
-              "≤ 0.67 (≥ 1.5× faster)",
-              ALL,
-              null),
-          new Def(
-              "Guarded op ÷ Spring Integration JdbcMetadataStore + insert",
-              "GuardedBenchmark.idemGuardedFresh",
-              "GuardedBenchmark.springIntegrationGuard",
-              1 / 1.5,
-              "≤ 0.67 (≥ 1.5× faster)",
-              ALL,
-              null),
-          new Def(
-              "Guarded insert (result known) ÷ the insert alone in a transaction",
-              "GuardedBenchmark.idemGuardedInsertFresh",
-              "GuardedBenchmark.txInsert",
-              1.3,
-              "≤ 1.3 (PG, MariaDB)",
-              Set.of("postgresql", "postgresql-durable", "mariadb", "mariadb-affected"),
-              null),
-          new Def(
-              "Guarded insert replay ÷ first execution",
-              "GuardedBenchmark.idemGuardedInsertReplay",
-              "GuardedBenchmark.idemGuardedInsertFresh",
-              0.8,
-              "≤ 0.8",
-              ALL,
-              null),
-          new Def(
-              "Guarded insert ÷ Camel JdbcMessageIdRepository + insert",
-              "GuardedBenchmark.idemGuardedInsertFresh",
-              "GuardedBenchmark.camelGuard",
-              1 / 1.5,
-              "≤ 0.67 (≥ 1.5× faster)",
-              ALL,
-              null),
-          new Def(
-              "Guarded insert ÷ Spring Integration JdbcMetadataStore + insert",
-              "GuardedBenchmark.idemGuardedInsertFresh",
-              "GuardedBenchmark.springIntegrationGuard",
-              1 / 1.5,
-              "≤ 0.67 (≥ 1.5× faster)",
-              ALL,
-              null),
-          new Def(
-              "Idem batch upsert (per-row outcomes) ÷ JDBC batch of hand-written upsert",
-              "BatchBenchmark.idemBatchUpsert",
-              "BatchBenchmark.rawBatchUpsert",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem batch upsert (per-row outcomes) ÷ plain JDBC batch insert",
-              "BatchBenchmark.idemBatchUpsert",
-              "BatchBenchmark.rawBatchInsert",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem batch upsert (per-row outcomes) ÷ rewritten batch of hand-written upsert",
-              "BatchBenchmark.idemBatchUpsert",
-              "BatchBenchmark.rawBatchUpsertRewritten",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Rewritten batch of hand-written upsert (no outcomes) ÷ rewritten plain batch insert",
-              "BatchBenchmark.rawBatchUpsertRewritten",
-              "BatchBenchmark.rawBatchInsertRewritten",
-              NONE,
-              "",
-              Set.of(),
-              null),
-          new Def(
-              "Idem batch upsert (per-row outcomes) ÷ rewritten plain batch insert",
-              "BatchBenchmark.idemBatchUpsert",
-              "BatchBenchmark.rawBatchInsertRewritten",
-              1 / 0.6,
-              "≤ 1.67 (≥ 0.6× throughput, PG, 1024)",
-              Set.of("postgresql", "postgresql-durable"),
-              "batchSize=1024"));
+  static final String WIDE = "CI wider than ±10 %";
 
   private Report() {}
 
-  /** One JMH score. */
-  record Score(String name, int threads, String params, double score, double error, String unit) {}
+  /** One goal applied to one row. */
+  record GoalResult(Goal goal, String goalText, Goal.Verdict verdict) {}
 
-  /** One computed ratio row. */
-  record Row(
-      Def def, int threads, String params, Score cand, Score base, double ratio, double error) {
-
-    boolean hasGoal(String engine) {
-      return !Double.isNaN(def.maxRatio)
-          && def.goalEngines.contains(engine)
-          && (def.goalParam == null || params.contains(def.goalParam));
-    }
-
-    String verdict(String engine) {
-      if (!hasGoal(engine)) {
-        return "";
-      }
-      double t = def.maxRatio;
-      if (Double.isNaN(error)) {
-        return ratio <= t ? "met (no error bound)" : "missed (no error bound)";
-      }
-      if (ratio + error <= t) {
-        return "**met**";
-      }
-      if (ratio - error > t) {
-        return "**missed**";
-      }
-      return ratio <= t ? "met (within error)" : "missed (within error)";
+  /** Candidate ÷ baseline for one thread count and parameter set. */
+  record RatioRow(
+      Comparisons.Ratio comparison,
+      Key candidate,
+      Stats.Interval ratio,
+      double medianRatio,
+      List<GoalResult> goals) {
+    boolean wide() {
+      return ratio.defined() && ratio.halfWidth() > MAX_RELATIVE_HALF_WIDTH * ratio.estimate();
     }
   }
+
+  /** Candidate's minus baseline's bytes per operation. */
+  record AllocationRow(
+      Comparisons.Allocation comparison,
+      Key candidate,
+      Stats.Interval difference,
+      double candidateBytes,
+      double baselineBytes,
+      GoalResult goal) {}
+
+  /** One measured configuration. */
+  record BenchmarkRow(Series series, Stats.Interval mean, double median, double bytes) {}
+
+  /** Everything the reports say about one run. */
+  record Analysis(
+      RunData run,
+      List<RatioRow> ratios,
+      List<AllocationRow> allocations,
+      List<BenchmarkRow> benchmarks,
+      List<Key> withoutRatio) {}
 
   /**
    * Command line entry.
    *
-   * @param args engine, output directory, JMH JSON files; or {@code --summary DIR} to rebuild only
-   *     {@code RESULTS.md} from the per-engine reports in DIR
+   * @param args {@code LABEL DIR} to rewrite one run's report from the files in DIR, or {@code
+   *     --summary DIR} to rebuild only {@code RESULTS.md}
    * @throws IOException on I/O failure
    */
   public static void main(String[] args) throws IOException {
-    if (args.length == 2 && args[0].equals("--summary")) {
+    if (args.length != 2) {
+      System.err.println("usage: Report <label> <dir> | Report --summary <dir>");
+      System.exit(2);
+    }
+    if (args[0].equals("--summary")) {
       ResultsIndex.write(Paths.get(args[1]));
-      return;
+    } else {
+      write(args[0], Paths.get(args[1]));
     }
-    List<Path> files = new ArrayList<>();
-    String command = null;
-    String mode = "";
-    String server = "";
-    for (int i = 2; i < args.length; i++) {
-      switch (args[i]) {
-        case "--command" -> command = args[++i];
-        case "--mode" -> mode = args[++i];
-        case "--server" -> server = args[++i];
-        default -> files.add(Paths.get(args[i]));
-      }
-    }
-    write(
-        args[0],
-        Paths.get(args[1]),
-        files,
-        command != null ? command : "(report regenerated from " + files + ")",
-        mode,
-        server);
   }
 
-  static void write(
-      String engine, Path out, List<Path> jsonFiles, String command, String mode, String server)
-      throws IOException {
-    ObjectMapper mapper = new ObjectMapper();
-    List<Score> scores = new ArrayList<>();
-    for (Path file : jsonFiles) {
-      if (!Files.exists(file)) {
-        continue;
-      }
-      for (JsonNode n : mapper.readTree(file.toFile())) {
-        String full = n.get("benchmark").asText();
-        String[] parts = full.split("\\.");
-        String name = parts[parts.length - 2] + "." + parts[parts.length - 1];
-        Map<String, String> params = new TreeMap<>();
-        JsonNode p = n.get("params");
-        if (p != null) {
-          for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getKey().equals("engine")) {
-              params.put(e.getKey(), e.getValue().asText());
-            }
-          }
-        }
-        String paramText = params.isEmpty() ? "" : params.toString().replaceAll("[{}]", "");
-        JsonNode m = n.get("primaryMetric");
-        scores.add(
-            new Score(
-                name,
-                n.get("threads").asInt(),
-                paramText,
-                m.get("score").asDouble(),
-                m.get("scoreError").asDouble(Double.NaN),
-                m.get("scoreUnit").asText()));
-      }
-    }
-    // A (benchmark, threads, params) measured twice keeps its last score.
-    Map<String, Score> byKey = new LinkedHashMap<>();
-    for (Score s : scores) {
-      byKey.put(s.name + "|" + s.threads + "|" + s.params, s);
-    }
-    scores = new ArrayList<>(byKey.values());
-    List<Row> rows = new ArrayList<>();
-    for (Def d : DEFS) {
-      for (Score c : scores) {
-        if (!c.name.equals(d.candidate)) {
-          continue;
-        }
-        Score b = byKey.get(d.baseline + "|" + c.threads + "|" + c.params);
-        if (b == null) {
-          continue;
-        }
-        double r = c.score / b.score;
-        double e = r * Math.hypot(c.error / c.score, b.error / b.score);
-        rows.add(new Row(d, c.threads, c.params, c, b, r, e));
-      }
-    }
-    JsonNode env = null;
-    Path envFile = out.resolve("env-" + engine + ".json");
-    if (Files.exists(envFile)) {
-      env = mapper.readTree(envFile.toFile());
-    }
-
-    StringBuilder md = new StringBuilder();
-    md.append("# Idem benchmarks: ").append(engine).append("\n\n");
-    md.append(ResultsIndex.START).append("\n");
-    md.append("Command: `").append(command).append("`");
-    if (!mode.isEmpty()) {
-      md.append(" (").append(mode).append(")");
-    }
-    md.append("\n\n");
-    if (env != null) {
-      md.append("Environment: ")
-          .append(text(env, "server"))
-          .append("; driver ")
-          .append(text(env, "driver"))
-          .append("; ")
-          .append(text(env, "jvm"))
-          .append("; ")
-          .append(text(env, "cores"))
-          .append(" cores; pool ")
-          .append(text(env, "pool"))
-          .append("; durability ")
-          .append(env.has("durability") ? env.get("durability").toString() : "?")
-          .append(".");
-      if (!server.isEmpty()) {
-        md.append(" Server started once by the runner: ").append(server).append(".");
-      }
-      md.append("\n\n");
-    }
-    md.append(
-        "Ratios are candidate ÷ baseline of JMH average time per operation (per batch for"
-            + " batches), measured in the same run with the same threads and parameters; lower is"
-            + " better, 1/ratio is the throughput ratio. ± is the JMH 99.9 % confidence half-width"
-            + " of both scores, propagated in quadrature on relative errors. A verdict is"
-            + " \"within error\" when the error bar straddles the goal.\n\n");
-    md.append(
-        "| comparison | threads | params | candidate µs | baseline µs | ratio ± error | goal | verdict |\n");
-    md.append("|---|---:|---|---:|---:|---:|---|---|\n");
-    for (Row r : rows) {
-      md.append("| ")
-          .append(r.def.label)
-          .append(" | ")
-          .append(r.threads)
-          .append(" | ")
-          .append(r.params)
-          .append(" | ")
-          .append(fmt(r.cand.score))
-          .append(" | ")
-          .append(fmt(r.base.score))
-          .append(" | ")
-          .append(String.format(Locale.ROOT, "%.3f ± %.3f", r.ratio, r.error))
-          .append(" | ")
-          .append(r.hasGoal(engine) ? r.def.goal : "")
-          .append(" | ")
-          .append(r.verdict(engine))
-          .append(" |\n");
-    }
-    md.append("\n![ratios](").append(engine).append(".svg)\n");
-    md.append(ResultsIndex.END).append("\n\n");
-    md.append(
-        "## All scores\n\n| benchmark | threads | params | score ± error |\n|---|---:|---|---:|\n");
-    for (Score s : scores) {
-      md.append("| ")
-          .append(s.name)
-          .append(" | ")
-          .append(s.threads)
-          .append(" | ")
-          .append(s.params)
-          .append(" | ")
-          .append(fmt(s.score))
-          .append(" ± ")
-          .append(fmt(s.error))
-          .append(" ")
-          .append(s.unit)
-          .append(" |\n");
-    }
-    if (env != null) {
-      md.append("\n## Environment record\n\n```json\n")
-          .append(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(env))
-          .append("\n```\n");
-    }
-    Files.writeString(out.resolve(engine + ".md"), md.toString(), StandardCharsets.UTF_8);
+  /** Writes {@code <label>.md} and {@code <label>.svg} into {@code out} and rebuilds RESULTS.md. */
+  static void write(String label, Path out) throws IOException {
+    Analysis a = analyse(RunData.read(out, label));
+    Files.writeString(out.resolve(label + ".md"), markdown(a), StandardCharsets.UTF_8);
     Files.writeString(
-        out.resolve(engine + ".svg"), RatioChart.render(engine, rows), StandardCharsets.UTF_8);
+        out.resolve(label + ".svg"),
+        RatioChart.render(label, a.run().kind, a.ratios()),
+        StandardCharsets.UTF_8);
     ResultsIndex.write(out);
   }
 
-  private static String text(JsonNode env, String field) {
-    return env.has(field) ? env.get(field).asText() : "?";
+  static Analysis analyse(RunData run) {
+    Set<Key> compared = new HashSet<>();
+    List<RatioRow> ratios = new ArrayList<>();
+    for (Comparisons.Ratio cmp : Comparisons.RATIOS) {
+      for (Series c : run.series.values()) {
+        if (!c.key().benchmark().equals(cmp.candidate())) {
+          continue;
+        }
+        Series b = run.series.get(c.key().withBenchmark(cmp.baseline()));
+        if (b == null) {
+          continue;
+        }
+        List<Integer> rounds = RunData.commonRounds(c, b);
+        if (rounds.isEmpty()) {
+          continue;
+        }
+        double[] cand = rounds.stream().mapToDouble(c::roundMean).toArray();
+        double[] base = rounds.stream().mapToDouble(b::roundMean).toArray();
+        Stats.Interval ratio = Stats.ratioInterval(cand, base);
+        double median =
+            Stats.median(c.allIterations(rounds)) / Stats.median(b.allIterations(rounds));
+        List<GoalResult> goals = new ArrayList<>();
+        for (Goal g : cmp.goals()) {
+          if (g.covers(run.kind, c.key().threads(), c.key().params())) {
+            goals.add(
+                new GoalResult(g, g.describe(run.kind), g.verdict(run.kind, ratio, run.durable())));
+          }
+        }
+        ratios.add(new RatioRow(cmp, c.key(), ratio, median, goals));
+        compared.add(c.key());
+        compared.add(b.key());
+      }
+    }
+    List<AllocationRow> allocations = new ArrayList<>();
+    for (Comparisons.Allocation cmp : Comparisons.ALLOCATIONS) {
+      for (Series c : run.series.values()) {
+        if (!c.key().benchmark().equals(cmp.candidate())) {
+          continue;
+        }
+        Series b = run.series.get(c.key().withBenchmark(cmp.baseline()));
+        if (b == null) {
+          continue;
+        }
+        List<Integer> rounds = RunData.commonAllocationRounds(c, b);
+        if (rounds.isEmpty()) {
+          continue;
+        }
+        double[] diff =
+            rounds.stream()
+                .mapToDouble(r -> c.allocation().get(r) - b.allocation().get(r))
+                .toArray();
+        Stats.Interval difference = Stats.meanInterval(diff);
+        GoalResult goal = null;
+        Goal g = cmp.goal();
+        if (g != null && g.covers(run.kind, c.key().threads(), c.key().params())) {
+          goal = new GoalResult(g, g.describe(run.kind), g.verdict(run.kind, difference, true));
+        }
+        allocations.add(
+            new AllocationRow(
+                cmp,
+                c.key(),
+                difference,
+                rounds.stream().mapToDouble(c.allocation()::get).average().orElse(Double.NaN),
+                rounds.stream().mapToDouble(b.allocation()::get).average().orElse(Double.NaN),
+                goal));
+      }
+    }
+    List<BenchmarkRow> benchmarks = new ArrayList<>();
+    List<Key> withoutRatio = new ArrayList<>();
+    for (Series s : run.series.values()) {
+      double[] means = s.iterations().keySet().stream().mapToDouble(s::roundMean).toArray();
+      double bytes =
+          s.allocation().values().stream()
+              .mapToDouble(Double::doubleValue)
+              .average()
+              .orElse(Double.NaN);
+      benchmarks.add(
+          new BenchmarkRow(
+              s,
+              Stats.meanInterval(means),
+              Stats.median(s.allIterations(s.iterations().keySet())),
+              bytes));
+      if (!compared.contains(s.key())) {
+        withoutRatio.add(s.key());
+      }
+    }
+    return new Analysis(run, ratios, allocations, benchmarks, withoutRatio);
   }
 
-  private static String fmt(double v) {
+  private static String markdown(Analysis a) {
+    RunData run = a.run();
+    StringBuilder md = new StringBuilder();
+    md.append("# Idem benchmarks: ").append(run.label).append("\n\n");
+    md.append(
+        "Generated by `Report` from the JMH JSON next to this file; the statistics are explained"
+            + " in [the benchmarks README](../README.md#statistics-and-verdicts).\n\n");
+    runFacts(md, run);
+    List<Analysis> one = List.of(a);
+    md.append("\n## Goals\n\n");
+    goalTable(md, one, false);
+    md.append("\n## Allocation\n\n");
+    allocationTable(md, one, false);
+    md.append("\n## Other ratios\n\n");
+    otherRatioTable(md, one, false);
+    md.append("\n![ratios](").append(run.label).append(".svg)\n");
+    md.append("\n## Every benchmark\n\n");
+    md.append(
+        "Mean of the per-round means with its 95 % interval (Student t over rounds), median of"
+            + " all measured iterations, allocation per operation (JMH's `gc.alloc.rate.norm`,"
+            + " averaged over rounds).\n\n");
+    md.append(
+        "| benchmark | threads | params | rounds | mean | 95 % CI | median | B/op | unit |\n");
+    md.append("|---|---:|---|---:|---:|---|---:|---:|---|\n");
+    for (BenchmarkRow b : a.benchmarks()) {
+      Key k = b.series().key();
+      md.append("| ")
+          .append(k.benchmark())
+          .append(" | ")
+          .append(k.threads())
+          .append(" | ")
+          .append(k.params())
+          .append(" | ")
+          .append(b.mean().n())
+          .append(" | ")
+          .append(abs(b.mean().estimate()))
+          .append(" | ")
+          .append(b.mean().defined() ? abs(b.mean().low()) + " – " + abs(b.mean().high()) : "n/a")
+          .append(" | ")
+          .append(abs(b.median()))
+          .append(" | ")
+          .append(Double.isNaN(b.bytes()) ? "—" : String.format(Locale.ROOT, "%.0f", b.bytes()))
+          .append(" | ")
+          .append(b.series().unit())
+          .append(" |\n");
+    }
+    if (run.env.size() > 0) {
+      md.append("\n## Environment record\n\n```json\n")
+          .append(run.env.toPrettyString())
+          .append("\n```\n");
+    }
+    return md.toString();
+  }
+
+  /** The facts that make a run reproducible and its numbers interpretable. */
+  static void runFacts(StringBuilder md, RunData run) {
+    JsonNode r = run.run;
+    JsonNode env = run.env;
+    md.append("- Command: `").append(r.path("command").asText("(unknown)")).append("`\n");
+    md.append("- Mode: ").append(r.path("mode").asText("(unknown)")).append("\n");
+    if (r.has("rounds")) {
+      md.append("- Rounds: ")
+          .append(r.get("rounds").asInt())
+          .append(
+              " (each round runs every selected benchmark in one JMH fork, so the rounds of a"
+                  + " candidate and its baseline alternate in time); per fork ")
+          .append(r.path("warmupIterations").asInt())
+          .append(" warm-up × ")
+          .append(seconds(r.path("warmupSeconds").asDouble()))
+          .append(" and ")
+          .append(r.path("measurementIterations").asInt())
+          .append(" measured × ")
+          .append(seconds(r.path("measurementSeconds").asDouble()))
+          .append(" iterations; threads ")
+          .append(r.path("threads").toString().replaceAll("[\\[\\]]", "").replace(",", ", "))
+          .append("; JVM options ")
+          .append(r.path("jvmOptions").asText(""))
+          .append(r.path("gcProfiler").asBoolean() ? "; JMH GC profiler on" : "")
+          .append("\n");
+    }
+    if (r.hasNonNull("publication")) {
+      md.append("- **Not for publication:** ").append(r.get("publication").asText()).append("\n");
+    }
+    md.append("- Engine: ")
+        .append(run.engine)
+        .append("; server ")
+        .append(env.path("server").asText("?"))
+        .append("; driver ")
+        .append(env.path("driver").asText("?"))
+        .append("; pool ")
+        .append(env.path("pool").asText("?"))
+        .append("\n");
+    if (r.hasNonNull("server") && !r.get("server").asText().isEmpty()) {
+      md.append("- Embedded server started once by the runner: ")
+          .append(r.get("server").asText())
+          .append("\n");
+    }
+    md.append("- Durability: ").append(run.durabilityText()).append("\n");
+    JsonNode versions = env.path("versions");
+    if (versions.size() > 0) {
+      List<String> parts = new ArrayList<>();
+      for (Map.Entry<String, JsonNode> e : versions.properties()) {
+        parts.add(e.getKey() + " " + e.getValue().asText());
+      }
+      md.append("- Versions: ").append(String.join("; ", parts)).append("\n");
+    }
+    md.append("- JVM: ")
+        .append(env.path("jvm").asText("?"))
+        .append("; ")
+        .append(env.path("os").asText("?"))
+        .append(", ")
+        .append(env.path("cores").asText("?"))
+        .append(" cores\n");
+  }
+
+  /** Goal rows: one per row and applicable goal, in the goals' order. */
+  static void goalTable(StringBuilder md, List<Analysis> analyses, boolean withRun) {
+    record Entry(int order, Analysis analysis, RatioRow row, GoalResult goal) {}
+    List<String> order = goalOrder();
+    List<Entry> entries = new ArrayList<>();
+    for (Analysis a : analyses) {
+      for (RatioRow row : a.ratios()) {
+        for (GoalResult g : row.goals()) {
+          entries.add(new Entry(order.indexOf(g.goal().id()), a, row, g));
+        }
+      }
+    }
+    if (entries.isEmpty()) {
+      md.append("No goal covers the benchmarks of this run.\n");
+      return;
+    }
+    entries.sort(Comparator.comparingInt(Entry::order));
+    md.append("| id | comparison |")
+        .append(withRun ? " run |" : "")
+        .append(" threads | params | ratio | 95 % CI | median ratio | goal | verdict |\n")
+        .append("|---|---|")
+        .append(withRun ? "---|" : "")
+        .append("---:|---|---:|---|---:|---|---|\n");
+    for (Entry e : entries) {
+      RatioRow row = e.row();
+      md.append("| ")
+          .append(e.goal().goal().id())
+          .append(" | ")
+          .append(row.comparison().label())
+          .append(" | ");
+      if (withRun) {
+        md.append(runCell(e.analysis().run())).append(" | ");
+      }
+      md.append(row.candidate().threads())
+          .append(" | ")
+          .append(row.candidate().params())
+          .append(" | ")
+          .append(ratio(row.ratio().estimate()))
+          .append(" | ")
+          .append(interval(row.ratio()))
+          .append(" | ")
+          .append(ratio(row.medianRatio()))
+          .append(" | ")
+          .append(e.goal().goalText())
+          .append(" | ")
+          .append(verdictCell(e.goal().verdict(), row.wide()))
+          .append(" |\n");
+    }
+  }
+
+  /** Ratio rows that no goal covers. */
+  static void otherRatioTable(StringBuilder md, List<Analysis> analyses, boolean withRun) {
+    md.append("| comparison |")
+        .append(withRun ? " run |" : "")
+        .append(" threads | params | ratio | 95 % CI | median ratio | note |\n")
+        .append("|---|")
+        .append(withRun ? "---|" : "")
+        .append("---:|---|---:|---|---:|---|\n");
+    for (Comparisons.Ratio cmp : Comparisons.RATIOS) {
+      for (Analysis a : analyses) {
+        for (RatioRow row : a.ratios()) {
+          if (row.comparison() != cmp || !row.goals().isEmpty()) {
+            continue;
+          }
+          md.append("| ").append(cmp.label()).append(" | ");
+          if (withRun) {
+            md.append(runCell(a.run())).append(" | ");
+          }
+          md.append(row.candidate().threads())
+              .append(" | ")
+              .append(row.candidate().params())
+              .append(" | ")
+              .append(ratio(row.ratio().estimate()))
+              .append(" | ")
+              .append(interval(row.ratio()))
+              .append(" | ")
+              .append(ratio(row.medianRatio()))
+              .append(" | ")
+              .append(!row.ratio().defined() ? "one round" : row.wide() ? WIDE : "")
+              .append(" |\n");
+        }
+      }
+    }
+  }
+
+  /** Allocation differences; A1 rows carry a verdict, the others are reported. */
+  static void allocationTable(StringBuilder md, List<Analysis> analyses, boolean withRun) {
+    boolean any = analyses.stream().anyMatch(a -> !a.allocations().isEmpty());
+    if (!any) {
+      md.append("No allocation recorded (the GC profiler runs in full mode only).\n");
+      return;
+    }
+    md.append(
+        "Idem's bytes per operation minus those of the matching hand-written baseline"
+            + " (JMH `gc.alloc.rate.norm`), with the 95 % interval of the per-round"
+            + " differences.\n\n");
+    md.append("| id | comparison |")
+        .append(withRun ? " run |" : "")
+        .append(
+            " threads | params | Idem B/op | baseline B/op | difference | 95 % CI | goal |"
+                + " verdict |\n")
+        .append("|---|---|")
+        .append(withRun ? "---|" : "")
+        .append("---:|---|---:|---:|---:|---|---|---|\n");
+    for (Comparisons.Allocation cmp : Comparisons.ALLOCATIONS) {
+      for (Analysis a : analyses) {
+        for (AllocationRow row : a.allocations()) {
+          if (row.comparison() != cmp) {
+            continue;
+          }
+          GoalResult g = row.goal();
+          md.append("| ")
+              .append(g == null ? "" : g.goal().id())
+              .append(" | ")
+              .append(cmp.label())
+              .append(" | ");
+          if (withRun) {
+            md.append(runCell(a.run())).append(" | ");
+          }
+          Stats.Interval d = row.difference();
+          md.append(row.candidate().threads())
+              .append(" | ")
+              .append(row.candidate().params())
+              .append(" | ")
+              .append(bytes(row.candidateBytes()))
+              .append(" | ")
+              .append(bytes(row.baselineBytes()))
+              .append(" | ")
+              .append(bytes(d.estimate()))
+              .append(" | ")
+              .append(d.defined() ? bytes(d.low()) + " – " + bytes(d.high()) : "n/a")
+              .append(" | ")
+              .append(g == null ? "none (reported)" : g.goalText())
+              .append(" | ")
+              .append(g == null ? "" : verdictCell(g.verdict(), false))
+              .append(" |\n");
+        }
+      }
+    }
+  }
+
+  /** The goal ids in the order the tables list them. */
+  private static List<String> goalOrder() {
+    List<String> order = new ArrayList<>();
+    for (Comparisons.Ratio r : Comparisons.RATIOS) {
+      for (Goal g : r.goals()) {
+        if (!order.contains(g.id())) {
+          order.add(g.id());
+        }
+      }
+    }
+    return order;
+  }
+
+  static String runCell(RunData run) {
+    return run.durable() ? run.label : run.label + " (not durable)";
+  }
+
+  static String verdictCell(Goal.Verdict v, boolean wide) {
+    String text =
+        v.kind() == Goal.Kind.MET || v.kind() == Goal.Kind.MISSED
+            ? "**" + v.text() + "**"
+            : v.text();
+    return wide ? text + "; " + WIDE : text;
+  }
+
+  static String interval(Stats.Interval i) {
+    return i.defined() ? ratio(i.low()) + " – " + ratio(i.high()) : "n/a";
+  }
+
+  static String ratio(double v) {
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private static String bytes(double v) {
+    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  private static String seconds(double v) {
+    return (v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.valueOf(v)) + " s";
+  }
+
+  static String abs(double v) {
     if (Double.isNaN(v)) {
       return "NaN";
     }
-    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    if (Math.abs(v) >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    return Math.abs(v) >= 1
+        ? String.format(Locale.ROOT, "%.2f", v)
+        : String.format(Locale.ROOT, "%.3f", v);
   }
 }

@@ -19,8 +19,12 @@ import org.openjdk.jmh.annotations.Benchmark;
  *
  * <p>Baselines: the plain insert (floor); the best hand-written single statement for the engine
  * ({@code ON CONFLICT DO NOTHING}, {@code INSERT IGNORE}, H2 {@code MERGE … WHEN NOT MATCHED});
- * naive select-then-insert in a transaction; insert-and-catch-duplicate; jOOQ's {@code
+ * naive select-then-insert in a hand-written transaction ({@link Db#inTransaction}, without the
+ * round trips a careful engineer avoids); insert-and-catch-duplicate; jOOQ's {@code
  * onConflictDoNothing()} rendered per call and with its SQL rendered once.
+ *
+ * <p>Idem and the hand-written statement check what they did (a fresh key inserted, a present key
+ * left alone) and throw otherwise, so neither can time a path other than the one it names.
  */
 public class SingleRowBenchmark extends BenchBase {
   private WriteStatement idemInsertIfAbsent;
@@ -67,8 +71,7 @@ public class SingleRowBenchmark extends BenchBase {
   }
 
   private int naive(long key) throws SQLException {
-    return Db.inTransaction(
-        db.dataSource,
+    return db.inTransaction(
         c -> {
           try (PreparedStatement select =
               c.prepareStatement("SELECT COUNT(*) FROM t WHERE id = ?")) {
@@ -105,17 +108,31 @@ public class SingleRowBenchmark extends BenchBase {
     return update(Db.PLAIN_INSERT, freshKey());
   }
 
+  private static int expect(int count, int expected, String path) {
+    if (count != expected) {
+      throw new IllegalStateException(path + ": update count " + count + ", expected " + expected);
+    }
+    return count;
+  }
+
+  private static Outcome expect(Outcome outcome, Outcome expected, String path) {
+    if (outcome != expected) {
+      throw new IllegalStateException(path + ": outcome " + outcome + ", expected " + expected);
+    }
+    return outcome;
+  }
+
   /** B1: best hand-written insert-if-absent, fresh key. */
   @Benchmark
   public int handInsertIfAbsentFresh() throws SQLException {
-    return update(handSql, freshKey());
+    return expect(update(handSql, freshKey()), 1, "fresh key");
   }
 
   /** O2: Idem insert-if-absent, fresh key. */
   @Benchmark
   public Outcome idemInsertIfAbsentFresh() {
     long key = freshKey();
-    return idemInsertIfAbsent.execute(key, key);
+    return expect(idemInsertIfAbsent.execute(key, key), Outcome.INSERTED, "fresh key");
   }
 
   /** B2: naive SELECT then INSERT in one transaction, fresh key. */
@@ -147,14 +164,14 @@ public class SingleRowBenchmark extends BenchBase {
   /** B1 on the duplicate path. */
   @Benchmark
   public int handInsertIfAbsentDuplicate() throws SQLException {
-    return update(handSql, presentKey());
+    return expect(update(handSql, presentKey()), 0, "present key");
   }
 
   /** O3: Idem insert-if-absent, key always present. */
   @Benchmark
   public Outcome idemInsertIfAbsentDuplicate() {
     long key = presentKey();
-    return idemInsertIfAbsent.execute(key, key);
+    return expect(idemInsertIfAbsent.execute(key, key), Outcome.UNCHANGED, "present key");
   }
 
   /** B2 on the duplicate path. */

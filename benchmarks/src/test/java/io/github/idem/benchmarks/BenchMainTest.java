@@ -1,0 +1,97 @@
+package io.github.idem.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchMainTest {
+  /** The jar's benchmarks with their parameters (besides the engine) and value counts. */
+  private static Map<String, Map<String, Integer>> jar() {
+    Map<String, Map<String, Integer>> params = new LinkedHashMap<>();
+    for (String m :
+        List.of(
+            "idemBatchUpsert",
+            "rawBatchUpsert",
+            "rawBatchInsert",
+            "rawBatchUpsertRewritten",
+            "rawBatchInsertRewritten")) {
+      params.put("BatchBenchmark." + m, Map.of("batchSize", 2));
+    }
+    for (String m : List.of("handUpsert", "idemUpsert", "jooqRenderedUpsert", "jooqCachedUpsert")) {
+      params.put("UpsertBenchmark." + m, Map.of("existingPct", 3));
+    }
+    for (String name : BenchMain.ONE_THREAD) {
+      params.putIfAbsent(name, Map.of());
+    }
+    return params;
+  }
+
+  @Test
+  void shouldRunTheFullSelectionInFourRoundsByDefault() {
+    BenchMain.Settings s = BenchMain.Settings.parse(new String[] {"postgresql"});
+    assertThat(s.rounds).isEqualTo(4);
+    assertThat(s.publication()).isNull();
+    List<BenchMain.Plan> plans = BenchMain.plans(s, new ArrayList<>(jar().keySet()));
+    assertThat(plans).extracting(BenchMain.Plan::threads).containsExactly(1, 4, 16);
+    assertThat(plans.get(0).benchmarks()).contains("BatchBenchmark.rawBatchInsertRewritten");
+    // 1 thread: 21 single-row, upsert and guarded runs with upsert at 0 and 100 %, 4 batch
+    // benchmarks at 2 sizes; 4 and 16 threads: 11 each with upsert at 0 % only.
+    int oneThread = 11 + 2 * 2 + 9 + 4 * 2;
+    assertThat(BenchMain.forksPerRound(plans, jar())).isEqualTo(oneThread + 11 + 11);
+  }
+
+  @Test
+  void shouldLeaveRewrittenBatchesToPostgresql() {
+    BenchMain.Settings s = BenchMain.Settings.parse(new String[] {"mariadb", "--smoke"});
+    List<BenchMain.Plan> plans = BenchMain.plans(s, new ArrayList<>(jar().keySet()));
+    assertThat(plans).hasSize(1);
+    assertThat(plans.get(0).benchmarks()).noneMatch(n -> n.contains("Rewritten"));
+    assertThat(s.rounds).isEqualTo(1);
+    assertThat(s.publication()).contains("smoke");
+  }
+
+  @Test
+  void shouldLetFlagsOverrideTheModeWhereverTheyStand() {
+    BenchMain.Settings s =
+        BenchMain.Settings.parse(
+            new String[] {"h2", "--rounds", "3", "--quick", "--iteration-time", "0.25"});
+    assertThat(s.rounds).isEqualTo(3);
+    assertThat(s.measurementSeconds).isEqualTo(0.25);
+    assertThat(s.publication()).contains("quick");
+  }
+
+  @Test
+  void shouldSelectOnlyTheMatchingBenchmarksAtEveryThreadCount() {
+    BenchMain.Settings s =
+        BenchMain.Settings.parse(
+            new String[] {"h2", "--only", "GuardedBenchmark\\.(plainInsert|handGuard)"});
+    List<BenchMain.Plan> plans = BenchMain.plans(s, new ArrayList<>(jar().keySet()));
+    assertThat(plans).hasSize(3);
+    assertThat(plans.get(2).benchmarks())
+        .containsExactly("GuardedBenchmark.plainInsert", "GuardedBenchmark.handGuard");
+  }
+
+  @Test
+  void shouldRebuildTheCommandFromTheArguments() {
+    BenchMain.Settings s =
+        BenchMain.Settings.parse(
+            new String[] {"h2", "--rounds", "3", "--only", "Guarded.*", "--label", "h2-x"});
+    assertThat(BenchMain.command(s))
+        .isEqualTo("benchmarks/run.sh h2 --rounds 3 --only 'Guarded.*' --label h2-x");
+  }
+
+  @Test
+  void shouldRefuseUnknownEnginesAndArguments() {
+    assertThatThrownBy(() -> BenchMain.Settings.parse(new String[] {"oracle"}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BenchMain.Settings.parse(new String[] {"h2", "--fast"}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BenchMain.Settings.parse(new String[] {"h2", "--rounds", "0"}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
