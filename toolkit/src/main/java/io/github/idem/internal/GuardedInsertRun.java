@@ -61,23 +61,9 @@ public final class GuardedInsertRun {
       byte @Nullable [] encoded,
       Object[] row)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
-      if (store.waitSeconds() > 0) {
-        ps.setQueryTimeout(store.waitSeconds());
-      }
-      OperationsBinder.bind(
-          ps,
-          statement,
-          new OperationsBinder.Values(
-              store.storedScope(),
-              held.key(),
-              fingerprint,
-              OperationsTableSchema.DONE,
-              store.retentionMillis(),
-              encoded,
-              0,
-              null,
-              row));
+    try (PreparedStatement ps =
+        store.prepareClaim(
+            c, statement, held.key(), fingerprint, OperationsTableSchema.DONE, encoded, row)) {
       for (int round = 1; round <= OperationStore.CLAIM_ROUNDS; round++) {
         long started = store.context().clock().nanoTime();
         try (ResultSet rs = query(ps, held, started, table)) {

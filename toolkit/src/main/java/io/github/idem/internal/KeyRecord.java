@@ -94,23 +94,8 @@ public final class KeyRecord {
       byte @Nullable [] result)
       throws SQLException {
     long started = store.context().clock().nanoTime();
-    try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
-      if (store.waitSeconds() > 0) {
-        ps.setQueryTimeout(store.waitSeconds());
-      }
-      OperationsBinder.bind(
-          ps,
-          statement,
-          new OperationsBinder.Values(
-              store.storedScope(),
-              key,
-              fingerprint,
-              status,
-              store.retentionMillis(),
-              result,
-              0,
-              null,
-              null));
+    try (PreparedStatement ps =
+        store.prepareClaim(c, statement, key, fingerprint, status, result, null)) {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         boolean claimed = rs.getLong(1) == 1;

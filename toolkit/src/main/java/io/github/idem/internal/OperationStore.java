@@ -3,8 +3,11 @@ package io.github.idem.internal;
 import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.dialect.OperationsSql;
+import io.github.idem.dialect.OperationsStatement;
 import io.github.idem.dialect.OperationsTableSchema;
 import io.github.idem.dialect.SessionLockWait;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -157,6 +160,47 @@ public final class OperationStore {
   /** Returns how long a record is kept, in milliseconds. */
   public long retentionMillis() {
     return retentionMillis;
+  }
+
+  /**
+   * Prepares a statement that claims a key of this scope ({@link
+   * io.github.idem.dialect.OperationsSql#claimAndRead()} or a guarded insert's claim-and-insert),
+   * bound and bounded by the wait timeout.
+   *
+   * @param c the connection
+   * @param statement the statement
+   * @param key the key
+   * @param fingerprint the request fingerprint, or null
+   * @param status the status the claim stores
+   * @param result the result the claim stores, or null
+   * @param row the business row a claim-and-insert inserts, or null
+   * @return the statement, for the caller to execute and close
+   * @throws SQLException from the driver
+   */
+  PreparedStatement prepareClaim(
+      Connection c,
+      OperationsStatement statement,
+      String key,
+      @Nullable String fingerprint,
+      String status,
+      byte @Nullable [] result,
+      Object @Nullable [] row)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(statement.sql());
+    try {
+      if (waitSeconds > 0) {
+        ps.setQueryTimeout(waitSeconds);
+      }
+      OperationsBinder.bind(
+          ps,
+          statement,
+          new OperationsBinder.Values(
+              storedScope, key, fingerprint, status, retentionMillis, result, 0, null, row));
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
   }
 
   /**
