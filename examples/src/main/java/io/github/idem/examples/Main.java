@@ -130,7 +130,9 @@ public final class Main {
       out.flush();
       return report.passed() ? EXIT_OK : EXIT_FAILED;
     } catch (IdemException | SQLException e) {
+      // Not a verdict but a drill that could not finish: where it stopped is what CI needs.
       err.println("drill: " + e.getMessage());
+      e.printStackTrace(err);
       return EXIT_FAILED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -236,7 +238,9 @@ public final class Main {
       out.flush();
       return report.passed() ? EXIT_OK : EXIT_FAILED;
     } catch (IdemException | SQLException e) {
+      // Not a verdict but a drill that could not finish: where it stopped is what CI needs.
       err.println("drill: " + e.getMessage());
+      e.printStackTrace(err);
       return EXIT_FAILED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
