@@ -71,6 +71,12 @@ class ClassifierTest {
         .isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
     assertThat(mysql.classify(new SQLException("error during commit", "HY000", 1180)).kind())
         .isEqualTo(ErrorKind.OUTCOME_UNKNOWN);
+    // Galera outside the primary component; the server's SQLSTATE is 08S01, the code decides.
+    assertThat(
+            mariadb
+                .classify(new SQLException("WSREP has not yet prepared node", "HY000", 1047))
+                .kind())
+        .isEqualTo(ErrorKind.CONNECTION_LOST);
     Dialect tidb = new TiDbDialect(DatabaseVersion.of(7, 5));
     assertThat(tidb.classify(new SQLException("Write conflict", "HY000", 9007)).kind())
         .isEqualTo(ErrorKind.SERIALIZATION_FAILURE);

@@ -33,6 +33,10 @@ final class MySqlErrorCodes {
         return ErrorKind.STATEMENT_TIMEOUT;
       case 1180: // ER_ERROR_DURING_COMMIT
         return ErrorKind.OUTCOME_UNKNOWN;
+      // ER_UNKNOWN_COM_ERROR; Galera sends it for every statement on a node outside the primary
+      // component ("WSREP has not yet prepared node for application use"): this node cannot serve,
+      // another one may, as after a lost connection.
+      case 1047:
       case 1053: // ER_SERVER_SHUTDOWN
       case 1159: // ER_NET_READ_INTERRUPTED
       case 1927: // MariaDB ER_CONNECTION_KILLED

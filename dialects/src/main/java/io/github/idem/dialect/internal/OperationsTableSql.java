@@ -77,7 +77,15 @@ final class OperationsTableSql {
             + " = ?, "
             + quote(Column.RESULT)
             + " = ?"
-            + keyPredicate;
+            + keyPredicate
+            // Only the claim this transaction holds, still RUNNING: after a rollback the body
+            // swallowed (a deadlock, a Galera certification failure), the statement runs in a new
+            // transaction and must not find the DONE record another caller committed meanwhile.
+            + " AND "
+            + quote(Column.STATUS)
+            + " = '"
+            + OperationsTableSchema.RUNNING
+            + "'";
     String completeAndCommit = dialect.completeAndCommitStatement(complete);
     return new OperationsSql(
         table,
