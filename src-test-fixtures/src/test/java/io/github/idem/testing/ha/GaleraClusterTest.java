@@ -150,6 +150,14 @@ class GaleraClusterTest {
     cluster.awaitClusterSize(0, 3);
     assertThat(value(2, db, "after-bootstrap")).isEqualTo(1);
     assertThat(value(1, db, "no-quorum")).isNull();
+
+    // a clean stop leaves the cluster at once, without the eviction delay of a kill
+    cluster.stop(1);
+    assertThat(cluster.running(1)).isFalse();
+    cluster.awaitClusterSize(0, 2);
+    execute(0, db, "INSERT INTO t VALUES ('while-n1-stopped', 1)");
+    cluster.restart(1);
+    assertThat(value(1, db, "while-n1-stopped")).isEqualTo(1);
   }
 
   private static Connection connect(int node, String db) throws SQLException {
