@@ -1,7 +1,9 @@
 /**
  * High-availability setups for tests that need more than one server: {@link
  * io.github.idem.testing.ha.GaleraCluster} starts a MariaDB Galera cluster of local {@code
- * mariadbd} processes and lets a test kill, stop, restart and re-bootstrap its nodes.
+ * mariadbd} processes and lets a test kill, stop, restart and re-bootstrap its nodes; {@link
+ * io.github.idem.testing.ha.PostgresHaPair} starts a PostgreSQL primary with a synchronous standby
+ * and lets a test kill the primary and promote the standby.
  *
  * <pre>{@code
  * try (GaleraCluster cluster = GaleraCluster.start(3)) {
