@@ -26,7 +26,18 @@ public enum Engine {
   /** The same MariaDB server via MySQL Connector/J ({@code jdbc:mysql:}). */
   MYSQL_DRIVER("mysql-driver"),
   /** SQLite, a database file in a temporary directory (xerial sqlite-jdbc). */
-  SQLITE("sqlite");
+  SQLITE("sqlite"),
+  /**
+   * One node of a 3-node MariaDB Galera cluster, via MariaDB Connector/J; started when {@code
+   * IDEM_TEST_HA=true} ({@link TestDatabases#galeraCluster()}). Behaves as {@link #MARIADB}.
+   */
+  GALERA("galera"),
+  /**
+   * A PostgreSQL primary with a synchronous standby, via pgjdbc's multi-host URL; started when
+   * {@code IDEM_TEST_HA=true} ({@link TestDatabases#postgresHaPair()}). Behaves as {@link
+   * #POSTGRESQL}.
+   */
+  POSTGRESQL_HA("pg-ha");
 
   private final String id;
   private final Lazy<EngineFacts> facts;
@@ -61,6 +72,38 @@ public enum Engine {
    */
   public String id() {
     return id;
+  }
+
+  /**
+   * The single-server engine each node of this one runs, whose SQL, errors and facts apply: {@link
+   * #MARIADB} for {@link #GALERA}, {@link #POSTGRESQL} for {@link #POSTGRESQL_HA}, the engine
+   * itself otherwise.
+   *
+   * <pre>{@code
+   * Engine.GALERA.nodeEngine(); // MARIADB
+   * }</pre>
+   *
+   * @return the engine whose behaviour applies
+   */
+  public Engine nodeEngine() {
+    switch (this) {
+      case GALERA:
+        return MARIADB;
+      case POSTGRESQL_HA:
+        return POSTGRESQL;
+      default:
+        return this;
+    }
+  }
+
+  /**
+   * Whether this is a replicated setup of several servers, started only when {@code
+   * IDEM_TEST_HA=true}.
+   *
+   * @return true for {@link #GALERA} and {@link #POSTGRESQL_HA}
+   */
+  public boolean replicated() {
+    return nodeEngine() != this;
   }
 
   @Override

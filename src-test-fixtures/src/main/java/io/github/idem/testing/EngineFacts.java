@@ -83,6 +83,10 @@ public final class EngineFacts {
         return mySqlProtocol(new Builder("com.mysql.cj.jdbc.Driver", "com.mysql:mysql-connector-j"))
             .driverRefusesCommitInAutocommit()
             .build();
+      case GALERA:
+      case POSTGRESQL_HA:
+        // the nodes are MariaDB and PostgreSQL servers: their facts apply
+        return of(engine.nodeEngine());
       default:
         throw new IllegalArgumentException("unknown engine " + engine);
     }

@@ -14,6 +14,8 @@ final class Settings {
   static final String POSTGRES_URL_PROPERTY = "idem.test.postgres.url";
   static final String MARIADB_URL_ENV = "IDEM_TEST_MARIADB_URL";
   static final String MARIADB_URL_PROPERTY = "idem.test.mariadb.url";
+  static final String HA_ENV = "IDEM_TEST_HA";
+  static final String HA_PROPERTY = "idem.test.ha";
 
   /**
    * How embedded PostgreSQL is started when the JVM runs as root: {@code auto} (default: zonky's
@@ -24,6 +26,11 @@ final class Settings {
   private static final char[] NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   private Settings() {}
+
+  /** Whether the replicated setups (Galera, PostgreSQL with a standby) may be started. */
+  static boolean ha() {
+    return "true".equalsIgnoreCase(setting(HA_ENV, HA_PROPERTY));
+  }
 
   static boolean ci() {
     return "true".equalsIgnoreCase(trimToNull(System.getenv("CI")));

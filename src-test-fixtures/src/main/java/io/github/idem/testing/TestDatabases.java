@@ -2,6 +2,8 @@ package io.github.idem.testing;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.idem.testing.ha.GaleraCluster;
+import io.github.idem.testing.ha.PostgresHaPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,6 +55,13 @@ public final class TestDatabases {
 
   private static final Lazy<DatabaseServer> POSTGRES = new Lazy<>(PostgresServer::start);
   private static final Lazy<DatabaseServer> MARIADB = new Lazy<>(MariaDbServer::start);
+  private static final Lazy<GaleraCluster> GALERA = new Lazy<>(ReplicatedServers::startGalera);
+  private static final Lazy<PostgresHaPair> POSTGRES_PAIR =
+      new Lazy<>(ReplicatedServers::startPostgresPair);
+  private static final Lazy<DatabaseServer> GALERA_SERVER =
+      new Lazy<>(() -> ReplicatedServers.galera(GALERA.get()));
+  private static final Lazy<DatabaseServer> POSTGRES_PAIR_SERVER =
+      new Lazy<>(() -> ReplicatedServers.postgresPair(POSTGRES_PAIR.get()));
   private static final Lazy<Path> SQLITE_DIRECTORY = new Lazy<>(TestDatabases::sqliteDirectory);
 
   private static final Map<Engine, Lazy<PooledTestDatabase>> SHARED = new EnumMap<>(Engine.class);
@@ -85,6 +94,7 @@ public final class TestDatabases {
    *     JDBC driver ({@link EngineFacts#driverArtifact()}) is not on the class path
    */
   public static TestDatabase shared(Engine engine) {
+    requireEnabled(engine);
     engine.facts().requireDriver(engine);
     try {
       return SHARED.get(engine).get();
@@ -110,11 +120,63 @@ public final class TestDatabases {
    *     JDBC driver ({@link EngineFacts#driverArtifact()}) is not on the class path
    */
   public static TestDatabase fresh(Engine engine) {
+    requireEnabled(engine);
     engine.facts().requireDriver(engine);
     try {
       return create(engine, false);
     } catch (RuntimeException | LinkageError e) {
       throw unavailable(engine, e);
+    }
+  }
+
+  /**
+   * The JVM-wide 3-node MariaDB Galera cluster behind {@link Engine#GALERA}: started on first call
+   * (about 10 to 20 s), stopped at JVM exit. A test that kills nodes restarts them before it ends.
+   *
+   * <pre>{@code
+   * GaleraCluster cluster = TestDatabases.galeraCluster();
+   * DataSource node1 = pool(cluster.jdbcUrl(1, "app"));
+   * }</pre>
+   *
+   * @return the running cluster
+   * @throws TestAbortedException unless {@code IDEM_TEST_HA=true} (or {@code -Didem.test.ha=true})
+   * @throws IllegalStateException if the cluster cannot start (see {@link GaleraCluster#start})
+   */
+  public static GaleraCluster galeraCluster() {
+    requireEnabled(Engine.GALERA);
+    return GALERA.get();
+  }
+
+  /**
+   * The JVM-wide PostgreSQL primary with a synchronous standby behind {@link Engine#POSTGRESQL_HA}:
+   * started on first call, stopped at JVM exit. Tests that kill the primary start a pair of their
+   * own ({@link PostgresHaPair#start()}) instead.
+   *
+   * <pre>{@code
+   * PostgresHaPair pair = TestDatabases.postgresHaPair();
+   * }</pre>
+   *
+   * @return the running pair
+   * @throws TestAbortedException unless {@code IDEM_TEST_HA=true} (or {@code -Didem.test.ha=true})
+   * @throws IllegalStateException if the pair cannot start (see {@link PostgresHaPair#start})
+   */
+  public static PostgresHaPair postgresHaPair() {
+    requireEnabled(Engine.POSTGRESQL_HA);
+    return POSTGRES_PAIR.get();
+  }
+
+  /**
+   * A replicated setup starts several servers from the machine's packages: only on request, and a
+   * skip (not a CI failure) when not requested, since it is not part of the default suite.
+   */
+  private static void requireEnabled(Engine engine) {
+    if (engine.replicated() && !Settings.ha()) {
+      throw new TestAbortedException(
+          engine.id()
+              + " is a replicated setup of several servers: set "
+              + Settings.HA_ENV
+              + "=true to start it (needs the Debian packages mariadb-server, galera-4, rsync"
+              + " and postgresql-15)");
     }
   }
 
@@ -152,6 +214,12 @@ public final class TestDatabases {
         case MARIADB:
         case MYSQL_DRIVER:
           database = onServer(engine, MARIADB.get(), shared);
+          break;
+        case GALERA:
+          database = onServer(engine, GALERA_SERVER.get(), shared);
+          break;
+        case POSTGRESQL_HA:
+          database = onServer(engine, POSTGRES_PAIR_SERVER.get(), shared);
           break;
         default:
           throw new IllegalArgumentException("unknown engine " + engine);
@@ -374,6 +442,14 @@ public final class TestDatabases {
           System.err.println("[idem-test-fixtures] at exit: could not stop a server: " + e);
         }
       }
+    }
+    GaleraCluster cluster = GALERA.peek();
+    if (cluster != null) {
+      cluster.close();
+    }
+    PostgresHaPair pair = POSTGRES_PAIR.peek();
+    if (pair != null) {
+      pair.close();
     }
     Path sqlite = SQLITE_DIRECTORY.peek();
     if (sqlite != null) {

@@ -42,13 +42,19 @@ public abstract class ConformanceBase {
   private static final AtomicInteger TABLES = new AtomicInteger();
   private static final Map<String, HikariDataSource> VARIANTS = new ConcurrentHashMap<>();
 
+  /** The engine whose rules apply: for a replicated setup, the engine its nodes run. */
   protected final Engine engine;
+
+  /** Where the tests run: the engine itself, or a replicated setup of it. */
+  private final Engine deployment;
+
   protected TestDatabase db;
   protected Idem idem;
   private DataSource dataSource;
 
   protected ConformanceBase(Engine engine) {
-    this.engine = engine;
+    this.engine = engine.nodeEngine();
+    this.deployment = engine;
   }
 
   /**
@@ -61,7 +67,7 @@ public abstract class ConformanceBase {
 
   @BeforeEach
   void openDatabase() {
-    db = TestDatabases.shared(engine);
+    db = TestDatabases.shared(deployment);
     String properties = driverProperties();
     if (properties == null) {
       dataSource = db.dataSource();

@@ -5,11 +5,11 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * The conformance suite on one node of a 3-node MariaDB Galera cluster, through MariaDB Connector/J:
- * every commit is certified and replicated to the other two nodes before it returns. Callers spread
- * over several nodes meet other rules (no lock waits across nodes); {@link GaleraNodesTest} checks
- * those. Runs when {@code IDEM_TEST_HA=true} (the cluster needs the Debian packages {@code
- * mariadb-server}, {@code galera-4} and {@code rsync}).
+ * The conformance suite on one node of a 3-node MariaDB Galera cluster, through MariaDB
+ * Connector/J: every commit is certified and replicated to the other two nodes before it returns.
+ * Callers spread over several nodes meet other rules (no lock waits across nodes); {@link
+ * GaleraNodesTest} checks those. Runs when {@code IDEM_TEST_HA=true} (the cluster needs the Debian
+ * packages {@code mariadb-server}, {@code galera-4} and {@code rsync}).
  */
 @EnabledIfEnvironmentVariable(named = "IDEM_TEST_HA", matches = "true")
 class GaleraConformanceTest {

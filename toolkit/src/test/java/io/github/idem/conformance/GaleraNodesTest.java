@@ -13,7 +13,7 @@ import io.github.idem.ResultCodec;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemException;
 import io.github.idem.api.LeaseLostException;
-import io.github.idem.testing.Settings;
+import io.github.idem.api.OperationInProgressException;
 import io.github.idem.testing.TestDatabases;
 import io.github.idem.testing.ha.GaleraCluster;
 import java.sql.Connection;
@@ -43,8 +43,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * What changes when callers are spread over the nodes of a 3-node MariaDB Galera cluster: no lock
- * waits across nodes, a certification conflict at COMMIT instead, a killed node, a lost quorum. Each
- * node has its own pool and its own {@link Idem}, as separate application instances would. The
+ * waits across nodes, a certification conflict at COMMIT instead, a killed node, a lost quorum.
+ * Each node has its own pool and its own {@link Idem}, as separate application instances would. The
  * single-node rules run in {@link GaleraConformanceTest}.
  */
 @EnabledIfEnvironmentVariable(named = "IDEM_TEST_HA", matches = "true")
@@ -55,6 +55,7 @@ class GaleraNodesTest {
   private static GaleraCluster cluster;
   private static String database;
   private static final List<HikariDataSource> POOLS = new ArrayList<>();
+  private static final AtomicInteger TABLES = new AtomicInteger();
 
   private String charges;
   private String scope;
@@ -63,7 +64,7 @@ class GaleraNodesTest {
   @BeforeAll
   static void openNodes() throws SQLException {
     cluster = TestDatabases.galeraCluster();
-    database = "nodes_" + Settings.randomName();
+    database = "nodes_" + ProcessHandle.current().pid();
     cluster.createDatabase(database);
     for (int node = 0; node < NODES; node++) {
       POOLS.add(pool(node));
@@ -90,7 +91,7 @@ class GaleraNodesTest {
   @BeforeEach
   void createTables() throws SQLException {
     idem(0).operationsTable().createIfMissing();
-    charges = "charges_" + Settings.randomName();
+    charges = "charges_" + TABLES.incrementAndGet();
     sql(
         0,
         "CREATE TABLE "
@@ -101,12 +102,13 @@ class GaleraNodesTest {
 
   /** A test that killed nodes leaves the cluster whole again for the next. */
   @AfterEach
-  void restoreCluster() {
+  void restoreCluster() throws Exception {
     for (int node = 0; node < NODES; node++) {
       if (!cluster.running(node)) {
         cluster.restart(node);
       }
     }
+    cluster.awaitClusterSize(0, NODES);
     for (HikariDataSource pool : POOLS) {
       pool.getHikariPoolMXBean().softEvictConnections();
     }
@@ -272,7 +274,11 @@ class GaleraNodesTest {
       op.execute("old-" + i, "r", c -> "v");
     }
     op.execute("new", "r", c -> "v");
-    sql(0, "UPDATE idem_operations SET expires_at = 0 WHERE scope = '" + scope + "' AND op_key LIKE 'old-%'");
+    sql(
+        0,
+        "UPDATE idem_operations SET expires_at = 0 WHERE scope = '"
+            + scope
+            + "' AND op_key LIKE 'old-%'");
     ExecutorService purgers = Executors.newFixedThreadPool(NODES);
     try {
       List<Future<Integer>> purged = new ArrayList<>();
@@ -294,7 +300,7 @@ class GaleraNodesTest {
 
   @Test
   void shouldChargeEachKeyOnceWhenANodeIsKilledMidRun() throws Exception {
-    int keys = 60;
+    int keys = 40;
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     AtomicInteger retries = new AtomicInteger();
     CountDownLatch halfway = new CountDownLatch(keys / 3);
@@ -302,14 +308,14 @@ class GaleraNodesTest {
     try {
       List<Future<?>> work = new ArrayList<>();
       for (int caller = 0; caller < NODES * 2; caller++) {
-        int first = caller % NODES;
+        int[] node = {caller % NODES};
         work.add(
             callers.submit(
                 () -> {
                   for (int k = 0; k < keys; k++) {
                     String key = "kill-" + k;
                     // every caller submits every key: duplicates on all nodes at once
-                    acknowledged.put(key, submitWithRetries(first, key, retries, halfway));
+                    acknowledged.put(key, submitWithRetries(node, key, retries, halfway));
                   }
                   return null;
                 }));
@@ -333,15 +339,15 @@ class GaleraNodesTest {
 
   /**
    * Submits until acknowledged, moving to the next node after an error a client should retry
-   * elsewhere, as a load balancer in front of the cluster would.
+   * elsewhere, as a load balancer in front of the cluster would; {@code node[0]} is where this
+   * caller sends its requests, kept across keys.
    */
   private String submitWithRetries(
-      int firstNode, String key, AtomicInteger retries, CountDownLatch progress) throws Exception {
-    int node = firstNode;
+      int[] node, String key, AtomicInteger retries, CountDownLatch progress) throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
         OperationResult<String> result =
-            operation(node).execute(key, "amount=1", c -> charge(c, key, 1));
+            operation(node[0]).execute(key, "amount=1", c -> charge(c, key, 1));
         progress.countDown();
         return result.value();
       } catch (SQLException | IdemException e) {
@@ -350,15 +356,14 @@ class GaleraNodesTest {
             kind.retryTransaction()
                 || kind == ErrorKind.CONNECTION_LOST
                 || kind == ErrorKind.OUTCOME_UNKNOWN
-                || e instanceof io.github.idem.api.OperationInProgressException;
+                || e instanceof OperationInProgressException;
         if (!retry || attempt > 50) {
           throw e;
         }
         retries.incrementAndGet();
-        node = (node + 1) % NODES;
-        if (!cluster.running(node)) {
-          node = (node + 1) % NODES;
-        }
+        do {
+          node[0] = (node[0] + 1) % NODES;
+        } while (!cluster.running(node[0]));
       }
     }
   }
@@ -369,13 +374,12 @@ class GaleraNodesTest {
     op.execute("before", "r", c -> charge(c, "before", 1));
     cluster.kill(1);
     cluster.kill(2);
-    cluster.awaitNonPrimary(0);
+    cluster.awaitClusterStatus(0, "non-Primary");
 
     Throwable thrown = catchThrowable(() -> op.execute("during", "r", c -> charge(c, "during", 1)));
 
     assertThat(thrown).isNotNull();
-    assertThat(idem(0).classify(thrown))
-        .isIn(ErrorKind.CONNECTION_LOST, ErrorKind.OUTCOME_UNKNOWN);
+    assertThat(idem(0).classify(thrown)).isIn(ErrorKind.CONNECTION_LOST, ErrorKind.OUTCOME_UNKNOWN);
     assertThat(thrown).hasMessageNotContaining("during");
     cluster.bootstrapSurvivor(0);
     POOLS.get(0).getHikariPoolMXBean().softEvictConnections();

@@ -86,16 +86,17 @@ public final class LoopbackProxy implements AutoCloseable {
 
   /**
    * Starts a proxy in front of the server a PostgreSQL, MariaDB or MySQL JDBC URL names (port 5432
-   * or 3306 when the URL gives none).
+   * or 3306 when the URL gives none); for a multi-host URL, the first host, which a driver tries
+   * first (the primary of a failover pair).
    *
    * @param jdbcUrl e.g. {@code jdbc:postgresql://localhost:41234/db?user=postgres}
    * @return the running proxy; close it
-   * @throws IllegalArgumentException if the URL names no single host
+   * @throws IllegalArgumentException if the URL names no host
    * @throws UncheckedIOException if it cannot listen
    */
   public static LoopbackProxy inFrontOf(String jdbcUrl) {
     Matcher url = parse(jdbcUrl);
-    String hostPort = url.group(3);
+    String hostPort = firstHost(url);
     int colon = hostPort.lastIndexOf(':');
     if (colon > hostPort.lastIndexOf(']')) {
       String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
@@ -115,17 +116,26 @@ public final class LoopbackProxy implements AutoCloseable {
   }
 
   /**
-   * The same JDBC URL with its {@code host:port} replaced by {@code 127.0.0.1:}{@link #port()}.
+   * The same JDBC URL with its (first) {@code host:port} replaced by {@code 127.0.0.1:}{@link
+   * #port()}; the other hosts of a multi-host URL stay as they are.
    *
    * @param jdbcUrl a {@code jdbc:postgresql://}, {@code jdbc:mariadb://} or {@code jdbc:mysql://}
-   *     URL with one host
+   *     URL
    * @return the URL through this proxy
-   * @throws IllegalArgumentException if the URL names no single host
+   * @throws IllegalArgumentException if the URL names no host
    */
   public String rewrite(String jdbcUrl) {
     Matcher url = parse(jdbcUrl);
     String userInfo = url.group(2) == null ? "" : url.group(2);
-    return url.group(1) + userInfo + "127.0.0.1:" + port() + url.group(4);
+    String hosts = url.group(3);
+    String others = hosts.substring(firstHost(url).length());
+    return url.group(1) + userInfo + "127.0.0.1:" + port() + others + url.group(4);
+  }
+
+  private static String firstHost(Matcher url) {
+    String hosts = url.group(3);
+    int comma = hosts.indexOf(',');
+    return comma < 0 ? hosts : hosts.substring(0, comma);
   }
 
   /**
@@ -172,9 +182,9 @@ public final class LoopbackProxy implements AutoCloseable {
 
   private static Matcher parse(String jdbcUrl) {
     Matcher url = URL.matcher(jdbcUrl);
-    if (!url.matches() || url.group(3).isEmpty() || url.group(3).contains(",")) {
+    if (!url.matches() || url.group(3).isEmpty() || url.group(3).startsWith(",")) {
       throw new IllegalArgumentException(
-          "expected a jdbc:<scheme>://host:port/... URL with one host, was '" + jdbcUrl + "'");
+          "expected a jdbc:<scheme>://host:port/... URL, was '" + jdbcUrl + "'");
     }
     return url;
   }

@@ -29,7 +29,10 @@ class LoopbackProxyTest {
           .isEqualTo("jdbc:mysql://root:secret@" + at + "/db");
       assertThat(proxy.rewrite("jdbc:postgresql://[::1]/db"))
           .isEqualTo("jdbc:postgresql://" + at + "/db");
-      assertThatThrownBy(() -> proxy.rewrite("jdbc:mysql://a:1,b:2/db"))
+      // a failover URL: the first host, which the driver tries first, goes through the proxy
+      assertThat(proxy.rewrite("jdbc:postgresql://a:1,b:2/db?targetServerType=primary"))
+          .isEqualTo("jdbc:postgresql://" + at + ",b:2/db?targetServerType=primary");
+      assertThatThrownBy(() -> proxy.rewrite("jdbc:mysql://,b:2/db"))
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> proxy.rewrite("jdbc:h2:mem:x"))
           .isInstanceOf(IllegalArgumentException.class);
@@ -39,8 +42,10 @@ class LoopbackProxyTest {
   @Test
   void findsTheTargetInAUrl() {
     try (LoopbackProxy postgres = LoopbackProxy.inFrontOf("jdbc:postgresql://localhost/db");
-        LoopbackProxy mariadb = LoopbackProxy.inFrontOf("jdbc:mariadb://10.0.0.7:3307/db")) {
+        LoopbackProxy mariadb = LoopbackProxy.inFrontOf("jdbc:mariadb://10.0.0.7:3307/db");
+        LoopbackProxy pair = LoopbackProxy.inFrontOf("jdbc:postgresql://h1:5442,h2:5443/db")) {
       assertThat(postgres.toString()).endsWith("-> localhost:5432]");
+      assertThat(pair.toString()).endsWith("-> h1:5442]");
       assertThat(mariadb.toString()).endsWith("-> 10.0.0.7:3307]");
       assertThat(postgres.port()).isNotEqualTo(mariadb.port()).isPositive();
     }

@@ -1,0 +1,117 @@
+package io.github.idem.testing;
+
+import io.github.idem.testing.ha.GaleraCluster;
+import io.github.idem.testing.ha.PostgresHaPair;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The replicated setups as {@link DatabaseServer}s, so the shared pools and the conformance suite
+ * use them as they use a single server. Each test database is created on the cluster (replicated to
+ * every node) and dropped at exit with the setup itself.
+ */
+final class ReplicatedServers {
+  private static final int GALERA_NODES = 3;
+
+  private ReplicatedServers() {}
+
+  static GaleraCluster startGalera() {
+    try {
+      return GaleraCluster.start(GALERA_NODES);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static PostgresHaPair startPostgresPair() {
+    try {
+      return PostgresHaPair.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The suite's pool talks to node 0 only: on one node the single-server rules hold (a duplicate
+   * waits for the holder), while every commit is still certified by all three nodes. Callers spread
+   * over the nodes meet other rules, which their own tests check.
+   */
+  static DatabaseServer galera(GaleraCluster cluster) {
+    return new DatabaseServer() {
+      @Override
+      public String mode() {
+        return "embedded";
+      }
+
+      @Override
+      public String jdbcUrl(Engine engine, String database) {
+        return cluster.jdbcUrl(0, database);
+      }
+
+      @Override
+      public String driverClassName(Engine engine) {
+        return Engine.MARIADB.facts().driverClassName();
+      }
+
+      @Override
+      public void createDatabase(String database) throws SQLException {
+        cluster.createDatabase(database);
+      }
+
+      @Override
+      public void dropDatabase(String database) throws SQLException {
+        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(0, ""));
+            Statement s = c.createStatement()) {
+          s.execute("DROP DATABASE IF EXISTS " + database);
+        }
+      }
+
+      @Override
+      public void stop() {
+        cluster.close();
+      }
+    };
+  }
+
+  /** Through pgjdbc's multi-host URL, so a pool follows the primary after a failover. */
+  static DatabaseServer postgresPair(PostgresHaPair pair) {
+    return new DatabaseServer() {
+      @Override
+      public String mode() {
+        return "embedded";
+      }
+
+      @Override
+      public String jdbcUrl(Engine engine, String database) {
+        return pair.jdbcUrl(database);
+      }
+
+      @Override
+      public String driverClassName(Engine engine) {
+        return Engine.POSTGRESQL.facts().driverClassName();
+      }
+
+      @Override
+      public void createDatabase(String database) throws SQLException {
+        pair.createDatabase(database);
+      }
+
+      @Override
+      public void dropDatabase(String database) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pair.jdbcUrl("postgres"));
+            Statement s = c.createStatement()) {
+          s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+      }
+
+      @Override
+      public void stop() {
+        pair.close();
+      }
+    };
+  }
+}
