@@ -7,44 +7,109 @@ import io.github.idem.testing.TestDatabase;
 import io.github.idem.testing.TestDatabases;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntFunction;
 import javax.sql.DataSource;
 import org.h2.tools.Server;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Where a drill keeps its tables: a fresh embedded database (H2 in memory, or PostgreSQL / MariaDB
- * servers started from Maven artifacts), or a server of the user's own given by JDBC URL.
- * Immutable.
+ * servers started from Maven artifacts), a server of the user's own given by JDBC URL, or a {@link
+ * Cluster} of several nodes the drill starts itself. Immutable.
  *
- * @param engine the embedded engine, or null for {@code url}
- * @param url the JDBC URL of an existing database, or null for an embedded one
+ * <p>Once {@link #open opened}, a target tells each drill instance (a JVM of its own, {@code
+ * --instances}) which URL to use ({@link Opened#instanceUrl}), and a cluster may offer a {@link
+ * NodeKiller} ({@code --kill-node}).
+ *
+ * @param engine the embedded engine, or null
+ * @param url the JDBC URL of an existing database, or null
+ * @param cluster the cluster the drill starts, or null
  */
-record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
+record DatabaseTarget(@Nullable Engine engine, @Nullable String url, @Nullable Cluster cluster) {
   static final DatabaseTarget H2 = new DatabaseTarget(Engine.H2, null);
+
+  /**
+   * The cluster targets by their {@code --db} name. Empty for now: a Galera cluster and a
+   * PostgreSQL primary with a synchronous standby, started from idem-test-fixtures, go here.
+   */
+  private static final Map<String, Cluster> CLUSTERS = Map.of();
 
   /** Pool size cap for a server of the user's own; its connection limit is unknown. */
   private static final int MAX_URL_POOL_SIZE = 40;
 
   DatabaseTarget {
-    if ((engine == null) == (url == null)) {
-      throw new IllegalArgumentException("exactly one of engine and url: " + engine + ", " + url);
+    int given = (engine == null ? 0 : 1) + (url == null ? 0 : 1) + (cluster == null ? 0 : 1);
+    if (given != 1) {
+      throw new IllegalArgumentException(
+          "exactly one of engine, url and cluster: " + engine + ", " + url + ", " + cluster);
     }
   }
 
-  /** Parses {@code h2}, {@code postgres}, {@code mariadb} or a {@code jdbc:} URL. */
+  /** An embedded engine or a server given by URL. */
+  DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
+    this(engine, url, null);
+  }
+
+  /**
+   * Parses {@code h2}, {@code postgres}, {@code mariadb}, the name of a {@link Cluster} target or a
+   * {@code jdbc:} URL.
+   */
   static DatabaseTarget parse(String value) throws UsageException {
     String trimmed = value.strip();
     if (trimmed.startsWith("jdbc:")) {
       return new DatabaseTarget(null, trimmed);
     }
-    return switch (trimmed.toLowerCase(Locale.ROOT)) {
+    String name = trimmed.toLowerCase(Locale.ROOT);
+    Cluster cluster = CLUSTERS.get(name);
+    if (cluster != null) {
+      return new DatabaseTarget(null, null, cluster);
+    }
+    return switch (name) {
       case "h2" -> H2;
       case "postgres", "postgresql" -> new DatabaseTarget(Engine.POSTGRESQL, null);
       case "mariadb" -> new DatabaseTarget(Engine.MARIADB, null);
       default ->
           throw new UsageException(
-              "--db must be h2, postgres, mariadb or a jdbc: URL, was '" + value + "'");
+              "--db must be h2, postgres, mariadb"
+                  + (CLUSTERS.isEmpty() ? "" : ", " + String.join(", ", CLUSTERS.keySet()))
+                  + " or a jdbc: URL, was '"
+                  + value
+                  + "'");
     };
+  }
+
+  /**
+   * Whether the opened database will have a {@link NodeKiller}: only a cluster can lose a node and
+   * go on; an embedded database or a server given by URL is a single node.
+   */
+  boolean canKillNodes() {
+    Cluster c = cluster;
+    return c != null && c.canKillNodes();
+  }
+
+  /**
+   * A database of several nodes that the drill starts itself and stops afterwards, such as a Galera
+   * cluster or a PostgreSQL primary with a standby. Implementations are stateless factories; {@link
+   * #start} builds the opened database, usually with {@link DatabaseTarget#pooled}.
+   */
+  interface Cluster {
+    /** The name after {@code --db}, lower case. */
+    String id();
+
+    /** Whether {@link #start}'s database offers a {@link NodeKiller}. */
+    boolean canKillNodes();
+
+    /**
+     * Starts the nodes, creates the drill's database and opens a pool on it. The pool is the
+     * drill's own (tables, verification): its URL must survive a node kill, such as a multi-host
+     * URL or a node the killer spares.
+     *
+     * @param connections the pool size the drill needs
+     * @throws DatabaseUnavailableException when the cluster cannot start
+     */
+    Opened start(int connections) throws DatabaseUnavailableException;
   }
 
   /** A database that the drill uses and then closes. */
@@ -61,6 +126,23 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
      * @throws SQLException when the H2 TCP server cannot start
      */
     String workerUrl() throws SQLException;
+
+    /**
+     * The JDBC URL drill instance {@code instance} (0-based, a JVM of its own) connects with,
+     * credentials included. A single server gives every instance the same URL; a cluster spreads
+     * the instances over its nodes, its URL for instance {@code i} naming node {@code i % nodes}
+     * first.
+     *
+     * @throws SQLException when the H2 TCP server cannot start
+     */
+    default String instanceUrl(int instance) throws SQLException {
+      return workerUrl();
+    }
+
+    /** What kills one of this database's nodes mid-run; empty for a single node. */
+    default Optional<NodeKiller> nodeKiller() {
+      return Optional.empty();
+    }
 
     @Override
     void close();
@@ -115,11 +197,43 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
         }
       };
     }
+    Cluster c = cluster;
+    if (c != null) {
+      return c.start(connections);
+    }
     String jdbcUrl = requireUrl();
+    return pooled(
+        jdbcUrl,
+        Math.min(MAX_URL_POOL_SIZE, connections),
+        false,
+        instance -> rotateHosts(jdbcUrl, instance),
+        null,
+        () -> {});
+  }
+
+  /**
+   * A database reached through a Hikari pool on {@code jdbcUrl}: a server given by URL, or what a
+   * {@link Cluster} starts. An in-memory H2 URL is served over TCP to other processes on demand.
+   *
+   * @param connections the pool's maximum size (at least 2 are used)
+   * @param fresh what {@link Opened#fresh()} answers
+   * @param instanceUrls each drill instance's JDBC URL, by 0-based instance number
+   * @param killer what kills a node mid-run, or null
+   * @param stop stops what the target started, after the pool closed; may throw unchecked
+   * @throws DatabaseUnavailableException when the pool cannot connect
+   */
+  static Opened pooled(
+      String jdbcUrl,
+      int connections,
+      boolean fresh,
+      IntFunction<String> instanceUrls,
+      @Nullable NodeKiller killer,
+      Runnable stop)
+      throws DatabaseUnavailableException {
     HikariConfig config = new HikariConfig();
     config.setPoolName("idem-drill");
     config.setJdbcUrl(jdbcUrl);
-    config.setMaximumPoolSize(Math.min(MAX_URL_POOL_SIZE, Math.max(2, connections)));
+    config.setMaximumPoolSize(Math.max(2, connections));
     config.setMinimumIdle(1);
     HikariDataSource pool;
     try {
@@ -137,7 +251,7 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
 
       @Override
       public boolean fresh() {
-        return false;
+        return fresh;
       }
 
       @Override
@@ -146,14 +260,62 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
       }
 
       @Override
+      public String instanceUrl(int instance) throws SQLException {
+        return tcp.reachable(instanceUrls.apply(instance));
+      }
+
+      @Override
+      public Optional<NodeKiller> nodeKiller() {
+        return Optional.ofNullable(killer);
+      }
+
+      @Override
       public void close() {
         try {
           pool.close();
         } finally {
-          tcp.stop();
+          try {
+            tcp.stop();
+          } finally {
+            stop.run();
+          }
         }
       }
     };
+  }
+
+  /**
+   * The URL with its host list rotated so that it starts at host {@code instance % hosts}: drivers
+   * that take several hosts (pgjdbc, MariaDB Connector/J, MySQL Connector/J) try them in order, so
+   * instances given one multi-host URL spread over its nodes. A URL with one host, or hosts in the
+   * {@code address=(...)} form, is returned as it is.
+   */
+  static String rotateHosts(String jdbcUrl, int instance) {
+    int scheme = jdbcUrl.indexOf("://");
+    if (scheme < 0) {
+      return jdbcUrl;
+    }
+    int start = scheme + 3;
+    int end = start;
+    while (end < jdbcUrl.length() && "/?;".indexOf(jdbcUrl.charAt(end)) < 0) {
+      end++;
+    }
+    // Connector/J accepts user:password@ before the hosts; it stays in front.
+    int at = jdbcUrl.lastIndexOf('@', end - 1);
+    if (at >= start) {
+      start = at + 1;
+    }
+    String hosts = jdbcUrl.substring(start, end);
+    if (hosts.indexOf(',') < 0 || hosts.indexOf('(') >= 0) {
+      return jdbcUrl;
+    }
+    String[] list = hosts.split(",", -1);
+    int first = Math.floorMod(instance, list.length);
+    StringBuilder rotated = new StringBuilder();
+    for (int i = 0; i < list.length; i++) {
+      rotated.append(i == 0 ? "" : ",").append(list[(first + i) % list.length]);
+    }
+    return jdbcUrl.substring(0, start) + rotated + jdbcUrl.substring(end);
   }
 
   /**
@@ -212,6 +374,10 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url) {
 
   @Override
   public String toString() {
+    Cluster c = cluster;
+    if (c != null) {
+      return c.id();
+    }
     return engine != null ? engine.id() : redacted(requireUrl());
   }
 

@@ -42,7 +42,9 @@ public final class Main {
           + "                 duplicates, reused keys); counts the charges afterwards; optionally\n"
           + "                 through a simulated card gateway under lease mode (--external), with\n"
           + "                 broken connections and a killed worker process (--faults) and\n"
-          + "                 declined cards (--decline-rate)\n"
+          + "                 declined cards (--decline-rate); from several application instances\n"
+          + "                 at once (--instances), optionally killing a database node\n"
+          + "                 (--kill-node)\n"
           + "  upsert-drill   concurrent redelivered events against embedded H2, then verify\n"
           + "  serve          an HTTP payments service honouring Idempotency-Key, until SIGTERM\n\n"
           + PaymentsDrillOptions.USAGE
@@ -115,21 +117,28 @@ public final class Main {
     DatabaseTarget.Opened db;
     try {
       // Clients, their concurrent twins, and one for verification; with --external the gateway's
-      // calls from the bodies of both, with --faults the server-side kills.
-      db = options.db().open((options.external() ? 4 : 2) * options.clients() + 2);
+      // calls from the bodies of both, with --faults the server-side kills. Instances have pools
+      // of their own: this JVM only creates the tables and verifies.
+      db =
+          options
+              .db()
+              .open(options.scaledOut() ? 2 : (options.external() ? 4 : 2) * options.clients() + 2);
     } catch (DatabaseTarget.DatabaseUnavailableException e) {
       err.println("drill: " + e.getMessage());
       return EXIT_FAILED;
     }
     try {
       PaymentsReport report =
-          new PaymentsDrill(db.dataSource(), options, err, options.faults() ? db.workerUrl() : null)
-              .run();
+          options.scaledOut()
+              ? new ScaledOutDrill(db, options, err).run()
+              : new PaymentsDrill(
+                      db.dataSource(), options, err, options.faults() ? db.workerUrl() : null)
+                  .run();
       out.println(report.summaryLine());
       out.print(report.table());
       out.flush();
       return report.passed() ? EXIT_OK : EXIT_FAILED;
-    } catch (IdemException | SQLException e) {
+    } catch (IdemException | SQLException | IOException e) {
       // Not a verdict but a drill that could not finish: where it stopped is what CI needs.
       err.println("drill: " + e.getMessage());
       e.printStackTrace(err);
@@ -199,10 +208,7 @@ public final class Main {
                 },
                 "idem-serve-shutdown"));
     Engine engine = options.db().engine();
-    String where =
-        engine != null
-            ? "embedded " + engine.id()
-            : DatabaseTarget.redacted(java.util.Objects.requireNonNull(options.db().url()));
+    String where = engine != null ? "embedded " + engine.id() : options.db().toString();
     out.println("serve: payments service on " + uri + "/payments (database " + where + ")");
     out.println("serve: stop with Ctrl-C or SIGTERM");
     out.flush();

@@ -138,15 +138,22 @@ final class PaymentGateway {
         }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
+        // Not in a finally block: on a connection that broke (a killed database node), the pool
+        // has closed it, and the restore's "Connection is closed" (no SQLSTATE) would replace the
+        // failure that says the connection was lost, which clients retry.
         try {
           connection.rollback();
         } catch (SQLException suppressed) {
           e.addSuppressed(suppressed);
         }
+        try {
+          connection.setAutoCommit(true);
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
         throw e;
-      } finally {
-        connection.setAutoCommit(true);
       }
+      connection.setAutoCommit(true);
     }
     if (lostReplyRate > 0 && ThreadLocalRandom.current().nextDouble() < lostReplyRate) {
       lostReplies.increment();

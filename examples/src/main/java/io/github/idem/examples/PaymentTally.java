@@ -1,7 +1,15 @@
 package io.github.idem.examples;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Per payment it keeps the charge id of the first reply, how many replies said the charge was
  * new, and whether a reply reached the client at all (acknowledged) or the service committed (any
  * successful reply, lost ones included).
+ *
+ * <p>An instance of a scaled-out drill ({@code --instances}) writes its tally to a file ({@link
+ * #writeTo}); the drill merges every instance's file into one tally ({@link #mergeFrom}) and
+ * verifies that.
  */
 final class PaymentTally {
   /** Problem descriptions kept for the report; the counters cover all of them. */
@@ -40,6 +52,8 @@ final class PaymentTally {
   final LongAdder declineReattempts = new LongAdder();
   final LongAdder faultsRetried = new LongAdder();
   final LongAdder takeovers = new LongAdder();
+  final LongAdder retries = new LongAdder();
+  private final LongAdder acknowledgedPayments = new LongAdder();
   private final List<String> examples = new ArrayList<>();
 
   PaymentTally(int payments) {
@@ -116,7 +130,14 @@ final class PaymentTally {
 
   /** A successful reply reached the client. */
   void acknowledged(PaymentPlan.Payment payment) {
-    acknowledged.set(payment.index(), 1);
+    if (acknowledged.getAndSet(payment.index(), 1) == 0) {
+      acknowledgedPayments.increment();
+    }
+  }
+
+  /** Payments acknowledged so far; cheap enough to read while the clients run. */
+  long acknowledgedSoFar() {
+    return acknowledgedPayments.sum();
   }
 
   /** A request with a reused key and another amount was accepted instead of refused. */
@@ -197,5 +218,134 @@ final class PaymentTally {
       count += acknowledged.get(i);
     }
     return count;
+  }
+
+  /** The counters by the names of the tally file; the same order every time. */
+  private Map<String, LongAdder> counters() {
+    Map<String, LongAdder> counters = new LinkedHashMap<>();
+    counters.put("requests", requests);
+    counters.put("executed", executed);
+    counters.put("replayed", replayed);
+    counters.put("rejected_reused", rejectedReused);
+    counters.put("reuse_accepted", reuseAccepted);
+    counters.put("in_progress", inProgress);
+    counters.put("lost_replies", lostReplies);
+    counters.put("concurrent_duplicates", concurrentDuplicates);
+    counters.put("random_retries", randomRetries);
+    counters.put("reply_mismatches", replyMismatches);
+    counters.put("errors", errors);
+    counters.put("completed", completed);
+    counters.put("declines_new", declinesNew);
+    counters.put("declines_replayed", declinesReplayed);
+    counters.put("decline_reattempts", declineReattempts);
+    counters.put("faults_retried", faultsRetried);
+    counters.put("takeovers", takeovers);
+    counters.put("retries", retries);
+    return counters;
+  }
+
+  /**
+   * Writes the tally as text, one item a line: {@code counter NAME VALUE}; {@code payment KEY
+   * COMMITTED ACKNOWLEDGED DECLINED EXECUTIONS CHARGE-ID} (flags 0 or 1, {@code -} for no charge
+   * id) for every payment a reply came for; {@code problem TEXT}. Call it once the clients are
+   * done.
+   *
+   * @throws IOException when the file cannot be written
+   */
+  void writeTo(Path file, PaymentPlan plan) throws IOException {
+    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (Map.Entry<String, LongAdder> counter : counters().entrySet()) {
+        out.write("counter " + counter.getKey() + " " + counter.getValue().sum() + "\n");
+      }
+      for (int i = 0; i < committed.length(); i++) {
+        String chargeId = chargeIds.get(i);
+        if (committed.get(i) == 0 && executions.get(i) == 0 && chargeId == null) {
+          continue;
+        }
+        out.write(
+            "payment "
+                + plan.payments().get(i).key()
+                + " "
+                + committed.get(i)
+                + " "
+                + acknowledged.get(i)
+                + " "
+                + declineSeen.get(i)
+                + " "
+                + executions.get(i)
+                + " "
+                + (chargeId == null ? "-" : chargeId)
+                + "\n");
+      }
+      for (String example : examples()) {
+        out.write("problem " + example.replace('\n', ' ') + "\n");
+      }
+    }
+  }
+
+  /**
+   * Adds a tally that {@link #writeTo} wrote: counters add up, a payment is committed, acknowledged
+   * or declined if it was in any tally, its executions add up (more than one means its body ran
+   * twice, across instances too), and a charge id that differs from one merged before is a reply
+   * mismatch. Not to be called while clients record into this tally.
+   *
+   * @param source names the writer in problem descriptions, such as {@code "instance 2"}
+   * @throws IOException when the file cannot be read or is not a tally file
+   */
+  void mergeFrom(Path file, PaymentPlan plan, String source) throws IOException {
+    Map<String, LongAdder> counters = counters();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        String[] fields = line.split(" ", 3);
+        switch (fields[0]) {
+          case "counter" -> {
+            LongAdder counter = counters.get(fields[1]);
+            if (counter == null) {
+              throw new IOException(file + ": unknown counter in '" + line + "'");
+            }
+            counter.add(Long.parseLong(fields[2]));
+          }
+          case "payment" -> mergePayment(line, plan, source);
+          case "problem" -> problem(source + ": " + line.substring("problem ".length()));
+          default -> throw new IOException(file + ": not a tally line: '" + line + "'");
+        }
+      }
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new IOException(file + ": not a tally file", e);
+    }
+  }
+
+  private void mergePayment(String line, PaymentPlan plan, String source) throws IOException {
+    String[] fields = line.split(" ");
+    if (fields.length != 7) {
+      throw new IOException("not a payment line: '" + line + "'");
+    }
+    String key = fields[1];
+    int index = plan.indexOf(key);
+    if (index < 0) {
+      replyMismatches.increment();
+      problem(source + ": " + key + ": a reply for a key the plan does not have");
+      return;
+    }
+    if (Integer.parseInt(fields[2]) != 0) {
+      committed.set(index, 1);
+    }
+    if (Integer.parseInt(fields[3]) != 0) {
+      acknowledged(plan.payments().get(index));
+    }
+    if (Integer.parseInt(fields[4]) != 0) {
+      declineSeen.set(index, 1);
+    }
+    executions.addAndGet(index, Integer.parseInt(fields[5]));
+    String chargeId = fields[6];
+    if (!chargeId.equals("-")) {
+      String first = chargeIds.compareAndExchange(index, null, chargeId);
+      if (first != null && !first.equals(chargeId)) {
+        replyMismatches.increment();
+        problem(
+            key + ": " + source + " was told charge " + chargeId + ", another instance " + first);
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.github.idem.examples;
 
 import io.github.idem.Idem;
 import io.github.idem.IdemListener;
+import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemSqlException;
 import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.LeaseLostException;
@@ -38,6 +39,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +54,13 @@ import org.jspecify.annotations.Nullable;
  * must be replayed and never tried again; {@code --faults}, first a {@link PaymentsWorker} process
  * killed with SIGKILL mid-charge, then {@link ConnectionFaults} on the service's connections and
  * lost gateway replies, with clients that resubmit after each.
+ *
+ * <p>With {@code --instances} the clients run in {@link PaymentsInstance} JVMs instead ({@link
+ * #payAsInstance}), and {@link ScaledOutDrill} verifies their merged tallies ({@link #report}).
+ *
+ * <p>Whatever the mode, a request that fails on a transient database error (a lost connection, an
+ * unknown commit outcome, a deadlock or serialization failure, see {@link #retryable}) or a lost
+ * lease is resubmitted with the same key, as a real client would, and counted as retried.
  */
 final class PaymentsDrill {
   /** Submissions of one request while the service answers 409, before the client gives up. */
@@ -71,6 +80,15 @@ final class PaymentsDrill {
 
   private static final long WORKER_TIMEOUT_SECONDS = 60;
 
+  /**
+   * How long a client keeps resubmitting a request that fails on transient errors: long enough for
+   * a cluster to lose a node and fail over.
+   */
+  static final long RETRY_BUDGET_MILLIS = TimeUnit.MINUTES.toMillis(2);
+
+  /** The longest pause between two such resubmissions. */
+  private static final long MAX_RETRY_PAUSE_MILLIS = 500;
+
   /** The exit status of a JVM killed by SIGKILL: 128 + 9. */
   private static final int SIGKILL_EXIT = 137;
 
@@ -85,6 +103,8 @@ final class PaymentsDrill {
   private final @Nullable String workerUrl;
   private @Nullable PaymentGateway gateway;
   private @Nullable ConnectionFaults faults;
+  private @Nullable Idem classifier;
+  private @Nullable LongConsumer onCompleted;
   private int workerKilled;
 
   PaymentsDrill(DataSource dataSource, PaymentsDrillOptions options, PrintStream progressOut) {
@@ -102,20 +122,41 @@ final class PaymentsDrill {
       PaymentsDrillOptions options,
       PrintStream progressOut,
       @Nullable String workerUrl) {
+    this(
+        dataSource,
+        options,
+        progressOut,
+        workerUrl,
+        PaymentPlan.generate(
+            options.operations(), options.seed(), newRunId(), options.declineRate()),
+        new PaymentTally(options.operations()));
+  }
+
+  /**
+   * A drill on a given plan, recording into (or verifying) a given tally: an instance of a
+   * scaled-out drill pays the plan its parent generated, and the parent verifies the merged tally.
+   *
+   * @param tally sized for the plan's payments
+   */
+  PaymentsDrill(
+      DataSource dataSource,
+      PaymentsDrillOptions options,
+      PrintStream progressOut,
+      @Nullable String workerUrl,
+      PaymentPlan plan,
+      PaymentTally tally) {
     this.dataSource = dataSource;
     this.options = options;
     this.progressOut = progressOut;
     this.workerUrl = workerUrl;
-    this.plan =
-        PaymentPlan.generate(
-            options.operations(), options.seed(), newRunId(), options.declineRate());
-    this.tally = new PaymentTally(options.operations());
+    this.plan = plan;
+    this.tally = tally;
   }
 
   /**
    * A fresh id per run, so the keys and charges of earlier runs in a shared database never count.
    */
-  private static String newRunId() {
+  static String newRunId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     StringBuilder id = new StringBuilder("run");
     for (int i = 0; i < 10; i++) {
@@ -129,10 +170,14 @@ final class PaymentsDrill {
     return plan;
   }
 
+  /** Creates the drill's tables unless they exist. */
+  void createTables() throws SQLException {
+    PaymentService.createTables(dataSource, Idem.create(dataSource), options.external());
+  }
+
   /** Creates the tables if missing, runs every payment, counts the charges and reports. */
   PaymentsReport run() throws SQLException, InterruptedException {
-    Idem admin = Idem.create(dataSource);
-    PaymentService.createTables(dataSource, admin, options.external());
+    createTables();
     DataSource serviceData = dataSource;
     if (options.faults()) {
       faults =
@@ -143,6 +188,44 @@ final class PaymentsDrill {
               tally.completed::sum);
       serviceData = faults.dataSource();
     }
+    PaymentService service = newService(serviceData);
+
+    long start = System.nanoTime();
+    List<String> workerProblems = new ArrayList<>();
+    if (options.faults()) {
+      runWorker(workerProblems);
+      Objects.requireNonNull(faults).start();
+    }
+    ProgressBar progress = new ProgressBar(progressOut, plan.payments().size(), "payments");
+    try {
+      payAll(service, () -> progress.update(tally.completed.sum()));
+    } finally {
+      if (faults != null) {
+        faults.stop();
+      }
+    }
+    progress.finish(tally.completed.sum());
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    return report(elapsedMillis, workerProblems, 1, 0, 0);
+  }
+
+  /**
+   * Pays every payment of the plan from this JVM's clients, as one instance of a scaled-out drill,
+   * into the tally; the tables must exist. Draws no progress bar.
+   *
+   * @param onCompleted called by a client after each payment it completed, with the count of
+   *     payments this instance completed so far (each count once, not necessarily in order)
+   */
+  void payAsInstance(LongConsumer onCompleted) throws InterruptedException {
+    this.onCompleted = onCompleted;
+    payAll(newService(dataSource), () -> {});
+  }
+
+  /**
+   * The service the clients call, on its own Idem (which counts lease takeovers), with the gateway
+   * under {@code --external}.
+   */
+  private PaymentService newService(DataSource serviceData) {
     Idem idem =
         Idem.builder(serviceData)
             .addListener(
@@ -153,49 +236,55 @@ final class PaymentsDrill {
                   }
                 })
             .build();
+    classifier = idem;
     if (options.external()) {
       // The gateway is another system: its own connections, never broken by the service's faults.
       gateway =
           new PaymentGateway(
-              dataSource, admin, plan.runId(), options.faults() ? GATEWAY_LOST_REPLY_RATE : 0);
+              dataSource,
+              Idem.create(dataSource),
+              plan.runId(),
+              options.faults() ? GATEWAY_LOST_REPLY_RATE : 0);
     }
-    PaymentService service =
-        new PaymentService(
-            idem,
-            plan.runId(),
-            gateway,
-            new PaymentService.Observer() {
-              @Override
-              public void bodyStarted(String key) {
-                int index = plan.indexOf(key);
-                if (index >= 0) {
-                  tally.bodyStarted(plan.payments().get(index));
-                }
-              }
-            });
+    return new PaymentService(
+        idem,
+        plan.runId(),
+        gateway,
+        new PaymentService.Observer() {
+          @Override
+          public void bodyStarted(String key) {
+            int index = plan.indexOf(key);
+            if (index >= 0) {
+              tally.bodyStarted(plan.payments().get(index));
+            }
+          }
+        });
+  }
 
-    long start = System.nanoTime();
-    List<String> workerProblems = new ArrayList<>();
-    if (options.faults()) {
-      runWorker(workerProblems);
-      Objects.requireNonNull(faults).start();
-    }
-    try {
-      payAll(service);
-    } finally {
-      if (faults != null) {
-        faults.stop();
-      }
-    }
-    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-
+  /**
+   * Verifies the database against the tally and reports.
+   *
+   * @param elapsedMillis wall time of the payments
+   * @param problems problems found before verification (a worker or an instance that failed)
+   * @param instances application instances that paid
+   * @param instanceFailures instances that crashed or left no tally
+   * @param nodeKills database nodes killed mid-run
+   */
+  PaymentsReport report(
+      long elapsedMillis,
+      List<String> problems,
+      int instances,
+      int instanceFailures,
+      long nodeKills)
+      throws SQLException {
     Verdict verdict = verify();
-    List<String> problems = new ArrayList<>(workerProblems);
-    problems.addAll(tally.examples());
-    problems.addAll(verdict.examples());
+    List<String> all = new ArrayList<>(problems);
+    all.addAll(tally.examples());
+    all.addAll(verdict.examples());
+    Dialect dialect = dialect();
     return new PaymentsReport(
-        dialect().family().id(),
-        dialect().describe(),
+        dialect.family().id(),
+        dialect.describe(),
         plan.runId(),
         options.clients(),
         options.seed(),
@@ -218,7 +307,7 @@ final class PaymentsDrill {
         tally.replyMismatches.sum() + verdict.replyMismatches(),
         tally.errors.sum(),
         verdict.other(),
-        problems.subList(0, Math.min(problems.size(), 10)),
+        all.subList(0, Math.min(all.size(), 10)),
         elapsedMillis,
         new PaymentsReport.Extras(
             options.external(),
@@ -235,7 +324,13 @@ final class PaymentsDrill {
             tally.faultsRetried.sum(),
             faults == null ? 0 : faults.fired(),
             gateway == null ? 0 : gateway.lostReplies.sum(),
-            workerKilled));
+            workerKilled,
+            options.scaledOut(),
+            instances,
+            instanceFailures,
+            options.killNode(),
+            nodeKills,
+            tally.retries.sum()));
   }
 
   /** Facts of the engine for server-side kills, by Idem's family id; null for none. */
@@ -330,7 +425,7 @@ final class PaymentsDrill {
     }
   }
 
-  private static String tail(Path log) {
+  static String tail(Path log) {
     try {
       String text = Files.readString(log, StandardCharsets.UTF_8).strip();
       return text.isEmpty() ? "(empty)" : text.substring(Math.max(0, text.length() - 500));
@@ -339,9 +434,16 @@ final class PaymentsDrill {
     }
   }
 
-  private void payAll(PaymentService service) throws InterruptedException {
+  /**
+   * Runs the clients until every payment is processed.
+   *
+   * @param tick called every {@link #PROGRESS_INTERVAL_MILLIS} by this thread while clients run
+   */
+  private void payAll(PaymentService service, Runnable tick) throws InterruptedException {
     List<PaymentPlan.Payment> payments = plan.payments();
     AtomicInteger cursor = new AtomicInteger();
+    AtomicInteger completed = new AtomicInteger();
+    LongConsumer completedHook = onCompleted;
     // Released together, so the first payments already race instead of trickling in.
     CountDownLatch startGate = new CountDownLatch(1);
     ExecutorService clients =
@@ -359,17 +461,18 @@ final class PaymentsDrill {
                   int next;
                   while ((next = cursor.getAndIncrement()) < payments.size()) {
                     process(payments.get(next), service, twins);
+                    if (completedHook != null) {
+                      completedHook.accept(completed.incrementAndGet());
+                    }
                   }
                   return null;
                 }));
       }
       clients.shutdown();
       startGate.countDown();
-      ProgressBar progress = new ProgressBar(progressOut, payments.size(), "payments");
       while (!clients.awaitTermination(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS)) {
-        progress.update(tally.completed.sum());
+        tick.run();
       }
-      progress.finish(tally.completed.sum());
     } finally {
       clients.shutdownNow();
       twins.shutdownNow();
@@ -477,9 +580,11 @@ final class PaymentsDrill {
    * broken connection or a lost gateway reply. Null when it failed for good.
    */
   private @Nullable Answer submit(
-      PaymentPlan.Payment payment, PaymentRequest request, PaymentService service) {
+      PaymentPlan.Payment payment, PaymentRequest request, PaymentService service)
+      throws InterruptedException {
     int inProgress = 0;
     int faulted = 0;
+    TransientRetries retries = new TransientRetries();
     while (true) {
       tally.requests.increment();
       try {
@@ -504,22 +609,31 @@ final class PaymentsDrill {
         // A broken connection (in Idem's statements, or raw from the body's own: a 500 from the
         // service), an outcome the connection did not report, a lease a takeover fenced out, a
         // lost gateway reply: whatever happened, executing the key again resolves it.
-        if (!options.faults() || ++faulted == FAULT_ATTEMPTS) {
+        if (options.faults()) {
+          if (++faulted == FAULT_ATTEMPTS) {
+            tally.error(payment, e.toString());
+            return null;
+          }
+          tally.faultsRetried.increment();
+        } else if (!retries.again(e)) {
           tally.error(payment, e.toString());
           return null;
         }
-        tally.faultsRetried.increment();
       } catch (RuntimeException e) {
-        tally.error(payment, e.toString());
-        return null;
+        if (!retries.again(e)) {
+          tally.error(payment, e.toString());
+          return null;
+        }
       }
     }
   }
 
   /** The same key with another amount: the service must refuse it (422) and charge nothing. */
   private void submitReused(
-      PaymentPlan.Payment payment, PaymentRequest reused, PaymentService service) {
+      PaymentPlan.Payment payment, PaymentRequest reused, PaymentService service)
+      throws InterruptedException {
     int faulted = 0;
+    TransientRetries retries = new TransientRetries();
     while (true) {
       tally.requests.increment();
       try {
@@ -529,15 +643,67 @@ final class PaymentsDrill {
         tally.rejectedReused.increment();
         return;
       } catch (SQLException | IdemSqlException e) {
-        if (!options.faults() || ++faulted == FAULT_ATTEMPTS) {
+        if (options.faults()) {
+          if (++faulted == FAULT_ATTEMPTS) {
+            tally.error(payment, "reused key: expected a key-reused refusal, got " + e);
+            return;
+          }
+          tally.faultsRetried.increment();
+        } else if (!retries.again(e)) {
           tally.error(payment, "reused key: expected a key-reused refusal, got " + e);
           return;
         }
-        tally.faultsRetried.increment();
-      } catch (CardDeclinedException | GatewayTimeoutException | RuntimeException e) {
+      } catch (CardDeclinedException | GatewayTimeoutException e) {
         tally.error(payment, "reused key: expected a key-reused refusal, got " + e);
         return;
+      } catch (RuntimeException e) {
+        if (!retries.again(e)) {
+          tally.error(payment, "reused key: expected a key-reused refusal, got " + e);
+          return;
+        }
       }
+    }
+  }
+
+  /**
+   * Whether resubmitting the request with the same key is the remedy for {@code failure}: a lost
+   * connection, a commit whose outcome is unknown, a deadlock, a serialization failure or another
+   * error whose remedy is rerunning the transaction ({@link ErrorKind#retryTransaction()}), or a
+   * lease a takeover fenced out. Idem then either replays what committed or runs the body again.
+   */
+  boolean retryable(Throwable failure) {
+    if (failure instanceof LeaseLostException) {
+      return true;
+    }
+    ErrorKind kind = Objects.requireNonNull(classifier, "no service yet").classify(failure);
+    return kind == ErrorKind.CONNECTION_LOST
+        || kind == ErrorKind.OUTCOME_UNKNOWN
+        || kind.retryTransaction();
+  }
+
+  /**
+   * The resubmissions of one request after transient failures ({@link #retryable}): counted, paced,
+   * and given up after {@link #RETRY_BUDGET_MILLIS}. Confined to one client thread.
+   */
+  private final class TransientRetries {
+    private final long deadline =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_BUDGET_MILLIS);
+    private int attempts;
+
+    /**
+     * Counts a resubmission and pauses before it, or returns false when {@code failure} is not
+     * transient or the budget is spent (the request then failed for good).
+     */
+    boolean again(Exception failure) throws InterruptedException {
+      if (!retryable(failure) || System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      tally.retries.increment();
+      // Backing off, as a real client does: a node being failed over refuses connections at once,
+      // and resubmissions in a tight loop would only burn attempts until it is back.
+      long pause = Math.min(MAX_RETRY_PAUSE_MILLIS, 5L << Math.min(attempts++, 7));
+      TimeUnit.MILLISECONDS.sleep(pause);
+      return true;
     }
   }
 

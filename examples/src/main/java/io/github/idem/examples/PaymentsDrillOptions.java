@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Settings of one payments drill run, parsed from {@code --clients N --operations N --seed N --db
- * TARGET --external --faults --decline-rate R}. Immutable.
+ * TARGET --external --faults --decline-rate R --instances N --kill-node}. Immutable.
  *
  * @param clients concurrent clients submitting payments
  * @param operations distinct payments (each submitted one or more times)
@@ -18,6 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param faults whether connections break at random steps, gateway replies get lost and a worker
  *     process is killed mid-run
  * @param declineRate share of payments made with a card the issuer declines, 0 to 1
+ * @param instances application instances, each a JVM of its own with its own pool and Idem, that
+ *     all pay the same plan; 1 runs the clients in the drill's own JVM
+ * @param killNode whether one database node is killed mid-run (a cluster target only)
  */
 record PaymentsDrillOptions(
     int clients,
@@ -26,16 +29,19 @@ record PaymentsDrillOptions(
     DatabaseTarget db,
     boolean external,
     boolean faults,
-    double declineRate) {
+    double declineRate,
+    int instances,
+    boolean killNode) {
   static final int DEFAULT_CLIENTS = 8;
   static final int DEFAULT_OPERATIONS = 2000;
   // Upper bounds keep a typo from starting thousands of threads or filling the heap.
   static final int MAX_CLIENTS = 256;
   static final int MAX_OPERATIONS = 1_000_000;
+  static final int MAX_INSTANCES = 16;
 
   static final String USAGE =
       "usage: drill [--clients N] [--operations N] [--seed N] [--db h2|postgres|mariadb|JDBC-URL]\n"
-          + "             [--external] [--faults] [--decline-rate R]\n"
+          + "             [--external] [--faults] [--decline-rate R] [--instances N] [--kill-node]\n"
           + "  --clients N     concurrent clients, 1.."
           + MAX_CLIENTS
           + " (default "
@@ -62,6 +68,14 @@ record PaymentsDrillOptions(
           + "                  payments that is killed with SIGKILL mid-charge; clients retry\n"
           + "  --decline-rate R  share of payments, 0 to 1, made with a card the issuer declines:\n"
           + "                  the decline is recorded and replayed, never attempted again\n"
+          + "  --instances N   application instances, 1.."
+          + MAX_INSTANCES
+          + " (default 1): N JVMs, each with its own connection\n"
+          + "                  pool, Idem and --clients clients, all paying the same payments at\n"
+          + "                  once (the drill's JVM then only counts); a cluster target spreads\n"
+          + "                  them over its nodes. Not with --faults\n"
+          + "  --kill-node     kill one database node when a third of the payments are\n"
+          + "                  acknowledged; instances retry through it. Needs a cluster target\n"
           + "counters (the summary line's names in brackets):\n"
           + "  requests [requests]  calls of the service, retries and duplicates included;\n"
           + "      requests = new charge + replayed + rejected reused + reuse accepted\n"
@@ -81,6 +95,9 @@ record PaymentsDrillOptions(
           + "  concurrent dups    payments whose first request was sent twice at once\n"
           + "  lost replies       successful replies lost on the way back (events, not payments)\n"
           + "  random retries     requests repeated after a good reply (included in requests)\n"
+          + "  retried [retries]  requests that failed on a lost connection, an unknown commit\n"
+          + "                     outcome, a deadlock or serialization failure, or a lost lease,\n"
+          + "                     resubmitted with the same key (included in requests)\n"
           + "  charges [charges]  charge rows of this run in the database\n"
           + "  double charges [double_charges] payments with more than one charge: must be 0\n"
           + "  lost [lost]        acknowledged payments with no charge: must be 0\n"
@@ -100,14 +117,34 @@ record PaymentsDrillOptions(
           + "  faults retried     requests that failed on a broken connection or a lost gateway\n"
           + "                     reply and were resubmitted (requests include them)\n"
           + "  connection faults  faults injected into the service's connections\n"
-          + "  worker killed      the worker process was killed with SIGKILL mid-run (1)";
+          + "  worker killed      the worker process was killed with SIGKILL mid-run (1)\n"
+          + "with --instances above 1 or --kill-node (also on the summary line, after the rest):\n"
+          + "  instances [instances] application instances (JVMs) that paid the same payments\n"
+          + "  node kills [node_kills] database nodes killed mid-run\n"
+          + "  retried [retries]  see above, summed over the instances";
 
   /** Without --external, --faults and --decline-rate: the drill as it always ran. */
   PaymentsDrillOptions(int clients, int operations, long seed, DatabaseTarget db) {
     this(clients, operations, seed, db, false, false, 0);
   }
 
+  /** One instance, the drill's own JVM, and no node killed. */
+  PaymentsDrillOptions(
+      int clients,
+      int operations,
+      long seed,
+      DatabaseTarget db,
+      boolean external,
+      boolean faults,
+      double declineRate) {
+    this(clients, operations, seed, db, external, faults, declineRate, 1, false);
+  }
+
   PaymentsDrillOptions {
+    if (instances < 1 || instances > MAX_INSTANCES) {
+      throw new IllegalArgumentException(
+          "instances must be from 1 to " + MAX_INSTANCES + ": " + instances);
+    }
     if (!(declineRate >= 0 && declineRate <= 1)) {
       throw new IllegalArgumentException("declineRate must be from 0 to 1: " + declineRate);
     }
@@ -122,6 +159,11 @@ record PaymentsDrillOptions(
     }
   }
 
+  /** Whether the clients run in instance JVMs of their own rather than in the drill's JVM. */
+  boolean scaledOut() {
+    return instances > 1 || killNode;
+  }
+
   /**
    * Parses the arguments after {@code drill}. Accepts {@code --name value} and {@code
    * --name=value}.
@@ -130,8 +172,8 @@ record PaymentsDrillOptions(
     Map<String, String> options =
         CommandLine.options(
             args,
-            Set.of("--clients", "--operations", "--seed", "--db", "--decline-rate"),
-            Set.of("--external", "--faults"));
+            Set.of("--clients", "--operations", "--seed", "--db", "--decline-rate", "--instances"),
+            Set.of("--external", "--faults", "--kill-node"));
     int clients = DEFAULT_CLIENTS;
     int operations = DEFAULT_OPERATIONS;
     long seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
@@ -139,6 +181,8 @@ record PaymentsDrillOptions(
     boolean external = false;
     boolean faults = false;
     double declineRate = 0;
+    int instances = 1;
+    boolean killNode = false;
     for (Map.Entry<String, String> option : options.entrySet()) {
       String name = option.getKey();
       String value = option.getValue();
@@ -149,9 +193,24 @@ record PaymentsDrillOptions(
         case "--external" -> external = true;
         case "--faults" -> faults = true;
         case "--decline-rate" -> declineRate = CommandLine.share(name, value, 1);
+        case "--instances" -> instances = (int) CommandLine.positive(name, value, MAX_INSTANCES);
+        case "--kill-node" -> killNode = true;
         default -> db = DatabaseTarget.parse(value);
       }
     }
-    return new PaymentsDrillOptions(clients, operations, seed, db, external, faults, declineRate);
+    if (killNode && !db.canKillNodes()) {
+      throw new UsageException(
+          "--kill-node needs a database with nodes to kill (a cluster target); "
+              + db
+              + " is a single server");
+    }
+    if (faults && (instances > 1 || killNode)) {
+      // The faults are injected into the drill JVM's own connections and its worker process;
+      // instances in JVMs of their own would run without them.
+      throw new UsageException(
+          "--faults runs in the drill's own JVM: not with --instances above 1" + " or --kill-node");
+    }
+    return new PaymentsDrillOptions(
+        clients, operations, seed, db, external, faults, declineRate, instances, killNode);
   }
 }

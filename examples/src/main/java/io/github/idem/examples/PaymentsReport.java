@@ -86,6 +86,14 @@ record PaymentsReport(
    * @param connectionFaults faults injected into the service's connections
    * @param gatewayLostReplies gateway replies lost after the gateway took the call
    * @param workerKilled 1 when the worker process was killed mid-run, else 0
+   * @param scaledOut whether the clients ran in instance JVMs ({@code --instances} above 1 or
+   *     {@code --kill-node}); their counters then go on the summary line
+   * @param instances application instances (JVMs) that paid the same plan
+   * @param instanceFailures instances that crashed, hung or left no tally: must be 0
+   * @param killNode whether a node kill was asked for ({@code --kill-node})
+   * @param nodeKills database nodes killed mid-run; at least 1 when asked for
+   * @param retries requests that failed on a transient error and were resubmitted, summed over the
+   *     instances
    */
   record Extras(
       boolean external,
@@ -102,9 +110,17 @@ record PaymentsReport(
       long faultsRetried,
       long connectionFaults,
       long gatewayLostReplies,
-      long workerKilled) {
+      long workerKilled,
+      boolean scaledOut,
+      int instances,
+      int instanceFailures,
+      boolean killNode,
+      long nodeKills,
+      long retries) {
     /** The plain drill: none of the modes. */
-    static final Extras NONE = new Extras(false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final Extras NONE =
+        new Extras(
+            false, false, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 1, 0, false, 0, 0);
   }
 
   PaymentsReport {
@@ -122,7 +138,9 @@ record PaymentsReport(
         && errors == 0
         && otherProblems == 0
         && extras.declineReattempts() == 0
-        && (!extras.faults() || extras.workerKilled() == 1);
+        && (!extras.faults() || extras.workerKilled() == 1)
+        && extras.instanceFailures() == 0
+        && (!extras.killNode() || extras.nodeKills() > 0);
   }
 
   /** Every payment ends acknowledged, given up or unanswered, exactly one of them. */
@@ -141,6 +159,7 @@ record PaymentsReport(
             + reuseAccepted
             + inProgress
             + extras.faultsRetried()
+            + extras.retries()
             + errors;
   }
 
@@ -184,6 +203,15 @@ record PaymentsReport(
               + " decline_reattempts="
               + extras.declineReattempts();
     }
+    if (extras.scaledOut()) {
+      line +=
+          " instances="
+              + extras.instances()
+              + " node_kills="
+              + extras.nodeKills()
+              + " retries="
+              + extras.retries();
+    }
     return line;
   }
 
@@ -191,7 +219,12 @@ record PaymentsReport(
   String table() {
     StringBuilder out = new StringBuilder();
     text(out, "engine", engineDescription);
-    row(out, "clients", clients, "");
+    if (extras.scaledOut()) {
+      row(out, "instances", extras.instances(), "JVMs, each with its own pool, Idem and clients");
+      row(out, "clients", clients, "per instance");
+    } else {
+      row(out, "clients", clients, "");
+    }
     row(out, "seed", seed, "rerun this plan with --seed " + seed);
     text(out, "run id", runId + "  (prefix of this run's keys)");
     row(out, "payments", operations, "");
@@ -219,6 +252,11 @@ record PaymentsReport(
           extras.faultsRetried(),
           "broken connection or lost gateway reply; resubmitted");
     }
+    row(
+        out,
+        "  retried",
+        extras.retries(),
+        "transient database error or lost lease; resubmitted with the same key");
     row(out, "  errors", errors, verdict(errors, "no request failed for good"));
     row(out, "concurrent dups", concurrentDuplicates, "payments sent twice at the same instant");
     row(
@@ -248,6 +286,20 @@ record PaymentsReport(
           extras.workerKilled() == 1
               ? "SIGKILL mid-charge; clients settled its payments"
               : "DRILL FAILED");
+    }
+    if (extras.scaledOut()) {
+      row(
+          out,
+          "instance failures",
+          extras.instanceFailures(),
+          verdict(extras.instanceFailures(), "every instance finished and reported"));
+      row(
+          out,
+          "node kills",
+          extras.nodeKills(),
+          !extras.killNode()
+              ? "none asked for"
+              : extras.nodeKills() > 0 ? "a database node killed mid-run" : "DRILL FAILED");
     }
     if (extras.external()) {
       row(out, "takeovers", extras.takeovers(), "leases taken over after they passed or ended");

@@ -8,17 +8,21 @@ import io.github.idem.testing.TestDatabases;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,7 +36,9 @@ class PaymentsDrillTest {
               + " double_charges=(?<double>\\d+) lost=(?<lost>\\d+) elapsed_ms=(?<elapsed>\\d+)"
               + "(?: gateway_calls=(?<calls>\\d+) gateway_duplicates=(?<duplicates>\\d+))?"
               + "(?: declined=(?<declined>\\d+) declines_replayed=(?<declinesReplayed>\\d+)"
-              + " decline_reattempts=(?<reattempts>\\d+))?");
+              + " decline_reattempts=(?<reattempts>\\d+))?"
+              + "(?: instances=(?<instances>\\d+) node_kills=(?<nodeKills>\\d+)"
+              + " retries=(?<retries>\\d+))?");
 
   private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -266,6 +272,12 @@ class PaymentsDrillTest {
         "drill --decline-rate NaN",
         "drill --external=yes",
         "drill --faults true",
+        "drill --instances 0",
+        "drill --instances 17",
+        "drill --instances x",
+        "drill --instances",
+        "drill --kill-node=yes",
+        "drill --instances 2 --faults",
       })
   void badArgumentsPrintUsageAndExitTwo(String line) {
     int status = Main.run(line.split(" "), stream(stdout), stream(stderr));
@@ -273,6 +285,131 @@ class PaymentsDrillTest {
     assertThat(status).isEqualTo(Main.EXIT_USAGE);
     assertThat(text(stderr)).contains("usage: drill");
     assertThat(text(stdout)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "drill --kill-node",
+        "drill --kill-node --instances 3 --db postgres",
+        "drill --instances 2 --kill-node --db jdbc:postgresql://127.0.0.1:5432/test",
+      })
+  void killNodeOnASingleServerIsAUsageErrorThatSaysWhy(String line) {
+    int status = Main.run(line.split(" "), stream(stdout), stream(stderr));
+
+    assertThat(status).isEqualTo(Main.EXIT_USAGE);
+    assertThat(text(stderr))
+        .contains("--kill-node needs a database with nodes to kill (a cluster target); ")
+        .contains(" is a single server")
+        .contains("usage: drill");
+  }
+
+  @Test
+  void instancesAndKillNodeAreParsed() throws UsageException {
+    PaymentsDrillOptions options =
+        PaymentsDrillOptions.parse(List.of("--instances", "16", "--clients", "2"));
+
+    assertThat(options.instances()).isEqualTo(16);
+    assertThat(options.killNode()).isFalse();
+    assertThat(options.scaledOut()).isTrue();
+    assertThat(PaymentsDrillOptions.parse(List.of()).instances()).isEqualTo(1);
+    assertThat(PaymentsDrillOptions.parse(List.of("--instances=1")).scaledOut()).isFalse();
+  }
+
+  @Test
+  @Timeout(120)
+  void twoInstancesPayingTheSamePlanChargeEachPaymentOnce() {
+    Matcher summary =
+        runAndParse(
+            "drill", "--instances", "2", "--clients", "3", "--operations", "200", "--seed", "7");
+
+    assertThat(number(summary, "instances")).isEqualTo(2);
+    assertThat(number(summary, "nodeKills")).isZero();
+    assertThat(number(summary, "double")).isZero();
+    assertThat(number(summary, "lost")).isZero();
+    assertThat(number(summary, "charges")).isEqualTo(200);
+    // Both instances submit every payment: each is replayed to at least one of them.
+    assertThat(number(summary, "requests")).isGreaterThan(2 * 200);
+    assertThat(number(summary, "replayed")).isGreaterThanOrEqualTo(200);
+    assertThat(text(stdout))
+        .contains("instance failures             0")
+        .contains("result                   PASSED");
+  }
+
+  @Test
+  @Timeout(120)
+  void theNodeKillerRunsOnceWhenAThirdOfThePaymentsAreAcknowledged() throws Exception {
+    String url = "jdbc:h2:mem:payments-kill-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    int operations = 600;
+    AtomicInteger calls = new AtomicInteger();
+    AtomicLong chargedAtKill = new AtomicLong();
+    // No node to kill on H2: the killer only records when it was called, which is what the drill
+    // decides; a cluster target's killer kills a node at that point.
+    NodeKiller killer =
+        () -> {
+          calls.incrementAndGet();
+          try (Connection c = java.sql.DriverManager.getConnection(url);
+              java.sql.Statement count = c.createStatement();
+              java.sql.ResultSet rs = count.executeQuery("SELECT COUNT(*) FROM charges")) {
+            rs.next();
+            chargedAtKill.set(rs.getLong(1));
+          }
+          return "pretended to kill a node";
+        };
+    PaymentsDrillOptions options =
+        new PaymentsDrillOptions(3, operations, 7, DatabaseTarget.H2, false, false, 0, 2, true);
+    try (DatabaseTarget.Opened db =
+        DatabaseTarget.pooled(url, 4, true, i -> url, killer, () -> {})) {
+      PaymentsReport report = new ScaledOutDrill(db, options, stream(stderr)).run();
+
+      assertThat(report.passed()).as("%s", report.problemExamples()).isTrue();
+      assertThat(report.extras().nodeKills()).isEqualTo(1);
+      assertThat(report.extras().instances()).isEqualTo(2);
+      assertThat(report.summaryLine()).matches(SUMMARY).contains(" instances=2 node_kills=1 ");
+      assertThat(calls).hasValue(1);
+      // An acknowledged payment has its charge row: a third acknowledged means a third charged.
+      assertThat(chargedAtKill.get()).isGreaterThanOrEqualTo(operations / 3);
+      assertThat(text(stderr)).contains("drill: pretended to kill a node");
+    } finally {
+      try (Connection c = java.sql.DriverManager.getConnection(url);
+          PreparedStatement shutdown = c.prepareStatement("SHUTDOWN")) {
+        shutdown.execute();
+      }
+    }
+  }
+
+  @Test
+  void instanceTalliesMergeAndDisagreeingChargeIdsAreMismatches(@TempDir Path dir)
+      throws Exception {
+    PaymentPlan plan = PaymentPlan.generate(10, 3, "runtest");
+    PaymentPlan.Payment first = plan.payments().get(0);
+    PaymentPlan.Payment second = plan.payments().get(1);
+    PaymentTally one = new PaymentTally(10);
+    one.requests.add(3);
+    one.reply(first, new PaymentService.Receipt("charge-a", false));
+    one.acknowledged(first);
+    one.problem("something odd");
+    PaymentTally two = new PaymentTally(10);
+    two.requests.add(4);
+    two.reply(first, new PaymentService.Receipt("charge-b", false));
+    two.reply(second, new PaymentService.Receipt("charge-c", false));
+    one.writeTo(dir.resolve("one"), plan);
+    two.writeTo(dir.resolve("two"), plan);
+
+    PaymentTally merged = new PaymentTally(10);
+    merged.mergeFrom(dir.resolve("one"), plan, "instance 0");
+    merged.mergeFrom(dir.resolve("two"), plan, "instance 1");
+
+    assertThat(merged.requests.sum()).isEqualTo(7);
+    assertThat(merged.acknowledged(0)).isTrue();
+    assertThat(merged.committed(1)).isTrue();
+    assertThat(merged.acknowledged(1)).isFalse();
+    assertThat(merged.executions(0)).as("a new charge in each instance: ran twice").isEqualTo(2);
+    assertThat(merged.chargeId(0)).isEqualTo("charge-a");
+    assertThat(merged.replyMismatches.sum()).isEqualTo(1);
+    assertThat(merged.examples())
+        .contains("instance 0: something odd")
+        .contains(first.key() + ": instance 1 was told charge charge-b, another instance charge-a");
   }
 
   @Test
