@@ -11,6 +11,7 @@ import io.github.idem.dialect.internal.SqliteDialect;
 import io.github.idem.dialect.internal.TiDbDialect;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,6 +76,17 @@ class ClassifierTest {
     assertThat(
             mariadb
                 .classify(new SQLException("WSREP has not yet prepared node", "HY000", 1047))
+                .kind())
+        .isEqualTo(ErrorKind.CONNECTION_LOST);
+    // MariaDB Connector/J after a failover to another host of a multi-host URL
+    assertThat(
+            mariadb
+                .classify(
+                    new SQLTransientConnectionException(
+                        "Driver has reconnect connection after a communications failure with"
+                            + " address=(host=127.0.0.1)(port=3306)(type=primary). In progress"
+                            + " transaction was lost",
+                        "25S03"))
                 .kind())
         .isEqualTo(ErrorKind.CONNECTION_LOST);
     Dialect tidb = new TiDbDialect(DatabaseVersion.of(7, 5));

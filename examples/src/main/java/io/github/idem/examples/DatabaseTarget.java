@@ -6,9 +6,11 @@ import io.github.idem.testing.Engine;
 import io.github.idem.testing.TestDatabase;
 import io.github.idem.testing.TestDatabases;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 import javax.sql.DataSource;
 import org.h2.tools.Server;
@@ -31,10 +33,15 @@ record DatabaseTarget(@Nullable Engine engine, @Nullable String url, @Nullable C
   static final DatabaseTarget H2 = new DatabaseTarget(Engine.H2, null);
 
   /**
-   * The cluster targets by their {@code --db} name. Empty for now: a Galera cluster and a
-   * PostgreSQL primary with a synchronous standby, started from idem-test-fixtures, go here.
+   * The cluster targets by their {@code --db} name: a Galera cluster and a PostgreSQL primary with
+   * a synchronous standby, started from the machine's packages ({@link ReplicatedClusters}).
    */
-  private static final Map<String, Cluster> CLUSTERS = Map.of();
+  private static final Map<String, Cluster> CLUSTERS =
+      Collections.unmodifiableMap(
+          new TreeMap<>(
+              Map.of(
+                  ReplicatedClusters.GALERA.id(), ReplicatedClusters.GALERA,
+                  ReplicatedClusters.POSTGRES_PAIR.id(), ReplicatedClusters.POSTGRES_PAIR)));
 
   /** Pool size cap for a server of the user's own; its connection limit is unknown. */
   private static final int MAX_URL_POOL_SIZE = 40;

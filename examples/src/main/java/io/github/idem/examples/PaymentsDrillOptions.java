@@ -40,7 +40,8 @@ record PaymentsDrillOptions(
   static final int MAX_INSTANCES = 16;
 
   static final String USAGE =
-      "usage: drill [--clients N] [--operations N] [--seed N] [--db h2|postgres|mariadb|JDBC-URL]\n"
+      "usage: drill [--clients N] [--operations N] [--seed N]\n"
+          + "             [--db h2|postgres|mariadb|galera|pg-ha|JDBC-URL]\n"
           + "             [--external] [--faults] [--decline-rate R] [--instances N] [--kill-node]\n"
           + "  --clients N     concurrent clients, 1.."
           + MAX_CLIENTS
@@ -56,7 +57,11 @@ record PaymentsDrillOptions(
           + "  --db TARGET     h2 (default, in memory), postgres or mariadb (embedded servers,\n"
           + "                  started from Maven artifacts), or a JDBC URL such as\n"
           + "                  jdbc:postgresql://127.0.0.1:5432/test?user=postgres (tables are\n"
-          + "                  created if missing; only this run's rows are counted)\n"
+          + "                  created if missing; only this run's rows are counted); or a\n"
+          + "                  cluster started from the machine's Debian packages: galera (three\n"
+          + "                  MariaDB Galera nodes; needs mariadb-server, galera-4, rsync) or\n"
+          + "                  pg-ha (a PostgreSQL primary with a synchronous standby; needs\n"
+          + "                  postgresql-15)\n"
           + "  --external      charge each payment at a simulated card gateway under lease mode: the\n"
           + "                  lease's downstream token is the gateway's idempotency key, and the\n"
           + "                  gateway (tables gateway_charges, gateway_calls) charges once per token\n"
@@ -75,7 +80,9 @@ record PaymentsDrillOptions(
           + "                  once (the drill's JVM then only counts); a cluster target spreads\n"
           + "                  them over its nodes. Not with --faults\n"
           + "  --kill-node     kill one database node when a third of the payments are\n"
-          + "                  acknowledged; instances retry through it. Needs a cluster target\n"
+          + "                  acknowledged (galera: the third node; pg-ha: the primary, then the\n"
+          + "                  standby is promoted); instances retry through it. Needs a cluster\n"
+          + "                  target\n"
           + "counters (the summary line's names in brackets):\n"
           + "  requests [requests]  calls of the service, retries and duplicates included;\n"
           + "      requests = new charge + replayed + rejected reused + reuse accepted\n"

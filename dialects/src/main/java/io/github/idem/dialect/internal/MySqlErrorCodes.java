@@ -48,6 +48,11 @@ final class MySqlErrorCodes {
         break;
     }
     String state = e.getSQLState();
+    if ("25S03".equals(state)) {
+      // MariaDB Connector/J's HA modes (sequential, loadbalance...) after reconnecting to another
+      // host: the transaction in progress was lost, and an autocommit write's fate is unknown.
+      return ErrorKind.CONNECTION_LOST;
+    }
     if (state != null && state.startsWith("08")) {
       return ErrorKind.CONNECTION_LOST; // communication link failure (08S01) and friends
     }
