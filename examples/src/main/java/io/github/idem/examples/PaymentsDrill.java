@@ -1,5 +1,6 @@
 package io.github.idem.examples;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
 import io.github.idem.IdemListener;
 import io.github.idem.api.ErrorKind;
@@ -203,6 +204,9 @@ final class PaymentsDrill {
       if (faults != null) {
         faults.stop();
       }
+    }
+    if (faults != null) {
+      discardPooledConnections();
     }
     progress.finish(tally.completed.sum());
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -737,6 +741,17 @@ final class PaymentsDrill {
 
   /** A row of the gateway's charges: the charge or the decline of one token. */
   private record GatewayCharge(String token, String status, String chargeId, long amount) {}
+
+  /**
+   * The faults killed sessions of the pool's connections; a killed connection can sit idle in the
+   * pool and, within HikariCP's alive-bypass window (500 ms), be lent without a liveness check. The
+   * verification must read through connections no fault touched.
+   */
+  private void discardPooledConnections() throws SQLException {
+    if (dataSource.isWrapperFor(HikariDataSource.class)) {
+      dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean().softEvictConnections();
+    }
+  }
 
   /** Counts this run's charges; callable again after {@link #run()}. */
   Verdict verify() throws SQLException {

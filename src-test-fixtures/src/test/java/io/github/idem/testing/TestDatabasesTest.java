@@ -88,7 +88,7 @@ class TestDatabasesTest {
     db.close();
     db.close(); // idempotent
 
-    switch (engine) {
+    switch (engine.nodeEngine()) {
       case H2:
         // IFEXISTS: connecting must not silently create a new empty database
         assertThatThrownBy(

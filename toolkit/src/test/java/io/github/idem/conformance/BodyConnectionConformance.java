@@ -402,6 +402,46 @@ public abstract class BodyConnectionConformance extends ConformanceBase {
   }
 
   @Test
+  void shouldNotCompleteAnotherCallersRecordAfterTheTransactionEndedUnderTheBody()
+      throws Exception {
+    // The body's transaction ends under it (here a raw ROLLBACK; on MySQL a deadlock or a Galera
+    // certification failure the body caught), another caller then runs the key to DONE, and the
+    // body returns: its completion must not overwrite that record nor acknowledge.
+    GuardedOperation<String> op = operation();
+    Class<?> vendor = Class.forName(VENDOR_CONNECTIONS.get(facts().driverClassName()));
+    java.util.concurrent.ExecutorService other =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      Throwable thrown =
+          catchThrowable(
+              () ->
+                  op.execute(
+                      "k1",
+                      "r",
+                      c -> {
+                        try (Statement s = ((Connection) c.unwrap(vendor)).createStatement()) {
+                          s.execute("ROLLBACK");
+                        }
+                        assertThat(
+                                other
+                                    .submit(() -> op.execute("k1", "r", c2 -> "other").value())
+                                    .get(60, java.util.concurrent.TimeUnit.SECONDS))
+                            .isEqualTo("other");
+                        return "mine";
+                      }));
+
+      assertThat(thrown)
+          .isInstanceOf(TransactionControlException.class)
+          .hasMessageContaining("nothing was acknowledged");
+      OperationResult<String> replay = op.execute("k1", "r", c -> "again");
+      assertThat(replay.replayed()).isTrue();
+      assertThat(replay.value()).isEqualTo("other");
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  @Test
   void shouldCatchATransactionEndedThroughTheDriversConnection() throws Exception {
     GuardedOperation<String> op = operation();
     Class<?> vendor = Class.forName(VENDOR_CONNECTIONS.get(facts().driverClassName()));

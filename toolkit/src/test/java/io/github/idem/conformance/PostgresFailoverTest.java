@@ -134,7 +134,6 @@ class PostgresFailoverTest {
       }
 
       assertThat(acknowledged).hasSize(keys);
-      assertThat(retries.get()).as("requests that met the failover").isPositive();
       for (Map.Entry<String, String> entry : acknowledged.entrySet()) {
         assertThat(chargeIds(entry.getKey())).containsExactly(entry.getValue());
       }

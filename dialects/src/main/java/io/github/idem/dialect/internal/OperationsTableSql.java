@@ -78,14 +78,17 @@ final class OperationsTableSql {
             + quote(Column.RESULT)
             + " = ?"
             + keyPredicate
-            // Only the claim this transaction holds, still RUNNING: after a rollback the body
-            // swallowed (a deadlock, a Galera certification failure), the statement runs in a new
-            // transaction and must not find the DONE record another caller committed meanwhile.
+            // Only a claim of this kind, still RUNNING and without a lease: after a rollback the
+            // body swallowed (a deadlock, a Galera certification failure), the statement runs in
+            // a new transaction and must find neither the DONE record another caller committed
+            // meanwhile nor a lease holder's committed claim.
             + " AND "
             + quote(Column.STATUS)
             + " = '"
             + OperationsTableSchema.RUNNING
-            + "'";
+            + "' AND "
+            + quote(Column.LEASE_UNTIL)
+            + " IS NULL";
     String completeAndCommit = dialect.completeAndCommitStatement(complete);
     return new OperationsSql(
         table,

@@ -14,7 +14,7 @@ final class DriverErrors {
 
   /** A statement on a connection closed by {@code Connection.abort} (client side). */
   static String afterAbort(Engine engine) {
-    switch (engine) {
+    switch (engine.nodeEngine()) {
       case H2:
         return "90007"; // "The object is already closed": not a connection-class state
       case POSTGRESQL:
@@ -34,7 +34,7 @@ final class DriverErrors {
    * drivers were seen to report the broken socket instead; either may come, by timing.
    */
   static Set<String> killed(Engine engine) {
-    switch (engine) {
+    switch (engine.nodeEngine()) {
       case H2:
         return Set.of("90121"); // "Database is already closed": H2 has no connection-class state
       case POSTGRESQL:
@@ -53,7 +53,7 @@ final class DriverErrors {
 
   /** A reply the network dropped: the same I/O error as a lost request, the outcome unknown. */
   static String lostReply(Engine engine) {
-    switch (engine) {
+    switch (engine.nodeEngine()) {
       case POSTGRESQL:
         return "08006"; // "An I/O error occurred while sending to the backend."
       case MARIADB:
