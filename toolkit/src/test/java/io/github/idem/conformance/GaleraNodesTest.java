@@ -77,9 +77,6 @@ class GaleraNodesTest {
     config.setPoolName("galera-node-" + node);
     config.setMaximumPoolSize(8);
     config.setMinimumIdle(0);
-    // Reads, updates, deletes and inserts first apply what the cluster already committed, so a
-    // statement on one node sees a commit made on another just before (the DDL included).
-    config.setConnectionInitSql("SET SESSION wsrep_sync_wait = 7");
     // a node killed and restarted must not leave the pool waiting 30 s for a dead connection
     config.setConnectionTimeout(10_000);
     return new HikariDataSource(config);
@@ -206,7 +203,8 @@ class GaleraNodesTest {
                         assertThat(overwritten.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
                         try (Statement s = c.createStatement()) {
                           // the read waits until this node applied node 0's write, which
-                          // aborts this transaction (wsrep_sync_wait)
+                          // aborts this transaction; so does the completion for node 2's
+                          s.execute("SET SESSION wsrep_sync_wait = 3");
                           s.executeQuery("SELECT COUNT(*) FROM " + charges).close();
                         } catch (SQLException e) {
                           swallowed.incrementAndGet();
@@ -426,6 +424,7 @@ class GaleraNodesTest {
   private List<String> chargeIds(int node, String key) throws SQLException {
     List<String> ids = new ArrayList<>();
     try (Connection c = node(node).getConnection()) {
+      causal(c, true);
       try (PreparedStatement ps =
           c.prepareStatement("SELECT id FROM " + charges + " WHERE op_key = ?")) {
         ps.setString(1, key);
@@ -434,6 +433,8 @@ class GaleraNodesTest {
             ids.add(rs.getString(1));
           }
         }
+      } finally {
+        causal(c, false);
       }
     }
     return ids;
@@ -449,17 +450,37 @@ class GaleraNodesTest {
 
   private static long count(int node, String query) throws SQLException {
     try (Connection c = node(node).getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
+        Statement s = c.createStatement()) {
+      causal(c, true);
+      try (ResultSet rs = s.executeQuery(query)) {
+        rs.next();
+        return rs.getLong(1);
+      } finally {
+        causal(c, false);
+      }
     }
   }
 
   private static int update(int node, String statement) throws SQLException {
     try (Connection c = node(node).getConnection();
         Statement s = c.createStatement()) {
-      return s.executeUpdate(statement);
+      causal(c, true);
+      try {
+        return s.executeUpdate(statement);
+      } finally {
+        causal(c, false);
+      }
+    }
+  }
+
+  /**
+   * Makes this session's reads, updates, deletes and inserts first apply what the cluster already
+   * committed (wsrep_sync_wait), so it sees a commit just made on another node; off again before
+   * the connection goes back to the pool.
+   */
+  private static void causal(Connection c, boolean on) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SET SESSION wsrep_sync_wait = " + (on ? 7 : 0));
     }
   }
 
