@@ -6,11 +6,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -119,7 +116,7 @@ public final class GaleraCluster implements AutoCloseable {
     }
     requireInstalled();
     long started = System.nanoTime();
-    boolean root = isRoot();
+    boolean root = LocalFiles.isRoot();
     @Nullable Owner owner = root ? Owner.of(UNPRIVILEGED_USER) : null;
     List<String> wrapper =
         owner == null
@@ -152,7 +149,7 @@ public final class GaleraCluster implements AutoCloseable {
       }
       cluster = new GaleraCluster(base, wrapper, List.copyOf(list));
     } catch (IOException | RuntimeException e) {
-      deleteRecursively(base);
+      LocalFiles.deleteRecursively(base);
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
@@ -484,7 +481,7 @@ public final class GaleraCluster implements AutoCloseable {
         waitFor(process, STOP_SECONDS);
       }
     }
-    deleteRecursively(base);
+    LocalFiles.deleteRecursively(base);
     synchronized (PORTS_IN_USE) {
       for (Node node : nodes) {
         PORTS_IN_USE.removeAll(List.of(node.sqlPort, node.galeraPort, node.istPort, node.sstPort));
@@ -505,7 +502,7 @@ public final class GaleraCluster implements AutoCloseable {
         waitFor(process, 5);
       }
     }
-    deleteRecursively(base);
+    LocalFiles.deleteRecursively(base);
   }
 
   private Node node(int index) {
@@ -792,15 +789,6 @@ public final class GaleraCluster implements AutoCloseable {
     return ports;
   }
 
-  private static boolean isRoot() {
-    try {
-      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
-    } catch (LinkageError | RuntimeException e) {
-      // not Unix, or the jdk.security.auth module is absent from a trimmed runtime
-      return "root".equals(System.getProperty("user.name"));
-    }
-  }
-
   private static void chown(Path path, @Nullable Owner owner) throws IOException {
     if (owner != null) {
       Files.setAttribute(path, "unix:uid", owner.uid);
@@ -858,33 +846,6 @@ public final class GaleraCluster implements AutoCloseable {
 
   private static void announce(String line) {
     System.err.println("[idem-test-fixtures] " + line);
-  }
-
-  private static void deleteRecursively(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          directory,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, @Nullable IOException exc)
-                throws IOException {
-              Files.deleteIfExists(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      announce("could not delete " + directory + ": " + e);
-    }
   }
 
   /** Numeric uid and gid of an OS user, from {@code id}. */

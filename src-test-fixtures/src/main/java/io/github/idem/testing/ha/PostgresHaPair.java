@@ -6,12 +6,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -137,7 +134,7 @@ public final class PostgresHaPair implements AutoCloseable {
       if (pair != null) {
         pair.close();
       } else {
-        deleteRecursively(root);
+        LocalFiles.deleteRecursively(root);
       }
       throw e;
     }
@@ -641,7 +638,7 @@ public final class PostgresHaPair implements AutoCloseable {
         awaitExit(process, TimeUnit.SECONDS.toNanos(5));
       }
     }
-    deleteRecursively(root);
+    LocalFiles.deleteRecursively(root);
   }
 
   private void checkOpen() {
@@ -737,7 +734,7 @@ public final class PostgresHaPair implements AutoCloseable {
    * stay in between as a parent.
    */
   private static List<String> wrapperCommand() {
-    if (!isRoot()) {
+    if (!LocalFiles.isRoot()) {
       return List.of();
     }
     for (String directory : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
@@ -754,15 +751,6 @@ public final class PostgresHaPair implements AutoCloseable {
     throw new IllegalStateException(
         "PostgreSQL refuses to run as root and setpriv (Debian package util-linux) is missing;"
             + " install it or run the tests as a non-root user");
-  }
-
-  private static boolean isRoot() {
-    try {
-      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
-    } catch (LinkageError | RuntimeException e) {
-      // the jdk.security.auth module is absent from a trimmed runtime
-      return "root".equals(System.getProperty("user.name"));
-    }
   }
 
   /** {@code id -u nobody} or {@code id -g nobody}: the numeric uid or gid of nobody. */
@@ -820,33 +808,6 @@ public final class PostgresHaPair implements AutoCloseable {
     }
     List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
     return "\n--- last lines of " + log + " ---\n" + String.join("\n", tail);
-  }
-
-  private static void deleteRecursively(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          directory,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, @Nullable IOException exc)
-                throws IOException {
-              Files.deleteIfExists(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      System.err.println("[idem-test-fixtures] could not delete " + directory + ": " + e);
-    }
   }
 
   /** One server: its data directory, log and port, and its postmaster once started. */
