@@ -36,9 +36,9 @@ final class ReplicatedServers {
   }
 
   /**
-   * The suite's pool talks to node 0 only: on one node the single-server rules hold (a duplicate
-   * waits for the holder), while every commit is still certified by all three nodes. Callers spread
-   * over the nodes meet other rules, which their own tests check.
+   * The shared database's own pool and {@link TestDatabase#openConnection()} talk to node 0; a test
+   * that wants its callers spread over the nodes opens pools on {@link GaleraCluster#jdbcUrl(int,
+   * String)} of the other nodes.
    */
   static DatabaseServer galera(GaleraCluster cluster) {
     return new DatabaseServer() {

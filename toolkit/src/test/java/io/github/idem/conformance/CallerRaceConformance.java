@@ -126,17 +126,24 @@ public abstract class CallerRaceConformance extends ConformanceBase {
     WriteStatement statement;
     if (kind == Kind.UPSERT_SECOND_UNIQUE_KEY) {
       statement =
-          idem.upsert(t)
+          idemOnOneNode()
+              .upsert(t)
               .columns("id", "amount", "code")
               .conflictKey("id")
               .updateColumns("amount")
               .build();
     } else if (secondKey) {
-      statement = idem.insertIfAbsent(t).columns("id", "amount", "code").conflictKey("id").build();
+      statement =
+          idemOnOneNode()
+              .insertIfAbsent(t)
+              .columns("id", "amount", "code")
+              .conflictKey("id")
+              .build();
     } else if (kind == Kind.INSERT_IF_ABSENT) {
-      statement = idem.insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
+      statement =
+          idemOnOneNode().insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
     } else {
-      statement = idem.upsert(t).columns("id", "amount").conflictKey("id").build();
+      statement = idemOnOneNode().upsert(t).columns("id", "amount").conflictKey("id").build();
     }
     List<Integer> commitOrder = Collections.synchronizedList(new ArrayList<>());
     List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
@@ -258,7 +265,7 @@ public abstract class CallerRaceConformance extends ConformanceBase {
       List<Outcome> outcomes,
       AtomicInteger retries)
       throws Exception {
-    try (Connection c = dataSource().getConnection()) {
+    try (Connection c = oneNode().getConnection()) {
       int before = c.getTransactionIsolation();
       try {
         if (isolation >= 0) {

@@ -15,6 +15,7 @@ import io.github.idem.testing.Engine;
 import io.github.idem.testing.EngineFacts;
 import io.github.idem.testing.TestDatabase;
 import io.github.idem.testing.TestDatabases;
+import io.github.idem.testing.faults.Action;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -48,9 +49,13 @@ public abstract class ConformanceBase {
   /** Where the tests run: the engine itself, or a replicated setup of it. */
   private final Engine deployment;
 
+  private static final Map<String, NodeRotatingDataSource> SPREAD = new ConcurrentHashMap<>();
+
   protected TestDatabase db;
   protected Idem idem;
   private DataSource dataSource;
+  private DataSource oneNode;
+  private Idem idemOnOneNode;
 
   protected ConformanceBase(Engine engine) {
     this.engine = engine.nodeEngine();
@@ -69,11 +74,20 @@ public abstract class ConformanceBase {
   void openDatabase() {
     db = TestDatabases.shared(deployment);
     String properties = driverProperties();
-    if (properties == null) {
+    if (deployment == Engine.GALERA && properties == null) {
+      NodeRotatingDataSource spread =
+          SPREAD.computeIfAbsent(
+              db.jdbcUrl(), url -> NodeRotatingDataSource.over(TestDatabases.galeraCluster(), db));
+      dataSource = spread;
+      oneNode = spread.node(0);
+    } else if (properties == null) {
       dataSource = db.dataSource();
     } else {
       String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + properties;
       dataSource = VARIANTS.computeIfAbsent(url, ConformanceBase::pool);
+    }
+    if (oneNode == null) {
+      oneNode = dataSource;
     }
     idem = Idem.create(dataSource);
   }
@@ -94,10 +108,51 @@ public abstract class ConformanceBase {
           .as("borrowed connections")
           .isZero();
     }
+    if (dataSource instanceof NodeRotatingDataSource spread) {
+      assertThat(spread.activeConnections()).as("borrowed connections").isZero();
+    }
   }
 
+  /**
+   * Where Idem and the tests' own statements get connections. On a Galera cluster it hands out
+   * connections from the three nodes in turn, so consecutive callers run on different nodes.
+   */
   protected DataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * Connections from one server only, for a test whose callers must meet on one node: one waits for
+   * the other's row lock there, where across Galera nodes it would not wait but conflict at commit
+   * (which {@link GaleraNodesTest} checks). The same as {@link #dataSource()} elsewhere. {@link
+   * #awaitLockWaiter} and {@link TestDatabase#openConnection()} look at this node.
+   */
+  protected DataSource oneNode() {
+    return oneNode;
+  }
+
+  /** Idem on {@link #oneNode()}: callers that must meet on one node, to wait there. */
+  protected Idem idemOnOneNode() {
+    if (oneNode == dataSource) {
+      return idem;
+    }
+    if (idemOnOneNode == null) {
+      idemOnOneNode = Idem.create(oneNode);
+    }
+    return idemOnOneNode;
+  }
+
+  /** True where consecutive connections come from different servers (a Galera cluster). */
+  protected boolean callersSpreadOverNodes() {
+    return dataSource instanceof NodeRotatingDataSource;
+  }
+
+  /** Kills the victim's server session from a connection to the victim's own server. */
+  protected Action killSession() {
+    if (dataSource instanceof NodeRotatingDataSource spread) {
+      return Action.killSession(spread::openBeside, facts());
+    }
+    return Action.killSession(db.dataSource(), facts());
   }
 
   /** The dialect of this engine, detected as Idem detects it. */

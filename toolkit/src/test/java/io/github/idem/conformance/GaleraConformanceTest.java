@@ -5,11 +5,18 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * The conformance suite on one node of a 3-node MariaDB Galera cluster, through MariaDB
- * Connector/J: every commit is certified and replicated to the other two nodes before it returns.
- * Callers spread over several nodes meet other rules (no lock waits across nodes); {@link
- * GaleraNodesTest} checks those. Runs when {@code IDEM_TEST_HA=true} (the cluster needs the Debian
- * packages {@code mariadb-server}, {@code galera-4} and {@code rsync}).
+ * The conformance suite on a 3-node MariaDB Galera cluster, through MariaDB Connector/J, with the
+ * callers spread over the nodes ({@link NodeRotatingDataSource}): each connection comes from the
+ * next node, so a first execution and its replay, two racing callers, or a fault and the retry
+ * after it run on different nodes, and every commit is certified by all three.
+ *
+ * <p>Where the nodes' rules differ from one server's, the capability tests say so through {@link
+ * ConformanceBase#callersSpreadOverNodes()}: a conflict that one server resolves by a lock wait
+ * fails certification at commit instead (1213, a DEADLOCK that the caller runs again). Tests about
+ * a duplicate waiting for the key's holder keep their callers on one node ({@link
+ * ConformanceBase#oneNode()}), since across nodes nothing waits; {@link GaleraNodesTest} checks
+ * what happens instead. Runs when {@code IDEM_TEST_HA=true} (the cluster needs the Debian packages
+ * {@code mariadb-server}, {@code galera-4} and {@code rsync}).
  */
 @EnabledIfEnvironmentVariable(named = "IDEM_TEST_HA", matches = "true")
 class GaleraConformanceTest {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.idem.GuardedInsert;
+import io.github.idem.Idem;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
 import io.github.idem.api.ErrorKind;
@@ -50,7 +51,11 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
   }
 
   private GuardedInsert<String> insert() {
-    return idem.operation(scope, ResultCodec.string())
+    return insert(idem);
+  }
+
+  private GuardedInsert<String> insert(Idem on) {
+    return on.operation(scope, ResultCodec.string())
         .insertInto(charges)
         .columns("id", "op_key", "amount")
         .build();
@@ -144,7 +149,7 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
 
   @Test
   void shouldMakeAConcurrentDuplicateWaitAndReplay() throws Exception {
-    GuardedInsert<String> insert = insert();
+    GuardedInsert<String> insert = insert(idemOnOneNode());
     withHolder(
         insert,
         true,
@@ -158,7 +163,7 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
 
   @Test
   void shouldInsertWhenTheHolderRollsBack() throws Exception {
-    GuardedInsert<String> insert = insert();
+    GuardedInsert<String> insert = insert(idemOnOneNode());
     withHolder(
         insert,
         false,
@@ -182,7 +187,7 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
   private void withHolder(GuardedInsert<String> insert, boolean commit, DuplicateCheck check)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(1);
-    try (Connection holder = dataSource().getConnection()) {
+    try (Connection holder = oneNode().getConnection()) {
       holder.setAutoCommit(false);
       insert.execute(holder, "k1", "r", "held", "ch-held", "k1", 1L);
       Callable<OperationResult<String>> dup =
@@ -206,14 +211,15 @@ public abstract class GuardedInsertConformance extends ConformanceBase {
   @Test
   void shouldGiveUpWaitingAfterTheBound() throws Exception {
     GuardedInsert<String> impatient =
-        idem.operation(scope, ResultCodec.string())
+        idemOnOneNode()
+            .operation(scope, ResultCodec.string())
             .waitTimeout(Duration.ofSeconds(1))
             .insertInto(charges)
             .columns("id", "op_key", "amount")
             .build();
-    try (Connection holder = dataSource().getConnection()) {
+    try (Connection holder = oneNode().getConnection()) {
       holder.setAutoCommit(false);
-      insert().execute(holder, "k1", "r", "held", "ch-held", "k1", 1L);
+      insert(idemOnOneNode()).execute(holder, "k1", "r", "held", "ch-held", "k1", 1L);
 
       assertThatThrownBy(() -> impatient.execute("k1", "r", "dup", "ch-dup", "k1", 1L))
           .isInstanceOf(OperationInProgressException.class)

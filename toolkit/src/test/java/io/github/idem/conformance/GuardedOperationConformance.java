@@ -71,7 +71,11 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
   }
 
   protected GuardedOperation<String> operation() {
-    return idem.operation(scope, ResultCodec.string()).build();
+    return operation(idem);
+  }
+
+  protected GuardedOperation<String> operation(Idem on) {
+    return on.operation(scope, ResultCodec.string()).build();
   }
 
   protected long chargesFor(String key) {
@@ -263,14 +267,17 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         !facts().singleWriter(),
         "SQLite has one writer: a caller that has written blocks the holder");
-    GuardedOperation<String> patient = operation();
+    GuardedOperation<String> patient = operation(idemOnOneNode());
     GuardedOperation<String> impatient =
-        idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ofSeconds(1)).build();
+        idemOnOneNode()
+            .operation(scope, ResultCodec.string())
+            .waitTimeout(Duration.ofSeconds(1))
+            .build();
     String log = newTable("id INTEGER PRIMARY KEY");
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(1);
-    try (Connection c = dataSource().getConnection()) {
+    try (Connection c = oneNode().getConnection()) {
       Future<OperationResult<String>> holder =
           pool.submit(
               () ->
@@ -592,7 +599,7 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
 
   @Test
   void shouldMakeAConcurrentDuplicateWaitAndReplay() throws Exception {
-    GuardedOperation<String> op = operation();
+    GuardedOperation<String> op = operation(idemOnOneNode());
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -667,9 +674,12 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
 
   @Test
   void shouldGiveUpWaitingAfterTheBound() throws Exception {
-    GuardedOperation<String> patient = operation();
+    GuardedOperation<String> patient = operation(idemOnOneNode());
     GuardedOperation<String> impatient =
-        idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ofSeconds(1)).build();
+        idemOnOneNode()
+            .operation(scope, ResultCodec.string())
+            .waitTimeout(Duration.ofSeconds(1))
+            .build();
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(1);

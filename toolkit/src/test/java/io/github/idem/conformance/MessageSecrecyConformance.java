@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.idem.GuardedInsert;
 import io.github.idem.GuardedOperation;
+import io.github.idem.Idem;
 import io.github.idem.IdempotentConsumer;
 import io.github.idem.ResultCodec;
 import io.github.idem.api.KeyReusedException;
@@ -98,7 +99,11 @@ public abstract class MessageSecrecyConformance extends ConformanceBase {
   }
 
   private GuardedInsert<String> insert(ResultCodec<String> codec, Duration waitTimeout) {
-    return idem.operation(scope, codec)
+    return insert(idem, codec, waitTimeout);
+  }
+
+  private GuardedInsert<String> insert(Idem on, ResultCodec<String> codec, Duration waitTimeout) {
+    return on.operation(scope, codec)
         .waitTimeout(waitTimeout)
         .insertInto(charges)
         .columns("id", "op_key", "amount")
@@ -159,10 +164,14 @@ public abstract class MessageSecrecyConformance extends ConformanceBase {
 
   @Test
   void shouldKeepTheKeyOutOfAnInProgressMessageAfterTheWaitBound() throws Exception {
-    GuardedInsert<String> impatient = insert(ResultCodec.string(), Duration.ofSeconds(1));
+    GuardedInsert<String> impatient =
+        insert(idemOnOneNode(), ResultCodec.string(), Duration.ofSeconds(1));
     GuardedOperation<String> op =
-        idem.operation(scope, ResultCodec.string()).waitTimeout(Duration.ofSeconds(1)).build();
-    try (Connection holder = dataSource().getConnection()) {
+        idemOnOneNode()
+            .operation(scope, ResultCodec.string())
+            .waitTimeout(Duration.ofSeconds(1))
+            .build();
+    try (Connection holder = oneNode().getConnection()) {
       holder.setAutoCommit(false);
       impatient.execute(holder, KEY, REQUEST, RESULT, "ch-held", KEY, 1L);
 

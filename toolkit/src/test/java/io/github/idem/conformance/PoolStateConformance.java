@@ -145,7 +145,8 @@ public abstract class PoolStateConformance extends ConformanceBase {
       rs.next();
       session = rs.getString(1);
     }
-    try (Connection killer = dataSource().getConnection();
+    // the one-connection pool's server: session ids are numbered per server (per Galera node)
+    try (Connection killer = db.openConnection();
         Statement s = killer.createStatement()) {
       s.execute(facts().killStatement(session));
       awaitGone(s, session);

@@ -58,9 +58,10 @@ public abstract class WaitBoundConformance extends ConformanceBase {
    * {@link OperationInProgressException}, with its transaction usable and its setting unchanged.
    */
   private void assertWaitEndsInProgress(int sessionSeconds, Duration waitTimeout) throws Exception {
-    GuardedOperation<String> patient = idem.operation(scope, ResultCodec.string()).build();
+    GuardedOperation<String> patient =
+        idemOnOneNode().operation(scope, ResultCodec.string()).build();
     GuardedOperation<String> bounded =
-        idem.operation(scope, ResultCodec.string()).waitTimeout(waitTimeout).build();
+        idemOnOneNode().operation(scope, ResultCodec.string()).waitTimeout(waitTimeout).build();
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);

@@ -26,6 +26,23 @@ import org.jspecify.annotations.Nullable;
 public final class Action {
   private static final long KILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+  /**
+   * Opens the connection a kill runs on. A session id names a session on one server only: where the
+   * victim may be on one of several servers (the nodes of a cluster), open it on the victim's.
+   */
+  @FunctionalInterface
+  public interface Admin {
+    /**
+     * Opens a connection to the server that holds the victim's session.
+     *
+     * @param victim the victim's real connection, for its metadata only: a statement on it would
+     *     change what the fault tests
+     * @return a new connection; the action closes it
+     * @throws SQLException if it cannot be opened
+     */
+    Connection openBeside(Connection victim) throws SQLException;
+  }
+
   /** A hook run at the fault's moment with the real connection, e.g. to wait on a latch. */
   @FunctionalInterface
   public interface Callback {
@@ -48,14 +65,14 @@ public final class Action {
   }
 
   private final Kind kind;
-  private final @Nullable DataSource admin;
+  private final @Nullable Admin admin;
   private final @Nullable EngineFacts facts;
   private final @Nullable Callback callback;
   private final @Nullable LoopbackProxy proxy;
 
   private Action(
       Kind kind,
-      @Nullable DataSource admin,
+      @Nullable Admin admin,
       @Nullable EngineFacts facts,
       @Nullable Callback callback,
       @Nullable LoopbackProxy proxy) {
@@ -112,6 +129,20 @@ public final class Action {
    * @return the action
    */
   public static Action killSession(DataSource admin, EngineFacts facts) {
+    Objects.requireNonNull(admin, "admin");
+    return killSession(victim -> admin.getConnection(), facts);
+  }
+
+  /**
+   * As {@link #killSession(DataSource, EngineFacts)}, with the killing connection opened on the
+   * victim's server by {@code admin}: for a cluster whose nodes number their sessions each on its
+   * own.
+   *
+   * @param admin opens the killing connection beside the victim
+   * @param facts the engine's facts; {@link EngineFacts#canKillSessions()} must be true
+   * @return the action
+   */
+  public static Action killSession(Admin admin, EngineFacts facts) {
     return new Action(
         Kind.KILL_SESSION,
         Objects.requireNonNull(admin, "admin"),
@@ -248,7 +279,7 @@ public final class Action {
         victim.abort();
         break;
       case KILL_SESSION:
-        kill(session);
+        kill(session, victim.real());
         victim.markBroken();
         break;
       case RUN:
@@ -278,9 +309,9 @@ public final class Action {
     }
   }
 
-  private void kill(String session) throws SQLException {
+  private void kill(String session, Connection victim) throws SQLException {
     EngineFacts engine = Objects.requireNonNull(facts);
-    try (Connection killer = Objects.requireNonNull(admin).getConnection();
+    try (Connection killer = Objects.requireNonNull(admin).openBeside(victim);
         Statement statement = killer.createStatement()) {
       statement.execute(engine.killStatement(session));
       long deadline = System.nanoTime() + KILL_WAIT_NANOS;

@@ -1,7 +1,9 @@
 package io.github.idem.testing.faults;
 
-import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintWriter;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * once, at the first matching call on any of the connections, including ones borrowed before {@link
  * #arm(Fault)}.
  *
- * <p>A connection a fault broke is discarded on {@code close()}: when the wrapped data source is a
- * {@link HikariDataSource}, the connection is evicted from the pool before it is returned.
+ * <p>A connection a fault broke is discarded on {@code close()}: when the wrapped data source has a
+ * public {@code evictConnection(Connection)} method, as HikariCP's {@code HikariDataSource} has,
+ * the connection is evicted from the pool before it is returned.
  *
  * <pre>{@code
  * FaultyDataSource faulty = FaultyDataSource.wrap(db.dataSource());
@@ -44,14 +47,14 @@ public final class FaultyDataSource implements DataSource {
   private static final int LOG_LIMIT = 10_000;
 
   private final DataSource real;
-  private final @Nullable HikariDataSource pool;
+  private final @Nullable MethodHandle evictor;
   private final AtomicReference<@Nullable Fault> armed = new AtomicReference<>();
   private final AtomicInteger fired = new AtomicInteger();
   private final List<String> log = new ArrayList<>();
 
-  private FaultyDataSource(DataSource real, @Nullable HikariDataSource pool) {
+  private FaultyDataSource(DataSource real, @Nullable MethodHandle evictor) {
     this.real = real;
-    this.pool = pool;
+    this.evictor = evictor;
   }
 
   /**
@@ -62,13 +65,19 @@ public final class FaultyDataSource implements DataSource {
    */
   public static FaultyDataSource wrap(DataSource real) {
     Objects.requireNonNull(real, "real");
-    return new FaultyDataSource(real, hikari(real));
+    return new FaultyDataSource(real, evictor(real));
   }
 
-  private static @Nullable HikariDataSource hikari(DataSource real) {
+  /** HikariCP's {@code evictConnection(Connection)}, or the same method of another pool. */
+  private static @Nullable MethodHandle evictor(DataSource real) {
     try {
-      return real.isWrapperFor(HikariDataSource.class) ? real.unwrap(HikariDataSource.class) : null;
-    } catch (SQLException e) {
+      return MethodHandles.publicLookup()
+          .findVirtual(
+              real.getClass(),
+              "evictConnection",
+              MethodType.methodType(void.class, Connection.class))
+          .bindTo(real);
+    } catch (NoSuchMethodException | IllegalAccessException e) {
       return null;
     }
   }
@@ -178,8 +187,15 @@ public final class FaultyDataSource implements DataSource {
 
   /** Removes a broken connection from the pool so that no later borrower gets it. */
   void evict(Connection connection) {
-    if (pool != null) {
-      pool.evictConnection(connection);
+    if (evictor == null) {
+      return;
+    }
+    try {
+      evictor.invoke(connection);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("could not evict a broken connection: " + e, e);
     }
   }
 
