@@ -2,6 +2,7 @@ package io.github.idem.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.idem.Idem;
 import io.github.idem.WriteStatement;
 import io.github.idem.api.ErrorKind;
 import io.github.idem.api.IdemSqlException;
@@ -10,6 +11,7 @@ import io.github.idem.testing.Engine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +40,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * REPEATABLE READ: a typed {@link ErrorKind#SERIALIZATION_FAILURE} where the engine's repeatable
  * read is snapshot-based (PostgreSQL, H2), which every caller of that isolation must retry; the
  * test retries such a caller in a new transaction and checks the outcomes after the retry.
+ *
+ * <p>On a Galera cluster the callers of a new key run on all nodes, and the one error they see is a
+ * certification failure at commit (a DEADLOCK), after which they run the transaction again; the
+ * races with a holder stay on one node, since across nodes no caller waits for the holder.
  */
 public abstract class CallerRaceConformance extends ConformanceBase {
   private static final int CALLERS = 8;
@@ -123,10 +129,14 @@ public abstract class CallerRaceConformance extends ConformanceBase {
         newTable(
             "id BIGINT PRIMARY KEY, amount INTEGER"
                 + (secondKey ? ", code VARCHAR(20) NOT NULL UNIQUE" : ""));
+    // Across Galera nodes a caller does not wait for a holder on another node, so the races with a
+    // holder keep every connection on one node; racing callers of a new key spread over the nodes.
+    boolean acrossNodes = start == Start.NEW_KEY && callersSpreadOverNodes();
+    Idem writers = acrossNodes ? idem : idemOnOneNode();
     WriteStatement statement;
     if (kind == Kind.UPSERT_SECOND_UNIQUE_KEY) {
       statement =
-          idemOnOneNode()
+          writers
               .upsert(t)
               .columns("id", "amount", "code")
               .conflictKey("id")
@@ -134,16 +144,11 @@ public abstract class CallerRaceConformance extends ConformanceBase {
               .build();
     } else if (secondKey) {
       statement =
-          idemOnOneNode()
-              .insertIfAbsent(t)
-              .columns("id", "amount", "code")
-              .conflictKey("id")
-              .build();
+          writers.insertIfAbsent(t).columns("id", "amount", "code").conflictKey("id").build();
     } else if (kind == Kind.INSERT_IF_ABSENT) {
-      statement =
-          idemOnOneNode().insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
+      statement = writers.insertIfAbsent(t).columns("id", "amount").conflictKey("id").build();
     } else {
-      statement = idemOnOneNode().upsert(t).columns("id", "amount").conflictKey("id").build();
+      statement = writers.upsert(t).columns("id", "amount").conflictKey("id").build();
     }
     List<Integer> commitOrder = Collections.synchronizedList(new ArrayList<>());
     List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
@@ -178,6 +183,7 @@ public abstract class CallerRaceConformance extends ConformanceBase {
                 () -> {
                   lineUp.await();
                   writeInOwnTransaction(
+                      acrossNodes,
                       statement,
                       isolation,
                       retryable(start, isolationName),
@@ -233,6 +239,9 @@ public abstract class CallerRaceConformance extends ConformanceBase {
     if (start == Start.HOLDER_ROLLS_BACK && isMySqlProtocol()) {
       kinds.add(ErrorKind.DEADLOCK);
     }
+    if (start == Start.NEW_KEY && callersSpreadOverNodes()) {
+      kinds.add(ErrorKind.DEADLOCK); // a certification failure (see commitInTurn)
+    }
     return kinds;
   }
 
@@ -256,6 +265,7 @@ public abstract class CallerRaceConformance extends ConformanceBase {
    * whole transaction; any other error fails the test.
    */
   private void writeInOwnTransaction(
+      boolean acrossNodes,
       WriteStatement statement,
       int isolation,
       java.util.Set<ErrorKind> retryable,
@@ -265,7 +275,7 @@ public abstract class CallerRaceConformance extends ConformanceBase {
       List<Outcome> outcomes,
       AtomicInteger retries)
       throws Exception {
-    try (Connection c = oneNode().getConnection()) {
+    try (Connection c = (acrossNodes ? dataSource() : oneNode()).getConnection()) {
       int before = c.getTransactionIsolation();
       try {
         if (isolation >= 0) {
@@ -275,6 +285,16 @@ public abstract class CallerRaceConformance extends ConformanceBase {
         for (int attempt = 0; ; attempt++) {
           try {
             Outcome outcome = statement.executeIn(c, values);
+            if (acrossNodes) {
+              if (commitInTurn(c, caller, outcome, commitOrder, outcomes)) {
+                return;
+              }
+              if (attempt >= CALLERS) {
+                throw new AssertionError("caller " + caller + " lost certification every time");
+              }
+              retries.incrementAndGet();
+              continue;
+            }
             // Appended while this caller still holds the key: the list is the commit order.
             commitOrder.add(caller);
             outcomes.add(outcome);
@@ -292,6 +312,33 @@ public abstract class CallerRaceConformance extends ConformanceBase {
         c.setAutoCommit(true);
         c.setTransactionIsolation(before);
       }
+    }
+  }
+
+  /**
+   * Across Galera nodes nothing waits: the callers' statements run at once on their nodes, and
+   * certification at COMMIT lets the first committer win and fails the others with 1213 (a
+   * DEADLOCK), which the caller answers by running its transaction again. Commits go one at a time
+   * here so the list is the commit order; the race itself, between the statements, stays.
+   *
+   * @return false when certification failed (the transaction is rolled back)
+   */
+  private boolean commitInTurn(
+      Connection c, int caller, Outcome outcome, List<Integer> commitOrder, List<Outcome> outcomes)
+      throws SQLException {
+    synchronized (commitOrder) {
+      try {
+        c.commit();
+      } catch (SQLException e) {
+        if (idem.classify(e) != ErrorKind.DEADLOCK) {
+          throw e;
+        }
+        c.rollback();
+        return false;
+      }
+      commitOrder.add(caller);
+      outcomes.add(outcome);
+      return true;
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.idem.Idem;
+import io.github.idem.api.ErrorKind;
 import io.github.idem.dialect.CountMode;
 import io.github.idem.dialect.Dialect;
 import io.github.idem.dialect.Dialects;
@@ -145,6 +146,16 @@ public abstract class ConformanceBase {
   /** True where consecutive connections come from different servers (a Galera cluster). */
   protected boolean callersSpreadOverNodes() {
     return dataSource instanceof NodeRotatingDataSource;
+  }
+
+  /**
+   * Across Galera nodes a write-set from another node, applied here, aborts an open transaction
+   * whose locks it conflicts with, or the transaction fails certification at commit; either way the
+   * connection answers with 1213 (a DEADLOCK), even to ROLLBACK, the transaction already rolled
+   * back. A caller runs it again. On one server this is never an expected answer.
+   */
+  protected boolean abortedByAnotherNode(Throwable failure) {
+    return callersSpreadOverNodes() && idem.classify(failure) == ErrorKind.DEADLOCK;
   }
 
   /** Kills the victim's server session from a connection to the victim's own server. */

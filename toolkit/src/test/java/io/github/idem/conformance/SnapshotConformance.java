@@ -132,7 +132,10 @@ public abstract class SnapshotConformance extends ConformanceBase {
         sql("INSERT INTO " + table + " (k, v) VALUES ('key-1', 1)");
         Object result = attempt(() -> write.write(c));
         if (result instanceof Throwable) {
-          c.rollback();
+          Object rollback = attempt(() -> rollback(c));
+          if (rollback instanceof Throwable failure && !abortedByAnotherNode(failure)) {
+            throw new AssertionError("rollback failed", failure);
+          }
           return result;
         }
         Object committed = attempt(() -> commit(c));
@@ -142,6 +145,11 @@ public abstract class SnapshotConformance extends ConformanceBase {
         c.setTransactionIsolation(before);
       }
     }
+  }
+
+  private static Object rollback(Connection c) throws SQLException {
+    c.rollback();
+    return "rolled back";
   }
 
   private static Object commit(Connection c) throws SQLException {
@@ -155,13 +163,7 @@ public abstract class SnapshotConformance extends ConformanceBase {
    * when this one was certified: then nothing of it is stored.
    */
   private boolean certificationFailed(Object result) {
-    if (!callersSpreadOverNodes()) {
-      return false;
-    }
-    if (result instanceof IdemSqlException e) {
-      return e.kind() == ErrorKind.DEADLOCK;
-    }
-    return result instanceof SQLException e && e.getErrorCode() == 1213;
+    return result instanceof Throwable failure && abortedByAnotherNode(failure);
   }
 
   private void readBothTables(Connection c, String second) throws Exception {
