@@ -36,9 +36,12 @@ final class ReplicatedServers {
   }
 
   /**
-   * The shared database's own pool and {@link TestDatabase#openConnection()} talk to node 0; a test
-   * that wants its callers spread over the nodes opens pools on {@link GaleraCluster#jdbcUrl(int,
-   * String)} of the other nodes.
+   * The shared database's pool and {@link TestDatabase#openConnection()} talk to node 0, and every
+   * connection from this URL reads causally ({@code wsrep_sync_wait = 15}, through Connector/J's
+   * {@code sessionVariables}): tests spread their callers over the nodes (the toolkit's conformance
+   * suite swaps the port for each node's), and a check on node 0 must see what another node just
+   * committed. Bit 8 covers {@code SHOW}, which Idem's table inspection runs; see
+   * docs/scaling-out.md, "Reading on another node".
    */
   static DatabaseServer galera(GaleraCluster cluster) {
     return new DatabaseServer() {
@@ -49,7 +52,7 @@ final class ReplicatedServers {
 
       @Override
       public String jdbcUrl(Engine engine, String database) {
-        return cluster.jdbcUrl(0, database);
+        return cluster.jdbcUrl(0, database) + "&sessionVariables=wsrep_sync_wait=15";
       }
 
       @Override

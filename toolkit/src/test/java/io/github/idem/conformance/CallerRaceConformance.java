@@ -42,8 +42,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * test retries such a caller in a new transaction and checks the outcomes after the retry.
  *
  * <p>On a Galera cluster the callers of a new key run on all nodes, and the one error they see is a
- * certification failure at commit (a DEADLOCK), after which they run the transaction again; the
- * races with a holder stay on one node, since across nodes no caller waits for the holder.
+ * DEADLOCK (1213: certification failed at commit, or a write-set from another node aborted the
+ * transaction at a statement), after which they run the transaction again. Their statements race at
+ * once; their commits go one at a time, so the order of outcomes is the commit order. The races
+ * with a holder stay on one node, since across nodes no caller waits for the holder.
  */
 public abstract class CallerRaceConformance extends ConformanceBase {
   private static final int CALLERS = 8;

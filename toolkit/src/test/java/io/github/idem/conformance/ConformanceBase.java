@@ -43,14 +43,13 @@ import org.junit.jupiter.api.BeforeEach;
 public abstract class ConformanceBase {
   private static final AtomicInteger TABLES = new AtomicInteger();
   private static final Map<String, HikariDataSource> VARIANTS = new ConcurrentHashMap<>();
+  private static final Map<String, NodeRotatingDataSource> SPREAD = new ConcurrentHashMap<>();
 
   /** The engine whose rules apply: for a replicated setup, the engine its nodes run. */
   protected final Engine engine;
 
   /** Where the tests run: the engine itself, or a replicated setup of it. */
   private final Engine deployment;
-
-  private static final Map<String, NodeRotatingDataSource> SPREAD = new ConcurrentHashMap<>();
 
   protected TestDatabase db;
   protected Idem idem;
@@ -83,11 +82,10 @@ public abstract class ConformanceBase {
       oneNode = spread.node(0);
     } else if (properties == null) {
       dataSource = db.dataSource();
+      oneNode = dataSource;
     } else {
       String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + properties;
       dataSource = VARIANTS.computeIfAbsent(url, ConformanceBase::pool);
-    }
-    if (oneNode == null) {
       oneNode = dataSource;
     }
     idem = Idem.create(dataSource);
@@ -104,14 +102,7 @@ public abstract class ConformanceBase {
   @AfterEach
   void checkLeaks() {
     db.assertNoLeakedConnections();
-    if (dataSource instanceof HikariDataSource pool) {
-      assertThat(pool.getHikariPoolMXBean().getActiveConnections())
-          .as("borrowed connections")
-          .isZero();
-    }
-    if (dataSource instanceof NodeRotatingDataSource spread) {
-      assertThat(spread.activeConnections()).as("borrowed connections").isZero();
-    }
+    assertThat(borrowedConnections()).as("borrowed connections").isZero();
   }
 
   /**
@@ -132,7 +123,11 @@ public abstract class ConformanceBase {
     return oneNode;
   }
 
-  /** Idem on {@link #oneNode()}: callers that must meet on one node, to wait there. */
+  /**
+   * Idem on {@link #oneNode()}: callers that must meet on one node, to wait there. On one server
+   * this is {@link #idem} itself, with whatever a subclass configured on it; on Galera a plain
+   * {@code Idem.create}.
+   */
   protected Idem idemOnOneNode() {
     if (oneNode == dataSource) {
       return idem;
@@ -141,6 +136,17 @@ public abstract class ConformanceBase {
       idemOnOneNode = Idem.create(oneNode);
     }
     return idemOnOneNode;
+  }
+
+  /** Connections borrowed from {@link #dataSource()} and not yet returned, where it can tell. */
+  protected int borrowedConnections() {
+    if (dataSource instanceof HikariDataSource pool) {
+      return pool.getHikariPoolMXBean().getActiveConnections();
+    }
+    if (dataSource instanceof NodeRotatingDataSource spread) {
+      return spread.activeConnections();
+    }
+    return 0;
   }
 
   /** True where consecutive connections come from different servers (a Galera cluster). */
@@ -152,7 +158,8 @@ public abstract class ConformanceBase {
    * Across Galera nodes a write-set from another node, applied here, aborts an open transaction
    * whose locks it conflicts with, or the transaction fails certification at commit; either way the
    * connection answers with 1213 (a DEADLOCK), even to ROLLBACK, the transaction already rolled
-   * back. A caller runs it again. On one server this is never an expected answer.
+   * back; an application runs the transaction again. On one server this is never an expected
+   * answer.
    */
   protected boolean abortedByAnotherNode(Throwable failure) {
     return callersSpreadOverNodes() && idem.classify(failure) == ErrorKind.DEADLOCK;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.idem.GuardedOperation;
+import io.github.idem.Idem;
 import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
 import io.github.idem.WriteStatement;
@@ -84,7 +85,7 @@ public abstract class ErrorKindsConformance extends ConformanceBase {
 
   @Test
   void shouldClassifyALockTimeoutInsideABody() throws Exception {
-    GuardedOperation<String> op = operation();
+    GuardedOperation<String> op = operation(idemOnOneNode()); // the holder's node
     Throwable e;
     try (Connection holder = db.openConnection()) {
       holder.setAutoCommit(false);
@@ -161,7 +162,7 @@ public abstract class ErrorKindsConformance extends ConformanceBase {
         "SQLite has one writer (no cycle); H2 may end the cycle by its lock timeout instead"
             + " (ClassifierConformance covers its codes)");
     sql("INSERT INTO " + t + " (id, amount) VALUES (2, 2)");
-    GuardedOperation<String> op = operation();
+    GuardedOperation<String> op = operation(idemOnOneNode()); // the other's node
     ExecutorService pool = Executors.newSingleThreadExecutor();
     java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
     Throwable fromBody = null;
@@ -287,7 +288,11 @@ public abstract class ErrorKindsConformance extends ConformanceBase {
   }
 
   private GuardedOperation<String> operation() {
-    return idem.operation(scope, ResultCodec.string()).build();
+    return operation(idem);
+  }
+
+  private GuardedOperation<String> operation(Idem on) {
+    return on.operation(scope, ResultCodec.string()).build();
   }
 
   private static void assertKeyStillNew(GuardedOperation<String> op, String key) throws Exception {

@@ -62,6 +62,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class FaultConformance extends ConformanceBase {
   private static final String OPS = "idem_operations";
+  private static final int CONFLICT_RETRIES = 5;
   private static final long AMOUNT = 7L;
   private static final long POOL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final Pattern EXECUTION =
@@ -79,8 +80,6 @@ public abstract class FaultConformance extends ConformanceBase {
   private String absentRows = "";
   private Target direct;
   private final Map<Path, List<String>> autocommitStatements = new EnumMap<>(Path.class);
-  private static final int CONFLICT_RETRIES = 5;
-
   private LoopbackProxy proxy;
   private HikariDataSource proxyPool;
   private Target proxied;
@@ -259,7 +258,11 @@ public abstract class FaultConformance extends ConformanceBase {
     Attempt replay = retryingConflicts(t, c.path(), key, 3);
     long effects = count(businessTable(c.path()), key, null);
     long running = count(OPS, key, "RUNNING");
-    int borrowed = t.pool == null ? 0 : t.pool.getHikariPoolMXBean().getActiveConnections();
+    // the cluster's node pools count for a target on the rotating data source
+    int borrowed =
+        t.pool == null
+            ? borrowedConnections()
+            : t.pool.getHikariPoolMXBean().getActiveConnections();
 
     figures.armed(fired);
     List<String> problems = new ArrayList<>();
@@ -532,24 +535,20 @@ public abstract class FaultConformance extends ConformanceBase {
   }
 
   /**
-   * An attempt that a client runs again while it fails with a certification conflict: across Galera
-   * nodes a first call's transaction still open on another node, or its write-set still being
-   * applied, makes the next caller's commit fail with 1213 (DEADLOCK) instead of waiting, and the
-   * documented answer is to run the transaction again. Elsewhere a DEADLOCK here is a failure like
-   * any other.
+   * An attempt that a client runs again while it fails with a DEADLOCK across Galera nodes: where
+   * one server makes a retry wait for what the fault left behind, a node of a cluster does not
+   * wait, and the retry can fail certification or be aborted by a write-set from another node
+   * (1213). The documented answer is to run the transaction again. On one server a DEADLOCK here is
+   * a failure like any other.
    */
   private Attempt retryingConflicts(Target t, Path path, String key, int n) {
     Attempt attempt = attempt(t, path, key, n);
-    for (int again = 0; again < CONFLICT_RETRIES && conflicted(attempt); again++) {
+    for (int again = 0;
+        again < CONFLICT_RETRIES && !attempt.ok() && abortedByAnotherNode(attempt.failure);
+        again++) {
       attempt = attempt(t, path, key, n);
     }
     return attempt;
-  }
-
-  private boolean conflicted(Attempt attempt) {
-    return callersSpreadOverNodes()
-        && !attempt.ok()
-        && idem.classify(attempt.failure) == ErrorKind.DEADLOCK;
   }
 
   /** The caller's transaction: a connection from the faulty data source, committed by the test. */

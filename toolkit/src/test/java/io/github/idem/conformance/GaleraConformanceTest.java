@@ -8,7 +8,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * The conformance suite on a 3-node MariaDB Galera cluster, through MariaDB Connector/J, with the
  * callers spread over the nodes ({@link NodeRotatingDataSource}): each connection comes from the
  * next node, so a first execution and its replay, two racing callers, or a fault and the retry
- * after it run on different nodes, and every commit is certified by all three.
+ * after it run on different nodes as a rule, and every commit is certified by all three. Tests with
+ * a pool of their own (one connection, an isolation level, faults on the wire) use node 0.
  *
  * <p>Where the nodes' rules differ from one server's, the capability tests say so through {@link
  * ConformanceBase#callersSpreadOverNodes()}: a conflict that one server resolves by a lock wait

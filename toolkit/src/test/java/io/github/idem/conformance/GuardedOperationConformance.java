@@ -639,7 +639,8 @@ public abstract class GuardedOperationConformance extends ConformanceBase {
 
   @Test
   void shouldRunTheBodyWhenTheFirstHolderRollsBack() throws Exception {
-    GuardedOperation<String> op = operation();
+    // across Galera nodes the second caller would not wait for the first
+    GuardedOperation<String> op = operation(idemOnOneNode());
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);

@@ -443,9 +443,7 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
       if (finished(c.path(), last)) {
         break;
       }
-      if (callersSpreadOverNodes()
-          && last.failure != null
-          && idem.classify(last.failure) == ErrorKind.DEADLOCK) {
+      if (last.failure != null && abortedByAnotherNode(last.failure)) {
         // across Galera nodes a conflict at commit replaces a wait: the client runs it again
         continue;
       }
@@ -460,7 +458,11 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
     Attempt replay = attempt(t, c.path(), key, null);
     int replayCalls = gateway.tokens(key).size() - callsBeforeReplay;
     Optional<KeyState> end = idem.keys().inspect(opScope, key);
-    int borrowed = t.pool == null ? 0 : t.pool.getHikariPoolMXBean().getActiveConnections();
+    // the cluster's node pools count for a target on the rotating data source
+    int borrowed =
+        t.pool == null
+            ? borrowedConnections()
+            : t.pool.getHikariPoolMXBean().getActiveConnections();
 
     // the gateway: one charge per key, repeated calls only with the same token
     List<String> tokens = gateway.tokens(key);

@@ -18,23 +18,23 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * One pool per Galera node, handing out connections from the nodes in turn: consecutive calls of a
- * test (a first execution and its replay, two racing callers, a lease holder and its successor) run
- * on different nodes. Thread-safe.
+ * One pool per Galera node, handing out connections from the nodes in turn, one rotation for the
+ * whole JVM: consecutive connections (a first execution and its replay, two racing callers, a lease
+ * holder and its successor) come from different nodes unless another thread borrows in between.
+ * Thread-safe.
  *
- * <p>Every connection reads causally ({@code wsrep_sync_wait = 15}): a node first applies what the
- * cluster has committed, so a test's checks see what another node just wrote. Without it a read on
- * a node that has not applied the write yet misses it; Idem does not depend on that, which {@link
- * GaleraNodesTest} checks with plain connections. Bit 8 covers {@code SHOW}, which Idem's table
- * inspection runs on the MySQL family: with 7, {@code SHOW COLUMNS} on one node missed a table just
- * created on another in 2 of 300 tries here, with 15 in none. Concurrent writers on two nodes still
- * do not wait for each other and still conflict at commit.
+ * <p>The pools connect with the shared database's URL, the port swapped for each node's; that URL
+ * makes every connection read causally ({@code wsrep_sync_wait = 15}): a node first applies what
+ * the cluster has committed, so a test's checks see what another node just wrote. Without it a read
+ * on a node that has not applied the write yet misses it; Idem does not depend on that, which
+ * {@link GaleraNodesTest} checks with plain connections. Bit 8 covers {@code SHOW}, which Idem's
+ * table inspection runs on the MySQL family: with 7, {@code SHOW COLUMNS} on one node missed a
+ * table just created on another in 2 of 300 tries here, with 15 in none.
  *
- * <p>Public only so that Idem finds {@link #evictConnection} as it finds HikariCP's.
+ * <p>Public only so that Idem and the fixtures' {@code FaultyDataSource} find {@link
+ * #evictConnection} as they find HikariCP's.
  */
 public final class NodeRotatingDataSource implements DataSource {
-  private static final String CAUSAL_READS = "SET SESSION wsrep_sync_wait = 15";
-
   private final List<HikariDataSource> pools;
   private final List<Integer> ports;
   private final AtomicInteger next = new AtomicInteger();
@@ -60,7 +60,6 @@ public final class NodeRotatingDataSource implements DataSource {
       config.setPoolName("galera-node-" + node);
       config.setMaximumPoolSize(12);
       config.setMinimumIdle(1);
-      config.setConnectionInitSql(CAUSAL_READS);
       pools.add(new HikariDataSource(config));
       ports.add(cluster.port(node));
     }
@@ -73,10 +72,14 @@ public final class NodeRotatingDataSource implements DataSource {
   }
 
   /**
-   * Opens a connection to the node that {@code other} is connected to, found from its URL without a
-   * statement: session ids are numbered per node, so a {@code KILL} must run there.
+   * Opens a connection to the node that {@code other} is connected to, without a statement on it:
+   * session ids are numbered per node, so a {@code KILL} must run there.
    */
   Connection openBeside(Connection other) throws SQLException {
+    HikariDataSource owner = owners.get(other);
+    if (owner != null) {
+      return owner.getConnection();
+    }
     String url = other.getMetaData().getURL();
     for (int node = 0; node < ports.size(); node++) {
       if (url.contains(":" + ports.get(node) + "/")) {

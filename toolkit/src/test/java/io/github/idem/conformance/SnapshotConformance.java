@@ -13,7 +13,6 @@ import io.github.idem.api.Outcome;
 import io.github.idem.testing.Engine;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -132,29 +131,19 @@ public abstract class SnapshotConformance extends ConformanceBase {
         sql("INSERT INTO " + table + " (k, v) VALUES ('key-1', 1)");
         Object result = attempt(() -> write.write(c));
         if (result instanceof Throwable) {
-          Object rollback = attempt(() -> rollback(c));
-          if (rollback instanceof Throwable failure && !abortedByAnotherNode(failure)) {
-            throw new AssertionError("rollback failed", failure);
+          Throwable rollback = catchThrowable(c::rollback);
+          if (rollback != null && !abortedByAnotherNode(rollback)) {
+            throw new AssertionError("rollback failed", rollback);
           }
           return result;
         }
-        Object committed = attempt(() -> commit(c));
-        return committed instanceof Throwable ? committed : result;
+        Throwable commit = catchThrowable(c::commit);
+        return commit != null ? commit : result;
       } finally {
         c.setAutoCommit(true);
         c.setTransactionIsolation(before);
       }
     }
-  }
-
-  private static Object rollback(Connection c) throws SQLException {
-    c.rollback();
-    return "rolled back";
-  }
-
-  private static Object commit(Connection c) throws SQLException {
-    c.commit();
-    return "committed";
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.idem.testing.faults;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintWriter;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -65,11 +66,24 @@ public final class FaultyDataSource implements DataSource {
    */
   public static FaultyDataSource wrap(DataSource real) {
     Objects.requireNonNull(real, "real");
-    return new FaultyDataSource(real, evictor(real));
+    MethodHandle evictor = evictor(real);
+    return new FaultyDataSource(real, evictor != null ? evictor : evictor(hikariBehind(real)));
+  }
+
+  /** A HikariCP pool that a delegating data source (a Spring proxy, say) unwraps to. */
+  private static @Nullable DataSource hikariBehind(DataSource real) {
+    try {
+      return real.isWrapperFor(HikariDataSource.class) ? real.unwrap(HikariDataSource.class) : null;
+    } catch (SQLException e) {
+      return null;
+    }
   }
 
   /** HikariCP's {@code evictConnection(Connection)}, or the same method of another pool. */
-  private static @Nullable MethodHandle evictor(DataSource real) {
+  private static @Nullable MethodHandle evictor(@Nullable DataSource real) {
+    if (real == null) {
+      return null;
+    }
     try {
       return MethodHandles.publicLookup()
           .findVirtual(
@@ -182,6 +196,24 @@ public final class FaultyDataSource implements DataSource {
       if (log.size() < LOG_LIMIT) {
         log.add(line);
       }
+    }
+  }
+
+  /**
+   * Evicts a connection this data source handed out from the wrapped pool, as HikariCP's {@code
+   * HikariDataSource.evictConnection} does, so code that discards broken connections through its
+   * pool (Idem does) can do so through this wrapper too. Without it such code aborts the physical
+   * connection behind the pool's back, and the pool hands the dead session to the next borrower
+   * (HikariCP skips its liveness check for 500 ms after a connection was last used). Does nothing
+   * when the wrapped data source cannot evict, or for a connection it did not hand out.
+   *
+   * @param connection a connection from {@link #getConnection()}
+   */
+  public void evictConnection(Connection connection) {
+    if (Proxy.isProxyClass(connection.getClass())
+        && Proxy.getInvocationHandler(connection) instanceof FaultyConnection faulty
+        && faulty.owner() == this) {
+      evict(faulty.real());
     }
   }
 

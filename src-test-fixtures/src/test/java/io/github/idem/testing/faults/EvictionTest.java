@@ -52,4 +52,33 @@ class EvictionTest {
     }
     assertThat(count(db, table)).isEqualTo(1);
   }
+
+  /**
+   * Idem discards a connection it finds broken as it would through a bare HikariCP pool: evict,
+   * then abort and close. Through the wrapper the eviction must reach the pool, or the aborted
+   * session is the next borrower's.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aConnectionEvictedThroughTheWrapperIsNotHandedOutAgain(Engine engine) throws Exception {
+    TestDatabase db = TestDatabases.shared(engine);
+    String table = createTable(db, "e_evict_through");
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("faults-evict-through-" + engine.id());
+    config.setJdbcUrl(db.jdbcUrl());
+    config.setDriverClassName(engine.facts().driverClassName());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      FaultyDataSource faulty = FaultyDataSource.wrap(pool);
+      try (Connection c = faulty.getConnection()) {
+        faulty.evictConnection(c);
+        c.abort(Runnable::run);
+      }
+      try (Connection c = faulty.getConnection()) {
+        assertThat(insert(c, table, 1)).isEqualTo(1);
+      }
+      assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+    }
+    assertThat(count(db, table)).isEqualTo(1);
+  }
 }
