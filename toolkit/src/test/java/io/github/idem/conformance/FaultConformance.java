@@ -192,7 +192,7 @@ public abstract class FaultConformance extends ConformanceBase {
       consumer = idem.consumer("fs-" + run);
       // the first executions read table facts and prepare statements; faults aim at later ones
       for (Path path : Path.values()) {
-        Attempt warm = attempt(this, path, run + "-warm-" + name, 0);
+        Attempt warm = retryingConflicts(this, path, run + "-warm-" + name, 0);
         if (!warm.ok()) {
           throw new IllegalStateException("warm-up of " + path.label + " failed", warm.failure);
         }

@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -225,6 +226,10 @@ class GaleraNodesTest {
       try (Connection c = node(0).getConnection()) {
         insertCharge(c, row, "other", 1);
       }
+      // Once node 1 has committed node 0's row, its applier has aborted the body's transaction
+      // (the row's uncommitted insert stood in the way). The body's own causal read was not
+      // enough: in one CI run, right after nodes restarted, it met no abort.
+      awaitCommittedOn(1, "SELECT COUNT(*) FROM " + charges + " WHERE id = '" + row + "'");
       overwritten.countDown();
       Throwable thrown = catchThrowable(() -> result.get(WAIT_SECONDS, TimeUnit.SECONDS));
 
@@ -446,6 +451,26 @@ class GaleraNodesTest {
 
   private long recordsIn(int node) throws SQLException {
     return count(node, "SELECT COUNT(*) FROM idem_operations WHERE scope = '" + scope + "'");
+  }
+
+  /** Polls a plain read on {@code node} (no causal wait) until it counts a row. */
+  private static void awaitCommittedOn(int node, String countQuery) throws SQLException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    try (Connection c = node(node).getConnection();
+        Statement s = c.createStatement()) {
+      while (true) {
+        try (ResultSet rs = s.executeQuery(countQuery)) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            return;
+          }
+        }
+        if (System.nanoTime() - deadline > 0) {
+          throw new AssertionError("node " + node + " did not apply the row in time");
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+    }
   }
 
   private static long count(int node, String query) throws SQLException {
