@@ -92,7 +92,7 @@ final class MariaDbServer implements DatabaseServer {
     config.addArg("--bind-address=127.0.0.1");
     config.addArg("--character-set-server=utf8mb4");
     config.addArg("--max-connections=500");
-    boolean root = Settings.isRoot();
+    boolean root = LocalFiles.isRoot();
     if (root) {
       config.addArg("--user=root");
     }

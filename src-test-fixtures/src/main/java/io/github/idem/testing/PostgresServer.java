@@ -123,7 +123,7 @@ final class PostgresServer implements DatabaseServer {
   private record Launched(int port, String how, Runnable stopper) {}
 
   private static Launched launch(Path log) throws IOException {
-    if (!Settings.isRoot()) {
+    if (!LocalFiles.isRoot()) {
       return launchWithZonky(log, "as " + System.getProperty("user.name"));
     }
     String mode = Settings.postgresRootMode();

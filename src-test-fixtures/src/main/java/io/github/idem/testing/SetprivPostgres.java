@@ -7,11 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +113,7 @@ final class SetprivPostgres {
       run(start, log, 90);
       return new SetprivPostgres(root, bin, data, log, wrapper, port);
     } catch (IOException | RuntimeException e) {
-      deleteRecursively(root);
+      LocalFiles.deleteRecursively(root);
       throw e;
     }
   }
@@ -148,7 +145,7 @@ final class SetprivPostgres {
     } catch (IOException | RuntimeException e) {
       System.err.println("[idem-test-fixtures] could not stop embedded PostgreSQL: " + e);
     } finally {
-      deleteRecursively(root);
+      LocalFiles.deleteRecursively(root);
     }
   }
 
@@ -262,33 +259,6 @@ final class SetprivPostgres {
               + " from "
               + String.join(" ", command)
               + PostgresServer.lastLogLine(log));
-    }
-  }
-
-  static void deleteRecursively(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          directory,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc)
-                throws IOException {
-              Files.deleteIfExists(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      System.err.println("[idem-test-fixtures] could not delete " + directory + ": " + e);
     }
   }
 }

@@ -47,15 +47,6 @@ final class Settings {
     return mode == null ? "auto" : mode.toLowerCase(Locale.ROOT);
   }
 
-  static boolean isRoot() {
-    try {
-      return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
-    } catch (LinkageError | RuntimeException e) {
-      // not Unix (Windows), or the jdk.security.auth module is absent from a trimmed runtime
-      return "root".equals(System.getProperty("user.name"));
-    }
-  }
-
   /** A new database / file name: {@code idem_} and 12 random lower-case letters or digits. */
   static String randomName() {
     ThreadLocalRandom random = ThreadLocalRandom.current();

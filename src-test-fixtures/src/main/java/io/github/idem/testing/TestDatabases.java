@@ -453,7 +453,7 @@ public final class TestDatabases {
     }
     Path sqlite = SQLITE_DIRECTORY.peek();
     if (sqlite != null) {
-      SetprivPostgres.deleteRecursively(sqlite);
+      LocalFiles.deleteRecursively(sqlite);
     }
   }
 }

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +46,7 @@ public abstract class ConformanceBase {
   private static final AtomicInteger TABLES = new AtomicInteger();
   private static final Map<String, HikariDataSource> VARIANTS = new ConcurrentHashMap<>();
   private static final Map<String, NodeRotatingDataSource> SPREAD = new ConcurrentHashMap<>();
+  private static final int CERTIFICATION_RETRIES = 5;
 
   /** The engine whose rules apply: for a replicated setup, the engine its nodes run. */
   protected final Engine engine;
@@ -163,6 +166,28 @@ public abstract class ConformanceBase {
    */
   protected boolean abortedByAnotherNode(Throwable failure) {
     return callersSpreadOverNodes() && idem.classify(failure) == ErrorKind.DEADLOCK;
+  }
+
+  /**
+   * Runs {@code attempt}, and again (at most {@value #CERTIFICATION_RETRIES} more times) while its
+   * outcome failed with what {@link #abortedByAnotherNode} accepts, as an application runs a
+   * transaction again after a certification failure. On one server it runs once.
+   *
+   * @param attempt one attempt, returning its outcome
+   * @param failureOf the outcome's failure, or null when it succeeded
+   * @return the last outcome
+   */
+  protected <A> A againAfterCertificationFailures(
+      Supplier<A> attempt, Function<A, Throwable> failureOf) {
+    A outcome = attempt.get();
+    for (int again = 0; again < CERTIFICATION_RETRIES; again++) {
+      Throwable failure = failureOf.apply(outcome);
+      if (failure == null || !abortedByAnotherNode(failure)) {
+        break;
+      }
+      outcome = attempt.get();
+    }
+    return outcome;
   }
 
   /** Kills the victim's server session from a connection to the victim's own server. */

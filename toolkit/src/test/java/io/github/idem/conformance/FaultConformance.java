@@ -62,7 +62,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class FaultConformance extends ConformanceBase {
   private static final String OPS = "idem_operations";
-  private static final int CONFLICT_RETRIES = 5;
   private static final long AMOUNT = 7L;
   private static final long POOL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final Pattern EXECUTION =
@@ -542,13 +541,7 @@ public abstract class FaultConformance extends ConformanceBase {
    * a failure like any other.
    */
   private Attempt retryingConflicts(Target t, Path path, String key, int n) {
-    Attempt attempt = attempt(t, path, key, n);
-    for (int again = 0;
-        again < CONFLICT_RETRIES && !attempt.ok() && abortedByAnotherNode(attempt.failure);
-        again++) {
-      attempt = attempt(t, path, key, n);
-    }
-    return attempt;
+    return againAfterCertificationFailures(() -> attempt(t, path, key, n), a -> a.failure);
   }
 
   /** The caller's transaction: a connection from the faulty data source, committed by the test. */

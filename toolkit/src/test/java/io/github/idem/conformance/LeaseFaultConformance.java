@@ -75,7 +75,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class LeaseFaultConformance extends ConformanceBase {
   private static final String OPS = "idem_operations";
-  private static final int CONFLICT_RETRIES = 5;
   private static final long POOL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int MAX_RETRIES = 6;
 
@@ -347,13 +346,10 @@ public abstract class LeaseFaultConformance extends ConformanceBase {
               .build();
       // the first executions read table facts and prepare statements; faults aim at later ones
       for (Path path : List.of(Path.CHARGE, Path.DECLINE)) {
-        Attempt warm = attempt(this, path, run + "-warm-" + name, null);
-        // across Galera nodes a warm-up can lose certification (1213) instead of waiting: again
-        for (int again = 0;
-            again < CONFLICT_RETRIES && warm.failure != null && abortedByAnotherNode(warm.failure);
-            again++) {
-          warm = attempt(this, path, run + "-warm-" + name, null);
-        }
+        String key = run + "-warm-" + name;
+        // across Galera nodes a warm-up can lose certification (1213) instead of waiting
+        Attempt warm =
+            againAfterCertificationFailures(() -> attempt(this, path, key, null), a -> a.failure);
         if (!finished(path, warm)) {
           throw new IllegalStateException("warm-up of " + path.label + " failed", warm.failure);
         }

@@ -1,5 +1,6 @@
 package io.github.idem.testing.ha;
 
+import io.github.idem.testing.LocalFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

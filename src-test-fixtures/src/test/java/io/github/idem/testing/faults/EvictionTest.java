@@ -29,12 +29,7 @@ class EvictionTest {
   void theNextBorrowerGetsAWorkingConnection(Engine engine) throws Exception {
     TestDatabase db = TestDatabases.shared(engine);
     String table = createTable(db, "e_evict");
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("faults-evict-" + engine.id());
-    config.setJdbcUrl(db.jdbcUrl());
-    config.setDriverClassName(engine.facts().driverClassName());
-    config.setMaximumPoolSize(1);
-    try (HikariDataSource pool = new HikariDataSource(config)) {
+    try (HikariDataSource pool = singleConnectionPool(db, "faults-evict-" + engine.id())) {
       FaultyDataSource faulty = FaultyDataSource.wrap(pool);
 
       for (Action action : new Action[] {Action.loseConnection(), Action.abortConnection()}) {
@@ -63,12 +58,7 @@ class EvictionTest {
   void aConnectionEvictedThroughTheWrapperIsNotHandedOutAgain(Engine engine) throws Exception {
     TestDatabase db = TestDatabases.shared(engine);
     String table = createTable(db, "e_evict_through");
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("faults-evict-through-" + engine.id());
-    config.setJdbcUrl(db.jdbcUrl());
-    config.setDriverClassName(engine.facts().driverClassName());
-    config.setMaximumPoolSize(1);
-    try (HikariDataSource pool = new HikariDataSource(config)) {
+    try (HikariDataSource pool = singleConnectionPool(db, "faults-evict-through-" + engine.id())) {
       FaultyDataSource faulty = FaultyDataSource.wrap(pool);
       try (Connection c = faulty.getConnection()) {
         faulty.evictConnection(c);
@@ -80,5 +70,15 @@ class EvictionTest {
       assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
     }
     assertThat(count(db, table)).isEqualTo(1);
+  }
+
+  /** One connection only: a connection the pool kept would be the next borrower's. */
+  private static HikariDataSource singleConnectionPool(TestDatabase db, String name) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setJdbcUrl(db.jdbcUrl());
+    config.setDriverClassName(db.engine().facts().driverClassName());
+    config.setMaximumPoolSize(1);
+    return new HikariDataSource(config);
   }
 }

@@ -1,4 +1,4 @@
-package io.github.idem.testing.ha;
+package io.github.idem.testing;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,12 +8,28 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import org.jspecify.annotations.Nullable;
 
-/** What both replicated setups need of the local machine: who runs them, what they leave behind. */
-final class LocalFiles {
+/**
+ * What the fixtures' server launchers need of the local machine: who runs them, and removing what
+ * they leave behind. For the fixtures themselves (the embedded PostgreSQL and MariaDB launchers and
+ * the replicated setups in {@code io.github.idem.testing.ha}); stateless and thread-safe.
+ *
+ * <pre>{@code
+ * if (LocalFiles.isRoot()) {
+ *   // PostgreSQL refuses to run as root: start it as an unprivileged user
+ * }
+ * LocalFiles.deleteRecursively(dataDirectory);
+ * }</pre>
+ */
+public final class LocalFiles {
   private LocalFiles() {}
 
-  /** Whether this JVM runs as root, so the servers must run as an unprivileged user. */
-  static boolean isRoot() {
+  /**
+   * Whether this JVM runs as root, so the servers must run as an unprivileged user. Reads the uid
+   * where the {@code jdk.security.auth} module offers it, else compares {@code user.name}.
+   *
+   * @return true for uid 0 (or user {@code root})
+   */
+  public static boolean isRoot() {
     try {
       return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
     } catch (LinkageError | RuntimeException e) {
@@ -22,8 +38,12 @@ final class LocalFiles {
     }
   }
 
-  /** Deletes a directory tree; a failure is reported on stderr, never thrown (cleanup). */
-  static void deleteRecursively(Path directory) {
+  /**
+   * Deletes a directory tree; a failure is reported on stderr, never thrown (cleanup).
+   *
+   * @param directory the tree's root; nothing happens when it does not exist
+   */
+  public static void deleteRecursively(Path directory) {
     if (!Files.exists(directory)) {
       return;
     }
