@@ -1,9 +1,17 @@
 package io.github.idem.benchmarks;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
@@ -17,12 +25,19 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Shared lifecycle of every benchmark: a private database per trial on the engine named by the
  * {@code engine} parameter, a pre-populated table {@code t} ({@link Db#TABLE_ROWS} rows), fresh
  * keys from one counter (never reused within a trial), and a clean-up before every iteration (never
  * per invocation) so table sizes stay steady.
+ *
+ * <p>{@link #paired} measures a candidate and its baseline in the same fork, one call of each in
+ * turn, and times (and counts the bytes of) every call on its own. A ratio of two separate forks
+ * carries the difference between the forks' moments: on a durable server the commit latency of this
+ * machine moves between regimes (about 230 and 500 µs per plain insert) that last seconds to
+ * minutes, longer than a short fork and shorter than a round. Calls in turn share every regime.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +55,13 @@ public abstract class BenchBase {
   @Param({"h2"})
   public String engine;
 
+  /**
+   * Empty for the benchmark methods; for {@link #paired}, {@code candidate,baseline}: two benchmark
+   * methods of the same class, e.g. {@code idemGuardedFresh,handGuard}.
+   */
+  @Param({""})
+  public String pair;
+
   /** The database of this trial. */
   protected Db db;
 
@@ -48,11 +70,29 @@ public abstract class BenchBase {
 
   private final AtomicLong nextFresh = new AtomicLong(Db.FRESH_BASE);
 
+  private static final com.sun.management.ThreadMXBean ALLOCATION =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  private List<String> pairNames = List.of();
+  private MethodHandle candidate;
+  private MethodHandle baseline;
+
   /** Opens the database, creates the schema and records the environment. */
   @Setup(Level.Trial)
   public void openDatabase(BenchmarkParams params) throws Exception {
     String name = params.getBenchmark();
     benchmark = name.substring(name.lastIndexOf('.') + 1);
+    if (benchmark.equals("paired")) {
+      pairNames = List.of(pair.split(",", -1));
+      if (pairNames.size() != 2) {
+        throw new IllegalArgumentException("pair must be candidate,baseline, was '" + pair + "'");
+      }
+      candidate = handle(pairNames.get(0));
+      baseline = handle(pairNames.get(1));
+      ALLOCATION.setThreadAllocatedMemoryEnabled(true);
+    } else if (!pair.isEmpty()) {
+      throw new IllegalArgumentException("pair applies to the paired benchmark only");
+    }
     db = Db.open(engine);
     db.createBaseSchema();
     prepare();
@@ -71,6 +111,86 @@ public abstract class BenchBase {
     if (db != null) {
       db.close();
     }
+  }
+
+  /**
+   * The per-call measurements of {@link #paired}, summed over an iteration and reported by JMH as
+   * secondary results: calls, nanoseconds and allocated bytes of the candidate and of the baseline.
+   */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class PairCounters {
+    public long candidateCalls;
+    public long candidateNanos;
+    public long candidateBytes;
+    public long baselineCalls;
+    public long baselineNanos;
+    public long baselineBytes;
+    private boolean candidateNext;
+
+    /** Starts every iteration from zero, with the candidate. */
+    @Setup(Level.Iteration)
+    public void reset() {
+      candidateCalls = 0;
+      candidateNanos = 0;
+      candidateBytes = 0;
+      baselineCalls = 0;
+      baselineNanos = 0;
+      baselineBytes = 0;
+      candidateNext = true;
+    }
+  }
+
+  /**
+   * One call of the candidate or of the baseline named by {@link #pair}, in turn, timed with {@link
+   * System#nanoTime} and its bytes counted with the thread's allocation counter.
+   */
+  @Benchmark
+  public void paired(PairCounters counters, Blackhole blackhole) throws Throwable {
+    boolean candidateTurn = counters.candidateNext;
+    counters.candidateNext = !candidateTurn;
+    MethodHandle call = candidateTurn ? candidate : baseline;
+    long bytesBefore = ALLOCATION.getCurrentThreadAllocatedBytes();
+    long start = System.nanoTime();
+    Object result = (Object) call.invokeExact(blackhole);
+    long nanos = System.nanoTime() - start;
+    long bytes = ALLOCATION.getCurrentThreadAllocatedBytes() - bytesBefore;
+    blackhole.consume(result);
+    if (candidateTurn) {
+      counters.candidateCalls++;
+      counters.candidateNanos += nanos;
+      counters.candidateBytes += bytes;
+    } else {
+      counters.baselineCalls++;
+      counters.baselineNanos += nanos;
+      counters.baselineBytes += bytes;
+    }
+  }
+
+  /** The benchmark method {@code name} of this class as {@code (Blackhole) -> Object}. */
+  private MethodHandle handle(String name) throws ReflectiveOperationException {
+    for (Method m : getClass().getMethods()) {
+      if (!m.getName().equals(name)
+          || name.equals("paired")
+          || !m.isAnnotationPresent(Benchmark.class)) {
+        continue;
+      }
+      MethodHandle h = MethodHandles.publicLookup().unreflect(m).bindTo(this);
+      Class<?>[] parameters = m.getParameterTypes();
+      if (parameters.length == 0) {
+        h = MethodHandles.dropArguments(h, 0, Blackhole.class);
+      } else if (parameters.length != 1 || parameters[0] != Blackhole.class) {
+        throw new IllegalArgumentException(name + " takes more than a Blackhole; cannot pair it");
+      }
+      return h.asType(MethodType.methodType(Object.class, Blackhole.class));
+    }
+    throw new IllegalArgumentException(
+        "no benchmark method " + name + " in " + getClass().getSimpleName());
+  }
+
+  /** Whether this trial runs benchmark method {@code name}, alone or as half of a pair. */
+  protected final boolean measures(String name) {
+    return benchmark.equals(name) || pairNames.contains(name);
   }
 
   /** A key no call in this trial has used. */

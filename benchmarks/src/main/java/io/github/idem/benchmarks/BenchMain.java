@@ -14,10 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -64,7 +66,7 @@ public final class BenchMain {
   private static final double FORK_OVERHEAD_SECONDS = 4.0;
 
   private static final String USAGE =
-      "usage: run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick]"
+      "usage: run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick|--paired]"
           + " [--rounds N] [--warmup N] [--measure N] [--iteration-time S] [--threads LIST]"
           + " [--only REGEX] [--label NAME] [--out DIR]";
 
@@ -91,6 +93,10 @@ public final class BenchMain {
       return mode.equals("smoke");
     }
 
+    boolean paired() {
+      return mode.equals("paired");
+    }
+
     /** Why these numbers must not be published, or null. */
     String publication() {
       if (smoke()) {
@@ -103,12 +109,12 @@ public final class BenchMain {
       if (rounds < 3) {
         reasons.add("fewer than 3 rounds");
       }
-      Settings full = new Settings();
+      Settings full = paired() ? parse(new String[] {engine, "--paired"}) : new Settings();
       if (warmupIterations < full.warmupIterations
           || warmupSeconds < full.warmupSeconds
           || measurementIterations < full.measurementIterations
           || measurementSeconds < full.measurementSeconds) {
-        reasons.add("shorter warm-up or measurement than full mode");
+        reasons.add("shorter warm-up or measurement than " + mode + " mode");
       }
       return reasons.isEmpty() ? null : String.join("; ", reasons);
     }
@@ -132,6 +138,12 @@ public final class BenchMain {
           s.measurementIterations = 2;
           s.measurementSeconds = 0.3;
           s.threads = new int[] {1};
+        } else if (a.equals("--paired")) {
+          s.mode = "paired";
+          s.rounds = 5;
+          s.warmupIterations = 2;
+          s.measurementIterations = 4;
+          s.threads = new int[] {1, 16};
         } else if (a.equals("--quick")) {
           s.mode = "quick";
           s.rounds = 3;
@@ -143,7 +155,7 @@ public final class BenchMain {
       }
       for (int i = 1; i < args.length; i++) {
         switch (args[i]) {
-          case "--smoke", "--quick" -> {}
+          case "--smoke", "--quick", "--paired" -> {}
           case "--rounds" -> s.rounds = positive(args, ++i);
           case "--warmup" -> s.warmupIterations = Integer.parseInt(value(args, ++i));
           case "--measure" -> s.measurementIterations = positive(args, ++i);
@@ -186,8 +198,85 @@ public final class BenchMain {
     }
   }
 
-  /** What one JMH invocation of a round runs: benchmarks ({@code Class.method}) and parameters. */
-  record Plan(int threads, List<String> benchmarks, Map<String, String[]> params) {}
+  /**
+   * What one JMH invocation of a round runs: benchmarks ({@code Class.method}) and parameters; its
+   * JSON goes to {@code <label>-t<threads>-r<round><fileSuffix>.json}.
+   */
+  record Plan(
+      int threads, List<String> benchmarks, Map<String, String[]> params, String fileSuffix) {
+    Plan(int threads, List<String> benchmarks, Map<String, String[]> params) {
+      this(threads, benchmarks, params, "");
+    }
+  }
+
+  /**
+   * A candidate and its baseline that {@code --paired} measures in one fork, in turn.
+   *
+   * @param benchmarkClass the class of both methods, e.g. {@code GuardedBenchmark}
+   * @param candidate the candidate's method
+   * @param baseline the baseline's method
+   * @param manyThreads whether it also runs at the thread counts above 1
+   * @param engines the engine families it runs on
+   */
+  record Pair(
+      String benchmarkClass,
+      String candidate,
+      String baseline,
+      boolean manyThreads,
+      Set<Db.Kind> engines) {
+    String value() {
+      return candidate + "," + baseline;
+    }
+  }
+
+  private static final Set<Db.Kind> EVERY_ENGINE = EnumSet.allOf(Db.Kind.class);
+
+  private static Pair guarded(String candidate, String baseline, boolean manyThreads) {
+    return new Pair("GuardedBenchmark", candidate, baseline, manyThreads, EVERY_ENGINE);
+  }
+
+  /**
+   * The pairs of {@code --paired}: every goal's candidate with its baseline (Comparisons), plus HG
+   * with B0 to show what the hand-written guard itself costs. In class order; the first pair of
+   * each class is the one {@code --smoke} checks.
+   */
+  static final List<Pair> PAIRS =
+      List.of(
+          new Pair(
+              "BatchBenchmark",
+              "idemBatchUpsert",
+              "rawBatchInsertRewritten",
+              false,
+              EnumSet.of(Db.Kind.POSTGRES)),
+          new Pair(
+              "BatchBenchmark",
+              "idemBatchUpsert",
+              "rawBatchUpsert",
+              false,
+              EnumSet.of(Db.Kind.H2, Db.Kind.MARIADB)),
+          guarded("idemGuardedFresh", "handGuard", true),
+          guarded("idemGuardedReplay", "plainInsert", true),
+          guarded("idemGuardedInsertReplay", "plainInsert", true),
+          guarded("idemGuardedInsertFresh", "plainInsert", true),
+          guarded("idemGuardedFresh", "plainInsert", true),
+          guarded("handGuard", "plainInsert", true),
+          guarded("idemGuardedFresh", "camelGuard", false),
+          guarded("idemGuardedInsertFresh", "camelGuard", false),
+          guarded("idemGuardedFresh", "springIntegrationGuard", false),
+          guarded("idemGuardedInsertFresh", "springIntegrationGuard", false),
+          new Pair(
+              "SingleRowBenchmark",
+              "idemInsertIfAbsentFresh",
+              "handInsertIfAbsentFresh",
+              false,
+              EVERY_ENGINE),
+          new Pair(
+              "SingleRowBenchmark",
+              "idemInsertIfAbsentDuplicate",
+              "handInsertIfAbsentDuplicate",
+              false,
+              EVERY_ENGINE),
+          new Pair("UpsertBenchmark", "idemUpsert", "handUpsert", false, EVERY_ENGINE));
 
   /** Benchmarks of the full mode at one thread (the rewritten batch is added on PostgreSQL). */
   static final List<String> ONE_THREAD =
@@ -244,6 +333,9 @@ public final class BenchMain {
    */
   static List<Plan> plans(Settings s, List<String> available) {
     boolean postgres = Db.kindOf(s.engine) == Db.Kind.POSTGRES;
+    if (s.paired()) {
+      return pairedPlans(s, available);
+    }
     List<Plan> plans = new ArrayList<>();
     for (int threads : s.threads) {
       List<String> names;
@@ -252,7 +344,11 @@ public final class BenchMain {
         names = available.stream().filter(n -> only.matcher(PKG + n).find()).toList();
       } else if (s.smoke()) {
         // Rewritten batches exist for pgjdbc only; elsewhere they refuse to run.
-        names = available.stream().filter(n -> postgres || !n.contains("Rewritten")).toList();
+        names =
+            available.stream()
+                .filter(n -> postgres || !n.contains("Rewritten"))
+                .filter(n -> !n.endsWith(".paired"))
+                .toList();
       } else if (threads == 1) {
         names = new ArrayList<>(ONE_THREAD);
         if (postgres) {
@@ -273,10 +369,69 @@ public final class BenchMain {
         plans.add(new Plan(threads, names, params));
       }
     }
+    if (s.smoke() && s.only == null) {
+      plans.addAll(smokePairs(s));
+    }
     if (plans.isEmpty()) {
       throw new IllegalArgumentException("no benchmark matches --only " + s.only);
     }
     return plans;
+  }
+
+  /** Paired mode: per thread count, one JMH invocation per class with that class's pairs. */
+  private static List<Plan> pairedPlans(Settings s, List<String> available) {
+    Db.Kind kind = Db.kindOf(s.engine);
+    Pattern only = s.only == null ? null : Pattern.compile(s.only);
+    List<Plan> plans = new ArrayList<>();
+    for (int threads : s.threads) {
+      Map<String, List<String>> byClass = new LinkedHashMap<>();
+      for (Pair p : PAIRS) {
+        if (p.engines().contains(kind)
+            && (threads == 1 || p.manyThreads())
+            && (only == null || only.matcher(p.benchmarkClass() + "." + p.value()).find())) {
+          byClass.computeIfAbsent(p.benchmarkClass(), c -> new ArrayList<>()).add(p.value());
+        }
+      }
+      byClass.forEach(
+          (benchmarkClass, pairs) ->
+              plans.add(pairedPlan(s, available, threads, benchmarkClass, pairs)));
+    }
+    if (plans.isEmpty()) {
+      throw new IllegalArgumentException("no pair matches --only " + s.only);
+    }
+    return plans;
+  }
+
+  /** Smoke mode: the first pair of every class once, so the paired path is checked too. */
+  private static List<Plan> smokePairs(Settings s) {
+    Db.Kind kind = Db.kindOf(s.engine);
+    Map<String, String> first = new LinkedHashMap<>();
+    for (Pair p : PAIRS) {
+      if (p.engines().contains(kind)) {
+        first.putIfAbsent(p.benchmarkClass(), p.value());
+      }
+    }
+    List<Plan> plans = new ArrayList<>();
+    for (int threads : s.threads) {
+      first.forEach(
+          (benchmarkClass, pair) ->
+              plans.add(pairedPlan(s, null, threads, benchmarkClass, List.of(pair))));
+    }
+    return plans;
+  }
+
+  private static Plan pairedPlan(
+      Settings s, List<String> available, int threads, String benchmarkClass, List<String> pairs) {
+    String name = benchmarkClass + ".paired";
+    if (available != null && !available.contains(name)) {
+      throw new IllegalStateException("not in the benchmark jar: " + name);
+    }
+    Map<String, String[]> params = new LinkedHashMap<>();
+    params.put("engine", new String[] {s.engine});
+    params.put("pair", pairs.toArray(new String[0]));
+    params.put("existingPct", threads == 1 ? new String[] {"0", "100"} : new String[] {"0"});
+    params.put("batchSize", s.smoke() ? BATCH_SIZES : new String[] {"1024"});
+    return new Plan(threads, List.of(name), params, "-" + benchmarkClass);
   }
 
   /** JMH forks per round: one per benchmark and combination of its parameters. */
@@ -379,13 +534,20 @@ public final class BenchMain {
                   .resultFormat(ResultFormatType.JSON)
                   .result(
                       s.out
-                          .resolve(s.label + "-t" + p.threads() + "-r" + round + ".json")
+                          .resolve(
+                              s.label
+                                  + "-t"
+                                  + p.threads()
+                                  + "-r"
+                                  + round
+                                  + p.fileSuffix()
+                                  + ".json")
                           .toString());
           p.params().forEach(o::param);
           for (String name : p.benchmarks()) {
             o.include("^" + Pattern.quote(PKG + name) + "$");
           }
-          if (!s.smoke()) {
+          if (!s.smoke() && !s.paired()) {
             o.addProfiler(GCProfiler.class);
           }
           new Runner(o.build()).run();
@@ -450,7 +612,7 @@ public final class BenchMain {
     run.put(
         "jvmOptions",
         jvmArgs.stream().filter(a -> a.startsWith("-X")).collect(Collectors.joining(" ")));
-    run.put("gcProfiler", !s.smoke());
+    run.put("gcProfiler", !s.smoke() && !s.paired());
     run.put("server", server == null ? "" : server.describe());
     run.put("started", started.toString());
     run.put("finished", Instant.now().toString());
@@ -460,6 +622,12 @@ public final class BenchMain {
   }
 
   private static String modeText(Settings s) {
+    if (s.paired()) {
+      return "paired: "
+          + (s.only != null ? "the pairs matching --only" : "every goal's pair (README, \"Modes\")")
+          + ", candidate and baseline called in turn in one fork; upsert existing 0 and 100 % at 1"
+          + " thread; batch size 1024";
+    }
     String selection =
         s.only != null
             ? "the benchmarks matching --only"

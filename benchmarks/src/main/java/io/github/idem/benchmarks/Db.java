@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.jooq.SQLDialect;
@@ -286,14 +287,24 @@ final class Db implements AutoCloseable {
         "CREATE TABLE t (id BIGINT PRIMARY KEY, amount BIGINT NOT NULL)",
         "CREATE TABLE biz (id BIGINT PRIMARY KEY, amount BIGINT NOT NULL)",
         "CREATE TABLE guard_keys (op_key VARCHAR(200) PRIMARY KEY)");
+    insertRows(PLAIN_INSERT, TABLE_ROWS, i -> new Object[] {(long) i, (long) i});
+  }
+
+  /**
+   * Inserts {@code rows} rows with {@code sql} in batches of 1000 in one transaction; {@code row}
+   * gives the bound values of row {@code i}.
+   */
+  void insertRows(String sql, int rows, IntFunction<Object[]> row) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(PLAIN_INSERT)) {
-        for (long id = 0; id < TABLE_ROWS; id++) {
-          ps.setLong(1, id);
-          ps.setLong(2, id);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < rows; i++) {
+          Object[] values = row.apply(i);
+          for (int v = 0; v < values.length; v++) {
+            ps.setObject(v + 1, values[v]);
+          }
           ps.addBatch();
-          if (id % 1000 == 999) {
+          if (i % 1000 == 999) {
             ps.executeBatch();
           }
         }

@@ -211,8 +211,10 @@ public final class Report {
     md.append("\n## Every benchmark\n\n");
     md.append(
         "Mean of the per-round means with its 95 % interval (Student t over rounds), median of"
-            + " all measured iterations, allocation per operation (JMH's `gc.alloc.rate.norm`,"
-            + " averaged over rounds).\n\n");
+            + " all measured iterations, allocation per operation ("
+            + allocationSource(run)
+            + ", averaged over rounds). In a paired run a benchmark appears once per pair it ran"
+            + " in.\n\n");
     md.append(
         "| benchmark | threads | params | rounds | mean | 95 % CI | median | B/op | unit |\n");
     md.append("|---|---:|---|---:|---:|---|---:|---:|---|\n");
@@ -224,6 +226,7 @@ public final class Report {
           .append(k.threads())
           .append(" | ")
           .append(k.params())
+          .append(k.pair().isEmpty() ? "" : (k.params().isEmpty() ? "" : ", ") + "pair " + k.pair())
           .append(" | ")
           .append(b.mean().n())
           .append(" | ")
@@ -256,8 +259,11 @@ public final class Report {
       md.append("- Rounds: ")
           .append(r.get("rounds").asInt())
           .append(
-              " (each round runs every selected benchmark in one JMH fork, so the rounds of a"
-                  + " candidate and its baseline alternate in time); per fork ")
+              paired(run)
+                  ? " (each round runs every pair in one JMH fork that calls the candidate and"
+                      + " its baseline in turn, timing each call); per fork "
+                  : " (each round runs every selected benchmark in one JMH fork, so the rounds of a"
+                      + " candidate and its baseline alternate in time); per fork ")
           .append(r.path("warmupIterations").asInt())
           .append(" warm-up × ")
           .append(seconds(r.path("warmupSeconds").asDouble()))
@@ -393,16 +399,37 @@ public final class Report {
   }
 
   /** Allocation differences; A1 rows carry a verdict, the others are reported. */
+  /** Whether the run is a paired one ({@code --paired}). */
+  static boolean paired(RunData run) {
+    return run.run.path("mode").asText("").startsWith("paired");
+  }
+
+  /** Where the run's bytes per operation come from. */
+  static String allocationSource(RunData run) {
+    return paired(run)
+        ? "the calling thread's allocation counter around each call"
+        : "JMH's `gc.alloc.rate.norm`";
+  }
+
   static void allocationTable(StringBuilder md, List<Analysis> analyses, boolean withRun) {
     boolean any = analyses.stream().anyMatch(a -> !a.allocations().isEmpty());
     if (!any) {
-      md.append("No allocation recorded (the GC profiler runs in full mode only).\n");
+      md.append(
+          "No allocation recorded (the GC profiler runs in full mode, the per-call counter in"
+              + " paired mode).\n");
       return;
     }
+    String source =
+        analyses.stream()
+            .filter(a -> !a.allocations().isEmpty())
+            .map(a -> allocationSource(a.run()))
+            .distinct()
+            .reduce((x, y) -> x + " or " + y)
+            .orElseThrow();
     md.append(
-        "Idem's bytes per operation minus those of the matching hand-written baseline"
-            + " (JMH `gc.alloc.rate.norm`), with the 95 % interval of the per-round"
-            + " differences.\n\n");
+        "Idem's bytes per operation minus those of the matching hand-written baseline ("
+            + source
+            + "), with the 95 % interval of the per-round differences.\n\n");
     md.append("| id | comparison |")
         .append(withRun ? " run |" : "")
         .append(

@@ -45,9 +45,10 @@ final class ResultsIndex {
         .append(" its interval and allocation) are in `")
         .append(dir)
         .append("/<run>.md`. Ratios are candidate ÷ baseline of average time per operation")
-        .append(" (lower is better), measured in the same run, thread count and parameters:")
-        .append(" the geometric mean of per-round ratios, with a 95 % Student t interval over")
-        .append(" rounds. A goal is **met** when the whole interval is on its side of the limit,")
+        .append(" (lower is better), measured in the same run, thread count and parameters;")
+        .append(" in a paired run, in the same JMH fork, one call of each in turn: the geometric")
+        .append(
+            " mean of per-round ratios, with a 95 % Student t interval over rounds. A goal is **met** when the whole interval is on its side of the limit,")
         .append(" **missed** when the whole interval is on the other side, undecided otherwise;")
         .append(" goals about durable engines apply only to durable runs. How rounds, intervals")
         .append(" and verdicts are computed: [README](README.md#statistics-and-verdicts).\n\n");

@@ -28,10 +28,13 @@ final class RunData {
   /** Runs whose label ends with this, and whose settings are durable, count as durable. */
   static final String DURABLE_MARKER = "-durable";
 
-  /** Identifies one measured configuration: {@code Class.method}, threads and parameters. */
-  record Key(String benchmark, int threads, String params) {
+  /**
+   * Identifies one measured configuration: {@code Class.method}, threads, parameters, and for a
+   * paired run the pair it was measured in ({@code candidate,baseline}; empty when it ran alone).
+   */
+  record Key(String benchmark, int threads, String params, String pair) {
     Key withBenchmark(String other) {
-      return new Key(other, threads, params);
+      return new Key(other, threads, params, pair);
     }
   }
 
@@ -108,7 +111,7 @@ final class RunData {
   }
 
   private static Pattern roundFileName(String label) {
-    return Pattern.compile(Pattern.quote(label) + "-t(\\d+)-r(\\d+)\\.json");
+    return Pattern.compile(Pattern.quote(label) + "-t(\\d+)-r(\\d+)(-[A-Za-z]+)?\\.json");
   }
 
   /** Reads everything written for {@code label} in {@code dir}. */
@@ -137,7 +140,8 @@ final class RunData {
   private static final Comparator<Key> KEY_ORDER =
       Comparator.comparing(Key::benchmark)
           .thenComparingInt(Key::threads)
-          .thenComparing(k -> paramSortKey(k.params()));
+          .thenComparing(k -> paramSortKey(k.params()))
+          .thenComparing(Key::pair);
 
   /** Sorts numeric parameter values by value, so batchSize=16 comes before batchSize=1024. */
   private static String paramSortKey(String params) {
@@ -161,17 +165,40 @@ final class RunData {
     String[] parts = full.split("\\.");
     String benchmark = parts[parts.length - 2] + "." + parts[parts.length - 1];
     Map<String, String> params = new TreeMap<>();
+    String pair = "";
     JsonNode p = n.get("params");
     if (p != null) {
       for (Map.Entry<String, JsonNode> e : p.properties()) {
-        if (!e.getKey().equals("engine")) {
+        if (e.getKey().equals("pair")) {
+          pair = e.getValue().asText();
+        } else if (!e.getKey().equals("engine")) {
           params.put(e.getKey(), e.getValue().asText());
         }
       }
     }
     List<String> paramText = new ArrayList<>();
     params.forEach((k, v) -> paramText.add(k + "=" + v));
-    Key key = new Key(benchmark, n.get("threads").asInt(), String.join(", ", paramText));
+    String paramsText = String.join(", ", paramText);
+    int threads = n.get("threads").asInt();
+    JsonNode secondary = n.get("secondaryMetrics");
+    if (benchmark.endsWith(".paired")) {
+      String benchmarkClass = benchmark.substring(0, benchmark.indexOf('.'));
+      String[] names = pair.split(",");
+      addPairedHalf(
+          series,
+          round,
+          new Key(benchmarkClass + "." + names[0], threads, paramsText, pair),
+          secondary,
+          "candidate");
+      addPairedHalf(
+          series,
+          round,
+          new Key(benchmarkClass + "." + names[1], threads, paramsText, pair),
+          secondary,
+          "baseline");
+      return;
+    }
+    Key key = new Key(benchmark, threads, paramsText, pair);
     JsonNode primary = n.get("primaryMetric");
     Series s =
         series.computeIfAbsent(
@@ -179,7 +206,6 @@ final class RunData {
             k ->
                 new Series(k, primary.get("scoreUnit").asText(), new TreeMap<>(), new TreeMap<>()));
     s.iterations().put(round, flatten(primary.get("rawData")));
-    JsonNode secondary = n.get("secondaryMetrics");
     JsonNode alloc = secondary == null ? null : secondary.get("gc.alloc.rate.norm");
     if (alloc != null && alloc.has("rawData")) {
       double[] values = flatten(alloc.get("rawData"));
@@ -187,6 +213,29 @@ final class RunData {
         s.allocation().put(round, Stats.mean(values));
       }
     }
+  }
+
+  /**
+   * One half of a paired fork ({@code BenchBase.paired}): per measured iteration, the half's
+   * microseconds per call from its nanosecond and call counters; per round, its bytes per call.
+   */
+  private static void addPairedHalf(
+      Map<Key, Series> series, int round, Key key, JsonNode secondary, String half) {
+    double[] calls = flatten(secondary.get(half + "Calls").get("rawData"));
+    double[] nanos = flatten(secondary.get(half + "Nanos").get("rawData"));
+    double[] bytes = flatten(secondary.get(half + "Bytes").get("rawData"));
+    double[] micros = new double[calls.length];
+    double allCalls = 0;
+    double allBytes = 0;
+    for (int i = 0; i < calls.length; i++) {
+      micros[i] = nanos[i] / calls[i] / 1000;
+      allCalls += calls[i];
+      allBytes += bytes[i];
+    }
+    Series s =
+        series.computeIfAbsent(key, k -> new Series(k, "us/op", new TreeMap<>(), new TreeMap<>()));
+    s.iterations().put(round, micros);
+    s.allocation().put(round, allBytes / allCalls);
   }
 
   /** JMH's rawData: one array of iteration scores per fork. */

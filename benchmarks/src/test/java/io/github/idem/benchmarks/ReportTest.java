@@ -141,7 +141,8 @@ class ReportTest {
     assertThat(a1.candidateBytes()).isEqualTo(1315.0);
     assertThat(a1.goal().goal().id()).isEqualTo("A1");
     assertThat(a.withoutRatio())
-        .containsExactly(new RunData.Key("SingleRowBenchmark.catchInsertIfAbsentDuplicate", 1, ""));
+        .containsExactly(
+            new RunData.Key("SingleRowBenchmark.catchInsertIfAbsentDuplicate", 1, "", ""));
   }
 
   @Test
@@ -180,5 +181,79 @@ class ReportTest {
             "## Round trips (counted at the JDBC boundary)\n\n| call | PostgreSQL |\n|---|---:|\n"
                 + "| guarded insert | 1 |\n")
         .doesNotContain("# Round trips\n");
+  }
+
+  /**
+   * One paired fork per round: the candidate's and the baseline's counters per iteration, as {@code
+   * BenchBase.paired} reports them.
+   */
+  private Path writePairedRun(String label) throws IOException {
+    Path out = root.resolve("results");
+    Files.createDirectories(out);
+    // Per round and iteration: candidate µs, baseline µs; calls per iteration 1000 each.
+    double[][][] micros = {
+      {{204, 100}, {212, 104}},
+      {{300, 150}, {290, 147}}
+    };
+    for (int round = 1; round <= 2; round++) {
+      ObjectNode r = MAPPER.createArrayNode().addObject();
+      r.put("benchmark", "io.github.idem.benchmarks.GuardedBenchmark.paired");
+      r.put("mode", "avgt");
+      r.put("threads", 1);
+      r.putObject("params").put("engine", "h2").put("pair", "idemGuardedFresh,handGuard");
+      ObjectNode primary = r.putObject("primaryMetric");
+      primary.put("score", 1.0);
+      primary.put("scoreUnit", "us/op");
+      primary.putArray("rawData").addArray().add(1.0).add(1.0);
+      ObjectNode secondary = r.putObject("secondaryMetrics");
+      for (String half : List.of("candidate", "baseline")) {
+        int column = half.equals("candidate") ? 0 : 1;
+        ArrayNode calls = secondary.putObject(half + "Calls").putArray("rawData").addArray();
+        ArrayNode nanos = secondary.putObject(half + "Nanos").putArray("rawData").addArray();
+        ArrayNode bytes = secondary.putObject(half + "Bytes").putArray("rawData").addArray();
+        for (double[] iteration : micros[round - 1]) {
+          calls.add(1000);
+          nanos.add(iteration[column] * 1000 * 1000);
+          bytes.add((column == 0 ? 5000 : 2000) * 1000);
+        }
+      }
+      MAPPER.writeValue(
+          out.resolve(label + "-t1-r" + round + "-GuardedBenchmark.json").toFile(),
+          MAPPER.createArrayNode().add(r));
+    }
+    ObjectNode run = MAPPER.createObjectNode();
+    run.put("label", label);
+    run.put("engine", "h2");
+    run.put("mode", "paired");
+    run.put("rounds", 2);
+    MAPPER.writeValue(out.resolve("run-" + label + ".json").toFile(), run);
+    return out;
+  }
+
+  @Test
+  void shouldSplitAPairedForkIntoItsCandidateAndBaseline() throws IOException {
+    Path out = writePairedRun("h2");
+    Report.Analysis a = Report.analyse(RunData.read(out, "h2"));
+
+    String pair = "idemGuardedFresh,handGuard";
+    RunData.Series candidate =
+        a.run().series.get(new RunData.Key("GuardedBenchmark.idemGuardedFresh", 1, "", pair));
+    RunData.Series baseline =
+        a.run().series.get(new RunData.Key("GuardedBenchmark.handGuard", 1, "", pair));
+    assertThat(candidate.iterations().get(1)).containsExactly(204, 212);
+    assertThat(baseline.iterations().get(2)).containsExactly(150, 147);
+    assertThat(candidate.allocation().get(1)).isEqualTo(5000.0);
+    assertThat(baseline.allocation().get(1)).isEqualTo(2000.0);
+
+    // Only the pair's own ratio: no other comparison has both halves in one fork.
+    assertThat(a.ratios()).hasSize(1);
+    Report.RatioRow hg1 = a.ratios().get(0);
+    assertThat(hg1.comparison().label()).isEqualTo("Guarded operation, first run ÷ HG");
+    double expected = Math.sqrt((208.0 / 102.0) * (295.0 / 148.5));
+    assertThat(hg1.ratio().estimate())
+        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(a.allocations())
+        .singleElement()
+        .satisfies(row -> assertThat(row.difference().estimate()).isEqualTo(3000.0));
   }
 }
