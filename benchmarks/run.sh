@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs the benchmark matrix for one engine in rounds and writes the report (benchmarks/README.md).
 #
-#   benchmarks/run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick]
+#   benchmarks/run.sh <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick|--paired]
 #       [--rounds N] [--warmup N] [--measure N] [--iteration-time S] [--threads LIST]
 #       [--only REGEX] [--label NAME] [--out DIR]
 #
 # Full mode (the default): 4 rounds (at least 3 for published results); each round runs every
 # selected benchmark in one JMH fork per thread count (1, 4, 16), 4 x 1 s warm-up and 5 x 1 s
 # measured per fork, -Xms2g -Xmx2g, GC profiler. --quick: 3 rounds of short iterations, not for
-# publication. --smoke (CI): one round, every benchmark once at 1 thread, numbers meaningless.
+# publication. --paired (the published results): every goal's candidate and baseline called in turn
+# in one fork, 5 rounds, 2 x 1 s warm-up and 4 x 1 s measured, threads 1 and 16, about 18 min.
+# --smoke (CI): one round, every benchmark once at 1 thread, numbers meaningless.
 # A full run takes about 45 min per engine on 2 cores; the runner prints its estimate first.
 #
 # Needs the shaded jar (build it first):
@@ -18,7 +20,7 @@
 # DIR/<label>.md, DIR/<label>.svg and DIR/../RESULTS.md; DIR defaults to benchmarks/results, the
 # label to the engine. A durable run's label ends in -durable, e.g.
 #   IDEM_TEST_POSTGRES_URL='jdbc:postgresql://127.0.0.1:5432/test?user=postgres' \
-#     benchmarks/run.sh postgresql --label postgresql-durable
+#     benchmarks/run.sh postgresql --paired --label postgresql-durable
 # PostgreSQL/MariaDB: embedded servers unless IDEM_TEST_POSTGRES_URL / IDEM_TEST_MARIADB_URL is set.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -28,7 +30,7 @@ if [[ ! -f "$jar" ]]; then
   exit 2
 fi
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick] [--rounds N] [--warmup N] [--measure N] [--iteration-time S] [--threads LIST] [--only REGEX] [--label NAME] [--out DIR]" >&2
+  echo "usage: $0 <h2|h2file|postgresql|mariadb|mariadb-affected> [--smoke|--quick|--paired] [--rounds N] [--warmup N] [--measure N] [--iteration-time S] [--threads LIST] [--only REGEX] [--label NAME] [--out DIR]" >&2
   exit 2
 fi
 cd "$here/.."

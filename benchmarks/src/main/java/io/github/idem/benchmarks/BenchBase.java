@@ -33,11 +33,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * keys from one counter (never reused within a trial), and a clean-up before every iteration (never
  * per invocation) so table sizes stay steady.
  *
- * <p>{@link #paired} measures a candidate and its baseline in the same fork, one call of each in
- * turn, and times (and counts the bytes of) every call on its own. A ratio of two separate forks
- * carries the difference between the forks' moments: on a durable server the commit latency of this
- * machine moves between regimes (about 230 and 500 µs per plain insert) that last seconds to
- * minutes, longer than a short fork and shorter than a round. Calls in turn share every regime.
+ * <p>{@link #paired} measures a candidate and its baseline in the same fork and times (and counts
+ * the bytes of) every call on its own: at one thread one call of each in turn; at more threads one
+ * iteration of each in turn, every thread running the same path, so each path is measured under its
+ * own load, not a mix of both. A ratio of two separate forks carries the difference between the
+ * forks' moments: on a durable server the commit latency of this machine moves between regimes
+ * (about 230 and 500 µs per plain insert) that last seconds to minutes, longer than a short fork
+ * and shorter than a round. Calls in turn share every regime.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -76,6 +78,8 @@ public abstract class BenchBase {
   private List<String> pairNames = List.of();
   private MethodHandle candidate;
   private MethodHandle baseline;
+  private boolean pairByIteration;
+  private volatile boolean candidateIteration;
 
   /** Opens the database, creates the schema and records the environment. */
   @Setup(Level.Trial)
@@ -89,6 +93,7 @@ public abstract class BenchBase {
       }
       candidate = handle(pairNames.get(0));
       baseline = handle(pairNames.get(1));
+      pairByIteration = params.getThreads() > 1;
       ALLOCATION.setThreadAllocatedMemoryEnabled(true);
     } else if (!pair.isEmpty()) {
       throw new IllegalArgumentException("pair applies to the paired benchmark only");
@@ -99,10 +104,15 @@ public abstract class BenchBase {
     db.writeEnvironment(environment());
   }
 
-  /** Removes what the previous iteration wrote. */
+  /**
+   * Removes what the previous iteration wrote; in a paired fork at more than one thread, hands the
+   * next iteration to the other half of the pair (warm-up iterations included, so the measured ones
+   * alternate too).
+   */
   @Setup(Level.Iteration)
   public void cleanIteration() throws SQLException {
     clean();
+    candidateIteration = !candidateIteration;
   }
 
   /** Drops the database. */
@@ -142,13 +152,14 @@ public abstract class BenchBase {
   }
 
   /**
-   * One call of the candidate or of the baseline named by {@link #pair}, in turn, timed with {@link
-   * System#nanoTime} and its bytes counted with the thread's allocation counter.
+   * One call of the candidate or of the baseline named by {@link #pair} (in turn at one thread; at
+   * more, the half whose iteration it is), timed with {@link System#nanoTime} and its bytes counted
+   * with the thread's allocation counter.
    */
   @Benchmark
   public void paired(PairCounters counters, Blackhole blackhole) throws Throwable {
-    boolean candidateTurn = counters.candidateNext;
-    counters.candidateNext = !candidateTurn;
+    boolean candidateTurn = pairByIteration ? candidateIteration : counters.candidateNext;
+    counters.candidateNext = !counters.candidateNext;
     MethodHandle call = candidateTurn ? candidate : baseline;
     long bytesBefore = ALLOCATION.getCurrentThreadAllocatedBytes();
     long start = System.nanoTime();

@@ -37,7 +37,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * Runs the benchmark matrix for one engine in rounds and writes the report.
  *
  * <pre>
- * benchmarks/run.sh &lt;engine&gt; [--smoke | --quick] [--rounds N] [--warmup N] [--measure N]
+ * benchmarks/run.sh &lt;engine&gt; [--smoke | --quick | --paired] [--rounds N] [--warmup N] [--measure N]
  *     [--iteration-time S] [--threads LIST] [--only REGEX] [--label NAME] [--out DIR]
  * </pre>
  *
@@ -46,6 +46,11 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * baseline's instead of all coming first: on a shared, noisy machine the drift of the afternoon
  * then cancels out of each round's ratio. Round k at t threads writes {@code
  * <label>-t<t>-r<k>.json}.
+ *
+ * <p>{@code --paired} runs instead one fork per pair of {@link #PAIRS} ({@code Class.paired}, which
+ * calls the candidate and its baseline in turn and times every call), so a ratio never spans two
+ * forks: 5 rounds, 2 × 1 s warm-up and 4 × 1 s measurement, threads 1 and 16; round k of class C at
+ * t threads writes {@code <label>-t<t>-r<k>-<C>.json}. It is the mode of the published results.
  *
  * <p>Modes: full (default; 4 rounds, 4 × 1 s warm-up and 5 × 1 s measurement per fork, threads 1, 4
  * and 16, JMH's GC profiler for bytes per operation); {@code --quick} (full selection, 3 rounds, 2

@@ -260,8 +260,9 @@ public final class Report {
           .append(r.get("rounds").asInt())
           .append(
               paired(run)
-                  ? " (each round runs every pair in one JMH fork that calls the candidate and"
-                      + " its baseline in turn, timing each call); per fork "
+                  ? " (each round runs every pair in one JMH fork that times every call of the"
+                      + " candidate and of its baseline: in turn at one thread, by alternate"
+                      + " iterations at more); per fork "
                   : " (each round runs every selected benchmark in one JMH fork, so the rounds of a"
                       + " candidate and its baseline alternate in time); per fork ")
           .append(r.path("warmupIterations").asInt())

@@ -216,25 +216,29 @@ final class RunData {
   }
 
   /**
-   * One half of a paired fork ({@code BenchBase.paired}): per measured iteration, the half's
-   * microseconds per call from its nanosecond and call counters; per round, its bytes per call.
+   * One half of a paired fork ({@code BenchBase.paired}): per measured iteration in which it ran,
+   * the half's microseconds per call from its nanosecond and call counters; per round, its bytes
+   * per call.
    */
   private static void addPairedHalf(
       Map<Key, Series> series, int round, Key key, JsonNode secondary, String half) {
     double[] calls = flatten(secondary.get(half + "Calls").get("rawData"));
     double[] nanos = flatten(secondary.get(half + "Nanos").get("rawData"));
     double[] bytes = flatten(secondary.get(half + "Bytes").get("rawData"));
-    double[] micros = new double[calls.length];
+    List<Double> micros = new ArrayList<>();
     double allCalls = 0;
     double allBytes = 0;
     for (int i = 0; i < calls.length; i++) {
-      micros[i] = nanos[i] / calls[i] / 1000;
-      allCalls += calls[i];
-      allBytes += bytes[i];
+      // Paired by iteration (more than one thread), an iteration belongs to one half only.
+      if (calls[i] > 0) {
+        micros.add(nanos[i] / calls[i] / 1000);
+        allCalls += calls[i];
+        allBytes += bytes[i];
+      }
     }
     Series s =
         series.computeIfAbsent(key, k -> new Series(k, "us/op", new TreeMap<>(), new TreeMap<>()));
-    s.iterations().put(round, micros);
+    s.iterations().put(round, micros.stream().mapToDouble(Double::doubleValue).toArray());
     s.allocation().put(round, allBytes / allCalls);
   }
 
