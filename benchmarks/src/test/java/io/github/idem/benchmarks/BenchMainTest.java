@@ -28,6 +28,10 @@ class BenchMainTest {
     for (String name : BenchMain.ONE_THREAD) {
       params.putIfAbsent(name, Map.of());
     }
+    params.put("BatchBenchmark.paired", Map.of("batchSize", 2, "pair", 1));
+    params.put("GuardedBenchmark.paired", Map.of("pair", 1));
+    params.put("SingleRowBenchmark.paired", Map.of("pair", 1));
+    params.put("UpsertBenchmark.paired", Map.of("existingPct", 3, "pair", 1));
     return params;
   }
 
@@ -62,6 +66,57 @@ class BenchMainTest {
             "idemUpsert,handUpsert");
     assertThat(s.rounds).isEqualTo(1);
     assertThat(s.publication()).contains("smoke");
+  }
+
+  @Test
+  void shouldRunEveryGoalsPairInOneForkPerRound() {
+    BenchMain.Settings s = BenchMain.Settings.parse(new String[] {"postgresql", "--paired"});
+    assertThat(s.rounds).isEqualTo(5);
+    assertThat(s.publication()).isNull();
+    List<BenchMain.Plan> plans = BenchMain.plans(s, new ArrayList<>(jar().keySet()));
+    assertThat(plans)
+        .extracting(p -> p.threads() + p.fileSuffix())
+        .containsExactly(
+            "1-BatchBenchmark",
+            "1-GuardedBenchmark",
+            "1-SingleRowBenchmark",
+            "1-UpsertBenchmark",
+            "16-GuardedBenchmark");
+    assertThat(plans)
+        .allSatisfy(p -> assertThat(p.benchmarks()).singleElement().asString().endsWith(".paired"));
+    assertThat(plans.get(0).params().get("pair"))
+        .containsExactly("idemBatchUpsert,rawBatchInsertRewritten");
+    assertThat(plans.get(0).params().get("batchSize")).containsExactly("1024");
+    assertThat(plans.get(1).params().get("pair")).hasSize(10);
+    assertThat(plans.get(4).params().get("pair"))
+        .containsExactly(
+            "idemGuardedFresh,handGuard",
+            "idemGuardedReplay,plainInsert",
+            "idemGuardedInsertReplay,plainInsert",
+            "idemGuardedInsertFresh,plainInsert",
+            "idemGuardedFresh,plainInsert",
+            "handGuard,plainInsert");
+    // Batch 1, guarded 10, single-row 2, upsert 1 pair at 2 existingPct values; 16 threads: 6.
+    assertThat(BenchMain.forksPerRound(plans, jar())).isEqualTo(1 + 10 + 2 + 2 + 6);
+    assertThat(BenchMain.command(s)).isEqualTo("benchmarks/run.sh postgresql --paired");
+  }
+
+  @Test
+  void shouldPairTheHandWrittenBatchUpsertOutsidePostgresqlAndFilterPairsWithOnly() {
+    BenchMain.Settings s =
+        BenchMain.Settings.parse(new String[] {"mariadb", "--paired", "--only", "Batch|Replay"});
+    List<BenchMain.Plan> plans = BenchMain.plans(s, new ArrayList<>(jar().keySet()));
+    assertThat(plans)
+        .extracting(p -> String.join(" ", p.params().get("pair")))
+        .containsExactly(
+            "idemBatchUpsert,rawBatchUpsert",
+            "idemGuardedReplay,plainInsert idemGuardedInsertReplay,plainInsert",
+            "idemGuardedReplay,plainInsert idemGuardedInsertReplay,plainInsert");
+    assertThat(s.publication()).isNull();
+    assertThat(
+            BenchMain.Settings.parse(new String[] {"h2", "--paired", "--measure", "3"})
+                .publication())
+        .contains("shorter warm-up or measurement than paired mode");
   }
 
   @Test
