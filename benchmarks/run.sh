@@ -8,15 +8,15 @@
 # Full mode (the default): 4 rounds (at least 3 for published results); each round runs every
 # selected benchmark in one JMH fork per thread count (1, 4, 16), 4 x 1 s warm-up and 5 x 1 s
 # measured per fork, -Xms2g -Xmx2g, GC profiler. --quick: 3 rounds of short iterations, not for
-# publication. --paired (the published results): every goal's candidate and baseline called in turn
-# in one fork, 5 rounds, 2 x 1 s warm-up and 4 x 1 s measured, threads 1 and 16, about 18 min.
+# publication. --paired (the published results): every goal's candidate and baseline in one fork,
+# call by call at 1 thread and iteration by iteration at more, 5 rounds, 2 x 1 s warm-up and 4 x 1 s measured, threads 1 and 16, about 18 min.
 # --smoke (CI): one round, every benchmark once at 1 thread, numbers meaningless.
 # A full run takes about 45 min per engine on 2 cores; the runner prints its estimate first.
 #
 # Needs the shaded jar (build it first):
 #   mvn -B -q install -DskipTests -Dspotless.check.skip=true -pl src-test-fixtures,dialects,toolkit -am
 #   mvn -B -q -pl benchmarks package
-# Writes DIR/<label>-t<threads>-r<round>.json (JMH), DIR/env-<label>.json, DIR/run-<label>.json,
+# Writes DIR/<label>-t<threads>-r<round>.json (JMH; paired: ...-r<round>-<Class>.json), DIR/env-<label>.json, DIR/run-<label>.json,
 # DIR/<label>.md, DIR/<label>.svg and DIR/../RESULTS.md; DIR defaults to benchmarks/results, the
 # label to the engine. A durable run's label ends in -durable, e.g.
 #   IDEM_TEST_POSTGRES_URL='jdbc:postgresql://127.0.0.1:5432/test?user=postgres' \

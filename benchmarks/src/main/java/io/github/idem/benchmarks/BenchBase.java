@@ -26,6 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.Blackhole;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Shared lifecycle of every benchmark: a private database per trial on the engine named by the
@@ -36,10 +38,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>{@link #paired} measures a candidate and its baseline in the same fork and times (and counts
  * the bytes of) every call on its own: at one thread one call of each in turn; at more threads one
  * iteration of each in turn, every thread running the same path, so each path is measured under its
- * own load, not a mix of both. A ratio of two separate forks carries the difference between the
- * forks' moments: on a durable server the commit latency of this machine moves between regimes
- * (about 230 and 500 µs per plain insert) that last seconds to minutes, longer than a short fork
- * and shorter than a round. Calls in turn share every regime.
+ * own load, not a mix of both. A ratio of two separate forks would also carry whatever changed on
+ * the machine between them (benchmarks/README.md, "Why paired").
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,6 +80,7 @@ public abstract class BenchBase {
   private MethodHandle baseline;
   private boolean pairByIteration;
   private volatile boolean candidateIteration;
+  private int measuredIterations;
 
   /** Opens the database, creates the schema and records the environment. */
   @Setup(Level.Trial)
@@ -106,13 +107,17 @@ public abstract class BenchBase {
 
   /**
    * Removes what the previous iteration wrote; in a paired fork at more than one thread, hands the
-   * next iteration to the other half of the pair (warm-up iterations included, so the measured ones
-   * alternate too).
+   * next iteration to the other half of the pair: warm-up iterations alternate, and measured ones
+   * alternate starting with the candidate.
    */
   @Setup(Level.Iteration)
-  public void cleanIteration() throws SQLException {
+  public void cleanIteration(IterationParams iteration) throws SQLException {
     clean();
-    candidateIteration = !candidateIteration;
+    if (iteration.getType() == IterationType.WARMUP) {
+      candidateIteration = !candidateIteration;
+    } else {
+      candidateIteration = measuredIterations++ % 2 == 0;
+    }
   }
 
   /** Drops the database. */
@@ -138,15 +143,9 @@ public abstract class BenchBase {
     public long baselineBytes;
     private boolean candidateNext;
 
-    /** Starts every iteration from zero, with the candidate. */
+    /** Starts every iteration with the candidate (JMH zeroes the counters itself). */
     @Setup(Level.Iteration)
     public void reset() {
-      candidateCalls = 0;
-      candidateNanos = 0;
-      candidateBytes = 0;
-      baselineCalls = 0;
-      baselineNanos = 0;
-      baselineBytes = 0;
       candidateNext = true;
     }
   }
@@ -158,8 +157,13 @@ public abstract class BenchBase {
    */
   @Benchmark
   public void paired(PairCounters counters, Blackhole blackhole) throws Throwable {
-    boolean candidateTurn = pairByIteration ? candidateIteration : counters.candidateNext;
-    counters.candidateNext = !counters.candidateNext;
+    boolean candidateTurn;
+    if (pairByIteration) {
+      candidateTurn = candidateIteration;
+    } else {
+      candidateTurn = counters.candidateNext;
+      counters.candidateNext = !candidateTurn;
+    }
     MethodHandle call = candidateTurn ? candidate : baseline;
     long bytesBefore = ALLOCATION.getCurrentThreadAllocatedBytes();
     long start = System.nanoTime();
@@ -180,10 +184,11 @@ public abstract class BenchBase {
 
   /** The benchmark method {@code name} of this class as {@code (Blackhole) -> Object}. */
   private MethodHandle handle(String name) throws ReflectiveOperationException {
+    if (name.equals("paired")) {
+      throw new IllegalArgumentException("paired cannot pair itself");
+    }
     for (Method m : getClass().getMethods()) {
-      if (!m.getName().equals(name)
-          || name.equals("paired")
-          || !m.isAnnotationPresent(Benchmark.class)) {
+      if (!m.getName().equals(name) || !m.isAnnotationPresent(Benchmark.class)) {
         continue;
       }
       MethodHandle h = MethodHandles.publicLookup().unreflect(m).bindTo(this);

@@ -48,9 +48,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * <label>-t<t>-r<k>.json}.
  *
  * <p>{@code --paired} runs instead one fork per pair of {@link #PAIRS} ({@code Class.paired}, which
- * calls the candidate and its baseline in turn and times every call), so a ratio never spans two
- * forks: 5 rounds, 2 × 1 s warm-up and 4 × 1 s measurement, threads 1 and 16; round k of class C at
- * t threads writes {@code <label>-t<t>-r<k>-<C>.json}. It is the mode of the published results.
+ * times every call of the candidate and of its baseline, called in turn at one thread and by
+ * alternate iterations at more), so a ratio never spans two forks: 5 rounds, 2 × 1 s warm-up and 4
+ * × 1 s measurement, threads 1 and 16; round k of class C at t threads writes {@code
+ * <label>-t<t>-r<k>-<C>.json}. It is the mode of the published results.
  *
  * <p>Modes: full (default; 4 rounds, 4 × 1 s warm-up and 5 × 1 s measurement per fork, threads 1, 4
  * and 16, JMH's GC profiler for bytes per operation); {@code --quick} (full selection, 3 rounds, 2
@@ -183,6 +184,15 @@ public final class BenchMain {
       }
       if (s.label == null) {
         s.label = s.engine;
+      }
+      if (s.warmupIterations < 0) {
+        throw new IllegalArgumentException("--warmup must be at least 0");
+      }
+      if (s.paired()
+          && s.measurementIterations % 2 != 0
+          && Arrays.stream(s.threads).anyMatch(t -> t > 1)) {
+        throw new IllegalArgumentException(
+            "--paired above one thread alternates measured iterations: --measure must be even");
       }
       return s;
     }

@@ -46,9 +46,10 @@ final class ResultsIndex {
         .append(dir)
         .append("/<run>.md`. Ratios are candidate ÷ baseline of average time per operation")
         .append(" (lower is better), measured in the same run, thread count and parameters;")
-        .append(" in a paired run, in the same JMH fork, one call of each in turn: the geometric")
-        .append(
-            " mean of per-round ratios, with a 95 % Student t interval over rounds. A goal is **met** when the whole interval is on its side of the limit,")
+        .append(" in a paired run, in the same JMH fork, one call of each in turn at one thread")
+        .append(" and one iteration of each in turn at more: the geometric mean of per-round")
+        .append(" ratios, with a 95 % Student t interval over rounds. A goal is **met** when the")
+        .append(" whole interval is on its side of the limit,")
         .append(" **missed** when the whole interval is on the other side, undecided otherwise;")
         .append(" goals about durable engines apply only to durable runs. How rounds, intervals")
         .append(" and verdicts are computed: [README](README.md#statistics-and-verdicts).\n\n");

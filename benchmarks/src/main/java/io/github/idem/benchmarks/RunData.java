@@ -236,6 +236,15 @@ final class RunData {
         allBytes += bytes[i];
       }
     }
+    if (allCalls == 0) {
+      throw new IllegalStateException(
+          key.benchmark()
+              + " made no measured call in round "
+              + round
+              + " (pair "
+              + key.pair()
+              + ")");
+    }
     Series s =
         series.computeIfAbsent(key, k -> new Series(k, "us/op", new TreeMap<>(), new TreeMap<>()));
     s.iterations().put(round, micros.stream().mapToDouble(Double::doubleValue).toArray());

@@ -114,7 +114,7 @@ class BenchMainTest {
             "idemGuardedReplay,plainInsert idemGuardedInsertReplay,plainInsert");
     assertThat(s.publication()).isNull();
     assertThat(
-            BenchMain.Settings.parse(new String[] {"h2", "--paired", "--measure", "3"})
+            BenchMain.Settings.parse(new String[] {"h2", "--paired", "--measure", "2"})
                 .publication())
         .contains("shorter warm-up or measurement than paired mode");
   }
@@ -157,5 +157,16 @@ class BenchMainTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> BenchMain.Settings.parse(new String[] {"h2", "--rounds", "0"}))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BenchMain.Settings.parse(new String[] {"h2", "--warmup", "-1"}))
+        .isInstanceOf(IllegalArgumentException.class);
+    // Above one thread the halves alternate by measured iteration: an odd count favours one.
+    assertThatThrownBy(
+            () -> BenchMain.Settings.parse(new String[] {"h2", "--paired", "--measure", "3"}))
+        .hasMessageContaining("--measure must be even");
+    assertThat(
+            BenchMain.Settings.parse(
+                    new String[] {"h2", "--paired", "--measure", "3", "--threads", "1"})
+                .measurementIterations)
+        .isEqualTo(3);
   }
 }
