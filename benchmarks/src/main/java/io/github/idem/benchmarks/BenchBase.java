@@ -72,7 +72,8 @@ public abstract class BenchBase {
 
   private final AtomicLong nextFresh = new AtomicLong(Db.FRESH_BASE);
 
-  private static final com.sun.management.ThreadMXBean ALLOCATION =
+  /** The calling thread's allocated bytes and CPU time, read around each paired call. */
+  private static final com.sun.management.ThreadMXBean THREAD =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private List<String> pairNames = List.of();
@@ -95,7 +96,12 @@ public abstract class BenchBase {
       candidate = handle(pairNames.get(0));
       baseline = handle(pairNames.get(1));
       pairByIteration = params.getThreads() > 1;
-      ALLOCATION.setThreadAllocatedMemoryEnabled(true);
+      THREAD.setThreadAllocatedMemoryEnabled(true);
+      if (!THREAD.isCurrentThreadCpuTimeSupported()) {
+        throw new IllegalStateException(
+            "this JVM cannot read a thread's CPU time; paired mode needs it");
+      }
+      THREAD.setThreadCpuTimeEnabled(true);
     } else if (!pair.isEmpty()) {
       throw new IllegalArgumentException("pair applies to the paired benchmark only");
     }
@@ -130,16 +136,19 @@ public abstract class BenchBase {
 
   /**
    * The per-call measurements of {@link #paired}, summed over an iteration and reported by JMH as
-   * secondary results: calls, nanoseconds and allocated bytes of the candidate and of the baseline.
+   * secondary results: calls, nanoseconds, the calling thread's CPU nanoseconds and allocated bytes
+   * of the candidate and of the baseline.
    */
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.EVENTS)
   public static class PairCounters {
     public long candidateCalls;
     public long candidateNanos;
+    public long candidateCpuNanos;
     public long candidateBytes;
     public long baselineCalls;
     public long baselineNanos;
+    public long baselineCpuNanos;
     public long baselineBytes;
     private boolean candidateNext;
 
@@ -152,8 +161,9 @@ public abstract class BenchBase {
 
   /**
    * One call of the candidate or of the baseline named by {@link #pair} (in turn at one thread; at
-   * more, the half whose iteration it is), timed with {@link System#nanoTime} and its bytes counted
-   * with the thread's allocation counter.
+   * more, the half whose iteration it is), timed with {@link System#nanoTime}, its client CPU time
+   * and bytes counted with the thread's counters. The CPU clock is read outside the timed window:
+   * reading it is a system call, which the wall time should not carry.
    */
   @Benchmark
   public void paired(PairCounters counters, Blackhole blackhole) throws Throwable {
@@ -165,19 +175,23 @@ public abstract class BenchBase {
       counters.candidateNext = !candidateTurn;
     }
     MethodHandle call = candidateTurn ? candidate : baseline;
-    long bytesBefore = ALLOCATION.getCurrentThreadAllocatedBytes();
+    long bytesBefore = THREAD.getCurrentThreadAllocatedBytes();
+    long cpuBefore = THREAD.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     Object result = (Object) call.invokeExact(blackhole);
     long nanos = System.nanoTime() - start;
-    long bytes = ALLOCATION.getCurrentThreadAllocatedBytes() - bytesBefore;
+    long cpuNanos = THREAD.getCurrentThreadCpuTime() - cpuBefore;
+    long bytes = THREAD.getCurrentThreadAllocatedBytes() - bytesBefore;
     blackhole.consume(result);
     if (candidateTurn) {
       counters.candidateCalls++;
       counters.candidateNanos += nanos;
+      counters.candidateCpuNanos += cpuNanos;
       counters.candidateBytes += bytes;
     } else {
       counters.baselineCalls++;
       counters.baselineNanos += nanos;
+      counters.baselineCpuNanos += cpuNanos;
       counters.baselineBytes += bytes;
     }
   }

@@ -49,7 +49,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <p>{@code --paired} runs instead one fork per pair of {@link #PAIRS} ({@code Class.paired}, which
  * times every call of the candidate and of its baseline, called in turn at one thread and by
- * alternate iterations at more), so a ratio never spans two forks: 5 rounds, 2 × 1 s warm-up and 4
+ * alternate iterations at more), so a ratio never spans two forks: 5 rounds, 8 × 1 s warm-up and 4
  * × 1 s measurement, threads 1 and 16; round k of class C at t threads writes {@code
  * <label>-t<t>-r<k>-<C>.json}. It is the mode of the published results.
  *
@@ -147,7 +147,10 @@ public final class BenchMain {
         } else if (a.equals("--paired")) {
           s.mode = "paired";
           s.rounds = 5;
-          s.warmupIterations = 2;
+          // A guarded operation's client CPU per call settles only after about 8 s of calls
+          // from a cold JVM (README, "Warm-up"); measuring earlier times Idem's code before the
+          // JIT compiler has finished with it.
+          s.warmupIterations = 8;
           s.measurementIterations = 4;
           s.threads = new int[] {1, 16};
         } else if (a.equals("--quick")) {

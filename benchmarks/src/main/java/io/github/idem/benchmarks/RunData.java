@@ -45,12 +45,14 @@ final class RunData {
    * @param unit JMH's score unit, e.g. {@code us/op}
    * @param iterations the measured iterations of each round
    * @param allocation each round's mean allocation in bytes per operation, where recorded
+   * @param clientCpu each round's client CPU time in microseconds per operation (paired runs)
    */
   record Series(
       Key key,
       String unit,
       SortedMap<Integer, double[]> iterations,
-      SortedMap<Integer, Double> allocation) {
+      SortedMap<Integer, Double> allocation,
+      SortedMap<Integer, Double> clientCpu) {
 
     double roundMean(int round) {
       return Stats.mean(iterations.get(round));
@@ -204,7 +206,12 @@ final class RunData {
         series.computeIfAbsent(
             key,
             k ->
-                new Series(k, primary.get("scoreUnit").asText(), new TreeMap<>(), new TreeMap<>()));
+                new Series(
+                    k,
+                    primary.get("scoreUnit").asText(),
+                    new TreeMap<>(),
+                    new TreeMap<>(),
+                    new TreeMap<>()));
     s.iterations().put(round, flatten(primary.get("rawData")));
     JsonNode alloc = secondary == null ? null : secondary.get("gc.alloc.rate.norm");
     if (alloc != null && alloc.has("rawData")) {
@@ -218,22 +225,27 @@ final class RunData {
   /**
    * One half of a paired fork ({@code BenchBase.paired}): per measured iteration in which it ran,
    * the half's microseconds per call from its nanosecond and call counters; per round, its bytes
-   * per call.
+   * and client CPU microseconds per call (the CPU counter is absent from runs made before it
+   * existed).
    */
   private static void addPairedHalf(
       Map<Key, Series> series, int round, Key key, JsonNode secondary, String half) {
     double[] calls = flatten(secondary.get(half + "Calls").get("rawData"));
     double[] nanos = flatten(secondary.get(half + "Nanos").get("rawData"));
     double[] bytes = flatten(secondary.get(half + "Bytes").get("rawData"));
+    JsonNode cpuNode = secondary.get(half + "CpuNanos");
+    double[] cpu = cpuNode == null ? null : flatten(cpuNode.get("rawData"));
     List<Double> micros = new ArrayList<>();
     double allCalls = 0;
     double allBytes = 0;
+    double allCpu = 0;
     for (int i = 0; i < calls.length; i++) {
       // Paired by iteration (more than one thread), an iteration belongs to one half only.
       if (calls[i] > 0) {
         micros.add(nanos[i] / calls[i] / 1000);
         allCalls += calls[i];
         allBytes += bytes[i];
+        allCpu += cpu == null ? 0 : cpu[i];
       }
     }
     if (allCalls == 0) {
@@ -246,9 +258,13 @@ final class RunData {
               + ")");
     }
     Series s =
-        series.computeIfAbsent(key, k -> new Series(k, "us/op", new TreeMap<>(), new TreeMap<>()));
+        series.computeIfAbsent(
+            key, k -> new Series(k, "us/op", new TreeMap<>(), new TreeMap<>(), new TreeMap<>()));
     s.iterations().put(round, micros.stream().mapToDouble(Double::doubleValue).toArray());
     s.allocation().put(round, allBytes / allCalls);
+    if (cpu != null) {
+      s.clientCpu().put(round, allCpu / allCalls / 1000);
+    }
   }
 
   /** JMH's rawData: one array of iteration scores per fork. */

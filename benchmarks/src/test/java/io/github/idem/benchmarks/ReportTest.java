@@ -211,10 +211,13 @@ class ReportTest {
         ArrayNode calls = secondary.putObject(half + "Calls").putArray("rawData").addArray();
         ArrayNode nanos = secondary.putObject(half + "Nanos").putArray("rawData").addArray();
         ArrayNode bytes = secondary.putObject(half + "Bytes").putArray("rawData").addArray();
+        ArrayNode cpu = secondary.putObject(half + "CpuNanos").putArray("rawData").addArray();
         for (double[] iteration : micros[round - 1]) {
           calls.add(1000);
           nanos.add(iteration[column] * 1000 * 1000);
           bytes.add((column == 0 ? 5000 : 2000) * 1000);
+          // Client CPU: a fifth of the candidate's time, a tenth of the baseline's.
+          cpu.add(iteration[column] * 1000 * 1000 / (column == 0 ? 5 : 10));
         }
       }
       MAPPER.writeValue(
@@ -244,6 +247,20 @@ class ReportTest {
     assertThat(baseline.iterations().get(2)).containsExactly(150, 147);
     assertThat(candidate.allocation().get(1)).isEqualTo(5000.0);
     assertThat(baseline.allocation().get(1)).isEqualTo(2000.0);
+    // Per round, the CPU nanoseconds of both iterations over both iterations' calls, in µs.
+    assertThat(candidate.clientCpu().get(1))
+        .isCloseTo((204 + 212) / 2.0 / 5, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(baseline.clientCpu().get(2))
+        .isCloseTo((150 + 147) / 2.0 / 10, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(
+            a.benchmarks().stream()
+                .filter(b -> b.series() == candidate)
+                .findFirst()
+                .orElseThrow()
+                .clientCpu())
+        .isCloseTo(
+            ((204 + 212) / 2.0 + (300 + 290) / 2.0) / 2 / 5,
+            org.assertj.core.data.Offset.offset(1e-9));
 
     // Only the pair's own ratio: no other comparison has both halves in one fork.
     assertThat(a.ratios()).hasSize(1);

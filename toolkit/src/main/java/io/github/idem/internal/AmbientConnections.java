@@ -163,10 +163,28 @@ public final class AmbientConnections {
     }
   }
 
-  private static boolean isSpringProxy(@Nullable Class<?> type) {
+  /**
+   * Whether a connection class is a Spring transaction-aware proxy, computed once per class: the
+   * walk over its interfaces allocates an array per {@link Class#getInterfaces()} call, which every
+   * borrowed connection would pay.
+   */
+  private static final ClassValue<Boolean> SPRING_PROXY =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          return implementsSpringProxy(type);
+        }
+      };
+
+  private static boolean isSpringProxy(Class<?> type) {
+    return SPRING_PROXY.get(type);
+  }
+
+  private static boolean implementsSpringProxy(@Nullable Class<?> type) {
     for (Class<?> c = type; c != null; c = c.getSuperclass()) {
       for (Class<?> implemented : c.getInterfaces()) {
-        if (implemented.getName().equals(SPRING_CONNECTION_PROXY) || isSpringProxy(implemented)) {
+        if (implemented.getName().equals(SPRING_CONNECTION_PROXY)
+            || implementsSpringProxy(implemented)) {
           return true;
         }
       }

@@ -5,9 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -123,23 +120,39 @@ final class PreparedCache implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    SQLException failure = null;
-    List<@Nullable PreparedStatement> all =
-        new ArrayList<>(Arrays.asList(main, insert, exists, probe, lockingInsert));
+    SQLException failure = closeQuietly(main, null);
+    failure = closeQuietly(insert, failure);
+    failure = closeQuietly(exists, failure);
+    failure = closeQuietly(probe, failure);
+    failure = closeQuietly(lockingInsert, failure);
     if (chunks != null) {
-      all.addAll(Arrays.asList(chunks));
-    }
-    for (PreparedStatement ps : all) {
-      if (ps != null) {
-        try {
-          ps.close();
-        } catch (SQLException e) {
-          failure = e;
-        }
+      for (PreparedStatement chunk : chunks) {
+        failure = closeQuietly(chunk, failure);
       }
     }
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  /**
+   * Closes one statement even after another failed to close, so none is leaked; returns the first
+   * failure, carrying the later ones as suppressed.
+   */
+  private static @Nullable SQLException closeQuietly(
+      @Nullable PreparedStatement ps, @Nullable SQLException failure) {
+    if (ps == null) {
+      return failure;
+    }
+    try {
+      ps.close();
+      return failure;
+    } catch (SQLException e) {
+      if (failure == null) {
+        return e;
+      }
+      failure.addSuppressed(e);
+      return failure;
     }
   }
 }

@@ -20,8 +20,11 @@ import org.jspecify.annotations.Nullable;
  * the engine asks for a retry. Thread-safe.
  */
 public final class Transactions {
-  /** Work on a borrowed connection. */
-  public interface Work<T> {
+  /**
+   * Work on a borrowed connection. It is a {@link SlotWork} that ignores the slot, so the runner
+   * takes it without wrapping it in another object on every call.
+   */
+  public interface Work<T> extends SlotWork<T> {
     /**
      * Does the work.
      *
@@ -30,6 +33,11 @@ public final class Transactions {
      * @throws SQLException from the work's statements
      */
     T run(Connection connection) throws SQLException;
+
+    @Override
+    default T run(Connection connection, @Nullable CommitSlot slot) throws SQLException {
+      return run(connection);
+    }
   }
 
   /** Work on a borrowed connection in Idem's own transaction, which may hold its last statement. */
@@ -70,12 +78,12 @@ public final class Transactions {
    * statement. Used for single rows, where every plan is correct statement by statement.
    */
   public <T> T autocommit(String subject, Work<T> work) {
-    return run(subject, (c, slot) -> work.run(c), false, attempts, null, false);
+    return run(subject, work, false, attempts, null, false);
   }
 
   /** Runs work in one transaction that commits at the end, or rolls back on any failure. */
   public <T> T transaction(String subject, Work<T> work) {
-    return run(subject, (c, slot) -> work.run(c), true, attempts, null, false);
+    return run(subject, work, true, attempts, null, false);
   }
 
   /**
@@ -102,7 +110,7 @@ public final class Transactions {
    *     commit fails
    */
   public <T> T once(String subject, Work<T> work, String outcomeUnknown) {
-    return run(subject, (c, slot) -> work.run(c), true, 1, outcomeUnknown, false);
+    return run(subject, work, true, 1, outcomeUnknown, false);
   }
 
   private <T> T run(
