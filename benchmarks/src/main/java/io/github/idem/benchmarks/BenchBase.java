@@ -45,8 +45,8 @@ import org.openjdk.jmh.runner.IterationType;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 8, time = 1)
+@Measurement(iterations = 4, time = 1)
 public abstract class BenchBase {
   static {
     System.setProperty("org.jooq.no-logo", "true");

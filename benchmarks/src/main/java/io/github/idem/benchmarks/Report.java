@@ -183,11 +183,14 @@ public final class Report {
               .mapToDouble(Double::doubleValue)
               .average()
               .orElse(Double.NaN);
+      // A mean over only the rounds that recorded it would describe other rounds than the rest.
       double clientCpu =
-          s.clientCpu().values().stream()
-              .mapToDouble(Double::doubleValue)
-              .average()
-              .orElse(Double.NaN);
+          s.clientCpu().size() < s.iterations().size()
+              ? Double.NaN
+              : s.clientCpu().values().stream()
+                  .mapToDouble(Double::doubleValue)
+                  .average()
+                  .orElse(Double.NaN);
       benchmarks.add(
           new BenchmarkRow(
               s,
@@ -224,11 +227,14 @@ public final class Report {
             + " all measured iterations, allocation per operation ("
             + allocationSource(run)
             + ", averaged over rounds). In a paired run a benchmark appears once per pair it ran"
-            + " in, and its client CPU is the calling thread's CPU time per call, averaged over"
-            + " rounds: what the mean spends in the JVM (Idem, the driver, the pool); the rest"
-            + " of the mean is spent waiting for the server, the network and the flush.\n\n");
+            + " in, and its client CPU is the calling thread's CPU time per call (user and"
+            + " kernel: Idem, the driver, the pool, and the system calls and context switches"
+            + " they cause), in µs, averaged over rounds. It counts the calling thread only, not"
+            + " a driver's or pool's own threads. The rest of the mean is time the thread waited:"
+            + " for the server, the network, the flush and, with more busy threads than cores,"
+            + " for a core.\n\n");
     md.append(
-        "| benchmark | threads | params | rounds | mean | 95 % CI | median | client CPU | B/op |"
+        "| benchmark | threads | params | rounds | mean | 95 % CI | median | client CPU µs | B/op |"
             + " unit |\n");
     md.append("|---|---:|---|---:|---:|---|---:|---:|---:|---|\n");
     for (BenchmarkRow b : a.benchmarks()) {

@@ -188,13 +188,18 @@ class ReportTest {
    * BenchBase.paired} reports them.
    */
   private Path writePairedRun(String label) throws IOException {
+    return writePairedRun(label, true);
+  }
+
+  private Path writePairedRun(String label, boolean withCpu) throws IOException {
     Path out = root.resolve("results");
     Files.createDirectories(out);
-    // Per round and iteration: candidate µs, baseline µs; calls per iteration 1000 each.
+    // Per round and iteration: candidate µs, baseline µs; the calls of both halves per iteration.
     double[][][] micros = {
       {{204, 100}, {212, 104}},
       {{300, 150}, {290, 147}}
     };
+    int[] calls = {1000, 3000};
     for (int round = 1; round <= 2; round++) {
       ObjectNode r = MAPPER.createArrayNode().addObject();
       r.put("benchmark", "io.github.idem.benchmarks.GuardedBenchmark.paired");
@@ -208,16 +213,20 @@ class ReportTest {
       ObjectNode secondary = r.putObject("secondaryMetrics");
       for (String half : List.of("candidate", "baseline")) {
         int column = half.equals("candidate") ? 0 : 1;
-        ArrayNode calls = secondary.putObject(half + "Calls").putArray("rawData").addArray();
+        ArrayNode callCounts = secondary.putObject(half + "Calls").putArray("rawData").addArray();
         ArrayNode nanos = secondary.putObject(half + "Nanos").putArray("rawData").addArray();
         ArrayNode bytes = secondary.putObject(half + "Bytes").putArray("rawData").addArray();
-        ArrayNode cpu = secondary.putObject(half + "CpuNanos").putArray("rawData").addArray();
-        for (double[] iteration : micros[round - 1]) {
-          calls.add(1000);
-          nanos.add(iteration[column] * 1000 * 1000);
-          bytes.add((column == 0 ? 5000 : 2000) * 1000);
-          // Client CPU: a fifth of the candidate's time, a tenth of the baseline's.
-          cpu.add(iteration[column] * 1000 * 1000 / (column == 0 ? 5 : 10));
+        ArrayNode cpu =
+            withCpu ? secondary.putObject(half + "CpuNanos").putArray("rawData").addArray() : null;
+        for (int i = 0; i < micros[round - 1].length; i++) {
+          double[] iteration = micros[round - 1][i];
+          callCounts.add(calls[i]);
+          nanos.add(iteration[column] * 1000 * calls[i]);
+          bytes.add((column == 0 ? 5000 : 2000) * calls[i]);
+          if (cpu != null) {
+            // Client CPU per call: 50 µs for the candidate in the first iteration, 10 µs after.
+            cpu.add((column == 0 && i == 0 ? 50 : 10) * 1000 * calls[i]);
+          }
         }
       }
       MAPPER.writeValue(
@@ -247,20 +256,11 @@ class ReportTest {
     assertThat(baseline.iterations().get(2)).containsExactly(150, 147);
     assertThat(candidate.allocation().get(1)).isEqualTo(5000.0);
     assertThat(baseline.allocation().get(1)).isEqualTo(2000.0);
-    // Per round, the CPU nanoseconds of both iterations over both iterations' calls, in µs.
-    assertThat(candidate.clientCpu().get(1))
-        .isCloseTo((204 + 212) / 2.0 / 5, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(baseline.clientCpu().get(2))
-        .isCloseTo((150 + 147) / 2.0 / 10, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(
-            a.benchmarks().stream()
-                .filter(b -> b.series() == candidate)
-                .findFirst()
-                .orElseThrow()
-                .clientCpu())
-        .isCloseTo(
-            ((204 + 212) / 2.0 + (300 + 290) / 2.0) / 2 / 5,
-            org.assertj.core.data.Offset.offset(1e-9));
+    // Per round, the CPU nanoseconds of both iterations over their calls, weighted by calls:
+    // (50 × 1000 + 10 × 3000) / 4000 = 20 µs, where a mean of the iterations' figures gives 30.
+    assertThat(candidate.clientCpu().get(1)).isEqualTo(20.0);
+    assertThat(baseline.clientCpu().get(2)).isEqualTo(10.0);
+    assertThat(rowOf(a, candidate).clientCpu()).isEqualTo(20.0);
 
     // Only the pair's own ratio: no other comparison has both halves in one fork.
     assertThat(a.ratios()).hasSize(1);
@@ -272,5 +272,33 @@ class ReportTest {
     assertThat(a.allocations())
         .singleElement()
         .satisfies(row -> assertThat(row.difference().estimate()).isEqualTo(3000.0));
+  }
+
+  @Test
+  void shouldShowNoClientCpuForAPairedRunRecordedBeforeTheCounter() throws IOException {
+    Path out = writePairedRun("h2", false);
+    Report.write("h2", out);
+    Report.Analysis a = Report.analyse(RunData.read(out, "h2"));
+
+    RunData.Series candidate =
+        a.run()
+            .series
+            .get(
+                new RunData.Key(
+                    "GuardedBenchmark.idemGuardedFresh", 1, "", "idemGuardedFresh,handGuard"));
+    assertThat(candidate.clientCpu()).isEmpty();
+    assertThat(rowOf(a, candidate).clientCpu()).isNaN();
+    // The timings and bytes do not depend on the counter.
+    assertThat(candidate.iterations().get(1)).containsExactly(204, 212);
+    assertThat(candidate.allocation().get(1)).isEqualTo(5000.0);
+    String md = Files.readString(out.resolve("h2.md"), StandardCharsets.UTF_8);
+    assertThat(md)
+        .contains("| GuardedBenchmark.idemGuardedFresh | 1 | pair idemGuardedFresh,handGuard | 2 |")
+        .containsPattern(
+            "\\| GuardedBenchmark\\.idemGuardedFresh \\|.* \\| — \\| 5000 \\| us/op \\|");
+  }
+
+  private static Report.BenchmarkRow rowOf(Report.Analysis a, RunData.Series series) {
+    return a.benchmarks().stream().filter(b -> b.series() == series).findFirst().orElseThrow();
   }
 }

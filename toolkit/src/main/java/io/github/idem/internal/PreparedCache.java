@@ -120,14 +120,14 @@ final class PreparedCache implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    SQLException failure = closeQuietly(main, null);
-    failure = closeQuietly(insert, failure);
-    failure = closeQuietly(exists, failure);
-    failure = closeQuietly(probe, failure);
-    failure = closeQuietly(lockingInsert, failure);
+    SQLException failure = closeCollecting(main, null);
+    failure = closeCollecting(insert, failure);
+    failure = closeCollecting(exists, failure);
+    failure = closeCollecting(probe, failure);
+    failure = closeCollecting(lockingInsert, failure);
     if (chunks != null) {
       for (PreparedStatement chunk : chunks) {
-        failure = closeQuietly(chunk, failure);
+        failure = closeCollecting(chunk, failure);
       }
     }
     if (failure != null) {
@@ -139,7 +139,7 @@ final class PreparedCache implements AutoCloseable {
    * Closes one statement even after another failed to close, so none is leaked; returns the first
    * failure, carrying the later ones as suppressed.
    */
-  private static @Nullable SQLException closeQuietly(
+  private static @Nullable SQLException closeCollecting(
       @Nullable PreparedStatement ps, @Nullable SQLException failure) {
     if (ps == null) {
       return failure;
@@ -151,7 +151,9 @@ final class PreparedCache implements AutoCloseable {
       if (failure == null) {
         return e;
       }
-      failure.addSuppressed(e);
+      if (e != failure) { // a pool may rethrow one exception object; it cannot suppress itself
+        failure.addSuppressed(e);
+      }
       return failure;
     }
   }

@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Transactions {
   /**
-   * Work on a borrowed connection. It is a {@link SlotWork} that ignores the slot, so the runner
-   * takes it without wrapping it in another object on every call.
+   * Work on a borrowed connection. It is a {@link SlotWork} that ignores the slot, so {@link
+   * #autocommit} and the other entry points hand it to the runner as it is, without a wrapper
+   * object per call.
    */
   public interface Work<T> extends SlotWork<T> {
     /**
