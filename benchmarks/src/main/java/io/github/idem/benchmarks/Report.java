@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * Turns one run's JMH JSON into {@code <label>.md} (goals, ratios, allocation, every benchmark, the
@@ -178,19 +179,10 @@ public final class Report {
     List<Key> withoutRatio = new ArrayList<>();
     for (Series s : run.series.values()) {
       double[] means = s.iterations().keySet().stream().mapToDouble(s::roundMean).toArray();
-      double bytes =
-          s.allocation().values().stream()
-              .mapToDouble(Double::doubleValue)
-              .average()
-              .orElse(Double.NaN);
+      double bytes = mean(s.allocation());
       // A mean over only the rounds that recorded it would describe other rounds than the rest.
       double clientCpu =
-          s.clientCpu().size() < s.iterations().size()
-              ? Double.NaN
-              : s.clientCpu().values().stream()
-                  .mapToDouble(Double::doubleValue)
-                  .average()
-                  .orElse(Double.NaN);
+          s.clientCpu().size() < s.iterations().size() ? Double.NaN : mean(s.clientCpu());
       benchmarks.add(
           new BenchmarkRow(
               s,
@@ -203,6 +195,11 @@ public final class Report {
       }
     }
     return new Analysis(run, ratios, allocations, benchmarks, withoutRatio);
+  }
+
+  /** The mean of a per-round figure over the rounds that recorded it, or NaN for none. */
+  private static double mean(SortedMap<Integer, Double> byRound) {
+    return byRound.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }
 
   private static String markdown(Analysis a) {

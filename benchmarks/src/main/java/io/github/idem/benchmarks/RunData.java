@@ -54,6 +54,11 @@ final class RunData {
       SortedMap<Integer, Double> allocation,
       SortedMap<Integer, Double> clientCpu) {
 
+    /** A series with no round recorded yet. */
+    static Series empty(Key key, String unit) {
+      return new Series(key, unit, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+    }
+
     double roundMean(int round) {
       return Stats.mean(iterations.get(round));
     }
@@ -202,16 +207,7 @@ final class RunData {
     }
     Key key = new Key(benchmark, threads, paramsText, pair);
     JsonNode primary = n.get("primaryMetric");
-    Series s =
-        series.computeIfAbsent(
-            key,
-            k ->
-                new Series(
-                    k,
-                    primary.get("scoreUnit").asText(),
-                    new TreeMap<>(),
-                    new TreeMap<>(),
-                    new TreeMap<>()));
+    Series s = series.computeIfAbsent(key, k -> Series.empty(k, primary.get("scoreUnit").asText()));
     s.iterations().put(round, flatten(primary.get("rawData")));
     JsonNode alloc = secondary == null ? null : secondary.get("gc.alloc.rate.norm");
     if (alloc != null && alloc.has("rawData")) {
@@ -257,9 +253,7 @@ final class RunData {
               + key.pair()
               + ")");
     }
-    Series s =
-        series.computeIfAbsent(
-            key, k -> new Series(k, "us/op", new TreeMap<>(), new TreeMap<>(), new TreeMap<>()));
+    Series s = series.computeIfAbsent(key, k -> Series.empty(k, "us/op"));
     s.iterations().put(round, micros.stream().mapToDouble(Double::doubleValue).toArray());
     s.allocation().put(round, allBytes / allCalls);
     if (cpu != null) {
