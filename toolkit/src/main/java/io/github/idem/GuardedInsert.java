@@ -46,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Elsewhere: a claim storing the result, then the INSERT, in one transaction.
  * </ul>
  *
+ * <p>With {@link GuardedOperation.Builder#readBeforeClaim}, the other engines replay a completed
+ * key in one round trip too, at one more for a first execution.
+ *
  * <p>A replay returns the stored result, not the one passed in; a different request fingerprint
  * under the same key raises {@link KeyReusedException}; a duplicate that waits longer than {@code
  * waitTimeout} for the first execution raises {@link OperationInProgressException}. When the INSERT
@@ -72,6 +75,7 @@ public final class GuardedInsert<R> {
   private final @Nullable OperationsStatement oneStatement;
   private final String insert;
   private final Map<String, ColumnType> columnTypes;
+  private final boolean readBeforeClaim;
 
   private GuardedInsert(Builder<R> b, GuardedInsertSql sql, Map<String, ColumnType> types) {
     this.columnTypes = types;
@@ -81,6 +85,8 @@ public final class GuardedInsert<R> {
     this.columns = b.columns;
     this.insert = sql.insert();
     this.oneStatement = sql.claimAndInsert();
+    // One statement already replays in its single round trip; a read before it would only add one.
+    this.readBeforeClaim = b.readBeforeClaim && oneStatement == null;
     BuildLog.guardedInsert(store, oneStatement != null, sql());
   }
 
@@ -130,6 +136,20 @@ public final class GuardedInsert<R> {
     Object[] row = checkedValues(values);
     byte[] encoded = results.encode(store.subject(), checked, result);
     try {
+      if (readBeforeClaim) {
+        return StoredResults.result(
+            store
+                .context()
+                .atomicallyCommitting(
+                    store.subject(),
+                    c ->
+                        store.completedOrNull(
+                            c,
+                            checked,
+                            fingerprint,
+                            e -> results.decoded(store.subject(), checked, e)),
+                    (c, slot) -> execution(c, checked, fingerprint, result, encoded, row)));
+      }
       return store
           .context()
           .atomically(
@@ -247,23 +267,32 @@ public final class GuardedInsert<R> {
       byte @Nullable [] encoded,
       Object[] row)
       throws SQLException {
-    OperationStore.Execution<R> execution =
-        store.observe(
-            key,
-            held ->
-                results.decoded(
-                    store.subject(),
-                    key,
-                    oneStatement != null
-                        ? GuardedInsertRun.oneStatement(
-                            store, table, c, held, oneStatement, fingerprint, result, encoded, row)
-                        : held.claimOrReplay(
-                            c,
-                            fingerprint,
-                            OperationsTableSchema.DONE,
-                            encoded,
-                            owned -> GuardedInsertRun.insert(c, insert, result, row))));
-    return StoredResults.result(execution);
+    return StoredResults.result(execution(c, key, fingerprint, result, encoded, row));
+  }
+
+  private OperationStore.Execution<R> execution(
+      Connection c,
+      String key,
+      @Nullable String fingerprint,
+      @Nullable R result,
+      byte @Nullable [] encoded,
+      Object[] row)
+      throws SQLException {
+    return store.observe(
+        key,
+        held ->
+            results.decoded(
+                store.subject(),
+                key,
+                oneStatement != null
+                    ? GuardedInsertRun.oneStatement(
+                        store, table, c, held, oneStatement, fingerprint, result, encoded, row)
+                    : held.claimOrReplay(
+                        c,
+                        fingerprint,
+                        OperationsTableSchema.DONE,
+                        encoded,
+                        owned -> GuardedInsertRun.insert(c, insert, result, row))));
   }
 
   @Override
@@ -311,14 +340,17 @@ public final class GuardedInsert<R> {
     private final ResultCodec<R> codec;
     private final String table;
     private final List<String> columns;
+    private final boolean readBeforeClaim;
 
     Builder(
         IdemContext context,
         OperationStore store,
         ResultCodec<R> codec,
         @Nullable String table,
-        String @Nullable [] columns) {
+        String @Nullable [] columns,
+        boolean readBeforeClaim) {
       this.context = context;
+      this.readBeforeClaim = readBeforeClaim;
       this.store = store;
       this.codec = codec;
       this.table = table == null ? "" : table;

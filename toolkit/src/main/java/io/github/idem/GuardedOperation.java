@@ -85,12 +85,18 @@ public final class GuardedOperation<R> {
   private final StoredResults<R> results;
   private final TerminalFailures failures;
   private final RecordStatements records;
+  private final boolean readBeforeClaim;
 
-  GuardedOperation(OperationStore store, StoredResults<R> results, TerminalFailures failures) {
+  GuardedOperation(
+      OperationStore store,
+      StoredResults<R> results,
+      TerminalFailures failures,
+      boolean readBeforeClaim) {
     this.store = store;
     this.results = results;
     this.failures = failures;
     this.records = new RecordStatements(store);
+    this.readBeforeClaim = readBeforeClaim;
   }
 
   /**
@@ -141,7 +147,16 @@ public final class GuardedOperation<R> {
           store
               .context()
               .atomicallyCommitting(
-                  store.subject(), (c, slot) -> run(c, checked, fingerprint, work, slot)));
+                  store.subject(),
+                  readBeforeClaim
+                      ? c ->
+                          store.completedOrNull(
+                              c,
+                              checked,
+                              fingerprint,
+                              e -> results.decoded(store.subject(), checked, e))
+                      : null,
+                  (c, slot) -> run(c, checked, fingerprint, work, slot)));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
     }
@@ -321,6 +336,7 @@ public final class GuardedOperation<R> {
     private Duration waitTimeout;
     private Duration retention;
     private TerminalFailures failures = TerminalFailures.NONE;
+    private boolean readBeforeClaim;
 
     Builder(IdemContext context, String scope, @Nullable ResultCodec<R> codec) {
       this.context = context;
@@ -376,6 +392,38 @@ public final class GuardedOperation<R> {
      */
     public Builder<R> retention(Duration retention) {
       this.retention = Durations.retention("retention", retention);
+      return this;
+    }
+
+    /**
+     * Reads the key's record before claiming it, for scopes where replays are common (a consumer
+     * after a redelivery storm, a client that retries on every timeout): a replay of a completed
+     * key then costs one round trip, a plain {@code SELECT} in autocommit, with no transaction and
+     * no lock; a first execution costs that round trip more than without the read. The read takes
+     * no lock, so it never waits: a key another execution still holds looks absent to it, and the
+     * claim then waits for that execution as usual. A record that is not completed (still running,
+     * or holding a recorded terminal failure) also goes on to the claim, which decides exactly as
+     * it does without the read; a completed record with a different request fingerprint raises
+     * {@link KeyReusedException} at once.
+     *
+     * <p>The read runs only on a connection Idem borrows while it is in autocommit, as pools hand
+     * them out by default: not in the caller's transaction (the connection forms of {@code
+     * execute}, or an ambient transaction, whose snapshot it would fix early), and not when the
+     * pool hands out connections with autocommit off, where the read would open the transaction
+     * itself and save nothing. A guarded insert on PostgreSQL already replays in its single
+     * statement, so there the setting changes nothing. Round trips per path: the README's table.
+     *
+     * <pre>{@code
+     * GuardedOperation<String> handle = idem.operation("orders-consumer", ResultCodec.string())
+     *     .readBeforeClaim(true)
+     *     .build();
+     * }</pre>
+     *
+     * @param read whether to read first (default false)
+     * @return this builder
+     */
+    public Builder<R> readBeforeClaim(boolean read) {
+      this.readBeforeClaim = read;
       return this;
     }
 
@@ -456,9 +504,18 @@ public final class GuardedOperation<R> {
      * @param duration how long a claim lasts without a heartbeat; at least 1 second and at most 24
      *     hours
      * @return the lease-mode builder
-     * @throws InvalidConfigurationException when the duration is null or out of bounds
+     * @throws InvalidConfigurationException when the duration is null or out of bounds, or {@link
+     *     #readBeforeClaim} was set (a leased claim is a short transaction of its own; the read is
+     *     not offered there)
      */
     public LeasedOperation.Builder<R> lease(Duration duration) {
+      if (readBeforeClaim) {
+        throw new InvalidConfigurationException(
+            "scope '"
+                + scope
+                + "': readBeforeClaim applies to transactional operations, not to lease mode;"
+                + " remove readBeforeClaim(true) or build() without lease(...)");
+      }
       return new LeasedOperation.Builder<>(
           context,
           () -> OperationStore.operation(context, scope, waitTimeout, retention),
@@ -477,7 +534,7 @@ public final class GuardedOperation<R> {
       new OperationsTable(context).verify();
       OperationStore store = store();
       BuildLog.guardedOperation(store);
-      return new GuardedOperation<>(store, new StoredResults<>(codec), failures);
+      return new GuardedOperation<>(store, new StoredResults<>(codec), failures, readBeforeClaim);
     }
 
     /**
@@ -502,7 +559,8 @@ public final class GuardedOperation<R> {
                 + "': a guarded insert has no body that can fail, so terminalFailure does not"
                 + " apply; remove it, or use build() with a body");
       }
-      return columns -> new GuardedInsert.Builder<>(context, store(), codec, table, columns);
+      return columns ->
+          new GuardedInsert.Builder<>(context, store(), codec, table, columns, readBeforeClaim);
     }
 
     private OperationStore store() {

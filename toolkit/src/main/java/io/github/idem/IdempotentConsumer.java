@@ -62,7 +62,8 @@ public final class IdempotentConsumer {
         new GuardedOperation<>(
             OperationStore.consumer(context, consumer, context.defaultWaitTimeout(), retention),
             new StoredResults<>(ResultCodec.none()),
-            TerminalFailures.NONE);
+            TerminalFailures.NONE,
+            false);
   }
 
   /**

@@ -128,6 +128,10 @@ final class Comparisons {
   private static final String OP_REPLAY = "GuardedBenchmark.idemGuardedReplay";
   private static final String INSERT_FRESH = "GuardedBenchmark.idemGuardedInsertFresh";
   private static final String INSERT_REPLAY = "GuardedBenchmark.idemGuardedInsertReplay";
+  private static final String OP_FRESH_READ_FIRST = "GuardedBenchmark.idemGuardedFreshReadFirst";
+  private static final String OP_REPLAY_READ_FIRST = "GuardedBenchmark.idemGuardedReplayReadFirst";
+  private static final String INSERT_REPLAY_READ_FIRST =
+      "GuardedBenchmark.idemGuardedInsertReplayReadFirst";
   private static final String CAMEL = "GuardedBenchmark.camelGuard";
   private static final String SPRING = "GuardedBenchmark.springIntegrationGuard";
   private static final String IIA_FRESH = "SingleRowBenchmark.idemInsertIfAbsentFresh";
@@ -142,6 +146,16 @@ final class Comparisons {
       List.of(
           new Ratio("Guarded operation, replay ÷ B0", OP_REPLAY, B0, List.of(R1)),
           new Ratio("Guarded insert, replay ÷ B0", INSERT_REPLAY, B0, List.of(R1)),
+          new Ratio(
+              "Guarded operation (readBeforeClaim), replay ÷ B0",
+              OP_REPLAY_READ_FIRST,
+              B0,
+              List.of(R1)),
+          new Ratio(
+              "Guarded insert (readBeforeClaim), replay ÷ B0",
+              INSERT_REPLAY_READ_FIRST,
+              B0,
+              List.of(R1)),
           new Ratio("Guarded operation, first run ÷ HG", OP_FRESH, HG, List.of(HG1)),
           new Ratio("Guarded insert, first run ÷ B0", INSERT_FRESH, B0, List.of(G1, G10)),
           new Ratio("Guarded operation, first run ÷ B0", OP_FRESH, B0, List.of(G10)),
@@ -188,6 +202,11 @@ final class Comparisons {
               "BatchBenchmark.rawBatchUpsert",
               List.of(G9)),
           new Ratio("HG (hand-written guard + insert) ÷ B0", HG, B0, List.of()),
+          new Ratio(
+              "Guarded operation (readBeforeClaim), first run ÷ HG",
+              OP_FRESH_READ_FIRST,
+              HG,
+              List.of()),
           new Ratio("Insert in a transaction ÷ B0", "GuardedBenchmark.txInsert", B0, List.of()),
           new Ratio("Guarded insert, first run ÷ HG", INSERT_FRESH, HG, List.of()),
           new Ratio("Guarded operation, replay ÷ first run", OP_REPLAY, OP_FRESH, List.of()),

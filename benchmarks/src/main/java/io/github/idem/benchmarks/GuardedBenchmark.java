@@ -55,6 +55,9 @@ public class GuardedBenchmark extends BenchBase {
   private final AtomicLong replayCalls = new AtomicLong();
   private GuardedOperation<String> op;
   private GuardedOperation<String> replayOp;
+  private GuardedOperation<String> opReadFirst;
+  private GuardedOperation<String> replayOpReadFirst;
+  private GuardedInsert<String> replayInsertOpReadFirst;
   private GuardedInsert<String> insertOp;
   private GuardedInsert<String> replayInsertOp;
   private TransactionTemplate tx;
@@ -68,9 +71,14 @@ public class GuardedBenchmark extends BenchBase {
     idem.operationsTable().createIfMissing();
     op = idem.operation("bench", ResultCodec.string()).build();
     replayOp = idem.operation("replay", ResultCodec.string()).build();
+    // The same scopes and keys, read before the claim: only the path to the record differs.
+    opReadFirst = idem.operation("bench", ResultCodec.string()).readBeforeClaim(true).build();
+    replayOpReadFirst =
+        idem.operation("replay", ResultCodec.string()).readBeforeClaim(true).build();
     // Completing the replay keys is a commit each, seconds on a durable server: only the replay
     // benchmarks pay for it.
-    int replayKeys = measures("idemGuardedReplay") ? REPLAY_KEYS : 0;
+    int replayKeys =
+        measures("idemGuardedReplay") || measures("idemGuardedReplayReadFirst") ? REPLAY_KEYS : 0;
     for (int i = 0; i < replayKeys; i++) {
       long n = replayNumber(i);
       String key = "r" + n;
@@ -93,7 +101,16 @@ public class GuardedBenchmark extends BenchBase {
             .insertInto("biz")
             .columns("id", "amount")
             .build();
-    int replayInsertKeys = measures("idemGuardedInsertReplay") ? REPLAY_KEYS : 0;
+    replayInsertOpReadFirst =
+        idem.operation("replay-insert", ResultCodec.string())
+            .readBeforeClaim(true)
+            .insertInto("biz")
+            .columns("id", "amount")
+            .build();
+    int replayInsertKeys =
+        measures("idemGuardedInsertReplay") || measures("idemGuardedInsertReplayReadFirst")
+            ? REPLAY_KEYS
+            : 0;
     for (int i = 0; i < replayInsertKeys; i++) {
       long n = replayNumber(i);
       String key = "r" + n;
@@ -313,6 +330,35 @@ public class GuardedBenchmark extends BenchBase {
             }));
   }
 
+  /** Idem guarded operation built with readBeforeClaim, fresh key: the read, then the claim. */
+  @Benchmark
+  public OperationResult<String> idemGuardedFreshReadFirst() throws SQLException {
+    long id = freshKey();
+    String key = "k" + id;
+    return fresh(
+        opReadFirst.execute(
+            key,
+            Payments.request(key, id),
+            c -> {
+              bizInsert(c, id);
+              return Payments.result(key, id);
+            }));
+  }
+
+  /** Idem guarded operation built with readBeforeClaim, completed key: one read, no transaction. */
+  @Benchmark
+  public OperationResult<String> idemGuardedReplayReadFirst() throws SQLException {
+    long n = replayNumber((int) (replayCalls.getAndIncrement() % REPLAY_KEYS));
+    String key = "r" + n;
+    return replayed(
+        replayOpReadFirst.execute(
+            key,
+            Payments.request(key, n),
+            c -> {
+              throw new IllegalStateException("replay ran the body");
+            }));
+  }
+
   /** Idem guarded insert (the result known up front), fresh key. */
   @Benchmark
   public OperationResult<String> idemGuardedInsertFresh() {
@@ -331,6 +377,21 @@ public class GuardedBenchmark extends BenchBase {
     long id = -1L - REPLAY_KEYS - i;
     return replayed(
         replayInsertOp.execute(key, Payments.request(key, n), Payments.result(key, n), id, id));
+  }
+
+  /**
+   * Idem guarded insert built with readBeforeClaim, completed key: one read (PostgreSQL's one
+   * statement replays without it, so there the setting changes nothing).
+   */
+  @Benchmark
+  public OperationResult<String> idemGuardedInsertReplayReadFirst() {
+    int i = (int) (replayCalls.getAndIncrement() % REPLAY_KEYS);
+    long n = replayNumber(i);
+    String key = "r" + n;
+    long id = -1L - REPLAY_KEYS - i;
+    return replayed(
+        replayInsertOpReadFirst.execute(
+            key, Payments.request(key, n), Payments.result(key, n), id, id));
   }
 
   /** Camel JdbcMessageIdRepository.add + the same insert, one Spring transaction. */

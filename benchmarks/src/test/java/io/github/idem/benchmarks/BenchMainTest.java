@@ -43,10 +43,10 @@ class BenchMainTest {
     List<BenchMain.Plan> plans = BenchMain.plans(s, new ArrayList<>(jar().keySet()));
     assertThat(plans).extracting(BenchMain.Plan::threads).containsExactly(1, 4, 16);
     assertThat(plans.get(0).benchmarks()).contains("BatchBenchmark.rawBatchInsertRewritten");
-    // 1 thread: 21 single-row, upsert and guarded runs with upsert at 0 and 100 %, 4 batch
-    // benchmarks at 2 sizes; 4 and 16 threads: 11 each with upsert at 0 % only.
-    int oneThread = 11 + 2 * 2 + 9 + 4 * 2;
-    assertThat(BenchMain.forksPerRound(plans, jar())).isEqualTo(oneThread + 11 + 11);
+    // 1 thread: 24 single-row, upsert and guarded runs with upsert at 0 and 100 %, 4 batch
+    // benchmarks at 2 sizes; 4 and 16 threads: 13 each with upsert at 0 % only.
+    int oneThread = 11 + 2 * 2 + 12 + 4 * 2;
+    assertThat(BenchMain.forksPerRound(plans, jar())).isEqualTo(oneThread + 13 + 13);
   }
 
   @Test
@@ -87,24 +87,26 @@ class BenchMainTest {
     assertThat(plans.get(0).params().get("pair"))
         .containsExactly("idemBatchUpsert,rawBatchInsertRewritten");
     assertThat(plans.get(0).params().get("batchSize")).containsExactly("1024");
-    assertThat(plans.get(1).params().get("pair")).hasSize(10);
+    assertThat(plans.get(1).params().get("pair")).hasSize(13);
     assertThat(plans.get(4).params().get("pair"))
         .containsExactly(
             "idemGuardedFresh,handGuard",
             "idemGuardedReplay,plainInsert",
             "idemGuardedInsertReplay,plainInsert",
+            "idemGuardedReplayReadFirst,plainInsert",
+            "idemGuardedInsertReplayReadFirst,plainInsert",
             "idemGuardedInsertFresh,plainInsert",
             "idemGuardedFresh,plainInsert",
             "handGuard,plainInsert");
-    // Batch 1, guarded 10, single-row 2, upsert 1 pair at 2 existingPct values; 16 threads: 6.
-    assertThat(BenchMain.forksPerRound(plans, jar())).isEqualTo(1 + 10 + 2 + 2 + 6);
+    // Batch 1, guarded 13, single-row 2, upsert 1 pair at 2 existingPct values; 16 threads: 8.
+    assertThat(BenchMain.forksPerRound(plans, jar())).isEqualTo(1 + 13 + 2 + 2 + 8);
     assertThat(BenchMain.command(s)).isEqualTo("benchmarks/run.sh postgresql --paired");
   }
 
   @Test
   void shouldPairTheHandWrittenBatchUpsertOutsidePostgresqlAndFilterPairsWithOnly() {
     BenchMain.Settings s =
-        BenchMain.Settings.parse(new String[] {"mariadb", "--paired", "--only", "Batch|Replay"});
+        BenchMain.Settings.parse(new String[] {"mariadb", "--paired", "--only", "Batch|Replay,"});
     List<BenchMain.Plan> plans = BenchMain.plans(s, new ArrayList<>(jar().keySet()));
     assertThat(plans)
         .extracting(p -> String.join(" ", p.params().get("pair")))

@@ -308,16 +308,21 @@ public final class IdemContext {
    * travel with the COMMIT. Inside the caller's transaction it gets none.
    *
    * @param subject what Idem is doing, for messages
+   * @param lookup a read that runs first on Idem's borrowed connection, in autocommit, and ends the
+   *     execution when it returns a result ({@link Transactions#transaction(String,
+   *     Transactions.Lookup, Transactions.SlotWork)}); never in the caller's transaction, whose
+   *     snapshot it would otherwise fix early. Null for none
    * @param work the work, given its connection and the commit slot or null
    * @param <T> the result type
-   * @return the work's result
+   * @return the lookup's result or the work's
    * @throws IdemSqlException when the work fails in the database
    */
-  public <T> T atomicallyCommitting(String subject, Transactions.SlotWork<T> work) {
+  public <T> T atomicallyCommitting(
+      String subject, Transactions.@Nullable Lookup<T> lookup, Transactions.SlotWork<T> work) {
     return ambient.joinOr(
         subject,
         c -> CallerTransaction.inSavepoint(this, subject, c, joined -> work.run(joined, null)),
-        () -> transactions.transaction(subject, work));
+        () -> transactions.transaction(subject, lookup, work));
   }
 
   /** Returns what joins the transaction the calling thread is already in. */

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -293,6 +294,52 @@ public final class OperationStore {
      * @throws SQLException from the database
      */
     Execution<T> run(KeyRecord key, Stored stored) throws SQLException;
+  }
+
+  /**
+   * Reads a key's committed record without claiming it or opening a transaction, and replays it
+   * when it is completed: the read is one plain {@code SELECT} that takes no lock, so it never
+   * waits behind a holder of the key. Any other record (none, one still running, a recorded
+   * terminal failure) returns null, and the execution goes on to the claim, which decides as it
+   * does without this read. Emits replayed, keyReused or failed as {@link #observe} does.
+   *
+   * @param c the connection, in autocommit
+   * @param key a validated key
+   * @param fingerprint this request's fingerprint, or null
+   * @param decode turns the replay into the caller's value (may throw a decoding failure)
+   * @param <T> the value type
+   * @return the replay, or null to claim
+   * @throws SQLException from the database
+   * @throws KeyReusedException when the completed record's fingerprint differs
+   */
+  public <T> @Nullable Execution<T> completedOrNull(
+      Connection c, String key, @Nullable String fingerprint, UnaryOperator<Execution<T>> decode)
+      throws SQLException {
+    EventSink events = context.events();
+    long started = events == EventSink.NONE ? 0 : context.clock().nanoTime();
+    RecordStatements.State state = new RecordStatements(this).read(c, key, false);
+    if (state == null || !OperationsTableSchema.DONE.equals(state.status())) {
+      return null;
+    }
+    Execution<T> replay;
+    try {
+      new KeyRecord(this, key).checkFingerprint(fingerprint, state.fingerprint());
+      replay = decode.apply(new Execution<>(null, state.result(), true));
+    } catch (RuntimeException e) {
+      if (events != EventSink.NONE) {
+        long elapsed = context.clock().nanoTime() - started;
+        if (e instanceof KeyReusedException) {
+          events.keyReused(scope, key, elapsed);
+        } else {
+          events.failed(scope, key, FailureCause.of(e, context.dialect()), elapsed);
+        }
+      }
+      throw e;
+    }
+    if (events != EventSink.NONE) {
+      events.replayed(scope, key, context.clock().nanoTime() - started);
+    }
+    return replay;
   }
 
   /**

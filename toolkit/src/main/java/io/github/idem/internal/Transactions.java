@@ -79,20 +79,45 @@ public final class Transactions {
    * statement. Used for single rows, where every plan is correct statement by statement.
    */
   public <T> T autocommit(String subject, Work<T> work) {
-    return run(subject, work, false, attempts, null, false);
+    return run(subject, null, work, false, attempts, null, false);
   }
 
   /** Runs work in one transaction that commits at the end, or rolls back on any failure. */
   public <T> T transaction(String subject, Work<T> work) {
-    return run(subject, work, true, attempts, null, false);
+    return run(subject, null, work, true, attempts, null, false);
   }
 
   /**
    * Runs work in one transaction as {@link #transaction(String, Work)} does, handing it a commit
    * slot: a statement the work holds there is sent with the COMMIT, in one round trip.
+   *
+   * @param subject what Idem is doing, for messages
+   * @param lookup when not null, runs first on the borrowed connection while it is still in
+   *     autocommit, outside any transaction; a non-null result is returned without opening one. It
+   *     is skipped when the pool hands out connections with autocommit off, where it would open the
+   *     transaction itself and save nothing
+   * @param work the work
+   * @param <T> the result type
+   * @return the lookup's result, or the work's, committed
    */
-  public <T> T transaction(String subject, SlotWork<T> work) {
-    return run(subject, work, true, attempts, null, true);
+  public <T> T transaction(String subject, @Nullable Lookup<T> lookup, SlotWork<T> work) {
+    return run(subject, lookup, work, true, attempts, null, true);
+  }
+
+  /**
+   * A read on a borrowed connection in autocommit, before any transaction.
+   *
+   * @param <T> the result type
+   */
+  public interface Lookup<T> {
+    /**
+     * Reads.
+     *
+     * @param connection the borrowed connection, in autocommit
+     * @return the final result, or null to go on with the transaction
+     * @throws SQLException from the read
+     */
+    @Nullable T find(Connection connection) throws SQLException;
   }
 
   /**
@@ -111,11 +136,12 @@ public final class Transactions {
    *     commit fails
    */
   public <T> T once(String subject, Work<T> work, String outcomeUnknown) {
-    return run(subject, work, true, 1, outcomeUnknown, false);
+    return run(subject, null, work, true, 1, outcomeUnknown, false);
   }
 
   private <T> T run(
       String subject,
+      @Nullable Lookup<T> lookup,
       SlotWork<T> work,
       boolean transactional,
       int attempts,
@@ -140,6 +166,12 @@ public final class Transactions {
       try {
         AmbientConnections.refuseForeignTransaction(connection, subject);
         boolean original = connection.getAutoCommit();
+        if (lookup != null && original) {
+          T found = lookup.find(connection);
+          if (found != null) {
+            return found;
+          }
+        }
         boolean wanted = !transactional;
         // Leaves autocommit on and brackets the work with statements where toggling it costs
         // round trips (Dialect.transactionStatements()).
@@ -154,7 +186,7 @@ public final class Transactions {
           CommitSlot slot = slotted ? new CommitSlot() : null;
           T result =
               transactional
-                  ? inTransaction(connection, statements, c -> work.run(c, slot))
+                  ? inTransaction(connection, statements, work, slot)
                   : work.run(connection, null);
           if (transactional) {
             committing = true;
@@ -224,7 +256,10 @@ public final class Transactions {
   }
 
   private <T> T inTransaction(
-      Connection connection, @Nullable TransactionStatements statements, Work<T> work)
+      Connection connection,
+      @Nullable TransactionStatements statements,
+      SlotWork<T> work,
+      @Nullable CommitSlot slot)
       throws SQLException {
     if (statements != null) {
       execute(connection, statements.begin());
@@ -232,7 +267,7 @@ public final class Transactions {
     }
     NestedCalls.enterTransaction(dataSource);
     try {
-      return work.run(connection);
+      return work.run(connection, slot);
     } finally {
       NestedCalls.leaveTransaction(dataSource);
       if (statements != null) {

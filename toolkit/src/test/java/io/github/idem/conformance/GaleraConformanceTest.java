@@ -274,4 +274,11 @@ class GaleraConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReadBeforeClaim extends ReadBeforeClaimConformance {
+    ReadBeforeClaim() {
+      super(ENGINE);
+    }
+  }
 }

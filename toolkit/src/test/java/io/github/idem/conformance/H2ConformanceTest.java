@@ -258,4 +258,11 @@ class H2ConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReadBeforeClaim extends ReadBeforeClaimConformance {
+    ReadBeforeClaim() {
+      super(ENGINE);
+    }
+  }
 }

@@ -424,4 +424,16 @@ class MysqlDriverAffectedRowsConformanceTest {
       return "useAffectedRows=true";
     }
   }
+
+  @Nested
+  class ReadBeforeClaim extends ReadBeforeClaimConformance {
+    ReadBeforeClaim() {
+      super(ENGINE);
+    }
+
+    @Override
+    protected String driverProperties() {
+      return "useAffectedRows=true";
+    }
+  }
 }

@@ -258,4 +258,11 @@ class PostgresqlConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReadBeforeClaim extends ReadBeforeClaimConformance {
+    ReadBeforeClaim() {
+      super(ENGINE);
+    }
+  }
 }

@@ -265,4 +265,11 @@ class PostgresqlHaConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReadBeforeClaim extends ReadBeforeClaimConformance {
+    ReadBeforeClaim() {
+      super(ENGINE);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import io.github.idem.GuardedInsert;
 import io.github.idem.GuardedOperation;
 import io.github.idem.Idem;
 import io.github.idem.IdemListener;
+import io.github.idem.OperationResult;
 import io.github.idem.ResultCodec;
 import io.github.idem.testing.Engine;
 import java.lang.reflect.InvocationTargetException;
@@ -138,6 +139,65 @@ public abstract class RoundTripConformance extends ConformanceBase {
     return engine == Engine.POSTGRESQL ? 1 : expectedReplay();
   }
 
+  /**
+   * With readBeforeClaim a guarded insert reads first except where its one statement already
+   * replays in one round trip (PostgreSQL).
+   */
+  private int readFirstInsertOverhead() {
+    return engine == Engine.POSTGRESQL ? 0 : 1;
+  }
+
+  @Test
+  void shouldReplayInOneRoundTripWhenReadingBeforeTheClaim() throws Exception {
+    GuardedOperation<String> op =
+        idem.operation(scope, ResultCodec.string()).readBeforeClaim(true).build();
+
+    statements.set(0);
+    OperationResult<String> first = op.execute("k1", "r", this::insertBusinessRow);
+    int firstTrips = statements.get() - 1;
+    statements.set(0);
+    OperationResult<String> replay = op.execute("k1", "r", this::insertBusinessRow);
+    int replayTrips = statements.get();
+
+    assertThat(first.replayed()).isFalse();
+    assertThat(replay.replayed()).isTrue();
+    assertThat(replay.value()).isEqualTo(first.value());
+    assertThat(firstTrips).isEqualTo(expectedFirstRun() + 1);
+    assertThat(replayTrips).isEqualTo(1);
+    assertThat(events).containsExactly("executed", "replayed");
+
+    statements.set(0);
+    assertThatThrownBy(() -> op.execute("k1", "another request", this::insertBusinessRow))
+        .isInstanceOf(io.github.idem.api.KeyReusedException.class);
+    assertThat(statements.get()).isEqualTo(1);
+    assertThat(events).containsExactly("executed", "replayed", "keyReused");
+    assertThat(count(business)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldReplayAGuardedInsertInOneRoundTripWhenReadingBeforeTheClaim() throws Exception {
+    GuardedInsert<String> insert =
+        idem.operation(scope, ResultCodec.string())
+            .readBeforeClaim(true)
+            .insertInto(business)
+            .columns("id")
+            .build();
+
+    statements.set(0);
+    assertThat(insert.execute("k1", "r", "ok", "row-1").replayed()).isFalse();
+    int first = statements.get();
+    statements.set(0);
+    OperationResult<String> replay = insert.execute("k1", "r", "other", "row-2");
+    int replayTrips = statements.get();
+
+    assertThat(replay.replayed()).isTrue();
+    assertThat(replay.value()).isEqualTo("ok");
+    assertThat(first).isEqualTo(expectedInsertFirstRun() + readFirstInsertOverhead());
+    assertThat(replayTrips).isEqualTo(1);
+    assertThat(events).containsExactly("executed", "replayed");
+    assertThat(count(business)).isEqualTo(1);
+  }
+
   @Test
   void shouldCountTheRoundTripsOfAGuardedInsert() throws Exception {
     GuardedInsert<String> insert =
@@ -192,7 +252,8 @@ public abstract class RoundTripConformance extends ConformanceBase {
    * The published round-trip table (benchmarks/round-trips.md, beside the benchmark timings) holds
    * this variant's row as counted here: the plain insert (B0), a hand-written guard (claim with the
    * engine's insert-if-absent, the insert, commit; MySQL-protocol drivers bracket it with {@code
-   * START TRANSACTION} and {@code COMMIT}), and Idem's four paths with a one-insert body.
+   * START TRANSACTION} and {@code COMMIT}), and Idem's four paths with a one-insert body, without
+   * and with readBeforeClaim.
    */
   @Test
   void shouldMatchThePublishedRoundTripTable() throws Exception {
@@ -226,6 +287,27 @@ public abstract class RoundTripConformance extends ConformanceBase {
     insert.execute("t1", "r", "ok", "table-row-2");
     int insertReplay = statements.get();
 
+    GuardedOperation<String> readFirst =
+        idem.operation(scope + "-r", ResultCodec.string()).readBeforeClaim(true).build();
+    statements.set(0);
+    readFirst.execute("t1", "r", this::insertBusinessRow);
+    int readFirstFirst = statements.get();
+    statements.set(0);
+    readFirst.execute("t1", "r", this::insertBusinessRow);
+    int readFirstReplay = statements.get();
+    GuardedInsert<String> readFirstInsert =
+        idem.operation(scope + "-ri", ResultCodec.string())
+            .readBeforeClaim(true)
+            .insertInto(business)
+            .columns("id")
+            .build();
+    statements.set(0);
+    readFirstInsert.execute("t1", "r", "ok", "table-row-3");
+    int readFirstInsertFirst = statements.get();
+    statements.set(0);
+    readFirstInsert.execute("t1", "r", "ok", "table-row-4");
+    int readFirstInsertReplay = statements.get();
+
     String variant =
         engine.id() + (driverProperties() == null ? "" : " (" + driverProperties() + ")");
     String measured =
@@ -243,6 +325,14 @@ public abstract class RoundTripConformance extends ConformanceBase {
             + insertFirst
             + " | "
             + insertReplay
+            + " | "
+            + readFirstFirst
+            + " | "
+            + readFirstReplay
+            + " | "
+            + readFirstInsertFirst
+            + " | "
+            + readFirstInsertReplay
             + " |";
     java.util.List<String> table =
         java.nio.file.Files.readAllLines(

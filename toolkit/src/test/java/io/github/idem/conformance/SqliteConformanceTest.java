@@ -258,4 +258,11 @@ class SqliteConformanceTest {
       super(ENGINE);
     }
   }
+
+  @Nested
+  class ReadBeforeClaim extends ReadBeforeClaimConformance {
+    ReadBeforeClaim() {
+      super(ENGINE);
+    }
+  }
 }

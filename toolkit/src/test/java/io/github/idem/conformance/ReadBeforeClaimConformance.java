@@ -1,0 +1,298 @@
+package io.github.idem.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.idem.FailurePolicy;
+import io.github.idem.GuardedInsert;
+import io.github.idem.GuardedOperation;
+import io.github.idem.Idem;
+import io.github.idem.OperationResult;
+import io.github.idem.ResultCodec;
+import io.github.idem.api.InvalidConfigurationException;
+import io.github.idem.api.KeyReusedException;
+import io.github.idem.testing.Engine;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code readBeforeClaim(true)} on every engine: the read before the claim changes round trips
+ * (counted in {@link RoundTripConformance}), never outcomes. A completed key replays from the read;
+ * every other state reaches the claim and ends as it does without the read: a holder still running
+ * is waited for, a rolled-back first execution leaves the key new, a recorded terminal failure
+ * follows its policy, and the caller's transaction never sees the read.
+ */
+public abstract class ReadBeforeClaimConformance extends ConformanceBase {
+  private final AtomicInteger bodies = new AtomicInteger();
+  private String business;
+  private String scope;
+
+  protected ReadBeforeClaimConformance(Engine engine) {
+    super(engine);
+  }
+
+  @BeforeEach
+  void tables() {
+    idem.operationsTable().createIfMissing();
+    business = newTable("id VARCHAR(64) PRIMARY KEY");
+    scope = "rbc-" + UUID.randomUUID();
+  }
+
+  private GuardedOperation<String> operation(Idem on) {
+    return on.operation(scope, ResultCodec.string()).readBeforeClaim(true).build();
+  }
+
+  private String insertBusinessRow(Connection c) throws SQLException {
+    bodies.incrementAndGet();
+    String id = UUID.randomUUID().toString();
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO " + business + " (id) VALUES (?)")) {
+      ps.setString(1, id);
+      ps.executeUpdate();
+    }
+    return id;
+  }
+
+  @Test
+  void shouldReplayACompletedKeyWithoutRunningTheBody() throws Exception {
+    GuardedOperation<String> op = operation(idem);
+
+    OperationResult<String> first = op.execute("k1", "r", this::insertBusinessRow);
+    OperationResult<String> replay = op.execute("k1", "r", this::insertBusinessRow);
+
+    assertThat(first.replayed()).isFalse();
+    assertThat(replay.replayed()).isTrue();
+    assertThat(replay.value()).isEqualTo(first.value());
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(count(business)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseAReusedKeyAtTheReadAndWriteNothing() throws Exception {
+    GuardedOperation<String> op = operation(idem);
+    op.execute("k1", "r", this::insertBusinessRow);
+
+    assertThatThrownBy(() -> op.execute("k1", "another request", this::insertBusinessRow))
+        .isInstanceOf(KeyReusedException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("k1"));
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(count(business)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRunTheBodyWhenTheFirstExecutionRolledBack() throws Exception {
+    GuardedOperation<String> op = operation(idem);
+    assertThatThrownBy(
+            () ->
+                op.execute(
+                    "k1",
+                    "r",
+                    c -> {
+                      insertBusinessRow(c);
+                      throw new IllegalStateException("body failed");
+                    }))
+        .hasMessage("body failed");
+
+    OperationResult<String> second = op.execute("k1", "r", this::insertBusinessRow);
+
+    assertThat(second.replayed()).isFalse();
+    assertThat(bodies.get()).isEqualTo(2);
+    assertThat(count(business)).isEqualTo(1);
+  }
+
+  /**
+   * The holder's key is uncommitted, so the duplicate's read finds nothing and its claim waits; on
+   * engines with a view of lock waiters the holder is released only once the duplicate provably
+   * waits in its claim.
+   */
+  @Test
+  void shouldWaitForAHolderThatTheReadCannotSee() throws Exception {
+    GuardedOperation<String> op = operation(idemOnOneNode());
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<OperationResult<String>> holder =
+          pool.submit(
+              () ->
+                  op.execute(
+                      "k1",
+                      "r",
+                      c -> {
+                        entered.countDown();
+                        assertThat(release.await(60, TimeUnit.SECONDS)).isTrue();
+                        return insertBusinessRow(c);
+                      }));
+      assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+      Future<OperationResult<String>> duplicate =
+          pool.submit(() -> op.execute("k1", "r", this::insertBusinessRow));
+      if (canSeeLockWaiters()) {
+        awaitLockWaiter(duplicate);
+      }
+      release.countDown();
+
+      OperationResult<String> first = holder.get(60, TimeUnit.SECONDS);
+      OperationResult<String> second = duplicate.get(60, TimeUnit.SECONDS);
+      assertThat(first.replayed()).isFalse();
+      assertThat(second.replayed()).isTrue();
+      assertThat(second.value()).isEqualTo(first.value());
+      assertThat(bodies.get()).isEqualTo(1);
+      assertThat(count(business)).isEqualTo(1);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  /** A business failure recorded as terminal. */
+  static final class Declined extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Declined(String message) {
+      super(message);
+    }
+  }
+
+  private static final ResultCodec<Declined> DECLINED =
+      ResultCodec.of(
+          d -> d.getMessage().getBytes(StandardCharsets.UTF_8),
+          bytes -> new Declined(new String(bytes, StandardCharsets.UTF_8)));
+
+  private GuardedOperation<String> declaring(FailurePolicy policy) {
+    return idem.operation(scope, ResultCodec.string())
+        .readBeforeClaim(true)
+        .terminalFailure(Declined.class, DECLINED, policy)
+        .build();
+  }
+
+  private String decline(Connection c) throws Declined, SQLException {
+    insertBusinessRow(c);
+    throw new Declined("card declined");
+  }
+
+  @Test
+  void shouldReplayARecordedFailureThroughTheClaim() throws Exception {
+    GuardedOperation<String> op = declaring(FailurePolicy.REPLAY);
+    assertThatThrownBy(() -> op.execute("k1", "r", this::decline)).isInstanceOf(Declined.class);
+
+    assertThatThrownBy(() -> op.execute("k1", "r", this::decline))
+        .isInstanceOf(Declined.class)
+        .hasMessage("card declined");
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(count(business)).isZero();
+  }
+
+  @Test
+  void shouldRunAgainAfterARecordedFailureWhenThePolicyAllowsIt() throws Exception {
+    GuardedOperation<String> op = declaring(FailurePolicy.ALLOW_RETRY);
+    assertThatThrownBy(() -> op.execute("k1", "r", this::decline)).isInstanceOf(Declined.class);
+
+    OperationResult<String> retried = op.execute("k1", "r", this::insertBusinessRow);
+    OperationResult<String> replay = op.execute("k1", "r", this::insertBusinessRow);
+
+    assertThat(retried.replayed()).isFalse();
+    assertThat(replay.replayed()).isTrue();
+    assertThat(replay.value()).isEqualTo(retried.value());
+    assertThat(bodies.get()).isEqualTo(2);
+    assertThat(count(business)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldReplayAGuardedInsert() throws Exception {
+    GuardedInsert<String> insert =
+        idem.operation(scope, ResultCodec.string())
+            .readBeforeClaim(true)
+            .insertInto(business)
+            .columns("id")
+            .build();
+
+    assertThat(insert.execute("k1", "r", "ok", "row-1").replayed()).isFalse();
+    OperationResult<String> replay = insert.execute("k1", "r", "other", "row-2");
+
+    assertThat(replay.replayed()).isTrue();
+    assertThat(replay.value()).isEqualTo("ok");
+    assertThatThrownBy(() -> insert.execute("k1", "another request", "ok", "row-3"))
+        .isInstanceOf(KeyReusedException.class);
+    assertThat(rows("SELECT id FROM " + business)).containsExactly(row("row-1"));
+  }
+
+  @Test
+  void shouldReplayInTheCallersTransaction() throws Exception {
+    GuardedOperation<String> op = operation(idem);
+    op.execute("k1", "r", this::insertBusinessRow);
+
+    OperationResult<String> replay;
+    try (Connection c = dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      replay = op.execute(c, "k1", "r", this::insertBusinessRow);
+      c.commit();
+    }
+
+    assertThat(replay.replayed()).isTrue();
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(count(business)).isEqualTo(1);
+  }
+
+  /**
+   * A pool that hands out connections with autocommit off: the read would open the transaction
+   * itself, so it is skipped and the claim replays.
+   */
+  @Test
+  void shouldReplayWhenThePoolHandsOutConnectionsWithAutocommitOff() throws Exception {
+    DataSource real = dataSource();
+    DataSource autocommitOff =
+        (DataSource)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (p, m, a) -> {
+                  Object result;
+                  try {
+                    result = m.invoke(real, a);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                  if (result instanceof Connection c) {
+                    c.setAutoCommit(false);
+                  }
+                  return result;
+                });
+    GuardedOperation<String> op =
+        operation(Idem.builder(autocommitOff).defaultWaitTimeout(Duration.ofSeconds(10)).build());
+
+    OperationResult<String> first = op.execute("k1", "r", this::insertBusinessRow);
+    OperationResult<String> replay = op.execute("k1", "r", this::insertBusinessRow);
+
+    assertThat(first.replayed()).isFalse();
+    assertThat(replay.replayed()).isTrue();
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(count(business)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseLeaseModeWithTheRead() {
+    assertThatThrownBy(
+            () ->
+                idem.operation(scope, ResultCodec.string())
+                    .readBeforeClaim(true)
+                    .lease(Duration.ofSeconds(30)))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("readBeforeClaim")
+        .hasMessageContaining("lease");
+  }
+}
