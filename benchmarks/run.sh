@@ -9,7 +9,7 @@
 # selected benchmark in one JMH fork per thread count (1, 4, 16), 4 x 1 s warm-up and 5 x 1 s
 # measured per fork, -Xms2g -Xmx2g, GC profiler. --quick: 3 rounds of short iterations, not for
 # publication. --paired (the published results): every goal's candidate and baseline in one fork,
-# call by call at 1 thread and iteration by iteration at more, 5 rounds, 8 x 1 s warm-up and 4 x 1 s measured, threads 1 and 16, about 28 min.
+# call by call at 1 thread and iteration by iteration at more, 5 rounds, 8 x 1 s warm-up and 4 x 1 s measured, threads 1 and 16, about 35 min.
 # --smoke (CI): one round, every benchmark once at 1 thread, numbers meaningless.
 # A full run takes about 45 min per engine on 2 cores; the runner prints its estimate first.
 #

@@ -72,6 +72,9 @@ import org.jspecify.annotations.Nullable;
  * <p>When the whole body is one INSERT and its result is known before it runs, {@link
  * Builder#insertInto} does the same work in fewer round trips (one on PostgreSQL).
  *
+ * <p>Where replays are common, {@link Builder#readBeforeClaim} makes a replay of a completed key
+ * one round trip on every engine, at one more round trip for a first execution.
+ *
  * <pre>{@code
  * GuardedOperation<String> charge = idem.operation("payments", ResultCodec.string()).build();
  * OperationResult<String> r =
