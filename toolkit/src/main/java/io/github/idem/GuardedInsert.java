@@ -140,15 +140,10 @@ public final class GuardedInsert<R> {
         return StoredResults.result(
             store
                 .context()
-                .atomicallyCommitting(
+                .atomically(
                     store.subject(),
-                    c ->
-                        store.completedOrNull(
-                            c,
-                            checked,
-                            fingerprint,
-                            e -> results.decoded(store.subject(), checked, e)),
-                    (c, slot) -> execution(c, checked, fingerprint, result, encoded, row)));
+                    results.readBeforeClaim(store, checked, fingerprint),
+                    c -> execution(c, checked, fingerprint, result, encoded, row)));
       }
       return store
           .context()

@@ -90,7 +90,12 @@ public final class GuardedOperation<R> {
   private final RecordStatements records;
   private final boolean readBeforeClaim;
 
-  GuardedOperation(
+  /** An operation that claims without reading first, as consumers' {@code process} does. */
+  GuardedOperation(OperationStore store, StoredResults<R> results, TerminalFailures failures) {
+    this(store, results, failures, false);
+  }
+
+  private GuardedOperation(
       OperationStore store,
       StoredResults<R> results,
       TerminalFailures failures,
@@ -151,14 +156,7 @@ public final class GuardedOperation<R> {
               .context()
               .atomicallyCommitting(
                   store.subject(),
-                  readBeforeClaim
-                      ? c ->
-                          store.completedOrNull(
-                              c,
-                              checked,
-                              fingerprint,
-                              e -> results.decoded(store.subject(), checked, e))
-                      : null,
+                  readBeforeClaim ? results.readBeforeClaim(store, checked, fingerprint) : null,
                   (c, slot) -> run(c, checked, fingerprint, work, slot)));
     } catch (BodyFailure failure) {
       throw failure.<X>rethrow();
@@ -403,18 +401,22 @@ public final class GuardedOperation<R> {
      * after a redelivery storm, a client that retries on every timeout): a replay of a completed
      * key then costs one round trip, a plain {@code SELECT} in autocommit, with no transaction and
      * no lock; a first execution costs that round trip more than without the read. The read takes
-     * no lock, so it never waits: a key another execution still holds looks absent to it, and the
-     * claim then waits for that execution as usual. A record that is not completed (still running,
-     * or holding a recorded terminal failure) also goes on to the claim, which decides exactly as
-     * it does without the read; a completed record with a different request fingerprint raises
-     * {@link KeyReusedException} at once.
+     * no row lock and cannot see an uncommitted claim: a key another execution still holds looks
+     * absent to it, and the claim then waits for that execution as usual. A record that is not
+     * completed (still running, or holding a recorded terminal failure) also goes on to the claim,
+     * which decides exactly as it does without the read; a completed record with a different
+     * request fingerprint raises {@link KeyReusedException} at once.
      *
      * <p>The read runs only on a connection Idem borrows while it is in autocommit, as pools hand
      * them out by default: not in the caller's transaction (the connection forms of {@code
      * execute}, or an ambient transaction, whose snapshot it would fix early), and not when the
-     * pool hands out connections with autocommit off, where the read would open the transaction
-     * itself and save nothing. A guarded insert on PostgreSQL already replays in its single
-     * statement, so there the setting changes nothing. Round trips per path: the README's table.
+     * pool hands out connections with autocommit off, where the read would open a transaction that
+     * a replay found by it would still have to end with a round trip of its own. A guarded insert
+     * on PostgreSQL already replays in its single statement, so there the setting changes nothing.
+     * The read takes no row lock; like any plain read it waits behind DDL on the operations table
+     * (and on SQLite outside WAL mode, behind another connection's commit), bounded by the
+     * session's own lock settings, and such a wait that runs out raises {@link
+     * OperationInProgressException} as the claim's does. Round trips per path: the README's table.
      *
      * <pre>{@code
      * GuardedOperation<String> handle = idem.operation("orders-consumer", ResultCodec.string())

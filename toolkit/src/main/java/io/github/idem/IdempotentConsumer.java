@@ -62,8 +62,7 @@ public final class IdempotentConsumer {
         new GuardedOperation<>(
             OperationStore.consumer(context, consumer, context.defaultWaitTimeout(), retention),
             new StoredResults<>(ResultCodec.none()),
-            TerminalFailures.NONE,
-            false);
+            TerminalFailures.NONE);
   }
 
   /**

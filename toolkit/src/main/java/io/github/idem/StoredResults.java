@@ -4,6 +4,7 @@ import io.github.idem.api.ResultDecodingException;
 import io.github.idem.api.ResultEncodingException;
 import io.github.idem.internal.KeyRecord;
 import io.github.idem.internal.OperationStore;
+import io.github.idem.internal.Transactions;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +37,15 @@ final class StoredResults<R> {
           key,
           e);
     }
+  }
+
+  /**
+   * The read that a scope built with {@code readBeforeClaim(true)} sends before its claim: a
+   * completed key's replay, decoded, or null to claim.
+   */
+  Transactions.Lookup<OperationStore.Execution<R>> readBeforeClaim(
+      OperationStore store, String key, @Nullable String fingerprint) {
+    return c -> store.completedOrNull(c, key, fingerprint, e -> decoded(store.subject(), key, e));
   }
 
   /**

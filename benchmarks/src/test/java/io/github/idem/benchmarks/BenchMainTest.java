@@ -115,6 +115,14 @@ class BenchMainTest {
             "idemGuardedReplay,plainInsert idemGuardedInsertReplay,plainInsert",
             "idemGuardedReplay,plainInsert idemGuardedInsertReplay,plainInsert");
     assertThat(s.publication()).isNull();
+    BenchMain.Settings readFirst =
+        BenchMain.Settings.parse(new String[] {"mariadb", "--paired", "--only", "ReadFirst"});
+    assertThat(BenchMain.plans(readFirst, new ArrayList<>(jar().keySet())))
+        .extracting(p -> String.join(" ", p.params().get("pair")))
+        .containsExactly(
+            "idemGuardedReplayReadFirst,plainInsert idemGuardedInsertReplayReadFirst,plainInsert"
+                + " idemGuardedFreshReadFirst,handGuard",
+            "idemGuardedReplayReadFirst,plainInsert idemGuardedInsertReplayReadFirst,plainInsert");
     assertThat(
             BenchMain.Settings.parse(new String[] {"h2", "--paired", "--measure", "2"})
                 .publication())

@@ -303,6 +303,26 @@ public final class IdemContext {
   }
 
   /**
+   * Runs work that needs a transaction as {@link #atomically} does, after a read on Idem's own
+   * borrowed connection that can end the execution first ({@link Transactions#transaction(String,
+   * Transactions.Lookup, Transactions.Work)}); in the caller's transaction the read is not sent.
+   *
+   * @param subject what Idem is doing, for messages
+   * @param lookup the read, on the borrowed connection in autocommit
+   * @param work the work
+   * @param <T> the result type
+   * @return the lookup's result or the work's
+   * @throws IdemSqlException when the work fails in the database
+   */
+  public <T> T atomically(
+      String subject, Transactions.Lookup<T> lookup, Transactions.Work<T> work) {
+    return ambient.joinOr(
+        subject,
+        c -> CallerTransaction.inSavepoint(this, subject, c, work),
+        () -> transactions.transaction(subject, lookup, work));
+  }
+
+  /**
    * Runs the work of one guarded operation as {@link #atomically} does with a transaction of its
    * own; when that transaction is Idem's, the work gets its commit slot, so that its completion may
    * travel with the COMMIT. Inside the caller's transaction it gets none.

@@ -34,6 +34,7 @@ public final class OperationStore {
   private final long retentionMillis;
   private final OperationsSql sql;
   private final ExecutablePlan claim;
+  private final RecordStatements records;
 
   /**
    * Creates the store of one guarded operation's scope; its records are stored under the scope as
@@ -97,6 +98,7 @@ public final class OperationStore {
     this.retentionMillis = retention.toMillis();
     this.sql = context.operationsSql();
     this.claim = new ExecutablePlan(subject, context.claimPlan());
+    this.records = new RecordStatements(this);
   }
 
   Duration waitTimeoutOrNull() {
@@ -298,10 +300,16 @@ public final class OperationStore {
 
   /**
    * Reads a key's committed record without claiming it or opening a transaction, and replays it
-   * when it is completed: the read is one plain {@code SELECT} that takes no lock, so it never
-   * waits behind a holder of the key. Any other record (none, one still running, a recorded
-   * terminal failure) returns null, and the execution goes on to the claim, which decides as it
-   * does without this read. Emits replayed, keyReused or failed as {@link #observe} does.
+   * when it is completed. The read is a plain {@code SELECT}: it takes no row lock and cannot see
+   * an uncommitted claim, so it does not wait behind a holder of the key. Any other record (none,
+   * one still running, a recorded terminal failure) returns null, and the execution goes on to the
+   * claim, which decides as it does without this read. Emits replayed, keyReused, inProgress or
+   * failed as {@link #observe} does.
+   *
+   * <p>A plain read still waits where the engine makes every reader wait: behind DDL on the
+   * operations table, and on SQLite outside WAL mode while another connection commits. That wait is
+   * bounded by the session's own settings, not by the wait timeout; when it runs out, the failure
+   * is the claim's: {@link OperationInProgressException}.
    *
    * @param c the connection, in autocommit
    * @param key a validated key
@@ -311,35 +319,55 @@ public final class OperationStore {
    * @return the replay, or null to claim
    * @throws SQLException from the database
    * @throws KeyReusedException when the completed record's fingerprint differs
+   * @throws OperationInProgressException when the read waited for a lock until the session's bound
    */
   public <T> @Nullable Execution<T> completedOrNull(
       Connection c, String key, @Nullable String fingerprint, UnaryOperator<Execution<T>> decode)
       throws SQLException {
     EventSink events = context.events();
-    long started = events == EventSink.NONE ? 0 : context.clock().nanoTime();
-    RecordStatements.State state = new RecordStatements(this).read(c, key, false);
-    if (state == null || !OperationsTableSchema.DONE.equals(state.status())) {
-      return null;
-    }
+    long started = context.clock().nanoTime();
+    KeyRecord held = new KeyRecord(this, key);
     Execution<T> replay;
     try {
-      new KeyRecord(this, key).checkFingerprint(fingerprint, state.fingerprint());
-      replay = decode.apply(new Execution<>(null, state.result(), true));
-    } catch (RuntimeException e) {
-      if (events != EventSink.NONE) {
-        long elapsed = context.clock().nanoTime() - started;
-        if (e instanceof KeyReusedException) {
-          events.keyReused(scope, key, elapsed);
-        } else {
-          events.failed(scope, key, FailureCause.of(e, context.dialect()), elapsed);
-        }
+      // inspect, not select(): select() is a locking read on H2 and the MySQL family, which
+      // would wait behind a holder of the key instead of leaving it to the bounded claim.
+      RecordStatements.State state;
+      try {
+        state = records.read(c, key, false);
+      } catch (SQLException e) {
+        throw held.waitedTooLong(
+            started, e, ", or the read before the claim waited as long for the operations table");
       }
+      if (state == null || !OperationsTableSchema.DONE.equals(state.status())) {
+        return null;
+      }
+      held.checkFingerprint(fingerprint, state.fingerprint());
+      replay = decode.apply(new Execution<>(null, state.result(), true));
+    } catch (OperationInProgressException e) {
+      events.inProgress(scope, key, held.waitedNanos());
+      throw e;
+    } catch (SQLException | RuntimeException e) {
+      reportFailure(key, e, started);
       throw e;
     }
     if (events != EventSink.NONE) {
       events.replayed(scope, key, context.clock().nanoTime() - started);
     }
     return replay;
+  }
+
+  /** Emits keyReused or failed for an execution that failed, as {@link #observe} does. */
+  private void reportFailure(String key, Throwable e, long startedNanos) {
+    EventSink events = context.events();
+    if (events == EventSink.NONE) {
+      return;
+    }
+    long elapsed = context.clock().nanoTime() - startedNanos;
+    if (e instanceof KeyReusedException) {
+      events.keyReused(scope, key, elapsed);
+    } else {
+      events.failed(scope, key, FailureCause.of(e, context.dialect()), elapsed);
+    }
   }
 
   /**
@@ -367,14 +395,7 @@ public final class OperationStore {
     } catch (SQLException | RuntimeException | Error e) {
       // A claim that waited and then failed (a reused key, a body's exception) still waited.
       reportWait(key, handle.waitedNanos());
-      if (events != EventSink.NONE) {
-        long elapsed = context.clock().nanoTime() - started;
-        if (e instanceof KeyReusedException) {
-          events.keyReused(scope, key, elapsed);
-        } else {
-          events.failed(scope, key, FailureCause.of(e, context.dialect()), elapsed);
-        }
-      }
+      reportFailure(key, e, started);
       throw e;
     } finally {
       NestedCalls.release(context, storedScope, key);

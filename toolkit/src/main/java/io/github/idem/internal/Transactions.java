@@ -88,14 +88,28 @@ public final class Transactions {
   }
 
   /**
+   * Runs work in one transaction as {@link #transaction(String, Work)} does, after a read that can
+   * end the execution first (see {@link #transaction(String, Lookup, SlotWork)}).
+   *
+   * @param subject what Idem is doing, for messages
+   * @param lookup runs first, on the borrowed connection in autocommit
+   * @param work the work
+   * @param <T> the result type
+   * @return the lookup's result, or the work's, committed
+   */
+  public <T> T transaction(String subject, Lookup<T> lookup, Work<T> work) {
+    return run(subject, lookup, work, true, attempts, null, false);
+  }
+
+  /**
    * Runs work in one transaction as {@link #transaction(String, Work)} does, handing it a commit
    * slot: a statement the work holds there is sent with the COMMIT, in one round trip.
    *
    * @param subject what Idem is doing, for messages
    * @param lookup when not null, runs first on the borrowed connection while it is still in
    *     autocommit, outside any transaction; a non-null result is returned without opening one. It
-   *     is skipped when the pool hands out connections with autocommit off, where it would open the
-   *     transaction itself and save nothing
+   *     is skipped when the pool hands out connections with autocommit off: the read would open a
+   *     transaction there, and a result it found would still cost the round trip that ends it
    * @param work the work
    * @param <T> the result type
    * @return the lookup's result, or the work's, committed
@@ -111,10 +125,10 @@ public final class Transactions {
    */
   public interface Lookup<T> {
     /**
-     * Reads.
+     * Reads what may settle the execution without a transaction.
      *
      * @param connection the borrowed connection, in autocommit
-     * @return the final result, or null to go on with the transaction
+     * @return the execution's result, or null to go on with the transaction
      * @throws SQLException from the read
      */
     @Nullable T find(Connection connection) throws SQLException;

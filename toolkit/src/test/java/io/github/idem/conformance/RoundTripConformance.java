@@ -249,6 +249,96 @@ public abstract class RoundTripConformance extends ConformanceBase {
   }
 
   /**
+   * A replay's round trips inside the caller's transaction, passed as a connection or joined as the
+   * thread's ambient one, and on a pool that hands out connections with autocommit off: the same
+   * with readBeforeClaim as without, because the read is not sent there.
+   */
+  @Test
+  void shouldNotReadBeforeTheClaimWhereItCannotSaveTheTransaction() throws Exception {
+    DataSource counted = counting(dataSource());
+    ThreadLocal<Connection> current = new ThreadLocal<>();
+    Idem ambient =
+        Idem.builder(counted)
+            .ambientTransactions(
+                new io.github.idem.AmbientTransactions() {
+                  @Override
+                  public Connection currentConnection(DataSource source) {
+                    return source == counted ? current.get() : null;
+                  }
+
+                  @Override
+                  public void release(Connection connection, DataSource source) {}
+                })
+            .build();
+    Idem autocommitOff = countingIdem(autocommitOff(dataSource()));
+    for (Idem on : List.of(idem, ambient, autocommitOff)) {
+      GuardedOperation<String> reading =
+          on.operation(scope, ResultCodec.string()).readBeforeClaim(true).build();
+      GuardedOperation<String> plain = on.operation(scope + "-p", ResultCodec.string()).build();
+      String key = "k-" + UUID.randomUUID();
+      reading.execute(key, "r", this::insertBusinessRow);
+      plain.execute(key, "r", this::insertBusinessRow);
+      int withRead;
+      int withoutRead;
+      if (on == autocommitOff) {
+        statements.set(0);
+        assertThat(reading.execute(key, "r", this::insertBusinessRow).replayed()).isTrue();
+        withRead = statements.get();
+        statements.set(0);
+        assertThat(plain.execute(key, "r", this::insertBusinessRow).replayed()).isTrue();
+        withoutRead = statements.get();
+      } else {
+        try (Connection c = counted.getConnection()) {
+          c.setAutoCommit(false);
+          current.set(on == ambient ? c : null);
+          try {
+            statements.set(0);
+            assertThat(
+                    (on == ambient
+                            ? reading.execute(key, "r", this::insertBusinessRow)
+                            : reading.execute(c, key, "r", this::insertBusinessRow))
+                        .replayed())
+                .isTrue();
+            withRead = statements.get();
+            statements.set(0);
+            assertThat(
+                    (on == ambient
+                            ? plain.execute(key, "r", this::insertBusinessRow)
+                            : plain.execute(c, key, "r", this::insertBusinessRow))
+                        .replayed())
+                .isTrue();
+            withoutRead = statements.get();
+            c.commit();
+          } finally {
+            current.remove();
+          }
+        }
+      }
+      assertThat(withRead)
+          .as(
+              on == idem
+                  ? "in the caller's connection"
+                  : on == ambient ? "in an ambient transaction" : "on autocommit-off connections")
+          .isEqualTo(withoutRead);
+    }
+  }
+
+  /** A pool that hands out connections with autocommit off. */
+  private DataSource autocommitOff(DataSource real) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (p, m, a) -> {
+              Object result = invoke(real, m, a);
+              if (result instanceof Connection c) {
+                c.setAutoCommit(false);
+              }
+              return result;
+            });
+  }
+
+  /**
    * The published round-trip table (benchmarks/round-trips.md, beside the benchmark timings) holds
    * this variant's row as counted here: the plain insert (B0), a hand-written guard (claim with the
    * engine's insert-if-absent, the insert, commit; MySQL-protocol drivers bracket it with {@code
