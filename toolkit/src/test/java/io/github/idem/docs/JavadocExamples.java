@@ -155,6 +155,14 @@ final class JavadocExamples {
     return charge;
   }
 
+  GuardedOperation<String> guardedOperationReadBeforeClaim(Idem idem) {
+    // example: GuardedOperation.java
+    GuardedOperation<String> handle =
+        idem.operation("orders-consumer", ResultCodec.string()).readBeforeClaim(true).build();
+    // end example
+    return handle;
+  }
+
   GuardedOperation<String> failurePolicy(
       Idem idem, ResultCodec<CardDeclinedException> declinedCodec) {
     // example: FailurePolicy.java
