@@ -11,7 +11,7 @@
 # publication. --paired (the published results): every goal's candidate and baseline in one fork,
 # call by call at 1 thread and iteration by iteration at more, 5 rounds, 8 x 1 s warm-up and 4 x 1 s measured, threads 1 and 16, about 35 min.
 # --smoke (CI): one round, every benchmark once at 1 thread, numbers meaningless.
-# A full run takes about 45 min per engine on 2 cores; the runner prints its estimate first.
+# A full run takes about 50 min per engine on 2 cores; the runner prints its estimate first.
 #
 # Needs the shaded jar (build it first):
 #   mvn -B -q install -DskipTests -Dspotless.check.skip=true -pl src-test-fixtures,dialects,toolkit -am
