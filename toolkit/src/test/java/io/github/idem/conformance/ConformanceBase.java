@@ -318,6 +318,26 @@ public abstract class ConformanceBase {
     return rows(query) + threads.toString();
   }
 
+  /** A pool over {@code real} that hands out connections with autocommit off, as some are set. */
+  protected static DataSource autocommitOff(DataSource real) {
+    return (DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            ConformanceBase.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (p, m, a) -> {
+              Object result;
+              try {
+                result = m.invoke(real, a);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+              if (result instanceof Connection c) {
+                c.setAutoCommit(false);
+              }
+              return result;
+            });
+  }
+
   /** The fixture's facts about this engine: lock views, sessions, locking, driver quirks. */
   protected EngineFacts facts() {
     return engine.facts();

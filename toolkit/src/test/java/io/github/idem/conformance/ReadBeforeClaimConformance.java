@@ -15,8 +15,6 @@ import io.github.idem.api.KeyReusedException;
 import io.github.idem.api.OperationInProgressException;
 import io.github.idem.api.ResultDecodingException;
 import io.github.idem.testing.Engine;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -258,26 +255,11 @@ public abstract class ReadBeforeClaimConformance extends ConformanceBase {
    */
   @Test
   void shouldReplayWhenThePoolHandsOutConnectionsWithAutocommitOff() throws Exception {
-    DataSource real = dataSource();
-    DataSource autocommitOff =
-        (DataSource)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (p, m, a) -> {
-                  Object result;
-                  try {
-                    result = m.invoke(real, a);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                  if (result instanceof Connection c) {
-                    c.setAutoCommit(false);
-                  }
-                  return result;
-                });
     GuardedOperation<String> op =
-        operation(Idem.builder(autocommitOff).defaultWaitTimeout(Duration.ofSeconds(10)).build());
+        operation(
+            Idem.builder(autocommitOff(dataSource()))
+                .defaultWaitTimeout(Duration.ofSeconds(10))
+                .build());
 
     OperationResult<String> first = op.execute("k1", "r", this::insertBusinessRow);
     OperationResult<String> replay = op.execute("k1", "r", this::insertBusinessRow);

@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -281,33 +282,16 @@ public abstract class RoundTripConformance extends ConformanceBase {
       int withRead;
       int withoutRead;
       if (on == autocommitOff) {
-        statements.set(0);
-        assertThat(reading.execute(key, "r", this::insertBusinessRow).replayed()).isTrue();
-        withRead = statements.get();
-        statements.set(0);
-        assertThat(plain.execute(key, "r", this::insertBusinessRow).replayed()).isTrue();
-        withoutRead = statements.get();
+        withRead = replayTrips(reading, key, null);
+        withoutRead = replayTrips(plain, key, null);
       } else {
         try (Connection c = counted.getConnection()) {
           c.setAutoCommit(false);
           current.set(on == ambient ? c : null);
+          Connection passed = on == ambient ? null : c;
           try {
-            statements.set(0);
-            assertThat(
-                    (on == ambient
-                            ? reading.execute(key, "r", this::insertBusinessRow)
-                            : reading.execute(c, key, "r", this::insertBusinessRow))
-                        .replayed())
-                .isTrue();
-            withRead = statements.get();
-            statements.set(0);
-            assertThat(
-                    (on == ambient
-                            ? plain.execute(key, "r", this::insertBusinessRow)
-                            : plain.execute(c, key, "r", this::insertBusinessRow))
-                        .replayed())
-                .isTrue();
-            withoutRead = statements.get();
+            withRead = replayTrips(reading, key, passed);
+            withoutRead = replayTrips(plain, key, passed);
             c.commit();
           } finally {
             current.remove();
@@ -323,19 +307,30 @@ public abstract class RoundTripConformance extends ConformanceBase {
     }
   }
 
-  /** A pool that hands out connections with autocommit off. */
-  private DataSource autocommitOff(DataSource real) {
-    return (DataSource)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (p, m, a) -> {
-              Object result = invoke(real, m, a);
-              if (result instanceof Connection c) {
-                c.setAutoCommit(false);
-              }
-              return result;
-            });
+  /** Work whose round trips {@link #roundTrips} counts. */
+  @FunctionalInterface
+  private interface Call {
+    void run() throws Exception;
+  }
+
+  /** The round trips {@code call} sends. */
+  private int roundTrips(Call call) throws Exception {
+    statements.set(0);
+    call.run();
+    return statements.get();
+  }
+
+  /** The round trips of a replay of {@code key}, in {@code caller}'s transaction if not null. */
+  private int replayTrips(GuardedOperation<String> op, String key, @Nullable Connection caller)
+      throws Exception {
+    return roundTrips(
+        () ->
+            assertThat(
+                    (caller == null
+                            ? op.execute(key, "r", this::insertBusinessRow)
+                            : op.execute(caller, key, "r", this::insertBusinessRow))
+                        .replayed())
+                .isTrue());
   }
 
   /**
@@ -349,54 +344,40 @@ public abstract class RoundTripConformance extends ConformanceBase {
   void shouldMatchThePublishedRoundTripTable() throws Exception {
     DataSource counted = counting(dataSource());
     String guardKeys = newTable("op_key VARCHAR(64) PRIMARY KEY");
-    statements.set(0);
-    try (Connection c = counted.getConnection()) {
-      insertBusinessRow(c);
-    }
-    int plainInsert = statements.get();
-    statements.set(0);
-    handGuard(counted, guardKeys, "hg-1");
-    int handGuard = statements.get();
+    int plainInsert =
+        roundTrips(
+            () -> {
+              try (Connection c = counted.getConnection()) {
+                insertBusinessRow(c);
+              }
+            });
+    int handGuard = roundTrips(() -> handGuard(counted, guardKeys, "hg-1"));
 
     GuardedOperation<String> op = idem.operation(scope, ResultCodec.string()).build();
-    statements.set(0);
-    op.execute("t1", "r", this::insertBusinessRow);
-    int first = statements.get();
-    statements.set(0);
-    op.execute("t1", "r", this::insertBusinessRow);
-    int replay = statements.get();
+    int first = roundTrips(() -> op.execute("t1", "r", this::insertBusinessRow));
+    int replay = roundTrips(() -> op.execute("t1", "r", this::insertBusinessRow));
     GuardedInsert<String> insert =
         idem.operation(scope + "-i", ResultCodec.string())
             .insertInto(business)
             .columns("id")
             .build();
-    statements.set(0);
-    insert.execute("t1", "r", "ok", "table-row-1");
-    int insertFirst = statements.get();
-    statements.set(0);
-    insert.execute("t1", "r", "ok", "table-row-2");
-    int insertReplay = statements.get();
+    int insertFirst = roundTrips(() -> insert.execute("t1", "r", "ok", "table-row-1"));
+    int insertReplay = roundTrips(() -> insert.execute("t1", "r", "ok", "table-row-2"));
 
     GuardedOperation<String> readFirst =
         idem.operation(scope + "-r", ResultCodec.string()).readBeforeClaim(true).build();
-    statements.set(0);
-    readFirst.execute("t1", "r", this::insertBusinessRow);
-    int readFirstFirst = statements.get();
-    statements.set(0);
-    readFirst.execute("t1", "r", this::insertBusinessRow);
-    int readFirstReplay = statements.get();
+    int readFirstFirst = roundTrips(() -> readFirst.execute("t1", "r", this::insertBusinessRow));
+    int readFirstReplay = roundTrips(() -> readFirst.execute("t1", "r", this::insertBusinessRow));
     GuardedInsert<String> readFirstInsert =
         idem.operation(scope + "-ri", ResultCodec.string())
             .readBeforeClaim(true)
             .insertInto(business)
             .columns("id")
             .build();
-    statements.set(0);
-    readFirstInsert.execute("t1", "r", "ok", "table-row-3");
-    int readFirstInsertFirst = statements.get();
-    statements.set(0);
-    readFirstInsert.execute("t1", "r", "ok", "table-row-4");
-    int readFirstInsertReplay = statements.get();
+    int readFirstInsertFirst =
+        roundTrips(() -> readFirstInsert.execute("t1", "r", "ok", "table-row-3"));
+    int readFirstInsertReplay =
+        roundTrips(() -> readFirstInsert.execute("t1", "r", "ok", "table-row-4"));
 
     String variant =
         engine.id() + (driverProperties() == null ? "" : " (" + driverProperties() + ")");
